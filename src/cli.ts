@@ -1,0 +1,107 @@
+/**
+ * The command-line program: declares commands and options, builds the context, and is the
+ * only place that turns errors into exit codes.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { ConfigError, ExitCode, exitCodeHelp, UserError, type ExitCodeValue } from './errors.js';
+import { redact } from './log.js';
+import { loadDotEnv, makeContext, type CommandContext, type GlobalOptions } from './commands/context.js';
+import { registerConfig } from './commands/config/index.js';
+import { registerSync } from './commands/sync/index.js';
+import { registerServeHook } from './commands/serve-hook/index.js';
+import { registerInit } from './commands/init/index.js';
+import { registerStatus } from './commands/status/index.js';
+import { registerDemo } from './commands/demo/index.js';
+
+export type Action = (ctx: CommandContext, ...args: unknown[]) => Promise<ExitCodeValue>;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+const examples = `
+Examples:
+  $ asodesk-omni demo                       the whole loop on local emulators, nothing to set up
+  $ asodesk-omni init                       connect Omnidesk, apps and store keys step by step
+  $ asodesk-omni sync                       pull new reviews, create or update cases (cron: */5 * * * *)
+  $ asodesk-omni serve-hook --port 8787     publish agents' replies to the stores
+  $ asodesk-omni status --json              per-app health for monitoring
+  $ asodesk-omni config check --online      validate settings and credentials
+
+Exit codes:
+${exitCodeHelp.map(([code, text]) => `  ${String(code).padStart(3)}  ${text}`).join('\n')}
+
+Environment:
+  ASODESK_OMNI_CONFIG, ASODESK_OMNI_DB and the secrets listed in .env.example; a .env file
+  in the working directory is read.`;
+
+export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void): Command {
+  const program = new Command('asodesk-omni')
+    .description('App Store, Google Play and RuStore reviews as Omnidesk cases; agents\' replies published back to the stores.')
+    .version(version(), '-V, --version')
+    .addOption(new Option('-c, --config <path>', 'config file (default: per-user config folder)').env('ASODESK_OMNI_CONFIG'))
+    .addOption(new Option('--db <path>', 'SQLite state file (default: beside the config)').env('ASODESK_OMNI_DB'))
+    .option('--json', 'machine-readable output on stdout, no colour')
+    .option('-v, --verbose', 'debug logging on stderr')
+    .option('-q, --quiet', 'only warnings and errors on stderr')
+    .addHelpText('after', examples)
+    .showHelpAfterError()
+    .exitOverride();
+
+  const withContext =
+    <A extends unknown[]>(fn: (ctx: CommandContext, ...args: A) => Promise<ExitCodeValue>) =>
+    (...args: A): void => {
+      run(async () => fn(makeContext(program.opts<GlobalOptions>()), ...args));
+    };
+
+  registerInit(program, withContext);
+  registerSync(program, withContext);
+  registerServeHook(program, withContext);
+  registerStatus(program, withContext);
+  registerDemo(program, withContext);
+  registerConfig(program, withContext);
+  return program;
+}
+
+export type WithContext = <A extends unknown[]>(fn: (ctx: CommandContext, ...args: A) => Promise<ExitCodeValue>) => (...args: A) => void;
+
+function report(err: unknown, verbose: boolean): ExitCodeValue {
+  if (err instanceof UserError) {
+    process.stderr.write(redact(`error: ${err.message}\n`));
+    if (err.hint) process.stderr.write(redact(`hint: ${err.hint}\n`));
+    if (verbose && err.stack) process.stderr.write(redact(err.stack) + '\n');
+    return err.exitCode;
+  }
+  process.stderr.write(redact(`unexpected error: ${err instanceof Error ? (verbose ? (err.stack ?? err.message) : err.message) : String(err)}\n`));
+  process.stderr.write('This is a bug: please report it with the output of the same command run with --verbose.\n');
+  return ExitCode.unexpected;
+}
+
+/** Runs the program; resolves with the exit code. Only bin/ exits the process. */
+export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
+  loadDotEnv(process.env);
+  let pending: Promise<ExitCodeValue> | undefined;
+  const program = buildProgram((action) => {
+    pending = action();
+  });
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  try {
+    await program.parseAsync([...argv]);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+      return ExitCode.usage;
+    }
+    return report(err, verbose);
+  }
+  if (!pending) return ExitCode.ok;
+  try {
+    return await pending;
+  } catch (err) {
+    return report(err, verbose);
+  }
+}
+
+export { ConfigError };

@@ -1,0 +1,22 @@
+import type { Command } from 'commander';
+import type { WithContext } from '../../cli.js';
+
+export interface ServeHookOptions {
+  host?: string;
+  port?: string;
+}
+
+export function registerServeHook(program: Command, withContext: WithContext): void {
+  program
+    .command('serve-hook')
+    .description("receive agents' replies from the Omnidesk custom channel webhook and publish them in the stores")
+    .option('--host <host>', 'address to listen on (default from config, 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (default from config, 8787)')
+    .addHelpText('after', '\nRun it behind a reverse proxy (nginx, Caddy); see the README for recipes.')
+    .action(
+      withContext(async (ctx, opts: ServeHookOptions) => {
+        const { serveHookCommand } = await import('./serve-hook.js');
+        return serveHookCommand(ctx, opts);
+      }),
+    );
+}

@@ -1,0 +1,26 @@
+import type { Command } from 'commander';
+import type { WithContext } from '../../cli.js';
+
+export interface SyncOptions {
+  dryRun?: boolean;
+  app?: string[];
+  pollReplies?: boolean;
+  full?: boolean;
+}
+
+export function registerSync(program: Command, withContext: WithContext): void {
+  program
+    .command('sync')
+    .description('pull new and edited reviews, create or update Omnidesk cases, flush pending replies')
+    .option('--dry-run', 'show what would be sent; send nothing, change nothing')
+    .option('--app <id...>', 'only these apps (their `id` in the config)')
+    .option('--poll-replies', 'also look for new agent replies in Omnidesk (when no webhook can reach serve-hook)')
+    .option('--full', 'read every review the stores offer instead of stopping at known ones')
+    .addHelpText('after', '\nCron: */5 * * * * asodesk-omni sync --quiet')
+    .action(
+      withContext(async (ctx, opts: SyncOptions) => {
+        const { syncCommand } = await import('./sync.js');
+        return syncCommand(ctx, opts);
+      }),
+    );
+}

@@ -1,0 +1,146 @@
+/**
+ * Config file + env overrides → schema → cross-field rules → a Config, or a list of problems
+ * each naming the field and what to do. Never throws a zod error at the user.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { z } from 'zod';
+import { ConfigError, type ConfigProblem } from '../errors.js';
+import { registerSecret } from '../log.js';
+import { configSchema, type Config } from './schema.js';
+import { defaultConfigPath } from './store.js';
+
+export interface ConfigLocation {
+  configPath: string;
+  dbPath: string;
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export function resolveLocation(opts: { config?: string | undefined; db?: string | undefined }, env: Env): ConfigLocation {
+  const configPath = opts.config ?? env.ASODESK_OMNI_CONFIG ?? defaultConfigPath();
+  const dbPath = opts.db ?? env.ASODESK_OMNI_DB ?? join(dirname(configPath), 'asodesk-omni.db');
+  return { configPath, dbPath };
+}
+
+/** Env vars that fill (and override) config fields; listed in `.env.example`. */
+export const envOverrides: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['ASODESK_OMNI_OMNIDESK_API_KEY', ['omnidesk', 'apiKey']],
+  ['ASODESK_OMNI_OMNIDESK_BASE_URL', ['omnidesk', 'baseUrl']],
+  ['ASODESK_OMNI_APPSTORE_ISSUER_ID', ['stores', 'appStore', 'issuerId']],
+  ['ASODESK_OMNI_APPSTORE_KEY_ID', ['stores', 'appStore', 'keyId']],
+  ['ASODESK_OMNI_APPSTORE_PRIVATE_KEY', ['stores', 'appStore', 'privateKey']],
+  ['ASODESK_OMNI_APPSTORE_PRIVATE_KEY_PATH', ['stores', 'appStore', 'privateKeyPath']],
+  ['ASODESK_OMNI_GOOGLE_SERVICE_ACCOUNT_JSON', ['stores', 'googlePlay', 'serviceAccountJson']],
+  ['ASODESK_OMNI_GOOGLE_SERVICE_ACCOUNT_PATH', ['stores', 'googlePlay', 'serviceAccountPath']],
+  ['ASODESK_OMNI_RUSTORE_KEY_ID', ['stores', 'rustore', 'keyId']],
+  ['ASODESK_OMNI_RUSTORE_PRIVATE_KEY', ['stores', 'rustore', 'privateKey']],
+  ['ASODESK_OMNI_RUSTORE_PRIVATE_KEY_PATH', ['stores', 'rustore', 'privateKeyPath']],
+  ['ASODESK_OMNI_WEBHOOK_SECRET', ['webhook', 'secret']],
+];
+
+export function readConfigFile(path: string): unknown {
+  if (!existsSync(path)) return {};
+  const text = readFileSync(path, 'utf8');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw new ConfigError(`The config file ${path} is not valid JSON: ${(err as Error).message}`, [], 'Fix the file by hand, or move it away and run `asodesk-omni init`.');
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function applyEnv(raw: unknown, env: Env): unknown {
+  if (!isRecord(raw)) return raw;
+  const out: Record<string, unknown> = structuredClone(raw);
+  for (const [name, path] of envOverrides) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    // The Omnidesk section needs a subdomain and e-mail from the file; env alone cannot make it.
+    if (path[0] === 'omnidesk' && !isRecord(out.omnidesk)) continue;
+    let node = out;
+    for (const key of path.slice(0, -1)) {
+      if (!isRecord(node[key])) node[key] = {};
+      node = node[key] as Record<string, unknown>;
+    }
+    node[path[path.length - 1]!] = value;
+  }
+  return out;
+}
+
+export function zodProblems(error: z.ZodError): ConfigProblem[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(root)',
+    message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')} (check the spelling)` : issue.message,
+  }));
+}
+
+/** Rules that span fields: what the schema alone cannot say. */
+export function crossFieldProblems(config: Config): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const seen = new Set<string>();
+  config.apps.forEach((app, i) => {
+    if (seen.has(app.id)) problems.push({ path: `apps.${i}.id`, message: `duplicate app id "${app.id}": each app needs its own id` });
+    seen.add(app.id);
+    if (app.store === 'app-store' && !/^\d+$/.test(app.appId)) {
+      problems.push({ path: `apps.${i}.appId`, message: 'the App Store app id is the number from App Store Connect (App Information → Apple ID), e.g. 1234567890' });
+    }
+    if (app.store !== 'app-store' && !/^[A-Za-z][\w]*(\.[A-Za-z_][\w]*)+$/.test(app.appId)) {
+      problems.push({ path: `apps.${i}.appId`, message: 'a package name looks like com.company.app' });
+    }
+    if (app.store !== 'app-store' && app.filters.countries.length > 0) {
+      problems.push({ path: `apps.${i}.filters.countries`, message: 'countries filter only exists for App Store apps; use languages for Google Play' });
+    }
+  });
+  const gp = config.stores.googlePlay;
+  if (gp.serviceAccountJson && gp.serviceAccountPath) {
+    problems.push({ path: 'stores.googlePlay.serviceAccountPath', message: 'give the service account either inline or as a path, not both' });
+  }
+  for (const store of ['appStore', 'rustore'] as const) {
+    const s = config.stores[store];
+    if (s.privateKey && s.privateKeyPath) problems.push({ path: `stores.${store}.privateKeyPath`, message: 'give the private key either inline or as a path, not both' });
+  }
+  return problems;
+}
+
+export interface ParsedConfig {
+  config: Config | undefined;
+  problems: ConfigProblem[];
+}
+
+export function parseConfig(raw: unknown, env: Env = process.env): ParsedConfig {
+  const result = configSchema.safeParse(applyEnv(raw, env));
+  if (!result.success) return { config: undefined, problems: zodProblems(result.error) };
+  const problems = crossFieldProblems(result.data);
+  registerConfigSecrets(result.data);
+  return { config: problems.length === 0 ? result.data : undefined, problems };
+}
+
+export function registerConfigSecrets(config: Config): void {
+  registerSecret(config.omnidesk?.apiKey);
+  registerSecret(config.stores.appStore.privateKey);
+  registerSecret(config.stores.googlePlay.serviceAccountJson);
+  registerSecret(config.stores.rustore.privateKey);
+  registerSecret(config.webhook.secret);
+}
+
+/** Load and validate; throws a ConfigError listing every problem. */
+export function loadConfig(location: ConfigLocation, env: Env = process.env): Config {
+  const { config, problems } = parseConfig(readConfigFile(location.configPath), env);
+  if (!config) {
+    throw new ConfigError(
+      `The configuration at ${location.configPath} has ${problems.length} problem(s):\n` + problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n'),
+      problems,
+      'Fix these fields (or run `asodesk-omni init` to edit them), then `asodesk-omni config check`.',
+    );
+  }
+  return config;
+}
+
+/** Relative key paths are taken from the config file's folder, so a config can be moved with its keys. */
+export function resolveConfigRelative(location: ConfigLocation, path: string): string {
+  return path.startsWith('/') ? path : join(dirname(location.configPath), path);
+}

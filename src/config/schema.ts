@@ -1,0 +1,192 @@
+/**
+ * One schema for the whole configuration file. Every base URL and token endpoint has a
+ * production default and can be overridden, so the same binary talks to the emulators or
+ * to the real services. Secrets may be left out here and given by env vars (see `.env.example`).
+ */
+import { z } from 'zod';
+import { storeIds } from '../domain/review.js';
+
+export const reviewTypes = ['all', 'became-better', 'became-worse', 'updated'] as const;
+export const lengthFilters = ['all', 'under-3-words', 'over-3-words'] as const;
+export const sourceModes = ['auto', 'api', 'public'] as const;
+
+const url = z.url({ message: 'must be a full URL such as https://example.com' });
+
+export const filtersSchema = z
+  .object({
+    reviewType: z.enum(reviewTypes).default('all'),
+    /** Unanswered old reviews imported on an app's first sync (the rest is marked seen). */
+    backlog: z.number().int().min(0).max(100).default(10),
+    ratings: z.array(z.number().int().min(1).max(5)).min(1, 'pick at least one rating').default([1, 2, 3, 4, 5]),
+    /** App Store territories, ISO 3166 alpha-3 (`USA`, `RUS`); empty = all. */
+    countries: z.array(z.string().regex(/^[A-Za-z]{3}$/, 'use 3-letter ISO codes such as USA, RUS').transform((s) => s.toUpperCase())).default([]),
+    /** Google Play reviewer languages (`en`, `ru`, `pt-BR`); empty = all. */
+    languages: z.array(z.string().min(2)).default([]),
+    length: z.enum(lengthFilters).default('all'),
+  })
+  .strict();
+export type Filters = z.infer<typeof filtersSchema>;
+
+export const appSchema = z
+  .object({
+    /** Local name used in `--app` and in logs. */
+    id: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, 'use letters, digits, dot, dash or underscore'),
+    store: z.enum(storeIds),
+    /** App Store: numeric Apple app id; Google Play / RuStore: package name. */
+    appId: z.string().min(1),
+    name: z.string().min(1).optional(),
+    enabled: z.boolean().default(true),
+    source: z.enum(sourceModes).default('auto'),
+    filters: filtersSchema.default(filtersSchema.parse({})),
+    tags: z.boolean().default(true),
+    /** Google Play: ask the API for a translation shown beside the original. */
+    translationLanguage: z.string().min(2).optional(),
+  })
+  .strict();
+export type AppConfig = z.infer<typeof appSchema>;
+
+export const omnideskSchema = z
+  .object({
+    /** `company` of company.omnidesk.ru. */
+    subdomain: z.string().regex(/^[a-z0-9-]+$/i, 'only the subdomain, e.g. "company" for company.omnidesk.ru'),
+    /** Overrides https://{subdomain}.omnidesk.ru (emulators, self-hosted proxies). */
+    baseUrl: url.optional(),
+    staffEmail: z.email({ message: 'must be the e-mail of the main admin (staff) account' }),
+    apiKey: z.string().min(1).optional(),
+    /** Custom channel id as the API names it, e.g. `cch12`. */
+    channel: z.string().regex(/^cch\d+$/, 'looks like cch12 (Settings → Channels → custom channel)').optional(),
+    channelTitle: z.string().optional(),
+    /** Id of the case text field named like the channel (`cf_<id>`). */
+    caseFieldId: z.number().int().positive().optional(),
+    /** Throttle below the account's per-minute limit; unset = learn it from response headers. */
+    requestsPerMinute: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export const appStoreSchema = z
+  .object({
+    issuerId: z.string().min(1).optional(),
+    keyId: z.string().min(1).optional(),
+    /** Inline PEM of the .p8 key; prefer `privateKeyPath` or the env var. */
+    privateKey: z.string().min(1).optional(),
+    privateKeyPath: z.string().min(1).optional(),
+    baseUrl: url.default('https://api.appstoreconnect.apple.com'),
+    maxReplyLength: z.number().int().positive().default(5970),
+    /** Public customer-reviews feed, used when there are no credentials. */
+    publicBaseUrl: url.default('https://itunes.apple.com'),
+    /** Countries (ISO alpha-2, lower case) read from the public feed when an app has no country filter. */
+    publicCountries: z.array(z.string().regex(/^[a-z]{2}$/i)).default(['us', 'gb', 'ru', 'de', 'fr']),
+    /** A full scan (not stopping at known reviews) every so often, to catch edits of old reviews. */
+    fullScanHours: z.number().positive().default(24),
+  })
+  .strict();
+
+export const googlePlaySchema = z
+  .object({
+    /** Inline service-account JSON; prefer `serviceAccountPath` or the env var. */
+    serviceAccountJson: z.string().min(1).optional(),
+    serviceAccountPath: z.string().min(1).optional(),
+    baseUrl: url.default('https://androidpublisher.googleapis.com'),
+    /** Overrides the key file's `token_uri`. */
+    tokenUri: url.optional(),
+    maxReplyLength: z.number().int().positive().max(350).default(350),
+    quotaGetPerHour: z.number().int().positive().default(200),
+    quotaPostPerDay: z.number().int().positive().default(2000),
+    /** Google Play web pages, used when there are no credentials. */
+    publicBaseUrl: url.default('https://play.google.com'),
+    publicCountry: z.string().regex(/^[a-z]{2}$/i).default('us'),
+  })
+  .strict();
+
+export const rustoreSchema = z
+  .object({
+    keyId: z.string().min(1).optional(),
+    /** Base64 DER PKCS#8 as RuStore Console gives it, or PEM. */
+    privateKey: z.string().min(1).optional(),
+    privateKeyPath: z.string().min(1).optional(),
+    baseUrl: url.default('https://public-api.rustore.ru'),
+    maxReplyLength: z.number().int().positive().default(500),
+    publicBaseUrl: url.default('https://backapi.rustore.ru'),
+  })
+  .strict();
+
+export const tagRuleSchema = z
+  .object({
+    label: z.string().min(1),
+    /** Words (matched case-insensitively, any script) or `/regex/flags`. */
+    match: z.array(z.string().min(1)).min(1),
+  })
+  .strict();
+
+export const webhookSchema = z
+  .object({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8787),
+    /** Public URL of the listener behind the reverse proxy, without the secret path. */
+    publicUrl: url.optional(),
+    /** Random secret in the webhook URL path (Omnidesk signs nothing). Made by `init`. */
+    secret: z.string().min(22, 'must be at least 128 random bits (22+ characters); run `asodesk-omni init` to make one').optional(),
+    publishRuleReplies: z.boolean().default(true),
+    maxBodyBytes: z.number().int().positive().default(64 * 1024),
+  })
+  .strict();
+
+export const templatesSchema = z
+  .object({
+    subject: z.string().min(1).optional(),
+    body: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const syncSchema = z
+  .object({
+    /** Apps synced at the same time. */
+    concurrency: z.number().int().min(1).max(16).default(4),
+    /** Delivery attempts before an outbox row is marked failed (a later sync retries it again). */
+    maxAttempts: z.number().int().min(1).default(5),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    $schema: z.string().optional(),
+    omnidesk: omnideskSchema.optional(),
+    stores: z
+      .object({
+        appStore: appStoreSchema.default(appStoreSchema.parse({})),
+        googlePlay: googlePlaySchema.default(googlePlaySchema.parse({})),
+        rustore: rustoreSchema.default(rustoreSchema.parse({})),
+      })
+      .strict()
+      .default({
+        appStore: appStoreSchema.parse({}),
+        googlePlay: googlePlaySchema.parse({}),
+        rustore: rustoreSchema.parse({}),
+      }),
+    apps: z.array(appSchema).default([]),
+    tagRules: z.array(tagRuleSchema).default([]),
+    templates: templatesSchema.default({}),
+    webhook: webhookSchema.default(webhookSchema.parse({})),
+    sync: syncSchema.default(syncSchema.parse({})),
+    /** Ui language of `init` and texts written into cases. */
+    language: z.enum(['en', 'ru']).optional(),
+  })
+  .strict();
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type OmnideskConfig = z.infer<typeof omnideskSchema>;
+export type AppStoreConfig = z.infer<typeof appStoreSchema>;
+export type GooglePlayConfig = z.infer<typeof googlePlaySchema>;
+export type RuStoreConfig = z.infer<typeof rustoreSchema>;
+export type WebhookConfig = z.infer<typeof webhookSchema>;
+export type TagRule = z.infer<typeof tagRuleSchema>;
+
+/** Paths of fields that hold secrets: redacted by `config show`, never logged. */
+export const secretFields = [
+  'omnidesk.apiKey',
+  'stores.appStore.privateKey',
+  'stores.googlePlay.serviceAccountJson',
+  'stores.rustore.privateKey',
+  'webhook.secret',
+] as const;

@@ -1,0 +1,78 @@
+/**
+ * The helpdesk contract the engine and the reply publisher use. One implementation: Omnidesk.
+ */
+export interface CaseDraft {
+  /** The review key: the case's `user_custom_id` and the channel-named case field. */
+  userCustomId: string;
+  userFullName: string;
+  subject: string;
+  content: string;
+  contentHtml: string;
+  labelIds: number[];
+}
+
+export interface CaseRef {
+  caseId: number;
+  caseNumber?: string | undefined;
+  userId?: number | undefined;
+}
+
+export interface CaseInfo extends CaseRef {
+  userCustomId?: string | undefined;
+  status?: string | undefined;
+  labels: number[];
+  /** Value of the channel-named case field (the review key), when set. */
+  reviewKey?: string | undefined;
+  updatedAt?: string | undefined;
+}
+
+export interface HelpdeskMessage {
+  messageId: number;
+  caseId: number;
+  staffId: number;
+  userId: number;
+  content: string;
+  note: boolean;
+  sentViaRule: boolean;
+  attachments: string[];
+  createdAt?: string | undefined;
+}
+
+export interface CustomChannel {
+  id: string; // cchN
+  title: string;
+  webhookUrl?: string | undefined;
+  active: boolean;
+}
+
+export interface CaseField {
+  fieldId: number;
+  title: string;
+  fieldType: string;
+  level: string;
+}
+
+export interface Helpdesk {
+  /** Check the account and credentials; throws RemoteError (auth names the e-mail or key). */
+  ping(): Promise<void>;
+  /**
+   * Create the case once: if a case with this `user_custom_id` exists already (an earlier run
+   * died after sending), that case is returned instead of a second one.
+   */
+  createCase(draft: CaseDraft): Promise<CaseRef & { created: boolean }>;
+  findCaseByCustomId(userCustomId: string): Promise<CaseInfo | undefined>;
+  getCase(caseId: number): Promise<CaseInfo>;
+  /** A message from the customer (an edited review). */
+  addCustomerMessage(caseId: number, userId: number | undefined, content: string, contentHtml: string): Promise<{ messageId: number }>;
+  addNote(caseId: number, content: string, contentHtml?: string): Promise<{ messageId: number }>;
+  updateCase(caseId: number, change: { addLabels?: number[]; deleteLabels?: number[]; status?: 'open' | 'waiting' | 'closed' }): Promise<void>;
+  listMessages(caseId: number): Promise<HelpdeskMessage[]>;
+  /** Cases of the channel updated since a time (for `sync --poll-replies`). */
+  listChannelCasesUpdatedSince(sinceIso: string | undefined): Promise<CaseInfo[]>;
+  /** Label id for a title, created when missing; ids cached. */
+  labelId(title: string): Promise<number>;
+  listCustomChannels(): Promise<CustomChannel[]>;
+  listCaseFields(): Promise<CaseField[]>;
+  /** Remaining per-minute budget as last seen. */
+  quotaSnapshot(): { remaining?: number | undefined; limit?: number | undefined };
+}

@@ -1,0 +1,120 @@
+/**
+ * Exit codes are a contract with cron jobs and scripts: documented in `--help` and the README.
+ */
+export const ExitCode = {
+  ok: 0,
+  unexpected: 1,
+  usage: 2,
+  config: 3,
+  needsInput: 4,
+  partialFailure: 5,
+  locked: 75,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export const exitCodeHelp: ReadonlyArray<readonly [ExitCodeValue, string]> = [
+  [ExitCode.ok, 'success'],
+  [ExitCode.unexpected, 'unexpected error (a bug: please report it)'],
+  [ExitCode.usage, 'wrong command-line usage'],
+  [ExitCode.config, 'configuration missing or invalid (run `asodesk-omni config check`)'],
+  [ExitCode.needsInput, 'input needed but running non-interactively'],
+  [ExitCode.partialFailure, 'finished, but some apps, reviews or replies failed (see the summary)'],
+  [ExitCode.locked, 'another run holds the lock; try again later'],
+];
+
+/** An error the user can act on; carries the exit code the CLI ends with. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: ExitCodeValue = ExitCode.unexpected,
+    readonly hint?: string,
+  ) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+export class ConfigError extends UserError {
+  constructor(
+    message: string,
+    readonly problems: readonly ConfigProblem[] = [],
+    hint?: string,
+  ) {
+    super(message, ExitCode.config, hint);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface ConfigProblem {
+  /** Dotted path of the field, e.g. `apps.0.filters.ratings`. */
+  path: string;
+  message: string;
+}
+
+export class NeedsInputError extends UserError {
+  constructor(message: string, hint?: string) {
+    super(message, ExitCode.needsInput, hint);
+    this.name = 'NeedsInputError';
+  }
+}
+
+export class LockedError extends UserError {
+  constructor(message: string) {
+    super(message, ExitCode.locked, 'Another sync is still running; cron will try again at the next tick.');
+    this.name = 'LockedError';
+  }
+}
+
+/** Kinds of failure of a remote service, so callers decide on retry and wording. */
+export type RemoteErrorKind =
+  | 'auth'
+  | 'permission'
+  | 'rate-limited'
+  | 'quota'
+  | 'transient'
+  | 'bad-payload'
+  | 'not-found'
+  | 'rejected'
+  | 'too-long';
+
+/**
+ * Every connector throws only this. `message` never contains a secret: it is built from
+ * the service name, the status and the service's own error text, never from our headers.
+ */
+export class RemoteError extends Error {
+  readonly kind: RemoteErrorKind;
+  readonly service: string;
+  readonly status: number | undefined;
+  readonly code: string | undefined;
+  readonly retryAfterMs: number | undefined;
+  readonly hint: string | undefined;
+
+  constructor(opts: {
+    kind: RemoteErrorKind;
+    service: string;
+    message: string;
+    status?: number;
+    code?: string;
+    retryAfterMs?: number;
+    hint?: string;
+    cause?: unknown;
+  }) {
+    super(opts.message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'RemoteError';
+    this.kind = opts.kind;
+    this.service = opts.service;
+    this.status = opts.status;
+    this.code = opts.code;
+    this.retryAfterMs = opts.retryAfterMs;
+    this.hint = opts.hint;
+  }
+
+  /** Worth trying again later (next attempt or next sync). */
+  get retryable(): boolean {
+    return this.kind === 'transient' || this.kind === 'rate-limited';
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

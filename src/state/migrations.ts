@@ -1,0 +1,129 @@
+/**
+ * Ordered schema steps; `PRAGMA user_version` records how many have run. Append only.
+ * No column ever holds a secret: credentials live in the config file alone.
+ */
+export const migrations: readonly string[] = [
+  `
+  CREATE TABLE app_state (
+    app_key TEXT PRIMARY KEY,            -- store:appId
+    first_sync_at TEXT,                  -- set when the backlog was decided
+    last_sync_at TEXT,
+    last_outcome TEXT,                   -- ok | failed | partial
+    last_error TEXT,
+    last_complete_pull_at TEXT,          -- Google Play 7-day window watch
+    last_full_scan_at TEXT
+  );
+
+  CREATE TABLE reviews (
+    review_key TEXT PRIMARY KEY,         -- store:appId:reviewId
+    app_key TEXT NOT NULL,
+    store TEXT NOT NULL,
+    app_id TEXT NOT NULL,
+    review_id TEXT NOT NULL,
+    origin TEXT NOT NULL,                -- api | public
+    first_seen_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    latest_version INTEGER NOT NULL,
+    fingerprint TEXT NOT NULL,
+    updated_at TEXT,                     -- store's own edit time when it has one
+    decision TEXT NOT NULL,              -- deliver | dropped | backlog-skipped
+    drop_reason TEXT,
+    case_id INTEGER,
+    case_user_id INTEGER,
+    alias_of TEXT                        -- canonical key when a public-source id was matched to an API id
+  );
+  CREATE INDEX reviews_app ON reviews(app_key);
+  CREATE INDEX reviews_case ON reviews(case_id);
+
+  CREATE TABLE review_versions (
+    review_key TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    seen_at TEXT NOT NULL,
+    rating INTEGER NOT NULL,
+    title TEXT,
+    text TEXT NOT NULL,
+    author TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT,
+    territory TEXT,
+    language TEXT,
+    app_version TEXT,
+    device TEXT,
+    os_version TEXT,
+    thumbs_up INTEGER,
+    thumbs_down INTEGER,
+    answer_text TEXT,
+    answer_state TEXT,
+    answer_updated_at TEXT,
+    review_json TEXT NOT NULL,           -- the normalised review as seen, for templates and history
+    PRIMARY KEY (review_key, version)
+  );
+
+  -- Outbox to Omnidesk: one row per review version to deliver. The row is written before
+  -- the request and completed after it, so an unknown outcome can be reconciled.
+  CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    review_key TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    kind TEXT NOT NULL,                  -- create | edit
+    state TEXT NOT NULL,                 -- pending | sending | done | failed
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    case_id INTEGER,
+    message_id INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    UNIQUE (review_key, version)
+  );
+  CREATE INDEX deliveries_state ON deliveries(state);
+
+  -- Reply outbox: keyed by Omnidesk's message id, so a webhook delivered twice publishes once.
+  CREATE TABLE replies (
+    message_id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL,
+    review_key TEXT,
+    staff_id INTEGER,
+    text TEXT NOT NULL,
+    has_attachments INTEGER NOT NULL DEFAULT 0,
+    state TEXT NOT NULL,                 -- pending | sending | awaiting | published | rejected | refused | failed
+    store_state TEXT,                    -- PUBLISHED | PENDING_PUBLISH | MODERATION | REJECTED
+    answer_id TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    note_state TEXT,                     -- which outcome was last noted in the case
+    received_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    next_attempt_at TEXT
+  );
+  CREATE INDEX replies_state ON replies(state);
+
+  CREATE TABLE cursors (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+
+  CREATE TABLE labels (
+    title TEXT PRIMARY KEY,
+    label_id INTEGER NOT NULL
+  );
+
+  CREATE TABLE runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    command TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    outcome TEXT,                        -- ok | partial | failed | crashed
+    report_json TEXT
+  );
+
+  CREATE TABLE locks (
+    name TEXT PRIMARY KEY,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    token TEXT NOT NULL,
+    acquired_at TEXT NOT NULL,
+    heartbeat_at TEXT NOT NULL
+  );
+  `,
+];

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/bench/**', 'node_modules/**'],
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
+    restoreMocks: true,
+    // Integration tests spawn emulators and SQLite files; two cores, so keep forks bounded.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});

@@ -1,6 +1,26 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from '../log.js';
 
+/**
+ * Requests spent against a store quota, kept across runs (SQLite in production) so that a
+ * cron job every five minutes still respects an hourly or daily quota.
+ */
+export interface UsageLedger {
+  /** Requests recorded under `key` at or after `sinceMs`. */
+  count(key: string, sinceMs: number): number;
+  record(key: string, atMs: number): void;
+}
+
+export function memoryUsageLedger(): UsageLedger {
+  const entries: { key: string; at: number }[] = [];
+  return {
+    count: (key, since) => entries.filter((e) => e.key === key && e.at >= since).length,
+    record: (key, at) => {
+      entries.push({ key, at });
+    },
+  };
+}
+
 /** What every connector factory receives besides its settings and credentials. */
 export interface ConnectorDeps {
   logger: Logger;
@@ -12,4 +32,6 @@ export interface ConnectorDeps {
   backoffBaseMs?: number | undefined;
   timeoutMs?: number | undefined;
   now?: (() => number) | undefined;
+  /** Quota bookkeeping across runs; default in memory. */
+  usage?: UsageLedger | undefined;
 }

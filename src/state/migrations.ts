@@ -117,6 +117,13 @@ export const migrations: readonly string[] = [
     report_json TEXT
   );
 
+  -- Requests spent against store quotas (Google Play per-app hourly/daily budgets).
+  CREATE TABLE api_usage (
+    key TEXT NOT NULL,
+    at INTEGER NOT NULL
+  );
+  CREATE INDEX api_usage_key_at ON api_usage(key, at);
+
   CREATE TABLE locks (
     name TEXT PRIMARY KEY,
     pid INTEGER NOT NULL,

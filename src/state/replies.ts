@@ -1,0 +1,185 @@
+/**
+ * The reply outbox: one row per Omnidesk message that should become a store answer, keyed by
+ * Omnidesk's message id so a webhook delivered twice (or seen by webhook and poll) publishes once.
+ * A row is claimed (`sending`) before the store request; a claim whose process died is taken
+ * over after `staleMs`, and the store call is idempotent (overwrite / find existing answer).
+ */
+import { nowIso, type Db } from './db.js';
+
+export const replyStates = ['pending', 'sending', 'awaiting', 'published', 'rejected', 'refused', 'failed'] as const;
+export type ReplyState = (typeof replyStates)[number];
+
+export interface ReplyRow {
+  messageId: number;
+  caseId: number;
+  reviewKey: string | null;
+  staffId: number | null;
+  text: string;
+  hasAttachments: boolean;
+  state: ReplyState;
+  storeState: string | null;
+  answerId: string | null;
+  attempts: number;
+  lastError: string | null;
+  noteState: string | null;
+  receivedAt: string;
+  updatedAt: string;
+  nextAttemptAt: string | null;
+}
+
+interface RawRow {
+  message_id: number;
+  case_id: number;
+  review_key: string | null;
+  staff_id: number | null;
+  text: string;
+  has_attachments: number;
+  state: ReplyState;
+  store_state: string | null;
+  answer_id: string | null;
+  attempts: number;
+  last_error: string | null;
+  note_state: string | null;
+  received_at: string;
+  updated_at: string;
+  next_attempt_at: string | null;
+}
+
+function toRow(r: RawRow): ReplyRow {
+  return {
+    messageId: r.message_id,
+    caseId: r.case_id,
+    reviewKey: r.review_key,
+    staffId: r.staff_id,
+    text: r.text,
+    hasAttachments: r.has_attachments === 1,
+    state: r.state,
+    storeState: r.store_state,
+    answerId: r.answer_id,
+    attempts: r.attempts,
+    lastError: r.last_error,
+    noteState: r.note_state,
+    receivedAt: r.received_at,
+    updatedAt: r.updated_at,
+    nextAttemptAt: r.next_attempt_at,
+  };
+}
+
+export interface NewReply {
+  messageId: number;
+  caseId: number;
+  reviewKey?: string | null | undefined;
+  staffId?: number | null | undefined;
+  text: string;
+  hasAttachments?: boolean | undefined;
+}
+
+export class ReplyOutbox {
+  constructor(private readonly db: Db) {}
+
+  /** Records a reply once; false when this message id was recorded before. */
+  record(reply: NewReply): boolean {
+    const at = nowIso();
+    const info = this.db
+      .prepare(
+        `INSERT OR IGNORE INTO replies (message_id, case_id, review_key, staff_id, text, has_attachments, state, received_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+      )
+      .run(reply.messageId, reply.caseId, reply.reviewKey ?? null, reply.staffId ?? null, reply.text, reply.hasAttachments ? 1 : 0, at, at);
+    return info.changes === 1;
+  }
+
+  get(messageId: number): ReplyRow | undefined {
+    const r = this.db.prepare('SELECT * FROM replies WHERE message_id = ?').get(messageId) as RawRow | undefined;
+    return r ? toRow(r) : undefined;
+  }
+
+  all(): ReplyRow[] {
+    return (this.db.prepare('SELECT * FROM replies ORDER BY received_at, message_id').all() as RawRow[]).map(toRow);
+  }
+
+  /** Rows to publish now: pending, failed-but-retryable whose time has come, or stale claims. */
+  due(now = Date.now(), staleMs = 5 * 60_000): ReplyRow[] {
+    const nowS = new Date(now).toISOString();
+    const staleS = new Date(now - staleMs).toISOString();
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM replies
+           WHERE (state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
+              OR (state = 'sending' AND updated_at <= ?)
+           ORDER BY received_at, message_id`,
+        )
+        .all(nowS, staleS) as RawRow[]
+    ).map(toRow);
+  }
+
+  /** Answers published but not final yet (App Store pending publication, RuStore moderation). */
+  awaiting(): ReplyRow[] {
+    return (this.db.prepare(`SELECT * FROM replies WHERE state = 'awaiting' ORDER BY received_at`).all() as RawRow[]).map(toRow);
+  }
+
+  /**
+   * Atomically takes a row for publishing; false when another process holds a fresh claim
+   * or the row is no longer due.
+   */
+  claim(messageId: number, now = Date.now(), staleMs = 5 * 60_000): boolean {
+    const nowS = new Date(now).toISOString();
+    const staleS = new Date(now - staleMs).toISOString();
+    const info = this.db
+      .prepare(
+        `UPDATE replies SET state = 'sending', attempts = attempts + 1, updated_at = ?
+         WHERE message_id = ? AND ((state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)) OR (state = 'sending' AND updated_at <= ?))`,
+      )
+      .run(nowS, messageId, nowS, staleS);
+    return info.changes === 1;
+  }
+
+  setReviewKey(messageId: number, reviewKey: string): void {
+    this.db.prepare('UPDATE replies SET review_key = ?, updated_at = ? WHERE message_id = ?').run(reviewKey, nowIso(), messageId);
+  }
+
+  /** Sent to the store; `final` when the store's state needs no read-back. */
+  markSent(messageId: number, storeState: string, answerId: string | undefined, final: boolean): void {
+    this.db
+      .prepare('UPDATE replies SET state = ?, store_state = ?, answer_id = COALESCE(?, answer_id), last_error = NULL, updated_at = ? WHERE message_id = ?')
+      .run(final ? (storeState === 'REJECTED' ? 'rejected' : 'published') : 'awaiting', storeState, answerId ?? null, nowIso(), messageId);
+  }
+
+  /** Store state read back later (PUBLISHED, REJECTED, still pending). */
+  markStoreState(messageId: number, storeState: string): void {
+    const state: ReplyState = storeState === 'PUBLISHED' ? 'published' : storeState === 'REJECTED' || storeState === 'DELETED' ? 'rejected' : 'awaiting';
+    this.db.prepare('UPDATE replies SET state = ?, store_state = ?, updated_at = ? WHERE message_id = ?').run(state, storeState, nowIso(), messageId);
+  }
+
+  /** Never to be sent (too long, no credentials, unknown review): the case gets a note. */
+  markRefused(messageId: number, reason: string): void {
+    this.db.prepare(`UPDATE replies SET state = 'refused', last_error = ?, updated_at = ? WHERE message_id = ?`).run(reason, nowIso(), messageId);
+  }
+
+  /** A failure: retried at `retryAt`, or final when retryAt is undefined. */
+  markFailed(messageId: number, reason: string, retryAt: Date | undefined): void {
+    this.db
+      .prepare('UPDATE replies SET state = ?, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE message_id = ?')
+      .run(retryAt ? 'pending' : 'failed', reason, retryAt ? retryAt.toISOString() : null, nowIso(), messageId);
+  }
+
+  /** Which outcome was noted in the case, so each outcome is noted once. */
+  markNoted(messageId: number, noteState: string): void {
+    this.db.prepare('UPDATE replies SET note_state = ? WHERE message_id = ?').run(noteState, messageId);
+  }
+
+  /** The store's id of the latest answer to this review (RuStore edits need it). */
+  latestAnswerId(reviewKey: string): string | undefined {
+    const r = this.db
+      .prepare(`SELECT answer_id FROM replies WHERE review_key = ? AND answer_id IS NOT NULL ORDER BY updated_at DESC LIMIT 1`)
+      .get(reviewKey) as { answer_id: string } | undefined;
+    return r?.answer_id;
+  }
+
+  counts(): Record<ReplyState, number> {
+    const out = Object.fromEntries(replyStates.map((s) => [s, 0])) as Record<ReplyState, number>;
+    for (const r of this.db.prepare('SELECT state, COUNT(*) AS n FROM replies GROUP BY state').all() as { state: ReplyState; n: number }[]) out[r.state] = r.n;
+    return out;
+  }
+}

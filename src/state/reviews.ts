@@ -1,0 +1,193 @@
+/**
+ * Reviews and every version seen of each. A review is keyed by `store:appId:reviewId`; a new
+ * version is stored whenever rating, title or text change, so the previous rating of any
+ * review is known, including versions that filters did not send.
+ */
+import type { Review } from '../domain/review.js';
+import { contentFingerprint, reviewKey } from '../domain/review.js';
+import { nowIso, type Db } from './db.js';
+
+export type Decision = 'deliver' | 'dropped' | 'backlog-skipped';
+
+export interface ReviewRow {
+  reviewKey: string;
+  appKey: string;
+  store: string;
+  appId: string;
+  reviewId: string;
+  origin: string;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  latestVersion: number;
+  fingerprint: string;
+  updatedAt: string | null;
+  decision: Decision;
+  dropReason: string | null;
+  caseId: number | null;
+  caseUserId: number | null;
+  aliasOf: string | null;
+}
+
+export interface StoredVersion {
+  version: number;
+  seenAt: string;
+  review: Review;
+}
+
+interface RawReview {
+  review_key: string;
+  app_key: string;
+  store: string;
+  app_id: string;
+  review_id: string;
+  origin: string;
+  first_seen_at: string;
+  last_seen_at: string;
+  latest_version: number;
+  fingerprint: string;
+  updated_at: string | null;
+  decision: Decision;
+  drop_reason: string | null;
+  case_id: number | null;
+  case_user_id: number | null;
+  alias_of: string | null;
+}
+
+function toRow(r: RawReview): ReviewRow {
+  return {
+    reviewKey: r.review_key,
+    appKey: r.app_key,
+    store: r.store,
+    appId: r.app_id,
+    reviewId: r.review_id,
+    origin: r.origin,
+    firstSeenAt: r.first_seen_at,
+    lastSeenAt: r.last_seen_at,
+    latestVersion: r.latest_version,
+    fingerprint: r.fingerprint,
+    updatedAt: r.updated_at,
+    decision: r.decision,
+    dropReason: r.drop_reason,
+    caseId: r.case_id,
+    caseUserId: r.case_user_id,
+    aliasOf: r.alias_of,
+  };
+}
+
+export function appKeyOf(r: Pick<Review, 'store' | 'appId'>): string {
+  return `${r.store}:${r.appId}`;
+}
+
+export class ReviewStore {
+  constructor(private readonly db: Db) {}
+
+  get(key: string): ReviewRow | undefined {
+    const r = this.db.prepare('SELECT * FROM reviews WHERE review_key = ?').get(key) as RawReview | undefined;
+    return r ? toRow(r) : undefined;
+  }
+
+  /** Follows an alias (a public-source id matched to an API id) to the review that owns the case. */
+  resolve(key: string): ReviewRow | undefined {
+    let row = this.get(key);
+    for (let i = 0; row?.aliasOf && i < 4; i++) row = this.get(row.aliasOf);
+    return row;
+  }
+
+  byCase(caseId: number): ReviewRow | undefined {
+    const r = this.db.prepare('SELECT * FROM reviews WHERE case_id = ? AND alias_of IS NULL LIMIT 1').get(caseId) as RawReview | undefined;
+    return r ? toRow(r) : undefined;
+  }
+
+  forApp(appKey: string): ReviewRow[] {
+    return (this.db.prepare('SELECT * FROM reviews WHERE app_key = ? ORDER BY first_seen_at').all(appKey) as RawReview[]).map(toRow);
+  }
+
+  /** Inserts a new review as version 1. */
+  insert(review: Review, decision: Decision, dropReason: string | null, at = nowIso()): ReviewRow {
+    const key = reviewKey(review);
+    this.db
+      .prepare(
+        `INSERT INTO reviews (review_key, app_key, store, app_id, review_id, origin, first_seen_at, last_seen_at, latest_version, fingerprint, updated_at, decision, drop_reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
+      )
+      .run(key, appKeyOf(review), review.store, review.appId, review.reviewId, review.origin, at, at, contentFingerprint(review), review.updatedAt ?? null, decision, dropReason);
+    this.insertVersion(key, 1, review, at);
+    return this.get(key)!;
+  }
+
+  /** Stores a new version of a known review (its content changed); returns the version number. */
+  addVersion(key: string, review: Review, at = nowIso()): number {
+    const row = this.get(key);
+    if (!row) throw new Error(`unknown review ${key}`);
+    const version = row.latestVersion + 1;
+    this.insertVersion(key, version, review, at);
+    this.db
+      .prepare('UPDATE reviews SET latest_version = ?, fingerprint = ?, updated_at = ?, last_seen_at = ? WHERE review_key = ?')
+      .run(version, contentFingerprint(review), review.updatedAt ?? null, at, key);
+    return version;
+  }
+
+  /** Seen again unchanged; the developer answer (which is not part of the content) is refreshed. */
+  touch(key: string, review: Review, at = nowIso()): void {
+    const row = this.get(key);
+    if (!row) return;
+    this.db.prepare('UPDATE reviews SET last_seen_at = ?, updated_at = COALESCE(?, updated_at) WHERE review_key = ?').run(at, review.updatedAt ?? null, key);
+    this.db
+      .prepare('UPDATE review_versions SET answer_text = ?, answer_state = ?, answer_updated_at = ?, review_json = ? WHERE review_key = ? AND version = ?')
+      .run(review.developerAnswer?.text ?? null, review.developerAnswer?.state ?? null, review.developerAnswer?.updatedAt ?? null, JSON.stringify(review), key, row.latestVersion);
+  }
+
+  setDecision(key: string, decision: Decision, dropReason: string | null): void {
+    this.db.prepare('UPDATE reviews SET decision = ?, drop_reason = ? WHERE review_key = ?').run(decision, dropReason, key);
+  }
+
+  setCase(key: string, caseId: number, userId: number | undefined): void {
+    this.db.prepare('UPDATE reviews SET case_id = ?, case_user_id = COALESCE(?, case_user_id) WHERE review_key = ?').run(caseId, userId ?? null, key);
+  }
+
+  /** Records that `aliasKey` (e.g. a public-feed id) is the same review as `canonicalKey`. */
+  setAlias(aliasKey: string, canonicalKey: string): void {
+    this.db.prepare('UPDATE reviews SET alias_of = ? WHERE review_key = ?').run(canonicalKey, aliasKey);
+  }
+
+  versions(key: string): StoredVersion[] {
+    return (this.db.prepare('SELECT version, seen_at, review_json FROM review_versions WHERE review_key = ? ORDER BY version').all(key) as { version: number; seen_at: string; review_json: string }[]).map(
+      (v) => ({ version: v.version, seenAt: v.seen_at, review: JSON.parse(v.review_json) as Review }),
+    );
+  }
+
+  latest(key: string): StoredVersion | undefined {
+    const all = this.versions(key);
+    return all[all.length - 1];
+  }
+
+  private insertVersion(key: string, version: number, r: Review, at: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO review_versions (review_key, version, seen_at, rating, title, text, author, created_at, updated_at, territory, language, app_version, device, os_version, thumbs_up, thumbs_down, answer_text, answer_state, answer_updated_at, review_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        key,
+        version,
+        at,
+        r.rating,
+        r.title ?? null,
+        r.text,
+        r.author ?? null,
+        r.createdAt,
+        r.updatedAt ?? null,
+        r.territory ?? null,
+        r.language ?? null,
+        r.appVersion ?? null,
+        r.device ?? null,
+        r.osVersion ?? null,
+        r.thumbsUp ?? null,
+        r.thumbsDown ?? null,
+        r.developerAnswer?.text ?? null,
+        r.developerAnswer?.state ?? null,
+        r.developerAnswer?.updatedAt ?? null,
+        JSON.stringify(r),
+      );
+  }
+}

@@ -142,7 +142,7 @@ export const syncSchema = z
   .object({
     /** Apps synced at the same time. */
     concurrency: z.number().int().min(1).max(16).default(4),
-    /** Delivery attempts before an outbox row is marked failed (a later sync retries it again). */
+    /** Attempts to publish a reply (transient failures) before it is marked failed and noted. */
     maxAttempts: z.number().int().min(1).default(5),
   })
   .strict();

@@ -1,18 +1,117 @@
 /**
- * Builds the real connectors from the config: Omnidesk, and per app the store's console API
- * when credentials are set (else its public source).
+ * Builds the real connectors from the config: Omnidesk, and per store the console API when
+ * credentials are set, else the store's public source (reviews flow, replies cannot).
  */
 import type { ConfigLocation } from '../config/load.js';
-import type { Config } from '../config/schema.js';
+import type { AppConfig, Config } from '../config/schema.js';
+import { resolveAppStore, resolveGooglePlay, resolveRuStore } from '../config/secrets.js';
 import type { ConnectorDeps } from '../connectors/deps.js';
-import { UserError } from '../errors.js';
+import { createOmnidesk } from '../connectors/helpdesk/omnidesk/index.js';
+import type { Helpdesk } from '../connectors/helpdesk/types.js';
+import { createAppStoreConnector } from '../connectors/stores/app-store-connect/index.js';
+import { createAppStorePublicSource } from '../connectors/stores/app-store-public/index.js';
+import { createGooglePlayConnector } from '../connectors/stores/google-play/index.js';
+import { createGooglePlayPublicSource } from '../connectors/stores/google-play-public/index.js';
+import { createRuStoreConnector } from '../connectors/stores/rustore/index.js';
+import { createRuStorePublicSource } from '../connectors/stores/rustore-public/index.js';
+import type { StoreConnector } from '../connectors/stores/types.js';
+import type { StoreId } from '../domain/review.js';
+import { ConfigError, errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Services } from './services.js';
+import type { LabelCache } from '../state/labels.js';
+import type { AppSource, Services } from './services.js';
 
-export function buildServices(_config: Config, _location: ConfigLocation, _logger: Logger, _deps?: Partial<ConnectorDeps>): Services & { close(): Promise<void> } {
-  throw new UserError('wiring not built yet');
+export interface BuildOptions extends Partial<ConnectorDeps> {
+  labelCache?: LabelCache | undefined;
 }
 
-export async function checkServices(_config: Config, _location: ConfigLocation, _logger: Logger): Promise<{ service: string; ok: boolean; message: string }[]> {
-  return [];
+function lazy<T>(make: () => T): () => T {
+  let value: { v: T } | undefined;
+  return () => (value ??= { v: make() }).v;
+}
+
+export function buildServices(config: Config, location: ConfigLocation, logger: Logger, opts: BuildOptions = {}): Services & { close(): Promise<void> } {
+  const deps: ConnectorDeps = { ...opts, logger };
+  const omnidesk = config.omnidesk;
+  const helpdesk = lazy((): Helpdesk => {
+    if (!omnidesk) throw new ConfigError('Omnidesk is not set up.', [{ path: 'omnidesk', message: 'missing' }], 'Run `asodesk-omni init` (step "Omnidesk account").');
+    return createOmnidesk(omnidesk, deps, { labelCache: opts.labelCache });
+  });
+
+  // Credentials are resolved once per store; a broken key file is a config error for that store.
+  const api: Record<StoreId, () => StoreConnector | undefined> = {
+    'app-store': lazy(() => {
+      const creds = resolveAppStore(config, location);
+      return creds ? createAppStoreConnector(config.stores.appStore, creds, deps) : undefined;
+    }),
+    'google-play': lazy(() => {
+      const creds = resolveGooglePlay(config, location);
+      return creds ? createGooglePlayConnector(config.stores.googlePlay, creds, deps) : undefined;
+    }),
+    rustore: lazy(() => {
+      const creds = resolveRuStore(config, location);
+      return creds ? createRuStoreConnector(config.stores.rustore, creds, deps) : undefined;
+    }),
+  };
+  const publicSource: Record<StoreId, () => StoreConnector> = {
+    'app-store': lazy(() => createAppStorePublicSource(config.stores.appStore, deps)),
+    'google-play': lazy(() => createGooglePlayPublicSource(config.stores.googlePlay, deps)),
+    rustore: lazy(() => createRuStorePublicSource(config.stores.rustore, deps)),
+  };
+
+  return {
+    get helpdesk() {
+      return helpdesk();
+    },
+    sourceFor(app: AppConfig): AppSource {
+      if (app.source === 'public') return { connector: publicSource[app.store](), credentialsMissing: api[app.store]() === undefined };
+      const connector = api[app.store]();
+      if (connector) return { connector, credentialsMissing: false };
+      if (app.source === 'api') {
+        throw new ConfigError(`App "${app.id}" is set to read the ${app.store} API, but no credentials are set for it.`, [{ path: 'apps', message: `source "api" needs credentials` }], 'Add them with `asodesk-omni init` (step "Store credentials"), or set the app\'s source to "auto".');
+      }
+      return { connector: publicSource[app.store](), credentialsMissing: true };
+    },
+    replyConnector(store: StoreId): StoreConnector | undefined {
+      return api[store]();
+    },
+    async close() {
+      // Connections are pooled by undici's global agent; nothing of ours to close yet.
+    },
+  };
+}
+
+export interface ServiceCheck {
+  service: string;
+  ok: boolean;
+  message: string;
+}
+
+/** `config check --online`: each configured credential against its live API. */
+export async function checkServices(config: Config, location: ConfigLocation, logger: Logger): Promise<ServiceCheck[]> {
+  const services = buildServices(config, location, logger, { timeoutMs: 15_000 });
+  const checks: ServiceCheck[] = [];
+  const attempt = async (service: string, fn: () => Promise<string>): Promise<void> => {
+    try {
+      checks.push({ service, ok: true, message: await fn() });
+    } catch (err) {
+      checks.push({ service, ok: false, message: errorMessage(err) + (err instanceof ConfigError && err.hint ? ` (${err.hint})` : '') });
+    }
+  };
+  if (config.omnidesk) {
+    await attempt('Omnidesk', async () => {
+      await services.helpdesk.ping();
+      return `signed in as ${config.omnidesk!.staffEmail}`;
+    });
+  }
+  const names: Record<StoreId, string> = { 'app-store': 'App Store Connect', 'google-play': 'Google Play', rustore: 'RuStore' };
+  for (const store of Object.keys(names) as StoreId[]) {
+    await attempt(names[store], async () => {
+      const connector = services.replyConnector(store);
+      if (!connector) return 'no credentials (reviews come from the public source; replies need credentials)';
+      await connector.ping();
+      return 'credentials accepted';
+    });
+  }
+  return checks;
 }

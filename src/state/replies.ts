@@ -65,6 +65,11 @@ function toRow(r: RawRow): ReplyRow {
   };
 }
 
+/** The outcome a note is written for: one note per distinct key. */
+export function noteKey(row: Pick<ReplyRow, 'state' | 'storeState'>): string {
+  return `${row.state}:${row.storeState ?? ''}`;
+}
+
 export interface NewReply {
   messageId: number;
   caseId: number;
@@ -146,10 +151,12 @@ export class ReplyOutbox {
       .run(final ? (storeState === 'REJECTED' ? 'rejected' : 'published') : 'awaiting', storeState, answerId ?? null, nowIso(), messageId);
   }
 
-  /** Store state read back later (PUBLISHED, REJECTED, still pending). */
-  markStoreState(messageId: number, storeState: string): void {
+  /** Store state read back later (PUBLISHED, REJECTED, still pending); `reason` is the store's, when it gives one. */
+  markStoreState(messageId: number, storeState: string, reason?: string): void {
     const state: ReplyState = storeState === 'PUBLISHED' ? 'published' : storeState === 'REJECTED' || storeState === 'DELETED' ? 'rejected' : 'awaiting';
-    this.db.prepare('UPDATE replies SET state = ?, store_state = ?, updated_at = ? WHERE message_id = ?').run(state, storeState, nowIso(), messageId);
+    this.db
+      .prepare('UPDATE replies SET state = ?, store_state = ?, last_error = COALESCE(?, last_error), updated_at = ? WHERE message_id = ?')
+      .run(state, storeState, reason ?? null, nowIso(), messageId);
   }
 
   /** Never to be sent (too long, no credentials, unknown review): the case gets a note. */
@@ -167,6 +174,42 @@ export class ReplyOutbox {
   /** Which outcome was noted in the case, so each outcome is noted once. */
   markNoted(messageId: number, noteState: string): void {
     this.db.prepare('UPDATE replies SET note_state = ? WHERE message_id = ?').run(noteState, messageId);
+  }
+
+  /**
+   * Rows whose current outcome has not been noted in the case yet (a note that failed to post
+   * is retried). The outcome key is `state:store_state`, as `noteKey` makes it.
+   */
+  unnoted(limit = 100): ReplyRow[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM replies
+           WHERE state IN ('awaiting', 'published', 'rejected', 'refused', 'failed')
+             AND (note_state IS NULL OR note_state <> state || ':' || COALESCE(store_state, ''))
+           ORDER BY updated_at LIMIT ?`,
+        )
+        .all(limit) as RawRow[]
+    ).map(toRow);
+  }
+
+  /** Takes the right to write the note for `key`; false when it was noted (or is being noted) already. */
+  claimNote(messageId: number, key: string): boolean {
+    const info = this.db.prepare('UPDATE replies SET note_state = ? WHERE message_id = ? AND (note_state IS NULL OR note_state <> ?)').run(key, messageId, key);
+    return info.changes === 1;
+  }
+
+  /** Gives a note claim back after the note could not be posted, so a later pass retries it. */
+  releaseNote(messageId: number, key: string, previous: string | null): void {
+    this.db.prepare('UPDATE replies SET note_state = ? WHERE message_id = ? AND note_state = ?').run(previous, messageId, key);
+  }
+
+  /** A later message to the same review that was sent (or is being sent) already. */
+  newerSent(reviewKey: string, messageId: number): boolean {
+    const r = this.db
+      .prepare(`SELECT 1 FROM replies WHERE review_key = ? AND message_id > ? AND state IN ('sending', 'awaiting', 'published') LIMIT 1`)
+      .get(reviewKey, messageId);
+    return r !== undefined;
   }
 
   /** The store's id of the latest answer to this review (RuStore edits need it). */

@@ -191,3 +191,24 @@ export class ReviewStore {
       );
   }
 }
+
+/**
+ * The review `newReview` replaces `oldKey` (App Store re-created an edited review under a new
+ * id, or an API id was matched to a public-feed id): the new key takes over the case and the
+ * history, and the old key becomes an alias of it.
+ */
+export function succeed(db: Db, oldKey: string, newReview: Review, at = nowIso()): void {
+  const newKey = reviewKey(newReview);
+  db.prepare(
+    `INSERT INTO reviews (review_key, app_key, store, app_id, review_id, origin, first_seen_at, last_seen_at, latest_version, fingerprint, updated_at, decision, drop_reason, case_id, case_user_id)
+     SELECT ?, app_key, store, app_id, ?, ?, first_seen_at, ?, latest_version, fingerprint, updated_at, decision, drop_reason, case_id, case_user_id FROM reviews WHERE review_key = ?`,
+  ).run(newKey, newReview.reviewId, newReview.origin, at, oldKey);
+  db.prepare(
+    `INSERT INTO review_versions (review_key, version, seen_at, rating, title, text, author, created_at, updated_at, territory, language, app_version, device, os_version, thumbs_up, thumbs_down, answer_text, answer_state, answer_updated_at, review_json)
+     SELECT ?, version, seen_at, rating, title, text, author, created_at, updated_at, territory, language, app_version, device, os_version, thumbs_up, thumbs_down, answer_text, answer_state, answer_updated_at, review_json
+     FROM review_versions WHERE review_key = ?`,
+  ).run(newKey, oldKey);
+  db.prepare('UPDATE reviews SET alias_of = ? WHERE review_key = ? OR alias_of = ?').run(newKey, oldKey, oldKey);
+  // Deliveries still open for the old key now belong to the new one.
+  db.prepare(`UPDATE deliveries SET review_key = ? WHERE review_key = ? AND state != 'done'`).run(newKey, oldKey);
+}

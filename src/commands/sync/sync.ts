@@ -1,7 +1,48 @@
-import { UserError, type ExitCodeValue } from '../../errors.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../config/load.js';
+import { matchPublicToApi } from '../../connectors/stores/app-store-public/index.js';
+import { renderReport } from '../../engine/report.js';
+import { SyncEngine } from '../../engine/sync-engine.js';
+import { buildServices } from '../../engine/wiring.js';
+import { ConfigError, ExitCode, type ExitCodeValue } from '../../errors.js';
+import { openDb, type Db } from '../../state/db.js';
+import { LabelCache } from '../../state/labels.js';
+import { sqliteUsageLedger } from '../../state/usage.js';
 import type { CommandContext } from '../context.js';
 import type { SyncOptions } from './index.js';
 
-export async function syncCommand(_ctx: CommandContext, _opts: SyncOptions): Promise<ExitCodeValue> {
-  throw new UserError('not built yet');
+/** A dry run works on a copy of the database, so it changes nothing. */
+async function dryRunCopy(db: Db): Promise<Db> {
+  const path = join(mkdtempSync(join(tmpdir(), 'asodesk-omni-dry-')), 'state.db');
+  await db.backup(path);
+  db.close();
+  return openDb(path);
+}
+
+export async function syncCommand(ctx: CommandContext, opts: SyncOptions): Promise<ExitCodeValue> {
+  const config = loadConfig(ctx.location, ctx.env);
+  if (!config.omnidesk) throw new ConfigError('Omnidesk is not set up yet.', [{ path: 'omnidesk', message: 'missing' }], 'Run `asodesk-omni init`.');
+  let db = openDb(ctx.location.dbPath);
+  try {
+    if (opts.dryRun) db = await dryRunCopy(db);
+    const services = buildServices(config, ctx.location, ctx.logger, { usage: sqliteUsageLedger(db), labelCache: new LabelCache(db) });
+    const engine = new SyncEngine({ db, config, services, logger: ctx.logger, matchPublicToApi });
+    const showProgress = process.stderr.isTTY && !ctx.quiet && !ctx.json;
+    const report = await engine.run({
+      apps: opts.app,
+      dryRun: opts.dryRun,
+      full: opts.full,
+      pollReplies: opts.pollReplies,
+      onProgress: showProgress ? (app, n) => process.stderr.write(`\r${app}: ${n} reviews fetched`) : undefined,
+    });
+    if (showProgress) process.stderr.write('\r\x1b[K');
+    await services.close();
+    if (ctx.json) ctx.out(JSON.stringify(report, null, 2));
+    else if (!ctx.quiet || report.outcome !== 'ok') ctx.out(renderReport(report));
+    return report.outcome === 'ok' ? ExitCode.ok : ExitCode.partialFailure;
+  } finally {
+    db.close();
+  }
 }

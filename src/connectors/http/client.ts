@@ -18,6 +18,8 @@ export interface ErrorDescription {
   code?: string | undefined;
   message?: string | undefined;
   hint?: string | undefined;
+  /** Wait the service asked for in its error body (Omnidesk's `retry_after`), when headers do not say. */
+  retryAfterMs?: number | undefined;
 }
 
 export interface HttpClientOptions {
@@ -119,8 +121,8 @@ export class HttpClient {
   constructor(opts: HttpClientOptions) {
     this.opts = opts;
     this.service = opts.service;
-    this.rate = opts.rateLimit ?? retryAfterOnly();
     this.wait = opts.wait ?? ((ms) => sleep(ms));
+    this.rate = opts.rateLimit ?? retryAfterOnly(this.wait);
   }
 
   get rateLimit(): RateLimitPolicy {
@@ -239,7 +241,7 @@ export class HttpClient {
       service: this.service,
       status,
       code: described.code,
-      retryAfterMs: status === 429 || kind === 'rate-limited' ? this.rate.retryAfterMs(headers) : undefined,
+      retryAfterMs: status === 429 || kind === 'rate-limited' ? (this.rate.retryAfterMs(headers) ?? described.retryAfterMs) : undefined,
       message: `${this.service}: ${detail} (HTTP ${status} on ${method} ${url.pathname})`,
       hint: described.hint,
     });

@@ -65,7 +65,13 @@ export class HeaderBudget implements RateLimitPolicy {
     for (;;) {
       const now = this.now();
       if (now < this.blockedUntil) {
-        await this.wait(this.blockedUntil - now);
+        const until = this.blockedUntil;
+        await this.wait(until - now);
+        // Waited out (even on a clock that tests do not advance): the window has turned over.
+        if (this.blockedUntil === until) {
+          this.blockedUntil = 0;
+          this.remaining = undefined;
+        }
         continue;
       }
       // A window that has turned over since we last heard from the service is full again.
@@ -104,6 +110,6 @@ export class HeaderBudget implements RateLimitPolicy {
 }
 
 /** No budget headers: only honour Retry-After on 429. */
-export function retryAfterOnly(): RateLimitPolicy {
-  return new HeaderBudget({ windowMs: 60_000, read: () => undefined });
+export function retryAfterOnly(wait?: (ms: number) => Promise<void>): RateLimitPolicy {
+  return new HeaderBudget({ windowMs: 60_000, read: () => undefined, ...(wait ? { wait } : {}) });
 }

@@ -1,0 +1,171 @@
+/**
+ * App Store reviews without credentials: Apple's public customer-reviews feed, one storefront
+ * at a time. Read-only (no replies); ids are the feed's numeric ids, which differ from
+ * App Store Connect's, so `matchPublicToApi` pairs them once credentials are added.
+ */
+import type { AppStoreConfig } from '../../../config/schema.js';
+import type { Review } from '../../../domain/review.js';
+import { ConfigError, RemoteError } from '../../../errors.js';
+import type { Logger } from '../../../log.js';
+import { sleep } from '../../../util/sleep.js';
+import type { ConnectorDeps } from '../../deps.js';
+import { HttpClient } from '../../http/client.js';
+import { retryAfterHeaderMs, type HeaderBag, type RateLimitPolicy } from '../../http/rate-limit.js';
+import type { AppRef, Capabilities, FetchOptions, StoreConnector } from '../types.js';
+import { lastPageOf, mapEntry, toAlpha2 } from './map.js';
+import { feedSchema } from './schema.js';
+
+export { matchPublicToApi, alpha3ToAlpha2, toAlpha2, toAlpha3 } from './map.js';
+
+/** Apple serves at most 10 pages of 50 per storefront ("page depth is limited to 10"). */
+export const maxFeedPages = 10;
+export const feedPageSize = 50;
+/** Extra tries for a page that comes back empty although the previous page announced it. */
+export const emptyPageRetries = 2;
+/** Apple publishes no limit for the feed; one request a second keeps us well clear of bursts. */
+export const defaultPageIntervalMs = 1_000;
+
+export const publicCapabilities: Capabilities = { reply: false, maxReplyLength: 0, replyNeedsReadBack: false };
+
+export interface AppStorePublicOptions {
+  /** Least time between two feed requests (any storefront). */
+  pageIntervalMs?: number;
+}
+
+/**
+ * Spaces requests at least `intervalMs` apart and honours Retry-After on 429. Time comes from
+ * `now`/`wait` so tests can run it on a fake clock and assert the pacing.
+ */
+export class MinIntervalPolicy implements RateLimitPolicy {
+  private nextAt = 0;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly now: () => number = Date.now,
+    private readonly wait: (ms: number) => Promise<void> = (ms) => sleep(ms),
+  ) {}
+
+  async acquire(): Promise<void> {
+    const now = this.now();
+    const delay = this.nextAt - now;
+    this.nextAt = Math.max(now, this.nextAt) + this.intervalMs;
+    if (delay > 0) await this.wait(delay);
+  }
+
+  observe(): void {}
+
+  retryAfterMs(headers: HeaderBag): number | undefined {
+    return retryAfterHeaderMs(headers, this.now());
+  }
+
+  snapshot(): { remaining?: number | undefined; limit?: number | undefined } {
+    return {};
+  }
+}
+
+/** Storefronts (alpha-2) to read for an app: its country filter, else the configured defaults. */
+export function feedCountries(app: AppRef, cfg: AppStoreConfig, logger: Logger): string[] {
+  if (!app.countries || app.countries.length === 0) return [...new Set(cfg.publicCountries.map((c) => c.toLowerCase()))];
+  const known: string[] = [];
+  const unknown: string[] = [];
+  for (const code of app.countries) {
+    const a2 = toAlpha2(code);
+    if (a2) known.push(a2);
+    else unknown.push(code);
+  }
+  if (unknown.length > 0) {
+    logger.warn('App Store public feed: skipping territories without a known storefront code', { appId: app.appId, territories: unknown });
+  }
+  if (known.length === 0) {
+    throw new ConfigError(
+      `App Store public feed: none of the territories ${unknown.join(', ')} of app ${app.appId} maps to a storefront this tool knows.`,
+      [{ path: 'apps.filters.countries', message: `unknown territories: ${unknown.join(', ')}` }],
+      'Use ISO 3166 alpha-3 codes such as USA, GBR, RUS, DEU, JPN, or leave the filter empty to read stores.appStore.publicCountries.',
+    );
+  }
+  return [...new Set(known)];
+}
+
+export function createAppStorePublicSource(cfg: AppStoreConfig, deps: ConnectorDeps, options: AppStorePublicOptions = {}): StoreConnector {
+  const logger = deps.logger;
+  const client = new HttpClient({
+    service: 'App Store public feed',
+    baseUrl: cfg.publicBaseUrl,
+    dispatcher: deps.dispatcher,
+    timeoutMs: deps.timeoutMs,
+    backoffBaseMs: deps.backoffBaseMs,
+    wait: deps.wait,
+    logger,
+    concurrency: 1,
+    rateLimit: new MinIntervalPolicy(options.pageIntervalMs ?? defaultPageIntervalMs, deps.now, deps.wait),
+    describeError: (status, body) => {
+      const text = typeof body === 'string' ? body.slice(0, 200) : undefined;
+      // Asking past page 10 is refused with a 400 whose text says so.
+      if (status === 400 && text && /page depth/i.test(text)) return { kind: 'rejected', code: 'PAGE_DEPTH', message: text };
+      return { message: text };
+    },
+  });
+
+  const feedPath = (country: string, appId: string, page: number): string =>
+    `/${country}/rss/customerreviews/page=${page}/id=${encodeURIComponent(appId)}/sortby=mostrecent/json`;
+
+  async function* fetchCountry(app: AppRef, country: string, opts: FetchOptions): AsyncGenerator<Review[]> {
+    /** Last page as the previous page's `rel=last` link announced it. */
+    let announcedLast: number | undefined;
+    let emptyRetries = 0;
+    for (let page = 1; page <= Math.min(announcedLast ?? maxFeedPages, maxFeedPages); page++) {
+      const moreAnnounced = announcedLast !== undefined && page <= announcedLast;
+      let feed;
+      try {
+        feed = (await client.request({ path: feedPath(country, app.appId, page), schema: feedSchema, signal: opts.signal })).data;
+      } catch (err) {
+        // A storefront where the app is not sold: nothing to read there.
+        if (err instanceof RemoteError && err.kind === 'not-found') {
+          logger.debug('App Store public feed: no feed for this storefront', { appId: app.appId, country });
+          return;
+        }
+        throw err;
+      }
+      const ctx = { appId: app.appId, country, feedUpdated: feed.feed.updated?.label };
+      const reviews = feed.feed.entry.map((e) => mapEntry(e, ctx)).filter((r): r is Review => r !== undefined);
+      if (reviews.length === 0) {
+        // The feed sometimes answers a page empty and full on the next try. Mid-stream, when
+        // the previous page announced more, ask again rather than lose the rest of a full scan.
+        // An empty page 1 is not retried: the next sync reads it anyway.
+        if (moreAnnounced && emptyRetries < emptyPageRetries) {
+          emptyRetries++;
+          page--;
+          continue;
+        }
+        return;
+      }
+      emptyRetries = 0;
+      announcedLast = lastPageOf(feed) ?? announcedLast;
+      yield reviews;
+      if (!opts.full && opts.isKnownUnchanged && reviews.every(opts.isKnownUnchanged)) return;
+    }
+  }
+
+  return {
+    store: 'app-store',
+    origin: 'public',
+    capabilities: publicCapabilities,
+
+    async ping(): Promise<void> {
+      const country = cfg.publicCountries[0]?.toLowerCase() ?? 'us';
+      try {
+        // Any well-formed feed (an unknown app gives an empty one) proves the source answers.
+        await client.request({ path: feedPath(country, '1', 1), schema: feedSchema });
+      } catch (err) {
+        if (err instanceof RemoteError && (err.kind === 'not-found' || err.kind === 'rejected')) return;
+        throw err;
+      }
+    },
+
+    async *fetchReviews(app: AppRef, opts: FetchOptions = {}): AsyncIterable<Review[]> {
+      for (const country of feedCountries(app, cfg, logger)) {
+        yield* fetchCountry(app, country, opts);
+      }
+    },
+  };
+}

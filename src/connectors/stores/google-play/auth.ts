@@ -1,0 +1,171 @@
+/**
+ * Service-account access tokens for the androidpublisher scope, exchanged by
+ * google-auth-library (RS256 JWT bearer grant, https://developers.google.com/identity/protocols/oauth2/service-account).
+ *
+ * google-auth-library 10 ignores the key file's `token_uri`: it always signs `aud` =
+ * https://oauth2.googleapis.com/token and posts there. We keep the library (signing, grant,
+ * retries) and point both at `token_uri`: `aud` through `additionalClaims` (spread after the
+ * library's own claims) and the POST through a Gaxios transporter that rewrites that one URL.
+ */
+import { createPrivateKey, sign } from 'node:crypto';
+import { JWT, gaxios } from 'google-auth-library';
+import type { ServiceAccount } from '../../../config/secrets.js';
+import { ConfigError, RemoteError } from '../../../errors.js';
+import { redact, registerSecret, type Logger } from '../../../log.js';
+import { oauthErrorSchema } from './schema.js';
+
+export const androidPublisherScope = 'https://www.googleapis.com/auth/androidpublisher';
+const googleTokenUrl = 'https://oauth2.googleapis.com/token';
+const keySetting = 'stores.googlePlay.serviceAccountPath';
+const service = 'Google Play';
+
+/** Sends the library's token POST to our `token_uri` (the emulator in tests). */
+class TokenUriGaxios extends gaxios.Gaxios {
+  constructor(
+    private readonly tokenUri: string,
+    defaults: gaxios.GaxiosOptions,
+  ) {
+    super(defaults);
+  }
+
+  override request<T = ReturnType<JSON['parse']>>(opts: gaxios.GaxiosOptions = {}): gaxios.GaxiosPromise<T> {
+    if (opts.url !== undefined && String(opts.url) === googleTokenUrl && this.tokenUri !== googleTokenUrl) {
+      const target = new URL(this.tokenUri);
+      // A loopback token endpoint (emulator) must never go through an HTTPS_PROXY.
+      const loopback = /^(127\.|localhost$|\[::1\]$)/.test(target.hostname);
+      opts = { ...opts, url: target, ...(loopback ? { noProxy: [target] } : {}) };
+    }
+    return super.request<T>(opts);
+  }
+}
+
+export interface TokenSourceOptions {
+  logger: Logger;
+  now?: (() => number) | undefined;
+  timeoutMs?: number | undefined;
+}
+
+/** Fails at construction, with the setting's name, when the key cannot sign RS256. */
+function checkKeyCanSign(pem: string): void {
+  try {
+    const key = createPrivateKey(pem);
+    if (key.asymmetricKeyType !== 'rsa') throw new Error(`an ${String(key.asymmetricKeyType)} key, not RSA`);
+    sign('sha256', Buffer.from('probe'), key);
+  } catch (err) {
+    const reason = err instanceof Error && err.message.includes(' key, not RSA') ? err.message : 'the private key cannot be read';
+    throw new ConfigError(
+      `${keySetting}: the service-account key cannot sign requests (${reason}).`,
+      [{ path: keySetting, message: 'private_key cannot sign RS256' }],
+      'Download a fresh JSON key for the service account in Google Cloud Console → IAM → Service accounts → Keys.',
+    );
+  }
+}
+
+export class ServiceAccountTokens {
+  /** Token exchanges made, for tests and reports. */
+  exchanges = 0;
+  private cached: { token: string; expiresAt: number } | undefined;
+  private inflight: Promise<string> | undefined;
+  /** A refused key stays refused for this run: no point asking Google again. */
+  private refused: RemoteError | undefined;
+  private readonly transporter: TokenUriGaxios;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly account: ServiceAccount,
+    private readonly opts: TokenSourceOptions,
+  ) {
+    checkKeyCanSign(account.private_key);
+    this.now = opts.now ?? Date.now;
+    this.transporter = new TokenUriGaxios(account.token_uri, { timeout: opts.timeoutMs ?? 30_000 });
+  }
+
+  /** A valid access token, reused until shortly before it expires. */
+  async token(): Promise<string> {
+    if (this.refused) throw this.refused;
+    if (this.cached && this.now() < this.cached.expiresAt) return this.cached.token;
+    this.inflight ??= this.exchange().finally(() => {
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  /** Drop the cached token (the API answered 401). */
+  invalidate(): void {
+    this.cached = undefined;
+  }
+
+  private async exchange(): Promise<string> {
+    const startedAt = this.now();
+    // A fresh client each time: google-auth-library's own cache runs on the wall clock and
+    // would hide our decision to refresh; ours is the one cache.
+    const jwt = new JWT({
+      email: this.account.client_email,
+      key: this.account.private_key,
+      keyId: this.account.private_key_id,
+      scopes: [androidPublisherScope],
+      additionalClaims: { aud: this.account.token_uri },
+      transporter: this.transporter,
+    });
+    this.exchanges++;
+    let credentials;
+    try {
+      credentials = await jwt.authorize();
+    } catch (err) {
+      const described = this.describe(err);
+      if (described instanceof RemoteError && described.kind === 'auth') this.refused = described;
+      throw described;
+    }
+    const token = credentials.access_token;
+    if (!token) throw new RemoteError({ kind: 'bad-payload', service, message: `${service}: the token endpoint answered without "access_token"` });
+    registerSecret(token);
+    const lifetime = credentials.expiry_date ? credentials.expiry_date - Date.now() : 3_600_000;
+    // Refresh a little early (a tenth of the lifetime, at most five minutes) so that a
+    // request never leaves with a token that expires on the way.
+    const margin = Math.min(300_000, lifetime / 10);
+    this.cached = { token, expiresAt: startedAt + lifetime - margin };
+    this.opts.logger.debug('google play token exchanged', { expiresInSec: Math.round(lifetime / 1000) });
+    return token;
+  }
+
+  private describe(err: unknown): Error {
+    if (err instanceof gaxios.GaxiosError) {
+      const status = err.response?.status;
+      if (status === undefined) {
+        const code = typeof err.code === 'string' ? err.code : undefined;
+        return new RemoteError({
+          kind: 'transient',
+          service,
+          code: code === 'ECONNREFUSED' || code === 'ENOTFOUND' ? 'NOT_SENT' : code,
+          message: `${service}: the token endpoint ${new URL(this.account.token_uri).host} cannot be reached (${code ?? 'network error'})`,
+          cause: err,
+        });
+      }
+      const body = oauthErrorSchema.safeParse(err.response?.data);
+      const detail = body.success ? redact(`${body.data.error}${body.data.error_description ? `: ${body.data.error_description}` : ''}`) : `HTTP ${status}`;
+      if (status === 400 || status === 401) {
+        return new RemoteError({
+          kind: 'auth',
+          service,
+          status,
+          code: body.success ? body.data.error : undefined,
+          message: `${service}: Google refused the service-account key (${detail}). The key is wrong, revoked or deleted, or its service account is disabled.`,
+          hint: `Create a new JSON key for ${this.account.client_email} in Google Cloud Console → IAM → Service accounts → Keys, and point ${keySetting} at it.`,
+        });
+      }
+      return new RemoteError({
+        kind: status === 429 ? 'rate-limited' : status >= 500 ? 'transient' : 'rejected',
+        service,
+        status,
+        message: `${service}: the token endpoint answered ${detail} (HTTP ${status})`,
+      });
+    }
+    if (err instanceof RemoteError || err instanceof ConfigError) return err;
+    // Anything else happened before sending: signing with the key failed.
+    return new ConfigError(
+      `${keySetting}: the service-account key cannot sign the token request.`,
+      [{ path: keySetting, message: 'private_key cannot sign RS256' }],
+      'Download a fresh JSON key for the service account in Google Cloud Console.',
+    );
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * Google Play Developer API v3 (Reply to Reviews): reads the last seven days of reviews and
+ * publishes replies. https://developers.google.com/android-publisher/reply-to-reviews
+ */
+import type { GooglePlayConfig } from '../../../config/schema.js';
+import type { GooglePlayCredentials } from '../../../config/secrets.js';
+import type { Review } from '../../../domain/review.js';
+import { memoryUsageLedger, type ConnectorDeps } from '../../deps.js';
+import { HttpClient, type ErrorDescription } from '../../http/client.js';
+import { checkReplyLength, type AppRef, type Capabilities, type FetchOptions, type PublishedReply, type ReplyStatus, type StoreConnector } from '../types.js';
+import { RemoteError } from '../../../errors.js';
+import { ServiceAccountTokens } from './auth.js';
+import { mapReview } from './map.js';
+import { QuotaBook } from './quota.js';
+import { googleErrorSchema, replyResultSchema, reviewSchema, reviewsListSchema } from './schema.js';
+
+const service = 'Google Play';
+const dayMs = 86_400_000;
+/** Largest page the API gives; it may still answer with fewer. */
+const pageSize = 100;
+
+const quotaReasons = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'dailyLimitExceeded', 'quotaExceeded', 'servingLimitExceeded']);
+
+/** Reads Google's `{error:{code,message,errors[{reason,domain}],status}}` into our error kinds. */
+export function describeGoogleError(status: number, body: unknown, clientEmail: string): ErrorDescription {
+  const parsed = googleErrorSchema.safeParse(body);
+  const e = parsed.success ? parsed.data.error : undefined;
+  const first = e?.errors?.[0];
+  const reason = first?.reason;
+  const code = reason ?? e?.status;
+  const google = e?.message ?? first?.message ?? undefined;
+  if (status === 401) {
+    return { kind: 'auth', code, message: google ?? 'the access token was refused', hint: 'The service-account key may have been revoked: create a new key in Google Cloud Console.' };
+  }
+  if (status === 429) return { kind: 'rate-limited', code, message: google };
+  if (status === 403) {
+    if (first?.domain === 'usageLimits' || (reason !== undefined && quotaReasons.has(reason))) {
+      return { kind: 'quota', code, message: google ?? 'quota exceeded', hint: 'The Reply to Reviews quota is per app (200 reads per hour, 2,000 replies per day); Google can raise it: https://support.google.com/googleplay/android-developer/contact/review_apiqr' };
+    }
+    if (reason === 'insufficientPermissions' || e?.status === 'ACCESS_TOKEN_SCOPE_INSUFFICIENT') {
+      return { kind: 'auth', code, message: `the access token lacks the androidpublisher scope (${google ?? 'insufficient scopes'})` };
+    }
+    return {
+      kind: 'permission',
+      code,
+      message: `the service account ${clientEmail} may not read or answer this app's reviews (${google ?? 'permission denied'}). In Play Console → Users and permissions, invite ${clientEmail} and grant it "Reply to reviews" for this app`,
+      hint: `Play Console → Users and permissions → Invite new users: ${clientEmail}, app permission "Reply to reviews". It can take up to a day to apply.`,
+    };
+  }
+  if (status === 404) return { kind: 'not-found', code, message: google };
+  if (status >= 500) return { kind: 'transient', code, message: google };
+  return { kind: 'rejected', code, message: google };
+}
+
+/**
+ * The API only returns reviews created or edited in the last seven days: a gap longer than
+ * that between two complete pulls loses reviews for good. Warn from five days on.
+ */
+export function windowWarning(lastCompletePullIso: string | undefined, now: number): string | undefined {
+  if (!lastCompletePullIso) return undefined;
+  const last = Date.parse(lastCompletePullIso);
+  if (Number.isNaN(last)) return undefined;
+  const age = now - last;
+  if (age <= 5 * dayMs) return undefined;
+  const days = Math.floor(age / dayMs);
+  if (age > 7 * dayMs) {
+    return `GOOGLE PLAY REVIEWS LOST: the last complete pull was ${days} days ago (${lastCompletePullIso}). The API only returns reviews from the last 7 days, so reviews written or edited between ${lastCompletePullIso} and ${new Date(now - 7 * dayMs).toISOString()} can no longer be fetched. Schedule sync at least daily.`;
+  }
+  const hoursLeft = Math.max(0, Math.floor((last + 7 * dayMs - now) / 3_600_000));
+  return `GOOGLE PLAY REVIEWS AT RISK: the last complete pull was ${days} days ago (${lastCompletePullIso}). The API only returns reviews from the last 7 days: run a sync within ${hoursLeft} hours or reviews will be lost for good. Schedule sync at least daily.`;
+}
+
+export class GooglePlayConnector implements StoreConnector {
+  readonly store = 'google-play' as const;
+  readonly origin = 'api' as const;
+  readonly capabilities: Capabilities;
+  readonly http: HttpClient;
+  readonly tokens: ServiceAccountTokens;
+  private readonly quota: QuotaBook;
+
+  constructor(cfg: GooglePlayConfig, creds: GooglePlayCredentials, deps: ConnectorDeps) {
+    const account = { ...creds.serviceAccount, token_uri: cfg.tokenUri ?? creds.serviceAccount.token_uri };
+    this.capabilities = { reply: true, maxReplyLength: cfg.maxReplyLength, replyNeedsReadBack: false };
+    const now = deps.now ?? Date.now;
+    this.tokens = new ServiceAccountTokens(account, { logger: deps.logger, now, timeoutMs: deps.timeoutMs });
+    this.quota = new QuotaBook(deps.usage ?? memoryUsageLedger(), { getPerHour: cfg.quotaGetPerHour, postPerDay: cfg.quotaPostPerDay }, now);
+    this.http = new HttpClient({
+      service,
+      baseUrl: cfg.baseUrl,
+      dispatcher: deps.dispatcher,
+      timeoutMs: deps.timeoutMs,
+      backoffBaseMs: deps.backoffBaseMs,
+      logger: deps.logger,
+      wait: deps.wait,
+      auth: async () => ({ authorization: `Bearer ${await this.tokens.token()}` }),
+      onUnauthorized: () => this.tokens.invalidate(),
+      describeError: (status, body) => describeGoogleError(status, body, account.client_email),
+    });
+  }
+
+  /** No app is known yet: exchanging a token proves the key (not the Play Console access). */
+  async ping(): Promise<void> {
+    await this.tokens.token();
+  }
+
+  /** One-review read: tells a missing Play Console permission (403) apart from a bad key. */
+  async checkApp(packageName: string): Promise<void> {
+    this.quota.spend('get', packageName);
+    await this.http.request({ path: reviewsPath(packageName), query: { maxResults: 1 }, schema: reviewsListSchema });
+  }
+
+  async *fetchReviews(app: AppRef, opts: FetchOptions = {}): AsyncIterable<Review[]> {
+    const pkg = app.appId;
+    const seenTokens = new Set<string>();
+    let token: string | undefined;
+    for (;;) {
+      this.quota.spend('get', pkg);
+      const res = await this.http.request({
+        path: reviewsPath(pkg),
+        query: { maxResults: pageSize, token, translationLanguage: app.translationLanguage },
+        schema: reviewsListSchema,
+        signal: opts.signal,
+      });
+      const page = res.data.reviews.flatMap((r) => mapReview(pkg, r, app.translationLanguage) ?? []);
+      // Decided before yielding: the engine records the page while we are suspended.
+      const allKnown = !opts.full && opts.isKnownUnchanged !== undefined && page.length > 0 && page.every(opts.isKnownUnchanged);
+      if (page.length > 0) yield page;
+      const next = res.data.tokenPagination?.nextPageToken;
+      if (!next || allKnown || seenTokens.has(next)) return;
+      seenTokens.add(next);
+      token = next;
+    }
+  }
+
+  /** Creates or replaces the one reply (no delete in the API), so sending twice is harmless. */
+  async publishReply(app: AppRef, reviewId: string, text: string): Promise<PublishedReply> {
+    checkReplyLength(service, text, this.capabilities.maxReplyLength);
+    this.quota.spend('post', app.appId);
+    await this.http.request({
+      method: 'POST',
+      path: `${reviewsPath(app.appId)}/${encodeURIComponent(reviewId)}:reply`,
+      json: { replyText: text },
+      schema: replyResultSchema,
+      idempotent: true,
+    });
+    return { state: 'PUBLISHED' };
+  }
+
+  async replyStatus(app: AppRef, reviewId: string): Promise<ReplyStatus | undefined> {
+    this.quota.spend('get', app.appId);
+    try {
+      const res = await this.http.request({ path: `${reviewsPath(app.appId)}/${encodeURIComponent(reviewId)}`, schema: reviewSchema });
+      const answer = mapReview(app.appId, res.data)?.developerAnswer;
+      return answer ? { state: 'PUBLISHED', text: answer.text } : undefined;
+    } catch (err) {
+      if (err instanceof RemoteError && err.kind === 'not-found') return undefined;
+      throw err;
+    }
+  }
+
+  quotaSnapshot(): Record<string, number | undefined> {
+    return this.quota.snapshot();
+  }
+}
+
+function reviewsPath(packageName: string): string {
+  return `/androidpublisher/v3/applications/${encodeURIComponent(packageName)}/reviews`;
+}
+
+export function createGooglePlayConnector(cfg: GooglePlayConfig, creds: GooglePlayCredentials, deps: ConnectorDeps): GooglePlayConnector {
+  return new GooglePlayConnector(cfg, creds, deps);
+}

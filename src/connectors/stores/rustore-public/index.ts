@@ -1,0 +1,112 @@
+/**
+ * RuStore reviews without the API key, from the backend the rustore.ru app pages use
+ * (`/comment/comment`, no auth). Read-only: answering needs the RuStore Public API key.
+ */
+import type { RuStoreConfig } from '../../../config/schema.js';
+import type { Review } from '../../../domain/review.js';
+import { RemoteError } from '../../../errors.js';
+import { sleep } from '../../../util/sleep.js';
+import type { ConnectorDeps } from '../../deps.js';
+import { HttpClient } from '../../http/client.js';
+import { retryAfterHeaderMs, type HeaderBag, type RateLimitPolicy } from '../../http/rate-limit.js';
+import type { AppRef, Capabilities, FetchOptions, StoreConnector } from '../types.js';
+import { mapComment } from './map.js';
+import { envelopeSchema, publicCommentPageSchema } from './schema.js';
+
+/** A public, unauthenticated review source was found (see README.md): reviews flow without the key. */
+export const rustorePublicAvailable = true;
+
+/** The page size rustore.ru itself asks for. */
+export const publicPageSize = 20;
+/** 25 pages × 20 = the 500 newest reviews per sync at most. */
+export const defaultMaxPages = 25;
+export const defaultPageIntervalMs = 1_000;
+/**
+ * Client version header: one public client reports the backend refuses some calls without it
+ * (400); the site's own pages send it. Harmless to send always.
+ */
+export const ruStoreVerCode = '1000';
+
+export const publicCapabilities: Capabilities = { reply: false, maxReplyLength: 0, replyNeedsReadBack: false };
+
+export interface RuStorePublicOptions {
+  pageIntervalMs?: number;
+  maxPages?: number;
+}
+
+/** At least `intervalMs` between two requests; honours Retry-After on 429. */
+class Pacer implements RateLimitPolicy {
+  private nextAt = 0;
+  constructor(
+    private readonly intervalMs: number,
+    private readonly now: () => number,
+    private readonly wait: (ms: number) => Promise<void>,
+  ) {}
+  async acquire(): Promise<void> {
+    const t = this.now();
+    const delay = this.nextAt - t;
+    this.nextAt = Math.max(t, this.nextAt) + this.intervalMs;
+    if (delay > 0) await this.wait(delay);
+  }
+  observe(): void {}
+  retryAfterMs(headers: HeaderBag): number | undefined {
+    return retryAfterHeaderMs(headers, this.now());
+  }
+  snapshot(): { remaining?: number | undefined; limit?: number | undefined } {
+    return {};
+  }
+}
+
+export function createRuStorePublicSource(cfg: RuStoreConfig, deps: ConnectorDeps, options: RuStorePublicOptions = {}): StoreConnector {
+  const maxPages = options.maxPages ?? defaultMaxPages;
+  const client = new HttpClient({
+    service: 'RuStore (public pages)',
+    baseUrl: cfg.publicBaseUrl,
+    dispatcher: deps.dispatcher,
+    timeoutMs: deps.timeoutMs,
+    backoffBaseMs: deps.backoffBaseMs,
+    wait: deps.wait,
+    logger: deps.logger,
+    concurrency: 1,
+    rateLimit: new Pacer(options.pageIntervalMs ?? defaultPageIntervalMs, deps.now ?? Date.now, deps.wait ?? ((ms) => sleep(ms))),
+    describeError: (_status, body) => {
+      const env = envelopeSchema.safeParse(body);
+      return env.success ? { code: env.data.code, message: env.data.message ?? env.data.code } : {};
+    },
+  });
+
+  async function page(packageName: string, pageNumber: number, pageSize: number, signal?: AbortSignal) {
+    const res = await client.request({
+      path: '/comment/comment',
+      query: { packageName, sortBy: 'NEW_FIRST', pageNumber, pageSize },
+      headers: { ruStoreVerCode },
+      schema: publicCommentPageSchema,
+      signal,
+    });
+    if (res.data.code !== 'OK') {
+      throw new RemoteError({ kind: 'rejected', service: client.service, code: res.data.code, message: `${client.service}: ${res.data.message ?? res.data.code}` });
+    }
+    return res.data.body?.content ?? [];
+  }
+
+  return {
+    store: 'rustore',
+    origin: 'public',
+    capabilities: publicCapabilities,
+
+    async ping(): Promise<void> {
+      // RuStore's own app always exists; any well-formed page proves the backend answers.
+      await page('ru.vk.store', 0, 1);
+    },
+
+    async *fetchReviews(app: AppRef, opts: FetchOptions = {}): AsyncIterable<Review[]> {
+      for (let n = 0; n < maxPages; n++) {
+        const comments = await page(app.appId, n, publicPageSize, opts.signal);
+        const reviews = comments.map((c) => mapComment(c, app.appId)).filter((r): r is Review => r !== undefined);
+        if (reviews.length > 0) yield reviews;
+        if (comments.length < publicPageSize) return;
+        if (!opts.full && opts.isKnownUnchanged && reviews.every(opts.isKnownUnchanged)) return;
+      }
+    },
+  };
+}

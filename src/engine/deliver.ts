@@ -1,0 +1,173 @@
+/**
+ * Delivers an app's outbox to Omnidesk: new reviews become cases, edits become customer
+ * messages in the same case (labels updated, case reopened). Each delivery is marked
+ * `sending` before its request; one found with attempts > 0 had an unknown outcome and is
+ * reconciled first (case by user_custom_id, edit message by its marker), so nothing is sent twice.
+ */
+import type { AppConfig, Config } from '../config/schema.js';
+import type { Helpdesk } from '../connectors/helpdesk/types.js';
+import { editMarker, renderCase, renderEdit } from '../domain/case-content.js';
+import type { Review } from '../domain/review.js';
+import { RemoteError, errorMessage } from '../errors.js';
+import { classifyChange } from '../rules/filter.js';
+import { compileRules, staleTags, tagsFor, type CompiledRule } from '../rules/tags.js';
+import type { Db } from '../state/db.js';
+import { DeliveryOutbox, type DeliveryRow } from '../state/deliveries.js';
+import { ReviewStore } from '../state/reviews.js';
+import type { AppReport } from './report.js';
+
+export interface DeliverDeps {
+  db: Db;
+  config: Config;
+  app: AppConfig;
+  helpdesk: Helpdesk;
+  report: AppReport;
+  credentialsMissing: boolean;
+  /** Dry run: describe instead of send. */
+  describeOnly?: boolean | undefined;
+}
+
+export class Deliverer {
+  private readonly reviews: ReviewStore;
+  private readonly outbox: DeliveryOutbox;
+  private readonly rules: CompiledRule[];
+
+  constructor(private readonly deps: DeliverDeps) {
+    this.reviews = new ReviewStore(deps.db);
+    this.outbox = new DeliveryOutbox(deps.db);
+    this.rules = compileRules(deps.config.tagRules);
+  }
+
+  async run(): Promise<void> {
+    const { app, report } = this.deps;
+    for (const d of this.outbox.open(`${app.store}:${app.appId}`)) {
+      try {
+        if (d.kind === 'create') await this.create(d);
+        else await this.edit(d);
+      } catch (err) {
+        report.failed++;
+        const message = errorMessage(err);
+        report.errors.push(`${d.reviewKey} v${d.version}: ${message}`);
+        if (!this.deps.describeOnly) this.outbox.markFailed(d.id, message);
+        // Wrong credentials or an exhausted limit fail every delivery alike: stop and say it once.
+        if (err instanceof RemoteError && (err.kind === 'auth' || err.kind === 'permission' || err.kind === 'rate-limited')) break;
+        if (!(err instanceof RemoteError)) throw err;
+      }
+    }
+  }
+
+  private async labelIds(tags: readonly string[]): Promise<number[]> {
+    const ids: number[] = [];
+    for (const t of tags) ids.push(await this.deps.helpdesk.labelId(t));
+    return ids;
+  }
+
+  private async create(d: DeliveryRow): Promise<void> {
+    const { helpdesk, report } = this.deps;
+    const row = this.reviews.resolve(d.reviewKey);
+    if (!row) return;
+    if (row.caseId !== null) {
+      this.outbox.markDone(d.id, row.caseId);
+      this.outbox.supersedeEdits(row.reviewKey, row.latestVersion, row.caseId);
+      return;
+    }
+    const versions = this.reviews.versions(row.reviewKey);
+    const latest = versions[versions.length - 1];
+    if (!latest) return;
+    const review = latest.review;
+    const previous = versions[versions.length - 2]?.review;
+    const change = classifyChange(previous, review);
+    const rendered = renderCase({
+      review,
+      app: this.deps.app,
+      history: versions.slice(0, -1),
+      credentialsMissing: this.deps.credentialsMissing,
+      templates: this.deps.config.templates,
+    });
+    if (this.deps.describeOnly) {
+      report.wouldSend = [...(report.wouldSend ?? []), `new case "${rendered.subject}"`];
+      return;
+    }
+    if (d.attempts > 0) {
+      const existing = await helpdesk.findCaseByCustomId(row.reviewKey);
+      if (existing) {
+        this.finishCreate(d, row.reviewKey, row.latestVersion, existing.caseId, existing.userId);
+        report.reconciled++;
+        return;
+      }
+    }
+    const labels = await this.labelIds(tagsFor(review, this.deps.app, change, this.rules));
+    this.outbox.markSending(d.id);
+    const created = await helpdesk.createCase({
+      userCustomId: row.reviewKey,
+      userFullName: review.author?.trim() || 'App user',
+      subject: rendered.subject,
+      content: rendered.content,
+      contentHtml: rendered.contentHtml,
+      labelIds: labels,
+    });
+    this.finishCreate(d, row.reviewKey, row.latestVersion, created.caseId, created.userId);
+    if (created.created) report.created++;
+    else report.reconciled++;
+  }
+
+  private finishCreate(d: DeliveryRow, key: string, version: number, caseId: number, userId: number | undefined): void {
+    this.deps.db
+      .transaction(() => {
+        this.reviews.setCase(key, caseId, userId);
+        this.outbox.markDone(d.id, caseId);
+        this.outbox.supersedeEdits(key, version, caseId);
+      })
+      .immediate();
+  }
+
+  private async edit(d: DeliveryRow): Promise<void> {
+    const { helpdesk, report } = this.deps;
+    const row = this.reviews.resolve(d.reviewKey);
+    if (!row) return;
+    if (row.caseId === null) {
+      // Its case is still to be created by an earlier delivery; this edit waits for it.
+      return;
+    }
+    const versions = this.reviews.versions(row.reviewKey);
+    const current = versions.find((v) => v.version === d.version)?.review;
+    const previous = versions.filter((v) => v.version < d.version).pop()?.review;
+    if (!current || !previous) {
+      this.outbox.markDone(d.id, row.caseId);
+      return;
+    }
+    const message = renderEdit(previous, current, row.reviewKey, d.version);
+    if (this.deps.describeOnly) {
+      report.wouldSend = [...(report.wouldSend ?? []), `edit message in case ${row.caseId} (${row.reviewKey} v${d.version})`];
+      return;
+    }
+    if (d.attempts > 0) {
+      const marker = editMarker(row.reviewKey, d.version);
+      const messages = await helpdesk.listMessages(row.caseId);
+      if (messages.some((m) => m.content.includes(marker))) {
+        await this.relabel(row.caseId, previous, current);
+        this.outbox.markDone(d.id, row.caseId);
+        report.reconciled++;
+        return;
+      }
+    }
+    this.outbox.markSending(d.id);
+    const sent = await helpdesk.addCustomerMessage(row.caseId, row.caseUserId ?? undefined, message.content, message.contentHtml);
+    await this.relabel(row.caseId, previous, current);
+    this.outbox.markDone(d.id, row.caseId, sent.messageId);
+    report.updated++;
+  }
+
+  /** Labels follow the review's new state; the case is reopened so the edit is seen. */
+  private async relabel(caseId: number, previous: Review, current: Review): Promise<void> {
+    const change = classifyChange(previous, current);
+    const now = tagsFor(current, this.deps.app, change, this.rules);
+    const before = tagsFor(previous, this.deps.app, 'new', this.rules);
+    const stale = staleTags(before, now);
+    await this.deps.helpdesk.updateCase(caseId, {
+      addLabels: await this.labelIds(now),
+      deleteLabels: stale.length ? await this.labelIds(stale) : [],
+      status: 'open',
+    });
+  }
+}

@@ -1,0 +1,317 @@
+/**
+ * Agents' replies in Omnidesk → developer answers in the stores. `accept` only writes the
+ * outbox (fast, synchronous: the webhook is acknowledged at once); `flush` publishes due rows,
+ * each claimed first so that two processes (serve-hook and a `sync`) never send the same one;
+ * `readBack` follows answers that stores publish later (App Store) or moderate (RuStore).
+ * Every outcome is written into the case as one internal note.
+ */
+import type { AppConfig, Config } from '../config/schema.js';
+import type { WebhookEvent } from '../connectors/helpdesk/omnidesk/webhook.js';
+import { TooLongReplyError, type AppRef, type StoreConnector } from '../connectors/stores/types.js';
+import { parseReviewKey, type StoreId } from '../domain/review.js';
+import { errorMessage, RemoteError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Db } from '../state/db.js';
+import { noteKey, ReplyOutbox, type ReplyRow } from '../state/replies.js';
+import { ReviewStore } from '../state/reviews.js';
+import { isOwnNote, noteTexts, outcomeNote } from './reply-notes.js';
+import type { Services } from './services.js';
+
+export type AcceptResult = 'recorded' | 'duplicate' | 'ignored';
+
+/** A message as both the webhook and the poll see it. */
+export interface StaffMessage {
+  messageId: number;
+  caseId: number;
+  staffId: number;
+  content: string;
+  note: boolean;
+  sentViaRule: boolean;
+  attachments: readonly string[];
+}
+
+export interface ReplyFlushReport {
+  published: number;
+  /** Sent, the store publishes later or moderates (App Store, RuStore). */
+  awaiting: number;
+  refused: number;
+  failed: number;
+  /** Transient failures scheduled for another attempt. */
+  retrying: number;
+  /** Rows another process (or flush) holds. */
+  skipped: number;
+  notes: number;
+}
+
+export interface ReadBackReport {
+  checked: number;
+  published: number;
+  rejected: number;
+  unchanged: number;
+  errors: number;
+}
+
+export interface ReplyPublisherDeps {
+  db: Db;
+  config: Config;
+  services: Services;
+  logger: Logger;
+  now?: (() => number) | undefined;
+  /** First retry delay after a transient store failure; doubles per attempt (default 60 s). */
+  retryBaseMs?: number | undefined;
+  /** A claim older than this is taken for a dead process and taken over (default 5 min). */
+  staleMs?: number | undefined;
+}
+
+type Outcome = 'published' | 'awaiting' | 'refused' | 'failed' | 'retrying' | 'skipped';
+
+/** A note claimed in the same transaction as the outcome it reports, to be posted after. */
+interface PreparedNote {
+  messageId: number;
+  caseId: number;
+  text: string;
+  key: string;
+  previous: string | null;
+}
+
+type Settled = readonly [Outcome, PreparedNote | undefined];
+
+const maxRetryDelayMs = 60 * 60_000;
+
+export class ReplyPublisher {
+  readonly outbox: ReplyOutbox;
+  private readonly reviews: ReviewStore;
+  private readonly now: () => number;
+  private readonly retryBaseMs: number;
+  private readonly staleMs: number;
+
+  constructor(private readonly deps: ReplyPublisherDeps) {
+    this.outbox = new ReplyOutbox(deps.db);
+    this.reviews = new ReviewStore(deps.db);
+    this.now = deps.now ?? Date.now;
+    this.retryBaseMs = deps.retryBaseMs ?? 60_000;
+    this.staleMs = deps.staleMs ?? 5 * 60_000;
+  }
+
+  /** Records a webhook event; only writes SQLite, so the webhook can be answered at once. */
+  accept(event: WebhookEvent): AcceptResult {
+    if (event.type !== 'message_new') return 'ignored';
+    return this.acceptMessage(event);
+  }
+
+  /** Records a staff reply (from the webhook or the poll) once, keyed by its message id. */
+  acceptMessage(message: StaffMessage): AcceptResult {
+    // Notes (ours included) and customer messages are never answers.
+    if (message.staffId === 0 || message.note || isOwnNote(message.content)) return 'ignored';
+    if (message.sentViaRule && !this.deps.config.webhook.publishRuleReplies) return 'ignored';
+    const recorded = this.outbox.record({
+      messageId: message.messageId,
+      caseId: message.caseId,
+      reviewKey: this.reviews.byCase(message.caseId)?.reviewKey ?? null,
+      staffId: message.staffId,
+      text: message.content,
+      hasAttachments: message.attachments.length > 0,
+    });
+    return recorded ? 'recorded' : 'duplicate';
+  }
+
+  /** Publishes every due row, then writes the notes still owed. */
+  async flush(): Promise<ReplyFlushReport> {
+    const report: ReplyFlushReport = { published: 0, awaiting: 0, refused: 0, failed: 0, retrying: 0, skipped: 0, notes: 0 };
+    const handled = new Set<number>();
+    for (const row of this.outbox.due(this.now(), this.staleMs)) {
+      const [outcome, note] = await this.publishOne(row);
+      report[outcome] += 1;
+      if (outcome !== 'skipped') handled.add(row.messageId);
+      if (note && (await this.postNote(note))) report.notes += 1;
+      // Store calls that answer at once (or fail fast) would otherwise hold the event loop
+      // for the whole batch, and the listener's acknowledgements with it.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    // Notes that could not be posted earlier (Omnidesk was down) are retried here.
+    for (const row of this.outbox.unnoted()) {
+      if (handled.has(row.messageId)) continue;
+      if (await this.noteOutcome(row.messageId)) report.notes += 1;
+    }
+    return report;
+  }
+
+  /** Reads back answers awaiting publication or moderation; notes each final state once. */
+  async readBack(): Promise<ReadBackReport> {
+    const report: ReadBackReport = { checked: 0, published: 0, rejected: 0, unchanged: 0, errors: 0 };
+    for (const row of this.outbox.awaiting()) {
+      const target = row.reviewKey ? this.target(row.reviewKey) : undefined;
+      if (!row.reviewKey || !target || typeof target === 'string' || !target.connector.replyStatus) continue;
+      if (this.outbox.newerSent(row.reviewKey, row.messageId)) {
+        // A later reply replaced this answer in the store; its state is the later reply's.
+        this.outbox.markSent(row.messageId, 'REPLACED', undefined, true);
+        this.outbox.markNoted(row.messageId, noteKey({ state: 'published', storeState: 'REPLACED' }));
+        continue;
+      }
+      report.checked += 1;
+      let status;
+      try {
+        status = await target.connector.replyStatus(target.app, target.reviewId, row.answerId ?? undefined);
+      } catch (err) {
+        report.errors += 1;
+        this.deps.logger.warn('reading back a reply failed', { messageId: row.messageId, store: target.app.store, error: errorMessage(err) });
+        continue;
+      }
+      if (!status || status.state === row.storeState) {
+        report.unchanged += 1;
+        continue;
+      }
+      this.outbox.markStoreState(row.messageId, status.state, status.reason);
+      const updated = this.outbox.get(row.messageId)!;
+      if (updated.state === 'awaiting') {
+        // Still not final (e.g. pending → moderation): no note for intermediate states.
+        this.outbox.markNoted(row.messageId, noteKey(updated));
+        report.unchanged += 1;
+        continue;
+      }
+      if (updated.state === 'published') report.published += 1;
+      else report.rejected += 1;
+      this.deps.logger.info('reply state read back', { messageId: row.messageId, caseId: row.caseId, state: status.state });
+      await this.noteOutcome(row.messageId);
+    }
+    return report;
+  }
+
+  private async publishOne(row: ReplyRow): Promise<Settled> {
+    const { outbox } = this;
+    if (!outbox.claim(row.messageId, this.now(), this.staleMs)) return ['skipped', undefined];
+    const t = noteTexts(this.deps.config.language);
+    const attempts = row.attempts + 1; // the claim counted this attempt
+
+    let key: string | undefined;
+    try {
+      key = await this.reviewKeyFor(row);
+    } catch (err) {
+      if (err instanceof RemoteError && err.kind === 'not-found') return this.refuse(row, t.unknownReview());
+      return this.fail(row, attempts, err, true);
+    }
+    if (!key) return this.refuse(row, t.unknownReview());
+    if (key !== row.reviewKey) outbox.setReviewKey(row.messageId, key);
+
+    const target = this.target(key);
+    if (typeof target === 'string') return this.refuse(row, target);
+    const { store } = target.app;
+    const text = row.text.trim();
+    if (text === '') return this.refuse(row, t.emptyText());
+    const max = this.maxLength(store);
+    if (text.length > max) return this.refuse(row, t.tooLong(store, text.length, max));
+    if (outbox.newerSent(key, row.messageId)) return this.refuse(row, t.superseded());
+
+    try {
+      const result = await target.connector.publishReply!(target.app, target.reviewId, text, outbox.latestAnswerId(key));
+      const final = result.state === 'PUBLISHED' || result.state === 'REJECTED' || result.state === 'DELETED';
+      const note = this.settle(row.messageId, () => outbox.markSent(row.messageId, result.state, result.answerId, final));
+      this.deps.logger.info('reply sent to the store', { messageId: row.messageId, caseId: row.caseId, store, state: result.state });
+      return [final ? (result.state === 'PUBLISHED' ? 'published' : 'failed') : 'awaiting', note];
+    } catch (err) {
+      // The connector's own limit may be lower than the config's; still never cut the text.
+      if (err instanceof TooLongReplyError) return this.refuse(row, t.tooLong(store, err.length, err.max));
+      return this.fail(row, attempts, err, false);
+    }
+  }
+
+  /** The review the case answers: local state first, then the case field in Omnidesk. */
+  private async reviewKeyFor(row: ReplyRow): Promise<string | undefined> {
+    let key = row.reviewKey ?? this.reviews.byCase(row.caseId)?.reviewKey;
+    if (!key) {
+      const info = await this.deps.services.helpdesk.getCase(row.caseId);
+      key = [info.reviewKey, info.userCustomId].find((k) => k !== undefined && parseReviewKey(k.trim()) !== undefined)?.trim();
+    }
+    if (!key) return undefined;
+    // A public-source id matched to an API id answers through the review that owns the case.
+    return this.reviews.resolve(key)?.reviewKey ?? key;
+  }
+
+  /** The app and connector for a review key, or the refusal text. */
+  private target(key: string): { app: AppRef; reviewId: string; connector: StoreConnector } | string {
+    const t = noteTexts(this.deps.config.language);
+    const parsed = parseReviewKey(key);
+    if (!parsed) return t.unknownReview();
+    const app: AppConfig | undefined = this.deps.config.apps.find((a) => a.store === parsed.store && a.appId === parsed.appId);
+    if (!app) return t.unknownApp(parsed.store, parsed.appId);
+    const connector = this.deps.services.replyConnector(parsed.store);
+    if (!connector?.publishReply) return t.noCredentials(parsed.store);
+    return { app: { store: app.store, appId: app.appId }, reviewId: parsed.reviewId, connector };
+  }
+
+  private maxLength(store: StoreId): number {
+    const s = this.deps.config.stores;
+    if (store === 'google-play') return Math.min(350, s.googlePlay.maxReplyLength);
+    return store === 'app-store' ? s.appStore.maxReplyLength : s.rustore.maxReplyLength;
+  }
+
+  private refuse(row: ReplyRow, reason: string): Settled {
+    const note = this.settle(row.messageId, () => this.outbox.markRefused(row.messageId, reason));
+    this.deps.logger.warn('reply refused', { messageId: row.messageId, caseId: row.caseId, reason });
+    return ['refused', note];
+  }
+
+  /** Transient failures wait and try again (doubling delay); the last one, or a permanent one, is final. */
+  private fail(row: ReplyRow, attempts: number, err: unknown, helpdeskSide: boolean): Settled {
+    const reason = errorMessage(err);
+    const retryable = err instanceof RemoteError ? err.retryable || (helpdeskSide && err.kind !== 'bad-payload') : false;
+    if (retryable && attempts < this.deps.config.sync.maxAttempts) {
+      const backoff = Math.min(maxRetryDelayMs, this.retryBaseMs * 2 ** (attempts - 1));
+      const delay = Math.max(backoff, err instanceof RemoteError ? (err.retryAfterMs ?? 0) : 0);
+      this.outbox.markFailed(row.messageId, reason, new Date(this.now() + delay));
+      this.deps.logger.warn('reply not sent, will retry', { messageId: row.messageId, attempt: attempts, retryInMs: delay, error: reason });
+      return ['retrying', undefined];
+    }
+    const note = this.settle(row.messageId, () => this.outbox.markFailed(row.messageId, reason, undefined));
+    this.deps.logger.error('reply failed', { messageId: row.messageId, caseId: row.caseId, error: reason });
+    return ['failed', note];
+  }
+
+  /** Records an outcome and claims its note in one transaction (one disk sync instead of two). */
+  private settle(messageId: number, mark: () => void): PreparedNote | undefined {
+    return this.deps.db.transaction(() => {
+      mark();
+      return this.prepareNote(messageId);
+    })();
+  }
+
+  /** Writes the note for the row's current outcome once; true when a note was posted. */
+  private async noteOutcome(messageId: number): Promise<boolean> {
+    const note = this.prepareNote(messageId);
+    return note ? this.postNote(note) : false;
+  }
+
+  /** Claims the note for the row's current outcome; undefined when it is noted already or needs none. */
+  private prepareNote(messageId: number): PreparedNote | undefined {
+    const row = this.outbox.get(messageId);
+    if (!row) return undefined;
+    const key = noteKey(row);
+    const previous = row.noteState;
+    const text = outcomeNote(
+      {
+        state: row.state,
+        storeState: row.storeState,
+        store: row.reviewKey ? parseReviewKey(row.reviewKey)?.store : undefined,
+        hasAttachments: row.hasAttachments,
+        lastError: row.lastError,
+        first: previous === null,
+      },
+      this.deps.config.language,
+    );
+    if (text === undefined || !this.outbox.claimNote(messageId, key)) return undefined;
+    return { messageId, caseId: row.caseId, text, key, previous };
+  }
+
+  private async postNote(note: PreparedNote): Promise<boolean> {
+    try {
+      await this.deps.services.helpdesk.addNote(note.caseId, note.text);
+      return true;
+    } catch (err) {
+      // Omnidesk busy or down: give the claim back so the next flush tries again. A case
+      // that is gone (or any permanent error) is not retried forever.
+      if (err instanceof RemoteError && err.retryable) this.outbox.releaseNote(note.messageId, note.key, note.previous);
+      this.deps.logger.warn('could not write the outcome note in the case', { messageId: note.messageId, caseId: note.caseId, error: errorMessage(err) });
+      return false;
+    }
+  }
+}

@@ -1,0 +1,79 @@
+/** What a sync did, per app, for the table on a terminal and for `--json`. */
+export interface AppReport {
+  app: string;
+  store: string;
+  source: 'api' | 'public';
+  credentialsMissing: boolean;
+  fetched: number;
+  new: number;
+  edited: number;
+  unchanged: number;
+  /** Reviews (or edits) not sent, by filter. */
+  dropped: Record<string, number>;
+  backlogSkipped: number;
+  created: number;
+  updated: number;
+  /** Deliveries whose earlier outcome was unknown and turned out to be done. */
+  reconciled: number;
+  failed: number;
+  errors: string[];
+  warnings: string[];
+  /** Dry run: what would be sent. */
+  wouldSend?: string[] | undefined;
+  outcome: 'ok' | 'partial' | 'failed';
+}
+
+export interface ReplySummary {
+  published: number;
+  awaiting: number;
+  refused: number;
+  failed: number;
+  retrying: number;
+  readBack: number;
+  polled: number;
+}
+
+export interface SyncReport {
+  startedAt: string;
+  finishedAt: string;
+  dryRun: boolean;
+  apps: AppReport[];
+  replies?: ReplySummary | undefined;
+  outcome: 'ok' | 'partial' | 'failed';
+  /** Requests sent, per service, for benchmarks. */
+  requests?: Record<string, number> | undefined;
+}
+
+export function emptyAppReport(app: string, store: string, source: 'api' | 'public', credentialsMissing: boolean): AppReport {
+  return { app, store, source, credentialsMissing, fetched: 0, new: 0, edited: 0, unchanged: 0, dropped: {}, backlogSkipped: 0, created: 0, updated: 0, reconciled: 0, failed: 0, errors: [], warnings: [], outcome: 'ok' };
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+export function renderReport(report: SyncReport): string {
+  const header = ['app', 'source', 'fetched', 'new', 'edited', 'dropped', 'sent', 'updated', 'failed', 'result'];
+  const rows = report.apps.map((a) => {
+    const dropped = Object.values(a.dropped).reduce((x, y) => x + y, 0) + a.backlogSkipped;
+    return [a.app, a.source + (a.credentialsMissing ? '*' : ''), a.fetched, a.new, a.edited, dropped, a.created, a.updated, a.failed, a.outcome].map(String);
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string => cells.map((c, i) => pad(c, widths[i]!)).join('  ');
+  const out = [report.dryRun ? 'DRY RUN: nothing was sent or saved.' : '', line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].filter((l) => l !== '');
+  for (const a of report.apps) {
+    const reasons = Object.entries(a.dropped).map(([k, v]) => `${k} ${v}`);
+    if (a.backlogSkipped) reasons.push(`backlog ${a.backlogSkipped}`);
+    if (reasons.length) out.push(`  ${a.app}: dropped by filter: ${reasons.join(', ')}`);
+    if (a.credentialsMissing) out.push(`  ${a.app}: * public source, no store credentials: replies cannot be published (asodesk-omni init, step "Store credentials")`);
+    for (const w of a.warnings) out.push(`  ${a.app}: warning: ${w}`);
+    for (const e of a.errors) out.push(`  ${a.app}: error: ${e}`);
+    for (const s of a.wouldSend ?? []) out.push(`  ${a.app}: would send: ${s}`);
+  }
+  if (report.replies) {
+    const r = report.replies;
+    out.push(`replies: ${r.published} published, ${r.awaiting} awaiting the store, ${r.refused} refused, ${r.failed} failed, ${r.retrying} to retry${r.polled ? `, ${r.polled} found by polling` : ''}`);
+  }
+  out.push(`result: ${report.outcome}`);
+  return out.join('\n');
+}

@@ -1,0 +1,60 @@
+/**
+ * Tags that become Omnidesk labels: automatic ones (store, app, stars, country or language,
+ * version, edit kind) plus keyword rules from the config, matched in any script.
+ */
+import type { AppConfig, TagRule } from '../config/schema.js';
+import { storeNames, type Review } from '../domain/review.js';
+import type { Change } from './filter.js';
+
+const cjk = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/u;
+
+function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** A rule entry is a word or `/regex/flags`. Words match whole words; CJK words match anywhere. */
+export function compileMatcher(entry: string): RegExp {
+  const asRegex = /^\/(.+)\/([a-z]*)$/.exec(entry);
+  if (asRegex) {
+    const flags = new Set((asRegex[2] ?? '') + 'iu');
+    return new RegExp(asRegex[1]!, [...flags].join(''));
+  }
+  const body = escapeRegex(entry);
+  return cjk.test(entry) ? new RegExp(body, 'iu') : new RegExp(`(?<![\\p{L}\\p{N}])${body}(?![\\p{L}\\p{N}])`, 'iu');
+}
+
+export interface CompiledRule {
+  label: string;
+  matchers: RegExp[];
+}
+
+export function compileRules(rules: readonly TagRule[]): CompiledRule[] {
+  return rules.map((r) => ({ label: r.label, matchers: r.match.map(compileMatcher) }));
+}
+
+export function autoTags(review: Review, app: AppConfig, change: Change): string[] {
+  const tags = [storeNames[review.store], app.name ?? app.id, `${review.rating}★`];
+  if (review.territory) tags.push(review.territory.toUpperCase());
+  if (review.language) tags.push(review.language);
+  if (review.appVersion) tags.push(`v${review.appVersion}`);
+  if (change !== 'new') tags.push('edited');
+  if (change === 'rating-up') tags.push('rating-up');
+  if (change === 'rating-down') tags.push('rating-down');
+  return tags;
+}
+
+export function keywordTags(review: Review, rules: readonly CompiledRule[]): string[] {
+  const text = `${review.title ?? ''}\n${review.text}`;
+  return rules.filter((r) => r.matchers.some((m) => m.test(text))).map((r) => r.label);
+}
+
+export function tagsFor(review: Review, app: AppConfig, change: Change, rules: readonly CompiledRule[]): string[] {
+  if (!app.tags) return [];
+  return [...new Set([...autoTags(review, app, change), ...keywordTags(review, rules)])];
+}
+
+/** Labels that describe a previous version and must go when the review changes. */
+export function staleTags(previous: readonly string[], current: readonly string[]): string[] {
+  const now = new Set(current);
+  return previous.filter((t) => !now.has(t) && (/^\d★$/.test(t) || /^v/.test(t) || t === 'rating-up' || t === 'rating-down'));
+}

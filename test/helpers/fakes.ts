@@ -1,0 +1,165 @@
+/**
+ * In-memory stand-ins for a store and for Omnidesk, for engine tests that need exact control
+ * over where a failure happens. Integration tests use the real emulators instead.
+ */
+import type { CaseDraft, CaseInfo, Helpdesk, HelpdeskMessage } from '../../src/connectors/helpdesk/types.js';
+import type { AppRef, FetchOptions, StoreConnector } from '../../src/connectors/stores/types.js';
+import type { Review, StoreId } from '../../src/domain/review.js';
+import { RemoteError } from '../../src/errors.js';
+
+export class FakeStore implements StoreConnector {
+  readonly capabilities = { reply: true, maxReplyLength: 350, replyNeedsReadBack: false };
+  reviews: Review[] = [];
+  requests = 0;
+  pageSize = 10;
+  failNext: Error | undefined;
+
+  constructor(
+    readonly store: StoreId,
+    readonly origin: 'api' | 'public' = 'api',
+  ) {}
+
+  async ping(): Promise<void> {}
+
+  async *fetchReviews(app: AppRef, opts: FetchOptions = {}): AsyncIterable<Review[]> {
+    const mine = this.reviews.filter((r) => r.appId === app.appId).sort((a, b) => Date.parse(b.updatedAt ?? b.createdAt) - Date.parse(a.updatedAt ?? a.createdAt));
+    for (let i = 0; i < mine.length || i === 0; i += this.pageSize) {
+      this.requests++;
+      if (this.failNext) {
+        const err = this.failNext;
+        this.failNext = undefined;
+        throw err;
+      }
+      const page = mine.slice(i, i + this.pageSize).map((r) => structuredClone(r));
+      yield page;
+      if (!opts.full && opts.isKnownUnchanged && page.length > 0 && page.every((r) => opts.isKnownUnchanged!(r))) return;
+    }
+  }
+
+  async publishReply(): Promise<{ state: 'PUBLISHED' }> {
+    return { state: 'PUBLISHED' };
+  }
+}
+
+interface FakeCase extends CaseInfo {
+  subject: string;
+  content: string;
+  messages: HelpdeskMessage[];
+}
+
+/** Omnidesk in memory. `loseResponseOnce` makes a write succeed but throw, like a dropped connection. */
+export class FakeHelpdesk implements Helpdesk {
+  cases: FakeCase[] = [];
+  labels = new Map<string, number>();
+  writes = 0;
+  loseResponseOnce: 'createCase' | 'addCustomerMessage' | undefined;
+  failAll: RemoteError | undefined;
+  private nextId = 1000;
+
+  private check(op: string): void {
+    if (this.failAll) throw this.failAll;
+    void op;
+  }
+
+  private lost(op: 'createCase' | 'addCustomerMessage'): void {
+    if (this.loseResponseOnce === op) {
+      this.loseResponseOnce = undefined;
+      throw new RemoteError({ kind: 'transient', service: 'Omnidesk', message: 'Omnidesk: network error (ECONNRESET)', code: 'ECONNRESET' });
+    }
+  }
+
+  async ping(): Promise<void> {}
+
+  async createCase(draft: CaseDraft): Promise<{ caseId: number; userId: number; created: boolean }> {
+    this.check('create');
+    this.writes++;
+    const c: FakeCase = { caseId: this.nextId++, userId: this.nextId++, userCustomId: draft.userCustomId, reviewKey: draft.userCustomId, status: 'open', labels: [...draft.labelIds], subject: draft.subject, content: draft.content, messages: [] };
+    this.cases.push(c);
+    this.lost('createCase');
+    return { caseId: c.caseId, userId: c.userId!, created: true };
+  }
+
+  async findCaseByCustomId(id: string): Promise<CaseInfo | undefined> {
+    this.check('find');
+    return this.cases.find((c) => c.userCustomId === id);
+  }
+
+  async getCase(caseId: number): Promise<CaseInfo> {
+    const c = this.cases.find((x) => x.caseId === caseId);
+    if (!c) throw new RemoteError({ kind: 'not-found', service: 'Omnidesk', message: 'case_not_found', status: 404 });
+    return c;
+  }
+
+  async addCustomerMessage(caseId: number, userId: number | undefined, content: string): Promise<{ messageId: number }> {
+    this.check('message');
+    this.writes++;
+    const c = await this.getCase(caseId);
+    const m: HelpdeskMessage = { messageId: this.nextId++, caseId, staffId: 0, userId: userId ?? 0, content, note: false, sentViaRule: false, attachments: [] };
+    (c as FakeCase).messages.push(m);
+    this.lost('addCustomerMessage');
+    return { messageId: m.messageId };
+  }
+
+  async addNote(caseId: number, content: string): Promise<{ messageId: number }> {
+    this.writes++;
+    const c = await this.getCase(caseId);
+    const m: HelpdeskMessage = { messageId: this.nextId++, caseId, staffId: 1, userId: 0, content, note: true, sentViaRule: false, attachments: [] };
+    (c as FakeCase).messages.push(m);
+    return { messageId: m.messageId };
+  }
+
+  async updateCase(caseId: number, change: { addLabels?: number[]; deleteLabels?: number[]; status?: 'open' | 'waiting' | 'closed' }): Promise<void> {
+    this.writes++;
+    const c = await this.getCase(caseId);
+    c.labels = [...new Set([...c.labels.filter((l) => !(change.deleteLabels ?? []).includes(l)), ...(change.addLabels ?? [])])];
+    if (change.status) c.status = change.status;
+  }
+
+  async listMessages(caseId: number): Promise<HelpdeskMessage[]> {
+    return [...(this.cases.find((c) => c.caseId === caseId)?.messages ?? [])];
+  }
+
+  async listChannelCasesUpdatedSince(): Promise<CaseInfo[]> {
+    return this.cases;
+  }
+
+  async labelId(title: string): Promise<number> {
+    let id = this.labels.get(title);
+    if (id === undefined) {
+      id = this.labels.size + 1;
+      this.labels.set(title, id);
+    }
+    return id;
+  }
+
+  labelTitles(caseId: number): string[] {
+    const c = this.cases.find((x) => x.caseId === caseId);
+    return [...this.labels.entries()].filter(([, id]) => c?.labels.includes(id)).map(([t]) => t);
+  }
+
+  async listCustomChannels() {
+    return [{ id: 'cch1', title: 'App reviews', active: true }];
+  }
+
+  async listCaseFields() {
+    return [];
+  }
+
+  quotaSnapshot() {
+    return {};
+  }
+}
+
+let counter = 0;
+export function makeReview(partial: Partial<Review> & Pick<Review, 'store' | 'appId'>): Review {
+  counter++;
+  return {
+    reviewId: `r${counter}`,
+    rating: 3,
+    text: `review number ${counter} text`,
+    author: `user${counter}`,
+    createdAt: new Date(Date.UTC(2026, 10, 1) + counter * 60_000).toISOString(),
+    origin: 'api',
+    ...partial,
+  };
+}

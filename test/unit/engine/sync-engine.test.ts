@@ -1,0 +1,188 @@
+import { hostname } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { configSchema, type Config } from '../../../src/config/schema.js';
+import type { StoreConnector } from '../../../src/connectors/stores/types.js';
+import type { StoreId } from '../../../src/domain/review.js';
+import { SyncEngine } from '../../../src/engine/sync-engine.js';
+import { LockedError, RemoteError } from '../../../src/errors.js';
+import { memoryLogger } from '../../../src/log.js';
+import { openDb, type Db } from '../../../src/state/db.js';
+import { DeliveryOutbox } from '../../../src/state/deliveries.js';
+import { acquireLock } from '../../../src/state/lock.js';
+import { FakeHelpdesk, FakeStore, makeReview } from '../../helpers/fakes.js';
+
+function setup(appOverrides: object[] = [{}]) {
+  const config: Config = configSchema.parse({
+    omnidesk: { subdomain: 'acme', staffEmail: 'a@acme.test', apiKey: 'key-123456', channel: 'cch1' },
+    apps: appOverrides.map((o, i) => ({ id: `app${i}`, store: 'google-play', appId: `com.acme.app${i}`, ...o })),
+    tagRules: [{ label: 'crash', match: ['crash'] }],
+  });
+  const db: Db = openDb(':memory:');
+  const helpdesk = new FakeHelpdesk();
+  const stores: Record<StoreId, FakeStore> = { 'app-store': new FakeStore('app-store'), 'google-play': new FakeStore('google-play'), rustore: new FakeStore('rustore') };
+  const broken = new Set<string>();
+  const services = {
+    helpdesk,
+    sourceFor: (app: { id: string; store: StoreId }) => {
+      if (broken.has(app.id)) throw new RemoteError({ kind: 'auth', service: 'Google Play', message: 'Google Play: key revoked' });
+      return { connector: stores[app.store] as StoreConnector, credentialsMissing: false };
+    },
+    replyConnector: (s: StoreId) => stores[s] as StoreConnector,
+  };
+  const engine = new SyncEngine({ db, config, services, logger: memoryLogger() });
+  return { config, db, helpdesk, stores, engine, broken };
+}
+
+describe('sync engine', () => {
+  it('first sync imports the newest unanswered reviews up to the backlog, records the rest as seen', async () => {
+    const { engine, stores, helpdesk, db } = setup([{ filters: { backlog: 3 } }]);
+    const gp = stores['google-play'];
+    for (let i = 0; i < 8; i++) gp.reviews.push(makeReview({ store: 'google-play', appId: 'com.acme.app0', developerAnswer: i === 7 ? { text: 'thanks' } : undefined }));
+    const report = await engine.run();
+    // The newest (i=7) has an answer already: the 3 newest unanswered are i=6,5,4.
+    expect(helpdesk.cases.map((c) => c.userCustomId)).toEqual(gp.reviews.slice(4, 7).reverse().map((r) => `google-play:com.acme.app0:${r.reviewId}`));
+    expect(report.apps[0]).toMatchObject({ fetched: 8, new: 8, created: 3, backlogSkipped: 5, outcome: 'ok' });
+    expect((db.prepare('SELECT COUNT(*) AS n FROM reviews').get() as { n: number }).n).toBe(8);
+  });
+
+  it('a second sync with nothing new sends nothing and reads one page', async () => {
+    const { engine, stores, helpdesk } = setup();
+    const gp = stores['google-play'];
+    gp.pageSize = 5;
+    for (let i = 0; i < 12; i++) gp.reviews.push(makeReview({ store: 'google-play', appId: 'com.acme.app0' }));
+    await engine.run();
+    const writes = helpdesk.writes;
+    gp.requests = 0;
+    const report = await engine.run();
+    expect(gp.requests).toBe(1);
+    expect(helpdesk.writes).toBe(writes);
+    expect(report.apps[0]).toMatchObject({ new: 0, edited: 0, created: 0, updated: 0 });
+  });
+
+  it('new reviews after the first sync become cases; an edit updates the same case', async () => {
+    const { engine, stores, helpdesk } = setup([{ filters: { backlog: 0 } }]);
+    const gp = stores['google-play'];
+    gp.reviews.push(makeReview({ store: 'google-play', appId: 'com.acme.app0' }));
+    await engine.run();
+    expect(helpdesk.cases).toHaveLength(0);
+
+    const fresh = makeReview({ store: 'google-play', appId: 'com.acme.app0', rating: 4, text: 'It is nice but crash sometimes', appVersion: '1.0' });
+    gp.reviews.push(fresh);
+    await engine.run();
+    expect(helpdesk.cases).toHaveLength(1);
+    const c = helpdesk.cases[0]!;
+    expect(helpdesk.labelTitles(c.caseId)).toEqual(expect.arrayContaining(['Google Play', '4★', 'crash', 'v1.0']));
+
+    c.status = 'closed';
+    Object.assign(gp.reviews[1]!, { rating: 1, text: 'Now it always crashes', updatedAt: new Date().toISOString(), appVersion: '1.1' });
+    const report = await engine.run();
+    expect(report.apps[0]).toMatchObject({ edited: 1, updated: 1, created: 0 });
+    expect(helpdesk.cases).toHaveLength(1);
+    expect(c.messages).toHaveLength(1);
+    expect(c.messages[0]!.content).toContain('★★★★☆ → ★☆☆☆☆');
+    expect(c.status).toBe('open');
+    const labels = helpdesk.labelTitles(c.caseId);
+    expect(labels).toEqual(expect.arrayContaining(['1★', 'edited', 'rating-down', 'v1.1']));
+    expect(labels).not.toContain('4★');
+    expect(labels).not.toContain('v1.0');
+  });
+
+  it('an edit of a review that filters dropped creates its case with the history', async () => {
+    const { engine, stores, helpdesk } = setup([{ filters: { backlog: 0, reviewType: 'became-worse' } }]);
+    const gp = stores['google-play'];
+    await engine.run();
+    gp.reviews.push(makeReview({ store: 'google-play', appId: 'com.acme.app0', rating: 5, text: 'Love it' }));
+    const first = await engine.run();
+    expect(first.apps[0]!.dropped['review-type']).toBe(1);
+    Object.assign(gp.reviews[0]!, { rating: 5, text: 'Love it!!' , updatedAt: '2026-11-20T00:00:00Z' });
+    const textOnly = await engine.run();
+    expect(textOnly.apps[0]!.dropped['review-type']).toBe(1);
+    Object.assign(gp.reviews[0]!, { rating: 2, text: 'Broken since update', updatedAt: '2026-11-21T00:00:00Z' });
+    await engine.run();
+    expect(helpdesk.cases).toHaveLength(1);
+    expect(helpdesk.cases[0]!.content).toContain('Broken since update');
+    expect(helpdesk.cases[0]!.content).toMatch(/Version 1 .*Love it/);
+    expect(helpdesk.cases[0]!.content).toMatch(/Version 2 .*Love it!!/);
+  });
+
+  it('a create whose response was lost is reconciled: exactly one case', async () => {
+    const { engine, stores, helpdesk, db } = setup([{ filters: { backlog: 5 } }]);
+    const gp = stores['google-play'];
+    gp.reviews.push(makeReview({ store: 'google-play', appId: 'com.acme.app0' }), makeReview({ store: 'google-play', appId: 'com.acme.app0' }));
+    helpdesk.loseResponseOnce = 'createCase';
+    const first = await engine.run();
+    expect(first.outcome).toBe('partial');
+    expect(helpdesk.cases).toHaveLength(2);
+    const second = await engine.run();
+    expect(second.apps[0]!.reconciled).toBe(1);
+    expect(helpdesk.cases).toHaveLength(2);
+    expect(new Set(helpdesk.cases.map((c) => c.userCustomId)).size).toBe(2);
+    expect(new DeliveryOutbox(db).open('google-play:com.acme.app0')).toEqual([]);
+  });
+
+  it('an edit message whose response was lost is not posted twice', async () => {
+    const { engine, stores, helpdesk } = setup([{ filters: { backlog: 5 } }]);
+    const gp = stores['google-play'];
+    gp.reviews.push(makeReview({ store: 'google-play', appId: 'com.acme.app0' }));
+    await engine.run();
+    Object.assign(gp.reviews[0]!, { rating: 5, text: 'edited', updatedAt: '2026-11-22T00:00:00Z' });
+    helpdesk.loseResponseOnce = 'addCustomerMessage';
+    await engine.run();
+    await engine.run();
+    expect(helpdesk.cases[0]!.messages).toHaveLength(1);
+  });
+
+  it('App Store: an edit re-created under a new id updates the same case', async () => {
+    const { engine, stores, helpdesk } = setup([{ store: 'app-store', appId: '111', filters: { backlog: 5 } }]);
+    const as = stores['app-store'];
+    as.reviews.push(makeReview({ store: 'app-store', appId: '111', author: 'Nick', territory: 'USA', rating: 2 }));
+    await engine.run();
+    as.reviews = [makeReview({ store: 'app-store', appId: '111', author: 'Nick', territory: 'USA', rating: 5, text: 'fixed, thanks' })];
+    const report = await engine.run();
+    expect(helpdesk.cases).toHaveLength(1);
+    expect(helpdesk.cases[0]!.messages[0]!.content).toContain('★★☆☆☆ → ★★★★★');
+    expect(report.apps[0]).toMatchObject({ created: 0, updated: 1 });
+  });
+
+  it('one failing app does not stop the others; the run is partial', async () => {
+    const { engine, stores, helpdesk, broken } = setup([{}, {}]);
+    broken.add('app0');
+    stores['google-play'].reviews.push(makeReview({ store: 'google-play', appId: 'com.acme.app1' }));
+    const report = await engine.run();
+    expect(report.outcome).toBe('partial');
+    expect(report.apps.find((a) => a.app === 'app0')!.outcome).toBe('failed');
+    expect(report.apps.find((a) => a.app === 'app1')!.created).toBe(1);
+    expect(helpdesk.cases).toHaveLength(1);
+  });
+
+  it('an Omnidesk outage leaves reviews queued and the next run delivers them', async () => {
+    const { engine, stores, helpdesk } = setup();
+    stores['google-play'].reviews.push(makeReview({ store: 'google-play', appId: 'com.acme.app0' }));
+    helpdesk.failAll = new RemoteError({ kind: 'transient', service: 'Omnidesk', message: 'Omnidesk: HTTP 503', status: 503 });
+    const down = await engine.run();
+    expect(down.apps[0]!.failed).toBe(1);
+    helpdesk.failAll = undefined;
+    const up = await engine.run();
+    expect(up.apps[0]!.created).toBe(1);
+    expect(up.outcome).toBe('ok');
+  });
+
+  it('a second run waits for nobody: it sees the lock and stops; a dead holder is taken over', async () => {
+    const { engine, db } = setup();
+    const held = acquireLock(db, 'sync');
+    await expect(engine.run()).rejects.toBeInstanceOf(LockedError);
+    held.release();
+    // A run killed with SIGKILL leaves its row; its pid is gone.
+    const now = new Date().toISOString();
+    db.prepare(`INSERT INTO locks (name, pid, host, token, acquired_at, heartbeat_at) VALUES ('sync', 2147483646, ?, 't', ?, ?)`).run(hostname(), now, now);
+    await expect(engine.run()).resolves.toMatchObject({ outcome: 'ok' });
+  });
+
+  it('dry run sends nothing', async () => {
+    const { engine, stores, helpdesk } = setup();
+    stores['google-play'].reviews.push(makeReview({ store: 'google-play', appId: 'com.acme.app0' }));
+    const report = await engine.run({ dryRun: true });
+    expect(helpdesk.writes).toBe(0);
+    expect(report.apps[0]!.wouldSend).toHaveLength(1);
+  });
+});

@@ -9,7 +9,7 @@ import type { AppConfig, Config } from '../config/schema.js';
 import type { WebhookEvent } from '../connectors/helpdesk/omnidesk/webhook.js';
 import { TooLongReplyError, type AppRef, type StoreConnector } from '../connectors/stores/types.js';
 import { parseReviewKey, type StoreId } from '../domain/review.js';
-import { errorMessage, RemoteError } from '../errors.js';
+import { errorMessage, RemoteError, UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../state/db.js';
 import { noteKey, ReplyOutbox, type ReplyRow } from '../state/replies.js';
@@ -178,8 +178,17 @@ export class ReplyPublisher {
   }
 
   private async publishOne(row: ReplyRow): Promise<Settled> {
+    if (!this.outbox.claim(row.messageId, this.now(), this.staleMs)) return ['skipped', undefined];
+    try {
+      return await this.publishClaimed(row);
+    } catch (err) {
+      // Not a store failure (those are handled inside): never leave the row claimed.
+      return this.fail(row, row.attempts + 1, err, false);
+    }
+  }
+
+  private async publishClaimed(row: ReplyRow): Promise<Settled> {
     const { outbox } = this;
-    if (!outbox.claim(row.messageId, this.now(), this.staleMs)) return ['skipped', undefined];
     const t = noteTexts(this.deps.config.language);
     const attempts = row.attempts + 1; // the claim counted this attempt
 
@@ -234,7 +243,13 @@ export class ReplyPublisher {
     if (!parsed) return t.unknownReview();
     const app: AppConfig | undefined = this.deps.config.apps.find((a) => a.store === parsed.store && a.appId === parsed.appId);
     if (!app) return t.unknownApp(parsed.store, parsed.appId);
-    const connector = this.deps.services.replyConnector(parsed.store);
+    let connector: StoreConnector | undefined;
+    try {
+      connector = this.deps.services.replyConnector(parsed.store);
+    } catch (err) {
+      // Credentials set but unusable (unreadable key file…): the message names the setting.
+      return err instanceof UserError && err.hint ? `${err.message} ${err.hint}` : errorMessage(err);
+    }
     if (!connector?.publishReply) return t.noCredentials(parsed.store);
     return { app: { store: app.store, appId: app.appId }, reviewId: parsed.reviewId, connector };
   }

@@ -85,7 +85,9 @@ export async function startLoop(extra: Partial<ConfigInput> = {}): Promise<Loop>
   });
   const location: ConfigLocation = { configPath: join(dir, 'config.json'), dbPath: join(dir, 'state.db') };
   const db = openDb(location.dbPath);
-  cleanups.push(() => db.close());
+  cleanups.push(() => {
+    db.close();
+  });
   const logger = memoryLogger();
   const services = buildServices(config, location, logger, { backoffBaseMs: 1, timeoutMs: 5_000, wait: async () => {} });
   const reviews = new ReviewStore(db);

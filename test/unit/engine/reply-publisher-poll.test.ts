@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CaseInfo, HelpdeskMessage } from '../../../src/connectors/helpdesk/types.js';
+import { pollCursorName, pollReplies, repliesAfterCaseOpened } from '../../../src/engine/poll-replies.js';
+import { ReplyPublisher } from '../../../src/engine/reply-publisher.js';
+import { RemoteError } from '../../../src/errors.js';
+import { memoryLogger } from '../../../src/log.js';
+import { Cursors } from '../../../src/state/cursors.js';
+import { openDb, type Db } from '../../../src/state/db.js';
+import { allStores, FakeHelpdesk, fakeServices, testConfig } from '../server/fakes.js';
+
+let db: Db;
+let helpdesk: FakeHelpdesk;
+
+function msg(messageId: number, caseId: number, over: Partial<HelpdeskMessage> = {}): HelpdeskMessage {
+  return { messageId, caseId, staffId: 7, userId: 0, content: `reply ${messageId}`, note: false, sentViaRule: false, attachments: [], createdAt: 'Mon, 02 Jun 2025 10:00:05 +0300', ...over };
+}
+const opening = (id: number, caseId: number): HelpdeskMessage => msg(id, caseId, { staffId: 0, userId: 500, content: 'the review', createdAt: 'Mon, 02 Jun 2025 10:00:00 +0300' });
+
+beforeEach(() => {
+  db = openDb(':memory:');
+  helpdesk = new FakeHelpdesk();
+});
+afterEach(() => db.close());
+
+describe('repliesAfterCaseOpened', () => {
+  it('keeps staff replies after the opening message; drops notes, customer messages and imported history', () => {
+    const list = [
+      opening(10, 1),
+      msg(11, 1),
+      msg(12, 1, { note: true }),
+      msg(13, 1, { staffId: 0, userId: 500 }),
+      msg(14, 1, { createdAt: 'Sun, 01 Jun 2025 09:00:00 +0300' }), // an old answer imported with created_at
+      msg(15, 1, { createdAt: 'Mon, 02 Jun 2025 10:00:00 +0300' }), // same second as the case: order decides
+    ];
+    expect(repliesAfterCaseOpened(list).map((m) => m.messageId)).toEqual([11, 15]);
+    expect(repliesAfterCaseOpened([])).toEqual([]);
+  });
+});
+
+describe('pollReplies', () => {
+  const now = Date.parse('2025-06-02T08:00:00Z');
+  const publisher = (): ReplyPublisher => new ReplyPublisher({ db, config: testConfig(), services: fakeServices(helpdesk, allStores()), logger: memoryLogger() });
+  const since: (string | undefined)[] = [];
+  beforeEach(() => {
+    since.length = 0;
+    helpdesk.listChannelCasesUpdatedSince = async (s) => {
+      since.push(s);
+      return [...helpdesk.cases.values()];
+    };
+  });
+
+  it('records new staff replies once and moves the cursor (with an overlap)', async () => {
+    helpdesk.cases.set(1, { caseId: 1, labels: [] } satisfies CaseInfo);
+    helpdesk.messages.set(1, [opening(10, 1), msg(11, 1), msg(12, 1, { note: true })]);
+    const p = publisher();
+    const first = await pollReplies({ db, services: fakeServices(helpdesk, allStores()), logger: memoryLogger(), publisher: p, now: () => now });
+    expect(first).toEqual({ cases: 1, replies: 1, recorded: 1, duplicates: 0, errors: 0 });
+    expect(since[0]).toBe(new Date(now - 7 * 24 * 3600_000).toISOString());
+    expect(new Cursors(db).get(pollCursorName)).toBe(new Date(now - 2 * 60_000).toISOString());
+    expect(p.outbox.get(11)).toMatchObject({ caseId: 1, text: 'reply 11', state: 'pending' });
+
+    const second = await pollReplies({ db, services: fakeServices(helpdesk, allStores()), logger: memoryLogger(), publisher: p, now: () => now + 60_000 });
+    expect(second).toMatchObject({ recorded: 0, duplicates: 1 });
+    expect(since[1]).toBe(new Date(now - 2 * 60_000).toISOString());
+  });
+
+  it('leaves the cursor where it was when a case could not be read', async () => {
+    helpdesk.cases.set(1, { caseId: 1, labels: [] });
+    helpdesk.listMessages = async () => {
+      throw new RemoteError({ kind: 'transient', service: 'Omnidesk', status: 503, message: 'Omnidesk answered 503' });
+    };
+    new Cursors(db).set(pollCursorName, '2025-06-01T00:00:00.000Z');
+    const report = await pollReplies({ db, services: fakeServices(helpdesk, allStores()), logger: memoryLogger(), publisher: publisher(), now: () => now });
+    expect(report.errors).toBe(1);
+    expect(new Cursors(db).get(pollCursorName)).toBe('2025-06-01T00:00:00.000Z');
+  });
+});

@@ -269,7 +269,9 @@ export class ReplyPublisher {
   /** Transient failures wait and try again (doubling delay); the last one, or a permanent one, is final. */
   private fail(row: ReplyRow, attempts: number, err: unknown, helpdeskSide: boolean): Settled {
     const reason = errorMessage(err);
-    const retryable = err instanceof RemoteError ? err.retryable || (helpdeskSide && err.kind !== 'bad-payload') : false;
+    // A spent quota that says when it frees (Google Play's replies per day) is worth waiting for.
+    const quotaFrees = err instanceof RemoteError && err.kind === 'quota' && err.retryAfterMs !== undefined;
+    const retryable = err instanceof RemoteError ? err.retryable || quotaFrees || (helpdeskSide && err.kind !== 'bad-payload') : false;
     if (retryable && attempts < this.deps.config.sync.maxAttempts) {
       const backoff = Math.min(maxRetryDelayMs, this.retryBaseMs * 2 ** (attempts - 1));
       const delay = Math.max(backoff, err instanceof RemoteError ? (err.retryAfterMs ?? 0) : 0);

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../../src/config/schema.js';
 import { ReplyPublisher } from '../../../src/engine/reply-publisher.js';
-import { RemoteError } from '../../../src/errors.js';
+import { ConfigError, RemoteError } from '../../../src/errors.js';
 import { memoryLogger } from '../../../src/log.js';
 import { openDb, type Db } from '../../../src/state/db.js';
 import { allStores, FakeHelpdesk, fakeServices, seedReview, staffReply, testConfig, transient, type FakeStore } from '../server/fakes.js';
@@ -229,6 +229,30 @@ describe('ReplyPublisher.flush', () => {
     expect(p.outbox.get(1)?.lastError).toContain('later reply');
   });
 
+  it('waits for a spent quota to free instead of failing', async () => {
+    seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
+    const p = publisher();
+    stores['google-play'].failures.push(new RemoteError({ kind: 'quota', service: 'Google Play', retryAfterMs: 3_600_000, message: 'Google Play: the replies per day are spent. Nothing was sent.' }));
+    p.accept(staffReply(1, 10, 'Hello'));
+    expect(await p.flush()).toMatchObject({ retrying: 1 });
+    expect(Date.parse(p.outbox.get(1)!.nextAttemptAt!) - clock).toBe(3_600_000);
+    clock += 3_600_000;
+    expect(await p.flush()).toMatchObject({ published: 1 });
+  });
+
+  it('refuses with the setting named when the store credentials cannot be used', async () => {
+    seedReview(db, 'app-store', '1234567890', 'r-1', 10);
+    const services = fakeServices(helpdesk, stores);
+    services.replyConnector = () => {
+      throw new ConfigError('stores.appStore.privateKeyPath: the file /keys/AuthKey.p8 does not exist.', [], 'Point the setting at the key file.');
+    };
+    const p = new ReplyPublisher({ db, config: testConfig(), services, logger: memoryLogger(), now: () => clock });
+    p.accept(staffReply(1, 10, 'Hello'));
+    expect(await p.flush()).toMatchObject({ refused: 1 });
+    expect(helpdesk.notesFor(10)[0]).toContain('/keys/AuthKey.p8 does not exist');
+    expect(p.outbox.get(1)?.state).toBe('refused');
+  });
+
   it('writes notes in Russian when the config language is ru', async () => {
     seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
     const p = publisher({ config: { language: 'ru' } });
@@ -255,6 +279,21 @@ describe('ReplyPublisher.readBack', () => {
     ]);
     expect(p.outbox.get(1)).toMatchObject({ state: 'published', storeState: 'PUBLISHED' });
     // The flush's note pass finds nothing owed either.
+    expect(await p.flush()).toMatchObject({ notes: 0 });
+  });
+
+  it('finalises an older pending answer replaced by a newer reply, without a note', async () => {
+    seedReview(db, 'app-store', '1234567890', 'r-1', 10);
+    const p = publisher();
+    p.accept(staffReply(1, 10, 'first'));
+    await p.flush();
+    p.accept(staffReply(2, 10, 'second'));
+    await p.flush();
+    stores['app-store'].status = { state: 'PUBLISHED' };
+    expect(await p.readBack()).toMatchObject({ checked: 1, published: 1 });
+    expect(p.outbox.get(1)).toMatchObject({ state: 'published', storeState: 'REPLACED' });
+    expect(p.outbox.get(2)).toMatchObject({ state: 'published', storeState: 'PUBLISHED' });
+    expect(helpdesk.notesFor(10)).toEqual([expect.stringContaining('pending'), expect.stringContaining('pending'), 'asodesk-omni: the reply is published on App Store.']);
     expect(await p.flush()).toMatchObject({ notes: 0 });
   });
 

@@ -111,7 +111,10 @@ describe('HeaderBudget', () => {
   it('honours the retry time of a 429', async () => {
     let now = 0;
     const slept: number[] = [];
-    const budget = new HeaderBudget({ windowMs: 60_000, now: () => now, wait: async (ms) => void slept.push(ms) || (now += ms), read: () => undefined, retryAfter: (h) => Number(header(h, 'retry_after')) * 1000 });
+    const budget = new HeaderBudget({ windowMs: 60_000, now: () => now, wait: async (ms) => {
+        slept.push(ms);
+        now += ms;
+      }, read: () => undefined, retryAfter: (h) => Number(header(h, 'retry_after')) * 1000 });
     budget.observe(429, { retry_after: '12' });
     await budget.acquire(1);
     expect(slept).toEqual([12_000]);

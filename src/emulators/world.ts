@@ -1,11 +1,14 @@
 /**
- * All four API emulators on loopback with fresh keys, and a config pointing at them: the
+ * All four API emulators (and the stores' public sources) on loopback with fresh keys, and a config pointing at them: the
  * embedded default that `demo`, the integration tests, the chaos suite and the benchmark run on.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConfigInput } from '../config/schema.js';
 import { AppStoreConnectEmulator } from './app-store-connect.js';
+import { AppStorePublicEmulator } from './app-store-public.js';
+import { GooglePlayPublicEmulator } from './google-play-public.js';
+import { RuStorePublicEmulator } from './rustore-public.js';
 import { GooglePlayEmulator } from './google-play.js';
 import { ecP256KeyPair, rsaKeyPair } from './keys.js';
 import { OmnideskEmulator, type OmnideskEmulatorOptions } from './omnidesk.js';
@@ -41,6 +44,10 @@ export interface World {
   appStore: AppStoreConnectEmulator;
   googlePlay: GooglePlayEmulator;
   rustore: RuStoreEmulator;
+  /** The stores' public sources (reviews without credentials). */
+  appStorePublic: AppStorePublicEmulator;
+  googlePlayPublic: GooglePlayPublicEmulator;
+  rustorePublic: RuStorePublicEmulator;
   /** Writes `config` (after changes) to `configPath`, mode 0600. */
   saveConfig(): void;
   stop(): Promise<void>;
@@ -59,7 +66,18 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   const appStore = new AppStoreConnectEmulator({ issuerId, keyId, publicKeyPem: apple.publicKeyPem, publishDelayMs: opts.applePublishDelayMs ?? 0 });
   const googlePlay = new GooglePlayEmulator({ serviceAccounts: [{ clientEmail, publicKeyPem: google.publicKeyPem }], pageSize: opts.playPageSize });
   const rustore = new RuStoreEmulator({ keys: [{ keyId: ruKeyId, publicKeyPem: ru.publicKeyPem }], moderationDelayMs: opts.ruStoreModerationDelayMs ?? 0, retryAfterSec: 0 });
-  const [omniUrl, appleUrl, googleUrl, ruUrl] = await Promise.all([omnidesk.start(), appStore.start(), googlePlay.start(), rustore.start()]);
+  const appStorePublic = new AppStorePublicEmulator();
+  const googlePlayPublic = new GooglePlayPublicEmulator();
+  const rustorePublic = new RuStorePublicEmulator();
+  const [omniUrl, appleUrl, googleUrl, ruUrl, applePublicUrl, googlePublicUrl, ruPublicUrl] = await Promise.all([
+    omnidesk.start(),
+    appStore.start(),
+    googlePlay.start(),
+    rustore.start(),
+    appStorePublic.start(),
+    googlePlayPublic.start(),
+    rustorePublic.start(),
+  ]);
 
   appStore.addApp({ id: worldApps.ios.appId, name: worldApps.ios.name, bundleId: 'com.acme.ios' });
   googlePlay.addApp(worldApps.android.appId);
@@ -80,9 +98,9 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   const config: ConfigInput = {
     omnidesk: { subdomain: 'acme', baseUrl: omniUrl, staffEmail: worldStaff.email, apiKey: worldStaff.apiKey, channel: 'cch1', channelTitle: 'App reviews', caseFieldId: 1 },
     stores: {
-      appStore: { baseUrl: appleUrl, ...(without.has('app-store') ? {} : { issuerId, keyId, privateKeyPath: appleKeyPath }) },
-      googlePlay: { baseUrl: googleUrl, tokenUri: googlePlay.tokenUri, ...(without.has('google-play') ? {} : { serviceAccountPath: googleKeyPath }) },
-      rustore: { baseUrl: ruUrl, ...(without.has('rustore') ? {} : { keyId: ruKeyId, privateKeyPath: ruKeyPath }) },
+      appStore: { baseUrl: appleUrl, publicBaseUrl: applePublicUrl, publicCountries: ['us', 'ru', 'jp'], ...(without.has('app-store') ? {} : { issuerId, keyId, privateKeyPath: appleKeyPath }) },
+      googlePlay: { baseUrl: googleUrl, publicBaseUrl: googlePublicUrl, tokenUri: googlePlay.tokenUri, ...(without.has('google-play') ? {} : { serviceAccountPath: googleKeyPath }) },
+      rustore: { baseUrl: ruUrl, publicBaseUrl: ruPublicUrl, ...(without.has('rustore') ? {} : { keyId: ruKeyId, privateKeyPath: ruKeyPath }) },
     },
     apps: [
       { ...worldApps.ios, filters: { backlog: 100 } },
@@ -101,9 +119,12 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     appStore,
     googlePlay,
     rustore,
+    appStorePublic,
+    googlePlayPublic,
+    rustorePublic,
     saveConfig: () => writeFileSync(configPath, JSON.stringify(world.config, null, 2), { mode: 0o600 }),
     stop: async () => {
-      await Promise.all([omnidesk.stop(), appStore.stop(), googlePlay.stop(), rustore.stop()]);
+      await Promise.all([omnidesk, appStore, googlePlay, rustore, appStorePublic, googlePlayPublic, rustorePublic].map((e) => e.stop()));
     },
   };
   world.saveConfig();

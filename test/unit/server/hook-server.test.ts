@@ -143,20 +143,26 @@ describe('hook server', () => {
     await waitFor(() => h.publisher.outbox.get(1)?.state === 'sending');
 
     // A request whose body is still arriving when the stop begins.
+    let connected!: () => void;
+    const isConnected = new Promise<void>((r) => (connected = r));
+    let finishBody!: () => void;
     const slow = new Promise<number>((resolve, reject) => {
       const req = httpRequest(`${h.server.url}/omnidesk/webhook/${secret}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
         res.resume();
         resolve(res.statusCode ?? 0);
       });
       req.on('error', reject);
+      req.on('socket', (s) => s.on('connect', connected));
       req.write(form(2, 10, 'Second').slice(0, 20));
-      setTimeout(() => req.end(form(2, 10, 'Second').slice(20)), 100);
+      finishBody = () => req.end(form(2, 10, 'Second').slice(20));
     });
-    await new Promise((r) => setTimeout(r, 30));
+    await isConnected;
+    await new Promise((r) => setTimeout(r, 50)); // the server has the headers: the request is in flight
     let stopped = false;
     const stopping = h.stop().then(() => (stopped = true));
     await new Promise((r) => setTimeout(r, 20));
     await expect(fetch(`${h.server.url}/healthz`)).rejects.toThrow(); // no longer accepting
+    finishBody();
     expect(await slow).toBe(200);
     expect(stopped).toBe(false); // the flush is still waiting on the store
     release();

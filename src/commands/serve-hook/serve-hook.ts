@@ -33,8 +33,10 @@ export async function serveHookCommand(ctx: CommandContext, opts: ServeHookOptio
     // Loaded here, not at the top: the loop below is used by tests and the bench without connectors.
     const { buildServices } = await import('../../engine/wiring.js');
     services = buildServices(config, ctx.location, ctx.logger, { usage: sqliteUsageLedger(db) });
-    const running = await startServeHook({ db, config, services, logger: ctx.logger, host, port });
-    ctx.out(`Listening on ${running.server.url}/omnidesk/webhook/*** (the secret is in the config)`);
+    const running = await startServeHook({ db, config, services, logger: ctx.logger, host, port }).catch((err: unknown) => {
+      throw listenError(err, host, port);
+    });
+    ctx.out(`Listening on ${running.server.url}/omnidesk/webhook/*** (*** = webhook.secret)`);
     if (config.webhook.publicUrl) ctx.out(`Omnidesk custom channel webhook URL: ${config.webhook.publicUrl.replace(/\/+$/, '')}/omnidesk/webhook/<secret>`);
     const signal = await nextSignal();
     ctx.logger.info('shutting down', { signal });
@@ -44,6 +46,13 @@ export async function serveHookCommand(ctx: CommandContext, opts: ServeHookOptio
     await services?.close();
     db.close();
   }
+}
+
+function listenError(err: unknown, host: string, port: number): unknown {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') return new UserError(`Cannot listen on ${host}:${port}: the port is in use.`, ExitCode.unexpected, 'Stop the other process or pick another port with --port (or webhook.port).');
+  if (code === 'EACCES' || code === 'EADDRNOTAVAIL') return new UserError(`Cannot listen on ${host}:${port} (${code}).`, ExitCode.unexpected, 'Use a port above 1024 and an address of this machine (--host, webhook.host).');
+  return err;
 }
 
 function parsePort(value: string): number {

@@ -59,7 +59,7 @@ export function renderReport(report: SyncReport): string {
     return [a.app, a.source + (a.credentialsMissing ? '*' : ''), a.fetched, a.new, a.edited, dropped, a.created, a.updated, a.failed, a.outcome].map(String);
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => pad(c, widths[i]!)).join('  ');
+  const line = (cells: string[]): string => cells.map((c, i) => pad(c, widths[i]!)).join('  ').trimEnd();
   const out = [report.dryRun ? 'DRY RUN: nothing was sent or saved.' : '', line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].filter((l) => l !== '');
   for (const a of report.apps) {
     const reasons = Object.entries(a.dropped).map(([k, v]) => `${k} ${v}`);

@@ -113,3 +113,34 @@ export class HeaderBudget implements RateLimitPolicy {
 export function retryAfterOnly(wait?: (ms: number) => Promise<void>): RateLimitPolicy {
   return new HeaderBudget({ windowMs: 60_000, read: () => undefined, ...(wait ? { wait } : {}) });
 }
+
+/**
+ * Spaces requests at least `intervalMs` apart and honours Retry-After on 429. Time comes from
+ * `now`/`wait` so tests can run it on a fake clock and assert the pacing.
+ */
+export class MinIntervalPolicy implements RateLimitPolicy {
+  private nextAt = 0;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly now: () => number = Date.now,
+    private readonly wait: (ms: number) => Promise<void> = (ms) => sleep(ms),
+  ) {}
+
+  async acquire(): Promise<void> {
+    const now = this.now();
+    const delay = this.nextAt - now;
+    this.nextAt = Math.max(now, this.nextAt) + this.intervalMs;
+    if (delay > 0) await this.wait(delay);
+  }
+
+  observe(): void {}
+
+  retryAfterMs(headers: HeaderBag): number | undefined {
+    return retryAfterHeaderMs(headers, this.now());
+  }
+
+  snapshot(): { remaining?: number | undefined; limit?: number | undefined } {
+    return {};
+  }
+}

@@ -59,6 +59,9 @@ export interface Capabilities {
   replyNeedsReadBack: boolean;
 }
 
+/** What a public source can do: read only. */
+export const publicCapabilities: Capabilities = { reply: false, maxReplyLength: 0, replyNeedsReadBack: false };
+
 export interface StoreConnector {
   readonly store: StoreId;
   /** `api` for the console APIs, `public` for the public sources. */

@@ -10,8 +10,8 @@ import type { Logger } from '../../../log.js';
 import { sleep } from '../../../util/sleep.js';
 import type { ConnectorDeps } from '../../deps.js';
 import { HttpClient } from '../../http/client.js';
-import { retryAfterHeaderMs, type HeaderBag, type RateLimitPolicy } from '../../http/rate-limit.js';
-import type { AppRef, Capabilities, FetchOptions, StoreConnector } from '../types.js';
+import { MinIntervalPolicy } from '../../http/rate-limit.js';
+import { publicCapabilities, type AppRef, type FetchOptions, type StoreConnector } from '../types.js';
 import { lastPageOf, mapEntry, toAlpha2 } from './map.js';
 import { feedSchema } from './schema.js';
 
@@ -25,43 +25,13 @@ export const emptyPageRetries = 2;
 /** Apple publishes no limit for the feed; one request a second keeps us well clear of bursts. */
 export const defaultPageIntervalMs = 1_000;
 
-export const publicCapabilities: Capabilities = { reply: false, maxReplyLength: 0, replyNeedsReadBack: false };
+
 
 export interface AppStorePublicOptions {
   /** Least time between two feed requests (any storefront). */
   pageIntervalMs?: number;
 }
 
-/**
- * Spaces requests at least `intervalMs` apart and honours Retry-After on 429. Time comes from
- * `now`/`wait` so tests can run it on a fake clock and assert the pacing.
- */
-export class MinIntervalPolicy implements RateLimitPolicy {
-  private nextAt = 0;
-
-  constructor(
-    private readonly intervalMs: number,
-    private readonly now: () => number = Date.now,
-    private readonly wait: (ms: number) => Promise<void> = (ms) => sleep(ms),
-  ) {}
-
-  async acquire(): Promise<void> {
-    const now = this.now();
-    const delay = this.nextAt - now;
-    this.nextAt = Math.max(now, this.nextAt) + this.intervalMs;
-    if (delay > 0) await this.wait(delay);
-  }
-
-  observe(): void {}
-
-  retryAfterMs(headers: HeaderBag): number | undefined {
-    return retryAfterHeaderMs(headers, this.now());
-  }
-
-  snapshot(): { remaining?: number | undefined; limit?: number | undefined } {
-    return {};
-  }
-}
 
 /** Storefronts (alpha-2) to read for an app: its country filter, else the configured defaults. */
 export function feedCountries(app: AppRef, cfg: AppStoreConfig, logger: Logger): string[] {

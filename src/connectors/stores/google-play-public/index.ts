@@ -10,7 +10,7 @@ import { RemoteError, type RemoteErrorKind } from '../../../errors.js';
 import { backoffDelay, sleep } from '../../../util/sleep.js';
 import { formatZodPath } from '../../http/client.js';
 import type { ConnectorDeps } from '../../deps.js';
-import type { AppRef, Capabilities, FetchOptions, StoreConnector } from '../types.js';
+import { publicCapabilities, type AppRef, type FetchOptions, type StoreConnector } from '../types.js';
 import { defaultLanguages, mapScraped } from './map.js';
 import { scrapedPageSchema, type ScrapedPage } from './schema.js';
 
@@ -26,7 +26,6 @@ export const defaultPageIntervalMs = 1_500;
 const sortNewest = 2;
 const retries = 4;
 
-export const publicCapabilities: Capabilities = { reply: false, maxReplyLength: 0, replyNeedsReadBack: false };
 
 export interface GooglePlayPublicOptions {
   pageIntervalMs?: number;

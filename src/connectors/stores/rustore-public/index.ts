@@ -8,8 +8,8 @@ import { RemoteError } from '../../../errors.js';
 import { sleep } from '../../../util/sleep.js';
 import type { ConnectorDeps } from '../../deps.js';
 import { HttpClient } from '../../http/client.js';
-import { retryAfterHeaderMs, type HeaderBag, type RateLimitPolicy } from '../../http/rate-limit.js';
-import type { AppRef, Capabilities, FetchOptions, StoreConnector } from '../types.js';
+import { MinIntervalPolicy } from '../../http/rate-limit.js';
+import { publicCapabilities, type AppRef, type FetchOptions, type StoreConnector } from '../types.js';
 import { mapComment } from './map.js';
 import { envelopeSchema, publicCommentPageSchema } from './schema.js';
 
@@ -27,35 +27,12 @@ export const defaultPageIntervalMs = 1_000;
  */
 export const ruStoreVerCode = '1000';
 
-export const publicCapabilities: Capabilities = { reply: false, maxReplyLength: 0, replyNeedsReadBack: false };
 
 export interface RuStorePublicOptions {
   pageIntervalMs?: number;
   maxPages?: number;
 }
 
-/** At least `intervalMs` between two requests; honours Retry-After on 429. */
-class Pacer implements RateLimitPolicy {
-  private nextAt = 0;
-  constructor(
-    private readonly intervalMs: number,
-    private readonly now: () => number,
-    private readonly wait: (ms: number) => Promise<void>,
-  ) {}
-  async acquire(): Promise<void> {
-    const t = this.now();
-    const delay = this.nextAt - t;
-    this.nextAt = Math.max(t, this.nextAt) + this.intervalMs;
-    if (delay > 0) await this.wait(delay);
-  }
-  observe(): void {}
-  retryAfterMs(headers: HeaderBag): number | undefined {
-    return retryAfterHeaderMs(headers, this.now());
-  }
-  snapshot(): { remaining?: number | undefined; limit?: number | undefined } {
-    return {};
-  }
-}
 
 export function createRuStorePublicSource(cfg: RuStoreConfig, deps: ConnectorDeps, options: RuStorePublicOptions = {}): StoreConnector {
   const maxPages = options.maxPages ?? defaultMaxPages;
@@ -68,7 +45,7 @@ export function createRuStorePublicSource(cfg: RuStoreConfig, deps: ConnectorDep
     wait: deps.wait,
     logger: deps.logger,
     concurrency: 1,
-    rateLimit: new Pacer(options.pageIntervalMs ?? defaultPageIntervalMs, deps.now ?? Date.now, deps.wait ?? ((ms) => sleep(ms))),
+    rateLimit: new MinIntervalPolicy(options.pageIntervalMs ?? defaultPageIntervalMs, deps.now ?? Date.now, deps.wait ?? ((ms) => sleep(ms))),
     describeError: (_status, body) => {
       const env = envelopeSchema.safeParse(body);
       return env.success ? { code: env.data.code, message: env.data.message ?? env.data.code } : {};

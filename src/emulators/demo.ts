@@ -1,0 +1,187 @@
+/**
+ * The demo's world: every emulator on loopback with fresh keys (see world.ts), the sample
+ * reviews of `fixtures/demo/reviews.json` in each store, a random webhook secret, and a second
+ * config for an App Store app without credentials (public feed) on its own channel.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import type { ConfigInput } from '../config/schema.js';
+import { writeConfigFile } from '../config/store.js';
+import { reviewKey, type StoreId } from '../domain/review.js';
+import { appleDate } from './app-store-connect.js';
+import { startWorld, worldApps, type World } from './world.js';
+
+const hour = 3_600_000;
+
+const seedSchema = z.object({
+  appStore: z.array(
+    z.object({
+      nickname: z.string(),
+      territory: z.string(),
+      rating: z.number().int(),
+      title: z.string(),
+      body: z.string(),
+      hoursAgo: z.number(),
+      editedTo: z.object({ rating: z.number().int().optional(), body: z.string().optional() }).optional(),
+    }),
+  ),
+  googlePlay: z.array(
+    z.object({
+      author: z.string(),
+      language: z.string(),
+      stars: z.number().int(),
+      title: z.string(),
+      text: z.string(),
+      hoursAgo: z.number(),
+      appVersion: z.string(),
+      editedFrom: z.object({ stars: z.number().int(), text: z.string() }).optional(),
+      reply: z.string().optional(),
+    }),
+  ),
+  rustore: z.array(
+    z.object({
+      author: z.string(),
+      rating: z.number().int(),
+      text: z.string(),
+      hoursAgo: z.number(),
+      appVersion: z.string(),
+      edited: z.boolean().optional(),
+      answer: z.string().optional(),
+    }),
+  ),
+  appStorePublic: z.array(z.object({ author: z.string(), country: z.string(), rating: z.number().int(), title: z.string(), text: z.string(), hoursAgo: z.number() })),
+  replies: z.record(z.enum(['app-store', 'google-play', 'rustore', 'no-credentials']), z.object({ to: z.string(), text: z.string() })),
+});
+export type DemoSeed = z.infer<typeof seedSchema>;
+
+export type DemoTarget = StoreId | 'no-credentials';
+
+export interface DemoReply {
+  target: DemoTarget;
+  /** The review key (`store:appId:reviewId`), the case's `user_custom_id`. */
+  reviewKey: string;
+  reviewId: string;
+  author: string;
+  text: string;
+}
+
+/** The App Store app read without credentials, on the second channel. */
+export const publicApp = { id: 'ios-no-key', name: 'Acme Lite (no key)', store: 'app-store', appId: '1000000002' } as const;
+export const channels = { main: { id: 1, title: 'App reviews' }, noKey: { id: 2, title: 'App reviews (no store key)' } } as const;
+
+export interface DemoWorld extends World {
+  /** The review each agent reply answers, per store and for the app without credentials. */
+  replies: DemoReply[];
+  /** Config of the app without credentials, in its own folder (own database). */
+  noKey: { dir: string; configPath: string; config: ConfigInput };
+}
+
+export function loadDemoSeed(): DemoSeed {
+  const text = readFileSync(new URL('../../fixtures/demo/reviews.json', import.meta.url), 'utf8');
+  return seedSchema.parse(JSON.parse(text));
+}
+
+/** A webhook secret as `init` makes one: 192 random bits, URL-safe. */
+export function newWebhookSecret(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+export async function startDemoWorld(opts: { dir: string; now?: number | undefined }): Promise<DemoWorld> {
+  const seed = loadDemoSeed();
+  const now = opts.now ?? Date.now();
+  const world = await startWorld({
+    dir: opts.dir,
+    omnidesk: {
+      channels: [{ ...channels.main }, { ...channels.noKey }],
+      caseFields: [
+        { fieldId: 1, title: channels.main.title, fieldType: 'text' },
+        { fieldId: 2, title: channels.noKey.title, fieldType: 'text' },
+      ],
+    },
+  });
+  const secret = newWebhookSecret();
+  world.config.webhook = { ...world.config.webhook, secret };
+  world.config.language = 'en';
+  // The sample set is small: every unanswered review becomes a case on the first sync.
+  world.config.apps = (world.config.apps ?? []).map((a) => ({ ...a, filters: { backlog: 20 } }));
+  world.saveConfig();
+
+  const ids = seedStores(world, seed, now);
+  const replies = Object.entries(seed.replies).map(([target, r]) => {
+    const t = target as DemoTarget;
+    const reviewId = ids[t].get(r.to);
+    if (reviewId === undefined) throw new Error(`fixtures/demo/reviews.json: replies.${t}.to names "${r.to}", who wrote no review there`);
+    const store: StoreId = t === 'no-credentials' ? 'app-store' : t;
+    const appId = t === 'no-credentials' ? publicApp.appId : appIdOf(store);
+    return { target: t, reviewKey: reviewKey({ store, appId, reviewId }), reviewId, author: r.to, text: r.text };
+  });
+
+  const noKeyDir = join(opts.dir, 'no-store-key');
+  mkdirSync(noKeyDir, { recursive: true, mode: 0o700 });
+  const stores = world.config.stores ?? {};
+  const noKeyConfig: ConfigInput = {
+    omnidesk: { ...world.config.omnidesk!, channel: `cch${channels.noKey.id}`, channelTitle: channels.noKey.title, caseFieldId: 2 },
+    stores: {
+      appStore: { baseUrl: stores.appStore?.baseUrl, publicBaseUrl: stores.appStore?.publicBaseUrl, publicCountries: ['us'] },
+    },
+    apps: [{ ...publicApp }],
+    webhook: { secret: newWebhookSecret() },
+    language: 'en',
+  };
+  const noKeyConfigPath = join(noKeyDir, 'config.json');
+  writeConfigFile(noKeyConfigPath, noKeyConfig as Record<string, unknown>);
+  return Object.assign(world, { replies, noKey: { dir: noKeyDir, configPath: noKeyConfigPath, config: noKeyConfig } });
+}
+
+function appIdOf(store: StoreId): string {
+  return store === 'app-store' ? worldApps.ios.appId : store === 'google-play' ? worldApps.android.appId : worldApps.rustore.appId;
+}
+
+/** Puts the sample reviews into the emulators; returns review ids by author, per store. */
+function seedStores(world: World, seed: DemoSeed, now: number): Record<DemoTarget, Map<string, string>> {
+  const ids: Record<DemoTarget, Map<string, string>> = { 'app-store': new Map(), 'google-play': new Map(), rustore: new Map(), 'no-credentials': new Map() };
+  for (const r of seed.appStore) {
+    const id = world.appStore.addReview(worldApps.ios.appId, {
+      rating: r.rating,
+      title: r.title,
+      body: r.body,
+      reviewerNickname: r.nickname,
+      territory: r.territory,
+      createdDate: appleDate(now - r.hoursAgo * hour),
+    });
+    // Apple edits in place leave no trace but the new content.
+    if (r.editedTo) world.appStore.editReview(id, r.editedTo);
+    ids['app-store'].set(r.nickname, id);
+  }
+  for (const r of seed.googlePlay) {
+    const at = now - r.hoursAgo * hour;
+    const first = r.editedFrom ?? { stars: r.stars, text: r.text };
+    const id = world.googlePlay.addReview(worldApps.android.appId, {
+      authorName: r.author,
+      // Google keeps the title and the body joined by a TAB.
+      text: `${first === r.editedFrom ? '' : r.title}\t${first.text}`,
+      starRating: first.stars,
+      reviewerLanguage: r.language,
+      appVersionName: r.appVersion,
+      lastModified: r.editedFrom ? at - 2 * hour : at,
+      reply: r.reply ? { text: r.reply, lastModified: at + hour } : undefined,
+    });
+    if (r.editedFrom) world.googlePlay.editReview(id, { text: `${r.title}\t${r.text}`, starRating: r.stars });
+    ids['google-play'].set(r.author, id);
+  }
+  for (const r of seed.rustore) {
+    const at = now - r.hoursAgo * hour;
+    const id = world.rustore.addComment(worldApps.rustore.appId, { userName: r.author, appRating: r.rating, commentText: r.text, appVersionName: r.appVersion, at });
+    if (r.edited) world.rustore.editComment(id, { commentText: r.text });
+    if (r.answer) world.rustore.addFeedback(worldApps.rustore.appId, id, r.answer, 'PUBLISHED', at + hour);
+    ids.rustore.set(r.author, String(id));
+  }
+  for (const r of seed.appStorePublic) {
+    const updated = appleDate(now - r.hoursAgo * hour);
+    const review = world.appStorePublic.addReview(publicApp.appId, { author: r.author, rating: r.rating, title: r.title, text: r.text, updated }, { country: r.country });
+    ids['no-credentials'].set(r.author, review.id);
+  }
+  return ids;
+}

@@ -7,6 +7,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     restoreMocks: true,
+    reporters: ['default', './test/summary-reporter.ts'],
     // Integration tests spawn emulators and SQLite files; two cores, so keep forks bounded.
     pool: 'forks',
     maxWorkers: 2,

@@ -11,7 +11,7 @@ export interface Printer {
 export function printer(out: (text: string) => void): Printer {
   return {
     line: (text = '') => out(text),
-    heading: (n, text) => out(`\n${chalk.bold(`${n}. ${text}`)}`),
+    heading: (n, text) => out(`\n${chalk.bold(`${typeof n === 'number' ? `${n}.` : n} ${text}`)}`),
     block: (text, indent = 3) => {
       const pad = ' '.repeat(indent);
       out(text.split('\n').map((l) => (l === '' ? l : pad + l)).join('\n'));

@@ -1,6 +1,27 @@
-import { UserError, type ExitCodeValue } from '../../errors.js';
+/**
+ * `asodesk-omni status`: per-app health from the config and the state database, without
+ * contacting any service. `--json` prints the same as one object. Exit 3 when there is no config.
+ */
+import { existsSync } from 'node:fs';
+import { loadConfig } from '../../config/load.js';
+import { ConfigError, ExitCode, type ExitCodeValue } from '../../errors.js';
+import { openDb } from '../../state/db.js';
 import type { CommandContext } from '../context.js';
+import { collectStatus } from './collect.js';
+import { renderStatus } from './render.js';
 
-export async function statusCommand(_ctx: CommandContext): Promise<ExitCodeValue> {
-  throw new UserError('not built yet');
+export async function statusCommand(ctx: CommandContext): Promise<ExitCodeValue> {
+  if (!existsSync(ctx.location.configPath)) {
+    throw new ConfigError(`No config at ${ctx.location.configPath}.`, [{ path: '(file)', message: 'missing' }], 'Run `asodesk-omni init` to make one (or `asodesk-omni demo` to try everything on local emulators).');
+  }
+  const config = loadConfig(ctx.location, ctx.env);
+  // Status never creates the database: a missing one means no sync has run yet.
+  const db = existsSync(ctx.location.dbPath) ? openDb(ctx.location.dbPath) : undefined;
+  try {
+    const report = collectStatus(config, ctx.location, db);
+    ctx.out(ctx.json ? JSON.stringify(report, null, 2) : renderStatus(report));
+    return ExitCode.ok;
+  } finally {
+    db?.close();
+  }
 }

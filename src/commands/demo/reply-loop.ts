@@ -1,0 +1,86 @@
+/**
+ * The reply half of the demo: serve-hook in this process, the Omnidesk channel webhook
+ * pointed at it, an agent's reply played in one case per store, and each answer followed
+ * until the store shows it published.
+ */
+import type { ConfigLocation } from '../../config/load.js';
+import type { Config } from '../../config/schema.js';
+import { storeNames, type StoreId } from '../../domain/review.js';
+import { buildServices } from '../../engine/wiring.js';
+import type { DemoReply, DemoWorld } from '../../emulators/demo.js';
+import { worldApps } from '../../emulators/world.js';
+import type { Logger } from '../../log.js';
+import type { Db } from '../../state/db.js';
+import { sqliteUsageLedger } from '../../state/usage.js';
+import { sleep } from '../../util/sleep.js';
+import { startServeHook, type RunningServeHook } from '../serve-hook/serve-hook.js';
+
+export interface ReplyOutcome {
+  store: StoreId;
+  caseId: number;
+  author: string;
+  agentText: string;
+  /** Outbox state when we stopped waiting. */
+  state: string;
+  /** The answer as the store emulator now has it. */
+  inStore: { state: string; text: string } | undefined;
+  notes: string[];
+}
+
+export async function startListener(world: DemoWorld, config: Config, location: ConfigLocation, db: Db, logger: Logger): Promise<RunningServeHook & { closeServices(): Promise<void> }> {
+  const services = buildServices(config, location, logger, { usage: sqliteUsageLedger(db) });
+  // Short intervals: the demo waits for Apple's publication and RuStore's moderation to be read back.
+  const hook = await startServeHook({ db, config, services, logger, host: '127.0.0.1', port: 0, debounceMs: 50, readBackIntervalMs: 250, retryIntervalMs: 1_000 });
+  world.omnidesk.setChannelWebhook(config.omnidesk!.channel!, `${hook.server.url}/omnidesk/webhook/${config.webhook.secret!}`);
+  return { ...hook, closeServices: () => services.close() };
+}
+
+/** Plays the agent's replies and waits (bounded) until each one is published in its store. */
+export async function replyInEachStore(world: DemoWorld, hook: RunningServeHook, timeoutMs = 15_000): Promise<ReplyOutcome[]> {
+  const targets = world.replies.filter((r): r is DemoReply & { target: StoreId } => r.target !== 'no-credentials');
+  const sent: { reply: DemoReply & { target: StoreId }; caseId: number; messageId: number }[] = [];
+  for (const reply of targets) {
+    const c = world.omnidesk.cases().find((x) => x.userCustomId === reply.reviewKey);
+    if (!c) throw new Error(`no Omnidesk case for ${reply.reviewKey}: the first sync should have made it`);
+    const { messageId, webhookStatus, webhookError } = await world.omnidesk.addStaffReply(c.caseId, reply.text);
+    if (webhookStatus !== 200) throw new Error(`the Omnidesk emulator could not deliver the webhook (${webhookStatus ?? webhookError ?? 'no answer'})`);
+    sent.push({ reply, caseId: c.caseId, messageId });
+  }
+  const outbox = hook.publisher.outbox;
+  const final = (id: number): boolean => ['published', 'rejected', 'refused', 'failed'].includes(outbox.get(id)?.state ?? '');
+  const end = Date.now() + timeoutMs;
+  while (!sent.every((s) => final(s.messageId)) && Date.now() < end) await sleep(50);
+  // The last outcome note is written right after the state; let it land.
+  await hook.loop.idle();
+
+  return sent.map(({ reply, caseId, messageId }) => ({
+    store: reply.target,
+    caseId,
+    author: reply.author,
+    agentText: reply.text,
+    state: outbox.get(messageId)?.state ?? 'unknown',
+    inStore: answerInStore(world, reply),
+    notes: world.omnidesk.messages(caseId).filter((m) => m.note).map((m) => m.content),
+  }));
+}
+
+function answerInStore(world: DemoWorld, reply: DemoReply & { target: StoreId }): { state: string; text: string } | undefined {
+  switch (reply.target) {
+    case 'app-store': {
+      const r = world.appStore.responses().find((x) => x.reviewId === reply.reviewId);
+      return r && { state: r.state, text: r.responseBody };
+    }
+    case 'google-play': {
+      const r = world.googlePlay.replies(worldApps.android.appId).find((x) => x.reviewId === reply.reviewId);
+      return r && { state: 'PUBLISHED', text: r.text };
+    }
+    case 'rustore': {
+      const r = world.rustore.feedback().find((x) => String(x.commentId) === reply.reviewId && x.status !== 'DELETED');
+      return r && { state: r.status, text: r.text };
+    }
+  }
+}
+
+export function storeLabel(store: StoreId): string {
+  return storeNames[store];
+}

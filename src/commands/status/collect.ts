@@ -1,0 +1,202 @@
+/**
+ * Everything `status` shows, read from the config and the SQLite state only: no request to
+ * any service, so it is safe to run from monitoring every minute.
+ */
+import { hostname } from 'node:os';
+import type { ConfigLocation } from '../../config/load.js';
+import type { AppConfig, Config } from '../../config/schema.js';
+import { resolveAppStore, resolveGooglePlay, resolveRuStore } from '../../config/secrets.js';
+import { quotaKey } from '../../connectors/stores/google-play/quota.js';
+import type { StoreId } from '../../domain/review.js';
+import { playWindowWarning } from '../../engine/sync-engine.js';
+import { errorMessage } from '../../errors.js';
+import { AppStates } from '../../state/app-state.js';
+import type { Db } from '../../state/db.js';
+import { DeliveryOutbox } from '../../state/deliveries.js';
+import { replyStates, type ReplyState } from '../../state/replies.js';
+import { Runs } from '../../state/runs.js';
+
+export type CredentialState = 'set' | 'missing' | 'broken';
+export type ReplyCounts = Record<ReplyState, number>;
+
+export interface AppStatus {
+  id: string;
+  store: StoreId;
+  appId: string;
+  name: string | undefined;
+  enabled: boolean;
+  /** Where reviews come from: the console API (credentials) or the store's public pages. */
+  source: 'api' | 'public';
+  credentials: CredentialState;
+  credentialsError: string | undefined;
+  /** True when agents' replies cannot be published for this app. */
+  repliesNeedCredentials: boolean;
+  lastSync: { at: string | null; outcome: string | null; error: string | null };
+  lastCompletePullAt: string | null;
+  reviewsSeen: number;
+  casesCreated: number;
+  editsDelivered: number;
+  deliveries: { pending: number; failed: number };
+  replies: ReplyCounts;
+  quota: { getLeftThisHour: number; getPerHour: number; postLeftToday: number; postPerDay: number } | undefined;
+  warnings: string[];
+}
+
+export interface LastRun {
+  id: number;
+  command: string;
+  startedAt: string;
+  finishedAt: string | null;
+  /** ok | partial | failed, `running` while a live process holds the lock, `crashed` when none does. */
+  outcome: string;
+}
+
+export interface StatusReport {
+  config: string;
+  database: string;
+  /** False until the first sync made the database. */
+  databaseExists: boolean;
+  lastRun: LastRun | null;
+  apps: AppStatus[];
+  /** Every reply in the outbox, including those of cases not linked to a configured app. */
+  replies: ReplyCounts;
+  warnings: string[];
+}
+
+const hourMs = 3_600_000;
+
+function zeroReplies(): ReplyCounts {
+  return Object.fromEntries(replyStates.map((s) => [s, 0])) as ReplyCounts;
+}
+
+/** Whether each store's credentials are set and readable (key files are read, nothing is sent). */
+function credentialStates(config: Config, location: ConfigLocation): Record<StoreId, { state: CredentialState; error?: string }> {
+  const check = (resolve: () => unknown): { state: CredentialState; error?: string } => {
+    try {
+      return { state: resolve() === undefined ? 'missing' : 'set' };
+    } catch (err) {
+      return { state: 'broken', error: errorMessage(err) };
+    }
+  };
+  return {
+    'app-store': check(() => resolveAppStore(config, location)),
+    'google-play': check(() => resolveGooglePlay(config, location)),
+    rustore: check(() => resolveRuStore(config, location)),
+  };
+}
+
+export function collectStatus(config: Config, location: ConfigLocation, db: Db | undefined, now = Date.now()): StatusReport {
+  const creds = credentialStates(config, location);
+  const warnings: string[] = [];
+  if (!config.omnidesk) warnings.push('Omnidesk is not set up: run `asodesk-omni init`.');
+  else if (!config.omnidesk.channel) warnings.push('No Omnidesk custom channel is chosen: run `asodesk-omni init` (step "Custom channel").');
+  if (config.apps.length === 0) warnings.push('No app is connected: run `asodesk-omni init` (step "Apps").');
+  if (!db) warnings.push('No sync has run yet (no state database): run `asodesk-omni sync`.');
+
+  const apps = config.apps.map((app) => appStatus(app, config, creds[app.store], db, now));
+  return {
+    config: location.configPath,
+    database: location.dbPath,
+    databaseExists: db !== undefined,
+    lastRun: db ? lastRun(db) : null,
+    apps,
+    replies: db ? allReplies(db) : zeroReplies(),
+    warnings,
+  };
+}
+
+function appStatus(app: AppConfig, config: Config, cred: { state: CredentialState; error?: string }, db: Db | undefined, now: number): AppStatus {
+  const appKey = `${app.store}:${app.appId}`;
+  const source: 'api' | 'public' = app.source === 'public' || (app.source === 'auto' && cred.state !== 'set') ? 'public' : 'api';
+  const state = db ? new AppStates(db).get(appKey) : undefined;
+  const status: AppStatus = {
+    id: app.id,
+    store: app.store,
+    appId: app.appId,
+    name: app.name,
+    enabled: app.enabled,
+    source,
+    credentials: cred.state,
+    credentialsError: cred.error,
+    repliesNeedCredentials: cred.state !== 'set',
+    lastSync: { at: state?.lastSyncAt ?? null, outcome: state?.lastOutcome ?? null, error: state?.lastError ?? null },
+    lastCompletePullAt: state?.lastCompletePullAt ?? null,
+    reviewsSeen: 0,
+    casesCreated: 0,
+    editsDelivered: 0,
+    deliveries: { pending: 0, failed: 0 },
+    replies: zeroReplies(),
+    quota: undefined,
+    warnings: [],
+  };
+  if (cred.state === 'broken') status.warnings.push(`store credentials cannot be used: ${cred.error ?? 'unknown error'}`);
+  if (db) fillCounts(status, appKey, db);
+  if (status.lastSync.outcome === 'failed' || status.lastSync.outcome === 'partial') {
+    status.warnings.push(`last sync ${status.lastSync.outcome}${status.lastSync.error ? `: ${status.lastSync.error}` : ''}`);
+  }
+  if (status.deliveries.failed > 0) status.warnings.push(`${status.deliveries.failed} review(s) could not be sent to Omnidesk yet; the next sync retries them`);
+  if (status.replies.failed > 0) status.warnings.push(`${status.replies.failed} reply(ies) failed to publish: see the notes in their cases`);
+  if (app.store === 'google-play' && source === 'api') {
+    const warning = playWindowWarning(status.lastCompletePullAt, now);
+    if (warning) status.warnings.push(warning);
+    if (db) status.quota = playQuota(db, app.appId, config, now);
+  }
+  return status;
+}
+
+function fillCounts(status: AppStatus, appKey: string, db: Db): void {
+  const count = (sql: string, ...params: unknown[]): number => (db.prepare(sql).get(...params) as { n: number }).n;
+  status.reviewsSeen = count('SELECT COUNT(*) AS n FROM reviews WHERE app_key = ? AND alias_of IS NULL', appKey);
+  status.casesCreated = count('SELECT COUNT(*) AS n FROM reviews WHERE app_key = ? AND alias_of IS NULL AND case_id IS NOT NULL', appKey);
+  // Edits folded into a case created later were never sent on their own: not counted.
+  status.editsDelivered = count(
+    `SELECT COUNT(*) AS n FROM deliveries d JOIN reviews r ON r.review_key = d.review_key
+     WHERE r.app_key = ? AND d.kind = 'edit' AND d.state = 'done' AND (d.message_id IS NOT NULL OR d.attempts > 0)`,
+    appKey,
+  );
+  const d = new DeliveryOutbox(db).countsFor(appKey);
+  status.deliveries = { pending: d.pending, failed: d.failed };
+  // Replies carry the review key, `store:appId:reviewId`; compared exactly, not with LIKE.
+  const prefix = `${appKey}:`;
+  const rows = db.prepare('SELECT state, COUNT(*) AS n FROM replies WHERE substr(review_key, 1, ?) = ? GROUP BY state').all(prefix.length, prefix) as { state: ReplyState; n: number }[];
+  for (const r of rows) status.replies[r.state] = r.n;
+}
+
+function playQuota(db: Db, pkg: string, config: Config, now: number): AppStatus['quota'] {
+  const used = (kind: 'get' | 'post', windowMs: number): number => (db.prepare('SELECT COUNT(*) AS n FROM api_usage WHERE key = ? AND at >= ?').get(quotaKey(kind, pkg), now - windowMs) as { n: number }).n;
+  const gp = config.stores.googlePlay;
+  return {
+    getPerHour: gp.quotaGetPerHour,
+    getLeftThisHour: Math.max(0, gp.quotaGetPerHour - used('get', hourMs)),
+    postPerDay: gp.quotaPostPerDay,
+    postLeftToday: Math.max(0, gp.quotaPostPerDay - used('post', 24 * hourMs)),
+  };
+}
+
+function allReplies(db: Db): ReplyCounts {
+  const out = zeroReplies();
+  for (const r of db.prepare('SELECT state, COUNT(*) AS n FROM replies GROUP BY state').all() as { state: ReplyState; n: number }[]) out[r.state] = r.n;
+  return out;
+}
+
+function lastRun(db: Db): LastRun | null {
+  const run = new Runs(db).last('sync');
+  if (!run) return null;
+  let outcome = run.outcome ?? 'running';
+  if (run.finishedAt === null) {
+    const lock = db.prepare("SELECT pid, host FROM locks WHERE name = 'sync'").get() as { pid: number; host: string } | undefined;
+    outcome = lock && lockAlive(lock) ? 'running' : 'crashed';
+  }
+  return { id: run.id, command: run.command, startedAt: run.startedAt, finishedAt: run.finishedAt, outcome };
+}
+
+/** A lock of another host cannot be checked from here: taken as alive until it goes stale. */
+function lockAlive(lock: { pid: number; host: string }): boolean {
+  if (lock.host !== hostname()) return true;
+  try {
+    process.kill(lock.pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -54,6 +54,7 @@ describe('sync killed with SIGKILL at random points', () => {
         if (i > 2 && i % 2 === 0) await chaos.reply();
         const before = totalRequests(chaos);
         const writesBefore = world.omnidesk.server.serviceRequests().filter((r) => r.method !== 'GET').length;
+        const t0 = performance.now();
         const run = startCli(args, { cwd: dir });
         // The delay counts from the run's first request: Node's start-up is not what we test.
         const started = await until(() => totalRequests(chaos) > before, 10_000);
@@ -63,6 +64,7 @@ describe('sync killed with SIGKILL at random points', () => {
         const alive = run.child.exitCode === null && run.child.signalCode === null;
         run.child.kill('SIGKILL');
         const result = await run.exited;
+        if (process.env.CHAOS_DEBUG) console.info(`run ${i}: first request after ${Math.round(performance.now() - t0 - delay)} ms, delay ${delay}, total ${Math.round(performance.now() - t0)} ms, alive ${alive}`);
         if (alive && result.signal === 'SIGKILL') {
           stats.killedMidRun++;
           if (world.omnidesk.server.serviceRequests().filter((r) => r.method !== 'GET').length > writesBefore) stats.killedAfterOmnideskWrites++;

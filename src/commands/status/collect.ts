@@ -23,12 +23,12 @@ export interface AppStatus {
   id: string;
   store: StoreId;
   appId: string;
-  name: string | undefined;
+  name: string | null;
   enabled: boolean;
   /** Where reviews come from: the console API (credentials) or the store's public pages. */
   source: 'api' | 'public';
   credentials: CredentialState;
-  credentialsError: string | undefined;
+  credentialsError: string | null;
   /** True when agents' replies cannot be published for this app. */
   repliesNeedCredentials: boolean;
   lastSync: { at: string | null; outcome: string | null; error: string | null };
@@ -38,7 +38,7 @@ export interface AppStatus {
   editsDelivered: number;
   deliveries: { pending: number; failed: number };
   replies: ReplyCounts;
-  quota: { getLeftThisHour: number; getPerHour: number; postLeftToday: number; postPerDay: number } | undefined;
+  quota: { getLeftThisHour: number; getPerHour: number; postLeftToday: number; postPerDay: number } | null;
   warnings: string[];
 }
 
@@ -113,11 +113,11 @@ function appStatus(app: AppConfig, config: Config, cred: { state: CredentialStat
     id: app.id,
     store: app.store,
     appId: app.appId,
-    name: app.name,
+    name: app.name ?? null,
     enabled: app.enabled,
     source,
     credentials: cred.state,
-    credentialsError: cred.error,
+    credentialsError: cred.error ?? null,
     repliesNeedCredentials: cred.state !== 'set',
     lastSync: { at: state?.lastSyncAt ?? null, outcome: state?.lastOutcome ?? null, error: state?.lastError ?? null },
     lastCompletePullAt: state?.lastCompletePullAt ?? null,
@@ -126,7 +126,7 @@ function appStatus(app: AppConfig, config: Config, cred: { state: CredentialStat
     editsDelivered: 0,
     deliveries: { pending: 0, failed: 0 },
     replies: zeroReplies(),
-    quota: undefined,
+    quota: null,
     warnings: [],
   };
   if (cred.state === 'broken') status.warnings.push(`store credentials cannot be used: ${cred.error ?? 'unknown error'}`);

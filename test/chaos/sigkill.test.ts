@@ -79,7 +79,9 @@ describe('sync killed with SIGKILL at random points', () => {
 
       // The clean run: takes over the dead run's lock, delivers what is left.
       world.omnidesk.server.clearFaults();
+      const tClean = performance.now();
       const clean = await runCli(args, { cwd: dir });
+      if (process.env.CHAOS_DEBUG) console.info(`clean run ${Math.round(performance.now() - tClean)} ms`);
       expect(clean.stderr).not.toMatch(/Another sync is running/);
       expect(clean.code, clean.stderr).toBe(0);
       const report = JSON.parse(clean.stdout) as { outcome: string };
@@ -93,6 +95,7 @@ describe('sync killed with SIGKILL at random points', () => {
       const interrupted = new Set(chaos.replies.filter((r) => claimed.includes(messageOf(r) ?? -1)));
       const later = await syncInProcess(world, { now: () => Date.now() + 6 * 60_000 });
       expect(later.report.outcome, later.logs.join('')).toBe('ok');
+      if (process.env.CHAOS_DEBUG) console.info(`later run done ${Math.round(performance.now() - tClean)} ms`);
 
       const end = openDb(world.dbPath);
       const open = end.prepare(`SELECT COUNT(*) FROM deliveries WHERE state != 'done'`).pluck().get();

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load.js';
@@ -14,19 +14,21 @@ import type { CommandContext } from '../context.js';
 import type { SyncOptions } from './index.js';
 
 /** A dry run works on a copy of the database, so it changes nothing. */
-async function dryRunCopy(db: Db): Promise<Db> {
-  const path = join(mkdtempSync(join(tmpdir(), 'asodesk-omni-dry-')), 'state.db');
-  await db.backup(path);
-  db.close();
-  return openDb(path);
+async function openForDryRun(dbPath: string): Promise<Db> {
+  const copy = join(mkdtempSync(join(tmpdir(), 'asodesk-omni-dry-')), 'state.db');
+  if (existsSync(dbPath)) {
+    const db = openDb(dbPath);
+    await db.backup(copy);
+    db.close();
+  }
+  return openDb(copy);
 }
 
 export async function syncCommand(ctx: CommandContext, opts: SyncOptions): Promise<ExitCodeValue> {
   const config = loadConfig(ctx.location, ctx.env);
   if (!config.omnidesk) throw new ConfigError('Omnidesk is not set up yet.', [{ path: 'omnidesk', message: 'missing' }], 'Run `asodesk-omni init`.');
-  let db = openDb(ctx.location.dbPath);
+  const db = opts.dryRun ? await openForDryRun(ctx.location.dbPath) : openDb(ctx.location.dbPath);
   try {
-    if (opts.dryRun) db = await dryRunCopy(db);
     const services = buildServices(config, ctx.location, ctx.logger, { usage: sqliteUsageLedger(db), labelCache: new LabelCache(db) });
     const engine = new SyncEngine({ db, config, services, logger: ctx.logger, matchPublicToApi });
     const showProgress = process.stderr.isTTY && !ctx.quiet && !ctx.json;

@@ -9,6 +9,8 @@ export const ExitCode = {
   needsInput: 4,
   partialFailure: 5,
   locked: 75,
+  /** Ctrl-C in `init`: what was entered up to the last finished step is saved. */
+  interrupted: 130,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -20,6 +22,7 @@ export const exitCodeHelp: ReadonlyArray<readonly [ExitCodeValue, string]> = [
   [ExitCode.needsInput, 'input needed but running non-interactively'],
   [ExitCode.partialFailure, 'finished, but some apps, reviews or replies failed (see the summary)'],
   [ExitCode.locked, 'another run holds the lock; try again later'],
+  [ExitCode.interrupted, 'stopped with Ctrl-C (init keeps what was entered)'],
 ];
 
 /** An error the user can act on; carries the exit code the CLI ends with. */

@@ -41,6 +41,8 @@ export class Deliverer {
   async run(): Promise<void> {
     const { app, report } = this.deps;
     for (const d of this.outbox.open(`${app.store}:${app.appId}`)) {
+      // An edit superseded by a case created earlier in this loop needs no message.
+      if (!this.deps.describeOnly && this.outbox.get(d.id)?.state === 'done') continue;
       try {
         if (d.kind === 'create') await this.create(d);
         else await this.edit(d);
@@ -89,9 +91,17 @@ export class Deliverer {
       return;
     }
     if (d.attempts > 0) {
-      const existing = await helpdesk.findCaseByCustomId(row.reviewKey);
+      // The store may have re-created the review under a new id since that attempt: the case
+      // it made then carries the old key.
+      let existing;
+      for (const key of [row.reviewKey, ...this.reviews.aliasesOf(row.reviewKey)]) {
+        existing = await helpdesk.findCaseByCustomId(key);
+        if (existing) break;
+      }
       if (existing) {
-        this.finishCreate(d, row.reviewKey, row.latestVersion, existing.caseId, existing.userId);
+        // An earlier attempt made this case from a version we did not record: only edits up to
+        // the queued one are surely shown in it; later ones still get their message.
+        this.finishCreate(d, row.reviewKey, d.version, existing.caseId, existing.userId);
         report.reconciled++;
         return;
       }

@@ -150,6 +150,11 @@ export class ReviewStore {
     this.db.prepare('UPDATE reviews SET alias_of = ? WHERE review_key = ?').run(canonicalKey, aliasKey);
   }
 
+  /** Earlier keys of the same review (ids it had before the store re-created it, public-feed ids). */
+  aliasesOf(key: string): string[] {
+    return this.db.prepare('SELECT review_key FROM reviews WHERE alias_of = ? ORDER BY first_seen_at').pluck().all(key) as string[];
+  }
+
   versions(key: string): StoredVersion[] {
     return (this.db.prepare('SELECT version, seen_at, review_json FROM review_versions WHERE review_key = ? ORDER BY version').all(key) as { version: number; seen_at: string; review_json: string }[]).map(
       (v) => ({ version: v.version, seenAt: v.seen_at, review: JSON.parse(v.review_json) as Review }),

@@ -146,8 +146,6 @@ export class ChaosWorld {
     const messages = new Map(cases.map((c) => [c.caseId, omni.messages(c.caseId)]));
 
     // One case per review, and no case mixing two reviews.
-    expect(cases.length).toBe(this.reviews.length);
-    expect(new Set(cases.map((c) => c.userCustomId)).size).toBe(cases.length);
     const owner = new Map<number, Logical>();
     for (const l of this.reviews) {
       const holding = cases.filter((c) => messages.get(c.caseId)!.some((m) => !m.note && m.content.includes(prefixOf(l))));
@@ -159,6 +157,8 @@ export class ChaosWorld {
       // Nothing lost: the latest revision reached the case.
       expect(messages.get(c.caseId)!.some((m) => m.content.includes(tokenOf(l))), `latest ${tokenOf(l)} in case ${c.caseId}`).toBe(true);
     }
+    expect(cases.length).toBe(this.reviews.length);
+    expect(new Set(cases.map((c) => c.userCustomId)).size).toBe(cases.length);
 
     // Nothing sent twice: no repeated customer message, each edit marker once.
     for (const c of cases) {

@@ -41,6 +41,7 @@ export interface Messages {
     listFailed(message: string): string;
     none: string;
     pick: string;
+    inactive: string;
     recheck: string;
     skip: string;
     skipped: string;
@@ -192,6 +193,7 @@ const en: Messages = {
     listFailed: (m) => `✗ Could not list the custom channels: ${m}`,
     none: 'This Omnidesk has no custom channel yet. Create one: Settings → Channels → Custom channels → Add (any title, e.g. "App reviews"), then check again.',
     pick: 'Custom channel for the reviews:',
+    inactive: '[inactive: switch it on in Omnidesk]',
     recheck: 'Check again',
     skip: 'Skip for now',
     skipped: 'Skipped: cases cannot be created until a channel is chosen (run init again).',
@@ -272,7 +274,7 @@ const en: Messages = {
     ruKeyFile: 'From a file (the path is kept, not the key)',
     ruKeyPaste: 'Paste it (it is then kept in the config, mode 0600)',
     ruKeyPath: 'Path to the private key file:',
-    ruKeyPasted: 'Private key (Base64 or PEM):',
+    ruKeyPasted: 'Private key (one line of Base64, as RuStore Console shows it):',
     required: 'Needed.',
     fileMissing: (path) => `No readable file at ${path}.`,
     notP8: 'This is not a private key file (.p8 starts with "-----BEGIN PRIVATE KEY-----").',
@@ -347,6 +349,7 @@ const ru: Messages = {
     listFailed: (m) => `✗ Не удалось получить список пользовательских каналов: ${m}`,
     none: 'В этом Omnidesk ещё нет пользовательского канала. Создайте его: Настройки → Каналы → Пользовательские каналы → Добавить (любое название, например «Отзывы из магазинов»), затем проверьте снова.',
     pick: 'Пользовательский канал для отзывов:',
+    inactive: '[выключен: включите его в Omnidesk]',
     recheck: 'Проверить снова',
     skip: 'Пропустить пока',
     skipped: 'Пропущено: обращения не будут создаваться, пока канал не выбран (запустите init снова).',
@@ -427,7 +430,7 @@ const ru: Messages = {
     ruKeyFile: 'Из файла (в конфиге хранится путь, а не ключ)',
     ruKeyPaste: 'Вставить (тогда он хранится в конфиге, права 0600)',
     ruKeyPath: 'Путь к файлу приватного ключа:',
-    ruKeyPasted: 'Приватный ключ (Base64 или PEM):',
+    ruKeyPasted: 'Приватный ключ (одна строка Base64, как в RuStore Консоли):',
     required: 'Обязательно.',
     fileMissing: (path) => `Нет доступного для чтения файла ${path}.`,
     notP8: 'Это не файл приватного ключа (.p8 начинается с «-----BEGIN PRIVATE KEY-----»).',

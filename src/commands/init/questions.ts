@@ -3,6 +3,7 @@
  * changing the config draft. No prompts and no I/O here, so every rule is tested directly.
  * The draft is the config file's own content (`ConfigInput`): defaults are never written out.
  */
+import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import type { Env } from '../../config/load.js';
 import { filtersSchema, type ConfigInput, type lengthFilters, type reviewTypes } from '../../config/schema.js';
@@ -228,9 +229,20 @@ export function setCredentials(draft: ConfigInput, store: StoreId, creds: Creden
   for (const f of credentialFields[key]) delete current[f];
   const { store: _s, ...fields } = creds ?? { store };
   const next = dropUndefined({ ...current, ...fields });
-  return { ...draft, stores: { ...draft.stores, [key]: next } };
+  const stores: Record<string, unknown> = { ...draft.stores, [key]: next };
+  // No empty sections in the file: a store without settings is simply absent.
+  if (Object.keys(next).length === 0) delete stores[key];
+  const { stores: _old, ...rest } = draft;
+  return Object.keys(stores).length === 0 ? rest : { ...rest, stores: stores as ConfigInput['stores'] };
 }
 
 export function dropUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** A typed or dragged-in path: quotes stripped, `~` expanded, made absolute (the config may move, the cwd does). */
+export function absolutePath(text: string, cwd: string, home: string | undefined): string {
+  let p = text.trim().replace(/^(['"])(.*)\1$/, '$2');
+  if (home && (p === '~' || p.startsWith('~/'))) p = home + p.slice(1);
+  return isAbsolute(p) ? p : resolve(cwd, p);
 }

@@ -1,0 +1,168 @@
+/**
+ * `init --non-interactive`: settings from flags, ASODESK_OMNI_* env vars and/or `--from`,
+ * validated, checked live (unless `--offline`) and written. Every missing setting is named at
+ * once (exit 4); invalid ones are a config error (exit 3). Nothing is written on failure.
+ */
+import { envOverrides, parseConfig, type Env } from '../../config/load.js';
+import type { ConfigInput } from '../../config/schema.js';
+import { writeConfigFile } from '../../config/store.js';
+import { storeIds, type StoreId } from '../../domain/review.js';
+import { buildServices } from '../../engine/wiring.js';
+import { ConfigError, errorMessage, ExitCode, NeedsInputError, UserError, type ConfigProblem, type ExitCodeValue } from '../../errors.js';
+import type { CommandContext } from '../context.js';
+import type { InitOptions } from './index.js';
+import { chooseLang, loadDraft } from './interactive.js';
+import { messagesFor, type Messages } from './messages.js';
+import { newWebhookSecret } from './steps/channel.js';
+import { checkOmnidesk } from './steps/omnidesk.js';
+import { findCaseField, isEmail, isHttpUrl, normaliseChannel, normaliseSubdomain, storeKeyOf, suggestLocalId, webhookUrl, type AppInput } from './questions.js';
+
+type Loose = Record<string, unknown>;
+
+function envFor(path: string): string {
+  return envOverrides.find(([, p]) => p.join('.') === path)?.[0] ?? '';
+}
+
+/** Applies the flags to the draft; flags that cannot be read are problems (exit 3). */
+export function applyFlags(draft: ConfigInput, opts: InitOptions, env: Env): { draft: ConfigInput; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const omni: Loose = { ...(draft.omnidesk ?? {}) };
+  if (opts.subdomain !== undefined) {
+    const s = normaliseSubdomain(opts.subdomain);
+    if (s) omni.subdomain = s;
+    else problems.push({ path: '--subdomain', message: `"${opts.subdomain}" is not an Omnidesk address (company or company.omnidesk.ru)` });
+  }
+  if (opts.email !== undefined) {
+    if (isEmail(opts.email)) omni.staffEmail = opts.email.trim();
+    else problems.push({ path: '--email', message: `"${opts.email}" is not an e-mail address` });
+  }
+  if (opts.channel !== undefined) {
+    const c = normaliseChannel(opts.channel);
+    if (c) omni.channel = c;
+    else problems.push({ path: '--channel', message: `"${opts.channel}" is not a custom channel id such as cch12` });
+  }
+  // A base URL override (emulator, proxy) given by the env var is kept in the file.
+  if (env.ASODESK_OMNI_OMNIDESK_BASE_URL && omni.baseUrl === undefined) omni.baseUrl = env.ASODESK_OMNI_OMNIDESK_BASE_URL;
+  let next: ConfigInput = { ...draft };
+  if (Object.keys(omni).length > 0) next.omnidesk = omni as NonNullable<ConfigInput['omnidesk']>;
+
+  const apps = [...(draft.apps ?? [])];
+  for (const spec of opts.app ?? []) {
+    const m = /^([a-z-]+):(.+)$/.exec(spec.trim());
+    const store = m?.[1] as StoreId | undefined;
+    if (!m || !store || !storeIds.includes(store)) {
+      problems.push({ path: '--app', message: `"${spec}" should be store:id with store ${storeIds.join(', ')} (e.g. app-store:1234567890, google-play:com.company.app)` });
+      continue;
+    }
+    const appId = m[2]!.trim();
+    if (apps.some((a) => a.store === store && a.appId === appId)) continue;
+    const app: AppInput = { id: suggestLocalId(store, appId, undefined, apps.map((a) => a.id)), store, appId };
+    apps.push(app);
+  }
+  if (apps.length > 0) next = { ...next, apps };
+
+  const webhook: Loose = { ...(next.webhook ?? {}) };
+  if (opts.publicUrl !== undefined) {
+    if (isHttpUrl(opts.publicUrl)) webhook.publicUrl = opts.publicUrl.trim().replace(/\/+$/, '');
+    else problems.push({ path: '--public-url', message: `"${opts.publicUrl}" is not a full URL such as https://hooks.example.com` });
+  }
+  // Kept when set (file or env var); else made here, as the interactive wizard does.
+  if (webhook.secret === undefined && !env.ASODESK_OMNI_WEBHOOK_SECRET) webhook.secret = newWebhookSecret();
+  next.webhook = webhook as ConfigInput['webhook'];
+  return { draft: next, problems };
+}
+
+/** Every setting still missing, with where it can come from. */
+export function missingSettings(draft: ConfigInput, env: Env): string[] {
+  const missing: string[] = [];
+  const omni: Loose = { ...(draft.omnidesk ?? {}) };
+  const has = (path: string, value: unknown): boolean => (value !== undefined && value !== '') || Boolean(env[envFor(path)]);
+  if (!has('omnidesk.subdomain', omni.subdomain)) missing.push('omnidesk.subdomain (--subdomain company)');
+  if (!has('omnidesk.staffEmail', omni.staffEmail)) missing.push('omnidesk.staffEmail (--email admin@company.com)');
+  if (!has('omnidesk.apiKey', omni.apiKey)) missing.push('omnidesk.apiKey (env ASODESK_OMNI_OMNIDESK_API_KEY)');
+  if (!has('omnidesk.channel', omni.channel)) missing.push('omnidesk.channel (--channel cch12)');
+  if ((draft.apps ?? []).length === 0) missing.push('apps: at least one (--app app-store:1234567890, --app google-play:com.company.app, --app rustore:com.company.app)');
+
+  // Store credentials are optional, but a half-given set is not.
+  const groups: Record<StoreId, string[][]> = {
+    'app-store': [['issuerId'], ['keyId'], ['privateKeyPath', 'privateKey']],
+    'google-play': [['serviceAccountPath', 'serviceAccountJson']],
+    rustore: [['keyId'], ['privateKeyPath', 'privateKey']],
+  };
+  for (const store of storeIds) {
+    const key = storeKeyOf[store];
+    const s: Loose = { ...(draft.stores?.[key] ?? {}) };
+    const given = groups[store].map((alts) => alts.some((f) => has(`stores.${key}.${f}`, s[f])));
+    if (given.some(Boolean) && !given.every(Boolean)) {
+      groups[store].forEach((alts, i) => {
+        if (!given[i]) missing.push(`stores.${key}.${alts[0]} (env ${envFor(`stores.${key}.${alts[0]}`)})`);
+      });
+    }
+  }
+  return missing;
+}
+
+export async function nonInteractiveInit(ctx: CommandContext, opts: InitOptions): Promise<ExitCodeValue> {
+  const base = loadDraft(opts.from ?? ctx.location.configPath).draft;
+  const lang = chooseLang(opts, ctx, base);
+  const t = messagesFor(lang);
+  const { draft, problems } = applyFlags(base, opts, ctx.env);
+  if (opts.lang) draft.language = lang;
+  if (problems.length > 0) throw new ConfigError(`${t.nonInteractive.invalid}\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`, problems);
+  const missing = missingSettings(draft, ctx.env);
+  if (missing.length > 0) throw new NeedsInputError(t.nonInteractive.missing(missing), t.nonInteractive.missingHint);
+  const parsed = parseConfig(draft, ctx.env);
+  if (!parsed.config) {
+    throw new ConfigError(`${t.nonInteractive.invalid}\n${parsed.problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`, parsed.problems);
+  }
+  const notes = opts.offline ? [] : await liveChecks(ctx, draft, t);
+  writeConfigFile(ctx.location.configPath, draft as Record<string, unknown>);
+  const secret = ctx.env.ASODESK_OMNI_WEBHOOK_SECRET || draft.webhook?.secret;
+  const hook = draft.webhook?.publicUrl && secret ? webhookUrl(draft.webhook.publicUrl, secret) : undefined;
+  if (ctx.json) {
+    ctx.out(JSON.stringify({ ok: true, config: ctx.location.configPath, checked: !opts.offline, caseFieldId: draft.omnidesk?.caseFieldId ?? null, notes }, null, 2));
+  } else {
+    for (const n of notes) ctx.out(n);
+    ctx.out(t.nonInteractive.written(ctx.location.configPath));
+    // The secret is masked here (logs of CI jobs): the full URL is in the config.
+    if (hook) ctx.out(`webhook URL: ${hook}`);
+  }
+  return ExitCode.ok;
+}
+
+/** Omnidesk account, channel and case field, then each store's credentials; updates the draft. */
+async function liveChecks(ctx: CommandContext, draft: ConfigInput, t: Messages): Promise<string[]> {
+  const config = parseConfig(draft, ctx.env).config!;
+  const omni = config.omnidesk!;
+  const deps = { logger: ctx.logger, timeoutMs: 15_000, backoffBaseMs: 250 };
+  const fail = (message: string): never => {
+    throw new UserError(t.nonInteractive.liveFailed(message), ExitCode.config, t.nonInteractive.liveHint);
+  };
+  const account = await checkOmnidesk({ subdomain: omni.subdomain, staffEmail: omni.staffEmail, apiKey: omni.apiKey ?? '', baseUrl: omni.baseUrl }, deps);
+  if (!account.ok) fail(account.message);
+  const services = buildServices(config, ctx.location, ctx.logger, deps);
+  const notes: string[] = [];
+  try {
+    const channels = await services.helpdesk.listCustomChannels();
+    const channel = channels.find((c) => c.id === omni.channel);
+    if (!channel) return fail(t.nonInteractive.channelUnknown(omni.channel!, channels.map((c) => `${c.id} "${c.title}"`)));
+    draft.omnidesk = { ...draft.omnidesk!, channelTitle: channel.title };
+    const { field } = findCaseField(await services.helpdesk.listCaseFields(), channel.title);
+    if (field) {
+      draft.omnidesk = { ...draft.omnidesk, caseFieldId: field.fieldId };
+      notes.push(t.nonInteractive.fieldFound(field.fieldId));
+    } else {
+      notes.push(t.nonInteractive.fieldMissing(channel.title));
+    }
+    for (const store of storeIds) {
+      const connector = services.replyConnector(store);
+      if (!connector) continue;
+      await connector.ping();
+      notes.push(t.credentials.accepted(store));
+    }
+  } catch (err) {
+    if (err instanceof UserError && err.exitCode === ExitCode.config && !(err instanceof ConfigError)) throw err;
+    fail(errorMessage(err) + (err instanceof UserError && err.hint ? ` (${err.hint})` : ''));
+  }
+  return notes;
+}

@@ -1,0 +1,73 @@
+/**
+ * Step 4: per-app filters, as the Asodesk integration offers them: review type, backlog,
+ * ratings, countries (App Store) or languages (Google Play), length; labels on or off.
+ */
+import { lengthFilters, reviewTypes } from '../../../config/schema.js';
+import { storeNames } from '../../../domain/review.js';
+import { currentFilters, parseCountries, parseLanguages, setFilters, type FilterAnswers } from '../questions.js';
+import type { Wizard } from '../wizard.js';
+
+export async function filtersStep(w: Wizard, which: 'all' | 'pick'): Promise<void> {
+  const apps = w.draft.apps ?? [];
+  if (apps.length === 0) {
+    w.say(w.t.filters.noApps);
+    return;
+  }
+  const indexes =
+    which === 'all' || apps.length === 1
+      ? apps.map((_, i) => i)
+      : [await w.prompt.select<number>({ message: w.t.filters.pickApp, choices: apps.map((a, i) => ({ name: `${a.id} (${storeNames[a.store]} ${a.appId})`, value: i })) })];
+  for (const i of indexes) {
+    w.draft = setFilters(w.draft, i, await askFilters(w, i));
+    w.save();
+  }
+}
+
+async function askFilters(w: Wizard, index: number): Promise<FilterAnswers> {
+  const t = w.t.filters;
+  const app = w.draft.apps![index]!;
+  const cur = currentFilters(app);
+  w.say(t.forApp(app.id, app.store));
+  const reviewType = await w.prompt.select({ message: t.reviewType, choices: reviewTypes.map((v) => ({ name: t.reviewTypes[v], value: v })), default: cur.reviewType });
+  const backlog = Number(
+    await w.prompt.input({
+      message: t.backlog,
+      default: String(cur.backlog),
+      validate: (v) => (/^\d+$/.test(v.trim()) && Number(v) <= 100 ? true : t.backlogInvalid),
+    }),
+  );
+  const ratings = await w.prompt.checkbox<number>({
+    message: t.ratings,
+    choices: [5, 4, 3, 2, 1].map((r) => ({ name: `${'★'.repeat(r)}${'☆'.repeat(5 - r)} ${r}`, value: r, checked: cur.ratings.includes(r) })),
+    validate: (chosen) => (chosen.length > 0 ? true : t.ratingsRequired),
+  });
+  let countries = cur.countries;
+  let languages = cur.languages;
+  if (app.store === 'app-store') {
+    const text = await w.prompt.input({
+      message: t.countries,
+      default: cur.countries.join(', '),
+      validate: (v) => {
+        const parsed = parseCountries(v);
+        return 'bad' in parsed ? t.countriesInvalid(parsed.bad) : true;
+      },
+    });
+    const parsed = parseCountries(text);
+    countries = 'ok' in parsed ? parsed.ok : [];
+  }
+  if (app.store === 'google-play') {
+    const text = await w.prompt.input({
+      message: t.languages,
+      default: cur.languages.join(', '),
+      validate: (v) => {
+        const parsed = parseLanguages(v);
+        return 'bad' in parsed ? t.languagesInvalid(parsed.bad) : true;
+      },
+    });
+    const parsed = parseLanguages(text);
+    languages = 'ok' in parsed ? parsed.ok : [];
+  }
+  const length = await w.prompt.select({ message: t.length, choices: lengthFilters.map((v) => ({ name: t.lengths[v], value: v })), default: cur.length });
+  const tags = await w.prompt.confirm({ message: t.tags, default: cur.tags });
+  return { reviewType, backlog, ratings, countries, languages, length, tags };
+}

@@ -271,7 +271,10 @@ export class ReplyPublisher {
     const reason = errorMessage(err);
     // A spent quota that says when it frees (Google Play's replies per day) is worth waiting for.
     const quotaFrees = err instanceof RemoteError && err.kind === 'quota' && err.retryAfterMs !== undefined;
-    const retryable = err instanceof RemoteError ? err.retryable || quotaFrees || (helpdeskSide && err.kind !== 'bad-payload') : false;
+    // An answer we could not read (cut short, not JSON) leaves the outcome unknown; publishing
+    // is idempotent (overwrite, or look up before creating), so it is tried again.
+    const unreadable = err instanceof RemoteError && err.kind === 'bad-payload' && err.status !== undefined && err.status < 300;
+    const retryable = err instanceof RemoteError ? err.retryable || quotaFrees || unreadable || (helpdeskSide && err.kind !== 'bad-payload') : false;
     if (retryable && attempts < this.deps.config.sync.maxAttempts) {
       const backoff = Math.min(maxRetryDelayMs, this.retryBaseMs * 2 ** (attempts - 1));
       const delay = Math.max(backoff, err instanceof RemoteError ? (err.retryAfterMs ?? 0) : 0);

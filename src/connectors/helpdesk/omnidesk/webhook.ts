@@ -52,12 +52,16 @@ const webhookSchema = z.object({
 
 type Tree = { [key: string]: Tree | string };
 
+const unsafeKeys = new Set(['__proto__', 'constructor', 'prototype']);
+
 /** `a[b][0][c]=v` → {a:{b:{"0":{c:"v"}}}}, as PHP reads it. */
 export function parsePhpForm(body: string): Tree {
   const root: Tree = {};
   for (const [key, value] of new URLSearchParams(body)) {
     const m = /^([^[]+)((?:\[[^\]]*\])*)$/.exec(key);
     const path = m ? [m[1]!, ...[...m[2]!.matchAll(/\[([^\]]*)\]/g)].map((x) => x[1]!)] : [key];
+    // `__proto__[x]=y` would otherwise write into Object.prototype: no field of ours has such a name.
+    if (path.some((p) => unsafeKeys.has(p))) continue;
     let node = root;
     path.forEach((part, i) => {
       const k = part === '' ? String(Object.keys(node).length) : part; // `a[]=x` appends

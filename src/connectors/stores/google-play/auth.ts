@@ -149,7 +149,7 @@ export class ServiceAccountTokens {
           service,
           status,
           code: body.success ? body.data.error : undefined,
-          message: `${service}: Google refused the service-account key (${detail}). The key is wrong, revoked or deleted, or its service account is disabled.`,
+          message: `${service}: Google refused the service-account key of ${this.account.client_email} (${detail}). The key is wrong, revoked or deleted, or its service account is disabled.`,
           hint: `Create a new JSON key for ${this.account.client_email} in Google Cloud Console → IAM → Service accounts → Keys, and point ${keySetting} at it.`,
         });
       }

@@ -33,7 +33,7 @@ const createRetries = 2;
 const consoleKeys = 'RuStore Console → Company → API RuStore (API keys)';
 
 /** RuStore's envelope `{code, message}` turned into our wording; no secret is ever quoted. */
-export function describeRuStoreError(status: number, body: unknown): ErrorDescription {
+export function describeRuStoreError(status: number, body: unknown, keyId?: string): ErrorDescription {
   const env = errorEnvelopeSchema.safeParse(body);
   const code = env.success ? (env.data.code ?? undefined) : undefined;
   const said = env.success ? (env.data.message ?? code ?? undefined) : undefined;
@@ -49,7 +49,7 @@ export function describeRuStoreError(status: number, body: unknown): ErrorDescri
     return {
       kind: 'auth',
       code,
-      message: `the API key or token was refused${said ? ` ("${said}")` : ''}`,
+      message: `the API key${keyId ? ` ${keyId}` : ''} or its token was refused${said ? ` ("${said}")` : ''}`,
       hint: `Check stores.rustore.keyId and that the private key belongs to that key id, in ${consoleKeys}; make a new key if it was deleted.`,
     };
   }
@@ -89,7 +89,7 @@ export class RuStoreConnector implements StoreConnector {
       rateLimit: retryAfterOnly(),
       auth: () => this.auth.headers(),
       onUnauthorized: () => this.auth.invalidate(),
-      describeError: (status, body) => describeRuStoreError(status, body),
+      describeError: (status, body) => describeRuStoreError(status, body, creds.keyId),
     });
     this.auth = new RuStoreAuth(creds, this.http, deps.now ?? Date.now);
   }

@@ -1,0 +1,314 @@
+/**
+ * The benchmark (not a test): the four emulators on loopback, `sync` of the built CLI as a
+ * child process, and the figures that matter in production:
+ *   1. throughput: N apps × M new reviews delivered (wall time, requests per review, CPU ms per
+ *      review, peak RSS of the sync process), then an idle sync (requests per app);
+ *   2. Omnidesk's per-window budget on (a shortened window with a proportional limit): how
+ *      close the run comes to the floor the limit sets, and whether a 429 ever surfaces;
+ *   3. serve-hook acknowledgement latency at 500 req/s (bench/serve-hook-latency.ts).
+ * Prints a table and writes bench-results/latest.json. Needs `npm run build` first.
+ *   npx tsx bench/run.ts [--apps 20] [--reviews 500] [--rl-reviews 100] [--rl-limit 60]
+ *                        [--rl-window-ms 2000] [--hook-rate 500] [--skip-rate-limit] [--skip-hook]
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../src/config/load.js';
+import type { AppConfig } from '../src/config/schema.js';
+import { createOmnidesk } from '../src/connectors/helpdesk/omnidesk/index.js';
+import { matchPublicToApi } from '../src/connectors/stores/app-store-public/index.js';
+import type { SyncReport } from '../src/engine/report.js';
+import type { Services } from '../src/engine/services.js';
+import { SyncEngine } from '../src/engine/sync-engine.js';
+import { buildServices } from '../src/engine/wiring.js';
+import type { LoggedRequest } from '../src/emulators/harness.js';
+import { startWorld, type World } from '../src/emulators/world.js';
+import { memoryLogger } from '../src/log.js';
+import { openDb } from '../src/state/db.js';
+import { LabelCache } from '../src/state/labels.js';
+import { sqliteUsageLedger } from '../src/state/usage.js';
+
+const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
+const { values } = parseArgs({
+  options: {
+    apps: { type: 'string', default: '20' },
+    reviews: { type: 'string', default: '500' },
+    'rl-reviews': { type: 'string', default: '100' },
+    'rl-limit': { type: 'string', default: '60' },
+    'rl-window-ms': { type: 'string', default: '2000' },
+    'hook-rate': { type: 'string', default: '500' },
+    'skip-rate-limit': { type: 'boolean', default: false },
+    'skip-hook': { type: 'boolean', default: false },
+  },
+});
+
+interface ChildStats {
+  code: number;
+  mainMs: number;
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  peakRssMb: number;
+}
+
+interface ChildRun {
+  wallMs: number;
+  stats: ChildStats;
+  report: SyncReport;
+}
+
+const stores = ['app-store', 'google-play', 'rustore'] as const;
+
+function machine(): Record<string, string | number> {
+  let free = '';
+  try {
+    free = execFileSync('free', ['-h'], { encoding: 'utf8' }).trim();
+  } catch {
+    free = `${(totalmem() / 2 ** 30).toFixed(1)} GiB total`;
+  }
+  return { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', memory: free, node: process.version, platform: `${process.platform} ${process.arch}` };
+}
+
+/** `asodesk-omni sync --json` of the built CLI, with its own CPU time and peak RSS. */
+async function syncChild(world: World): Promise<ChildRun> {
+  const statsFile = join(world.dir, `stats-${Date.now()}.json`);
+  const started = performance.now();
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  const code = await new Promise<number | null>((resolveExit, reject) => {
+    const child = spawn(process.execPath, [join(root, 'bench/sync-child.mjs'), 'sync', '--json', '-q', '-c', world.configPath, '--db', world.dbPath], {
+      cwd: world.dir,
+      env: { ...process.env, BENCH_STATS_FILE: statsFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.on('error', reject);
+    child.on('close', resolveExit);
+  });
+  const wallMs = performance.now() - started;
+  if (code !== 0 && code !== 5) throw new Error(`sync exited ${code}: ${Buffer.concat(err).toString()}`);
+  return { wallMs, stats: JSON.parse(readFileSync(statsFile, 'utf8')) as ChildStats, report: JSON.parse(Buffer.concat(out).toString()) as SyncReport };
+}
+
+const notAuth = (r: LoggedRequest): boolean => r.path !== '/token' && !r.path.startsWith('/public/auth');
+
+function clearLogs(world: World): void {
+  for (const e of [world.omnidesk, world.appStore, world.googlePlay, world.rustore]) e.server.requests.length = 0;
+}
+
+function requestCounts(world: World): { omnidesk: number; omnideskWrites: number; stores: number; storeAuth: number } {
+  const storeReqs = [world.appStore, world.googlePlay, world.rustore].flatMap((e) => e.server.serviceRequests());
+  const omni = world.omnidesk.server.serviceRequests();
+  return { omnidesk: omni.length, omnideskWrites: omni.filter((r) => r.method !== 'GET').length, stores: storeReqs.filter(notAuth).length, storeAuth: storeReqs.filter((r) => !notAuth(r)).length };
+}
+
+function words(n: number): string {
+  const lexicon = ['app', 'crashes', 'when', 'I', 'open', 'the', 'camera', 'great', 'update', 'slow', 'login', 'fails', 'after', 'version', 'thanks', 'please', 'fix', 'sync', 'battery', 'screen'];
+  return Array.from({ length: n }, (_, i) => lexicon[(i * 7 + n) % lexicon.length]).join(' ');
+}
+
+async function throughput(appsCount: number, perApp: number): Promise<Record<string, number | string>> {
+  const dir = mkdtempSync(join(tmpdir(), 'asodesk-omni-bench-'));
+  // No emulated latency and no Omnidesk budget: this measures our own cost.
+  const world = await startWorld({ dir, omnidesk: { requestsPerMinute: 1_000_000_000 } });
+  try {
+    const apps: AppConfig[] = [];
+    for (let i = 0; i < appsCount; i++) {
+      const store = stores[i % 3]!;
+      const appId = store === 'app-store' ? String(2_000_000_000 + i) : store === 'google-play' ? `com.bench.app${i}` : `ru.bench.app${i}`;
+      if (store === 'app-store') world.appStore.addApp({ id: appId, name: `Bench ${i}`, bundleId: `com.bench.ios${i}` });
+      else if (store === 'google-play') world.googlePlay.addApp(appId);
+      else world.rustore.addApp(appId, `Bench ${i}`);
+      apps.push({ id: `app${i}`, name: `Bench ${i}`, store, appId, enabled: true, source: 'auto', tags: true, filters: { reviewType: 'all', backlog: 0, ratings: [1, 2, 3, 4, 5], countries: [], languages: [], length: 'all' } });
+    }
+    world.config.apps = apps;
+    world.saveConfig();
+    // The first sync of an app only marks what exists as seen; the timed one meets M new reviews per app.
+    await syncChild(world);
+    for (const app of apps) {
+      for (let j = 0; j < perApp; j++) {
+        const rating = 1 + ((j * 7) % 5);
+        const text = `${words(12 + (j % 30))} #${j}`;
+        if (app.store === 'app-store') world.appStore.addReview(app.appId, { rating, title: words(3), body: text, reviewerNickname: `${app.id}-user-${j}`, territory: ['USA', 'RUS', 'DEU'][j % 3]! });
+        else if (app.store === 'google-play') world.googlePlay.addReview(app.appId, { authorName: `User ${j}`, text: `${words(3)}\t${text}`, starRating: rating, reviewerLanguage: ['en', 'ru', 'de'][j % 3]!, appVersionName: `3.${j % 4}.0` });
+        else world.rustore.addComment(app.appId, { userName: `Пользователь ${j}`, appRating: rating, commentText: text, appVersionName: `2.${j % 3}.1` });
+      }
+    }
+    clearLogs(world);
+    const timed = await syncChild(world);
+    const delivered = timed.report.apps.reduce((n, a) => n + a.created, 0);
+    const failed = timed.report.apps.reduce((n, a) => n + a.failed, 0);
+    const busy = requestCounts(world);
+
+    clearLogs(world);
+    const idle = await syncChild(world);
+    const quiet = requestCounts(world);
+    const cpuMs = timed.stats.cpuUserMs + timed.stats.cpuSystemMs;
+    return {
+      apps: appsCount,
+      reviewsPerApp: perApp,
+      delivered,
+      failed,
+      outcome: timed.report.outcome,
+      wallMs: Math.round(timed.wallMs),
+      requests: busy.omnidesk + busy.stores + busy.storeAuth,
+      omnideskRequests: busy.omnidesk,
+      storeRequests: busy.stores,
+      requestsPerReview: round((busy.omnidesk + busy.stores + busy.storeAuth) / Math.max(1, delivered), 3),
+      cpuMsPerReview: round(cpuMs / Math.max(1, delivered), 3),
+      cpuMs: Math.round(cpuMs),
+      peakRssMb: round(timed.stats.peakRssMb, 1),
+      idleWallMs: Math.round(idle.wallMs),
+      idleStoreRequestsPerApp: round(quiet.stores / appsCount, 2),
+      idleTokenRequests: quiet.storeAuth,
+      idleOmnideskWrites: quiet.omnideskWrites,
+      idleOmnideskReads: quiet.omnidesk - quiet.omnideskWrites,
+    };
+  } finally {
+    await world.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The same engine in this process, Omnidesk's connector told the emulator's (short) window. */
+async function rateLimited(perApp: number, limit: number, windowMs: number): Promise<Record<string, number | string>> {
+  const dir = mkdtempSync(join(tmpdir(), 'asodesk-omni-bench-rl-'));
+  const world = await startWorld({ dir, omnidesk: { requestsPerMinute: limit, windowMs } });
+  try {
+    world.config.apps = (world.config.apps ?? []).map((a) => ({ ...a, filters: { backlog: 0 } }));
+    const run = async (): Promise<SyncReport> => {
+      world.saveConfig();
+      const location = { configPath: world.configPath, dbPath: world.dbPath };
+      const config = loadConfig(location, {});
+      const db = openDb(world.dbPath);
+      const logger = memoryLogger('info');
+      try {
+        const usage = sqliteUsageLedger(db);
+        const labelCache = new LabelCache(db);
+        const base = buildServices(config, location, logger, { usage, labelCache });
+        const helpdesk = createOmnidesk(config.omnidesk!, { logger, usage }, { labelCache, rateWindowMs: windowMs });
+        const services: Services = { helpdesk, sourceFor: (app) => base.sourceFor(app), replyConnector: (store) => base.replyConnector(store) };
+        return await new SyncEngine({ db, config, services, logger, matchPublicToApi }).run();
+      } finally {
+        db.close();
+      }
+    };
+    await run();
+    for (let j = 0; j < perApp; j++) {
+      world.appStore.addReview('1000000001', { rating: 1 + (j % 5), body: `${words(15)} #${j}`, reviewerNickname: `rl-${j}` });
+      world.googlePlay.addReview('com.acme.reviews', { text: `\t${words(15)} #${j}`, starRating: 1 + (j % 5), reviewerLanguage: 'en' });
+      world.rustore.addComment('ru.acme.reviews', { commentText: `${words(15)} #${j}`, appRating: 1 + (j % 5) });
+    }
+    // Start on a fresh window, as a cron run would find it after five quiet minutes.
+    await new Promise((r) => setTimeout(r, windowMs + 100));
+    clearLogs(world);
+    const started = performance.now();
+    const report = await run();
+    const wallMs = performance.now() - started;
+    const omni = world.omnidesk.server.serviceRequests().filter((r) => r.path.startsWith('/api/'));
+    const accepted = omni.filter((r) => r.status !== 429);
+    const units = accepted.reduce((n, r) => n + (r.method === 'GET' ? 1 : 2), 0);
+    const floorMs = (units / limit) * windowMs;
+    const span = accepted.length > 0 ? accepted[accepted.length - 1]!.at - accepted[0]!.at : 0;
+    return {
+      limitPerWindow: limit,
+      windowMs,
+      delivered: report.apps.reduce((n, a) => n + a.created, 0),
+      failed: report.apps.reduce((n, a) => n + a.failed, 0),
+      outcome: report.outcome,
+      units,
+      floorMs: Math.round(floorMs),
+      wallMs: Math.round(wallMs),
+      omnideskSpanMs: span,
+      overFloorPct: round(((wallMs - floorMs) / floorMs) * 100, 1),
+      responses429: omni.length - accepted.length,
+    };
+  } finally {
+    await world.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function hookLatency(rate: number): Promise<Record<string, number | string>> {
+  const script = join(root, 'bench/serve-hook-latency.ts');
+  if (!existsSync(script)) return { skipped: 'bench/serve-hook-latency.ts not found' };
+  const out = await new Promise<string>((resolveOut) => {
+    const chunks: Buffer[] = [];
+    const child = spawn(process.execPath, ['--import', 'tsx', script, '--rate', String(rate), '--seconds', '4'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.on('data', (d: Buffer) => chunks.push(d));
+    child.on('close', () => resolveOut(Buffer.concat(chunks).toString()));
+  });
+  const num = (re: RegExp): number => Number(re.exec(out)?.[1] ?? NaN);
+  return {
+    targetRate: rate,
+    achievedRate: num(/(\d+) req\/s/),
+    ok: num(/(\d+) ok/),
+    errors: num(/(\d+) errors/),
+    p50Ms: num(/p50 ([\d.]+) ms/),
+    p90Ms: num(/p90 ([\d.]+) ms/),
+    p99Ms: num(/p99 ([\d.]+) ms/),
+    maxMs: num(/max ([\d.]+) ms/),
+  };
+}
+
+function round(n: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+function table(title: string, rows: Record<string, number | string>): void {
+  console.log(`\n${title}`);
+  const width = Math.max(...Object.keys(rows).map((k) => k.length));
+  for (const [k, v] of Object.entries(rows)) console.log(`  ${k.padEnd(width)}  ${v}`);
+}
+
+if (!existsSync(join(root, 'dist/cli.js'))) {
+  console.error('dist/ is missing: run `npm run build` first (or `npm run bench`).');
+  process.exit(2);
+}
+
+const results: Record<string, unknown> = { at: new Date().toISOString(), machine: machine() };
+const apps = Number(values.apps);
+const reviews = Number(values.reviews);
+console.log(`asodesk-omni benchmark: ${apps} apps × ${reviews} reviews on ${availableParallelism()} cores, Node ${process.version}`);
+
+const t = await throughput(apps, reviews);
+results.throughput = t;
+table(`1. sync of ${apps} apps × ${reviews} new reviews, no emulated latency`, t);
+
+if (!values['skip-rate-limit']) {
+  const r = await rateLimited(Number(values['rl-reviews']), Number(values['rl-limit']), Number(values['rl-window-ms']));
+  results.rateLimited = r;
+  table(`2. Omnidesk budget of ${values['rl-limit']} units per ${values['rl-window-ms']} ms window`, r);
+}
+
+if (!values['skip-hook']) {
+  const h = await hookLatency(Number(values['hook-rate']));
+  results.serveHook = h;
+  table(`3. serve-hook acknowledgement latency at ${values['hook-rate']} req/s`, h);
+}
+
+const targets: [string, boolean][] = [
+  ['idle sync: ≤ 1 store request per app', Number(t.idleStoreRequestsPerApp) <= 1],
+  ['idle sync: 0 Omnidesk writes', t.idleOmnideskWrites === 0],
+  [`${apps}×${reviews}: under 15 s`, Number(t.wallMs) < 15_000],
+  [`${apps}×${reviews}: peak RSS under 200 MB`, Number(t.peakRssMb) < 200],
+  [`${apps}×${reviews}: every review delivered`, t.delivered === apps * reviews && t.failed === 0],
+];
+const rl = results.rateLimited as Record<string, number | string> | undefined;
+if (rl) {
+  targets.push(['rate limit: within 10% of the floor', Math.abs(Number(rl.overFloorPct)) <= 10]);
+  targets.push(['rate limit: no 429 surfacing as a failure', rl.failed === 0 && rl.outcome === 'ok']);
+}
+const hook = results.serveHook as Record<string, number | string> | undefined;
+if (hook && hook.p99Ms !== undefined) targets.push(['serve-hook: p99 < 50 ms at 500 req/s', Number(hook.p99Ms) < 50 && hook.errors === 0]);
+results.targets = Object.fromEntries(targets);
+console.log('\ntargets');
+for (const [name, met] of targets) console.log(`  ${met ? 'met    ' : 'MISSED '} ${name}`);
+
+mkdirSync(join(root, 'bench-results'), { recursive: true });
+writeFileSync(join(root, 'bench-results/latest.json'), JSON.stringify(results, null, 2) + '\n');
+console.log('\nwritten: bench-results/latest.json');
+process.exitCode = targets.every(([, met]) => met) ? 0 : 1;

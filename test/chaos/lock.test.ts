@@ -1,0 +1,96 @@
+/**
+ * The run lock between real processes: a second `sync` while one runs exits 75 at once with a
+ * message naming the holder; the lock of a SIGKILLed run (its pid gone) is taken over by the
+ * next run instead of blocking cron forever.
+ */
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExitCode } from '../../src/errors.js';
+import { ensureBuilt, killAllStarted, runCli, startCli } from '../helpers/spawn.js';
+import { ChaosWorld, testDir } from './chaos-world.js';
+
+interface LockRow {
+  pid: number;
+}
+
+function lockHolder(dbPath: string): LockRow | undefined {
+  try {
+    const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+    try {
+      return db.prepare(`SELECT pid FROM locks WHERE name = 'sync'`).get() as LockRow | undefined;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return undefined; // not created yet
+  }
+}
+
+async function until(cond: () => boolean, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function slowWorld(): Promise<ChaosWorld> {
+  const dir = testDir();
+  const chaos = await ChaosWorld.start({ dir, seed: 3, omnidesk: { requestsPerMinute: 1_000_000 } });
+  chaos.seed(15);
+  // Slow enough that a run lasts well over a second.
+  chaos.world.omnidesk.server.setFaults({ rate: 1, kinds: ['slow'], slowMs: 40, pathPrefix: '/api/' });
+  return chaos;
+}
+
+describe('the run lock between processes', () => {
+  beforeAll(async () => {
+    await ensureBuilt();
+  }, 120_000);
+  afterAll(() => killAllStarted());
+
+  it('a second sync while one runs exits 75 promptly, naming the holder; the first finishes', async () => {
+    const chaos = await slowWorld();
+    const { world } = chaos;
+    try {
+      const args = ['sync', '-c', world.configPath, '--db', world.dbPath];
+      const first = startCli(args, { cwd: world.dir });
+      await until(() => lockHolder(world.dbPath)?.pid === first.pid, 10_000);
+      const second = await runCli(args, { cwd: world.dir });
+      expect(second.code).toBe(ExitCode.locked);
+      expect(second.stderr).toContain(`Another sync is running (pid ${first.pid}`);
+      expect(second.stderr).toMatch(/hint: .*cron will try again/);
+      // Promptly: Node's start-up plus a look at the lock, no waiting for the holder.
+      expect(second.ms).toBeLessThan(3_000);
+      expect(first.child.exitCode, 'the first run was still going').toBeNull();
+      const done = await first.exited;
+      expect(done.code, done.stderr).toBe(ExitCode.ok);
+      expect(world.omnidesk.cases()).toHaveLength(45);
+      expect(lockHolder(world.dbPath)).toBeUndefined();
+    } finally {
+      await world.stop();
+    }
+  }, 60_000);
+
+  it('the lock left by a SIGKILLed run is taken over by the next run', async () => {
+    const chaos = await slowWorld();
+    const { world } = chaos;
+    try {
+      const args = ['sync', '-c', world.configPath, '--db', world.dbPath];
+      const killed = startCli(args, { cwd: world.dir });
+      await until(() => world.omnidesk.server.serviceRequests().some((r) => r.method === 'POST'), 10_000);
+      killed.child.kill('SIGKILL');
+      await killed.exited;
+      expect(lockHolder(world.dbPath)?.pid).toBe(killed.pid);
+
+      world.omnidesk.server.clearFaults();
+      const next = await runCli(args, { cwd: world.dir });
+      expect(next.code, next.stderr).toBe(ExitCode.ok);
+      expect(next.stderr).not.toContain('Another sync');
+      expect(lockHolder(world.dbPath)).toBeUndefined();
+      chaos.expectConverged();
+    } finally {
+      await world.stop();
+    }
+  }, 60_000);
+});

@@ -299,7 +299,8 @@ const targets: [string, boolean][] = [
 ];
 const rl = results.rateLimited as Record<string, number | string> | undefined;
 if (rl) {
-  targets.push(['rate limit: within 10% of the floor', Math.abs(Number(rl.overFloorPct)) <= 10]);
+  // Ending before the nominal floor is possible (the first window's budget is there at once); only slower counts.
+  targets.push(['rate limit: within 10% of the floor', Number(rl.overFloorPct) <= 10]);
   targets.push(['rate limit: no 429 surfacing as a failure', rl.failed === 0 && rl.outcome === 'ok']);
 }
 const hook = results.serveHook as Record<string, number | string> | undefined;

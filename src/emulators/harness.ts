@@ -165,8 +165,10 @@ export class EmulatorServer {
     this.server = createServer((req, res) => {
       void this.handle(req, res);
     });
-    // Tests kill clients mid-request; keep-alive sockets must not hold the server open on stop.
-    this.server.keepAliveTimeout = 1_000;
+    // Keep-alive as long as a real front end keeps it: undici drops a connection whose hint is
+    // under its 2 s threshold, which made every request a new connection. `stop()` closes
+    // idle and killed clients' sockets itself.
+    this.server.keepAliveTimeout = 65_000;
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(port, host, () => resolve());

@@ -22,9 +22,14 @@ export interface IngestOptions {
   matchPublicToApi?: ((publicReview: Review, apiCandidates: Review[]) => Review | undefined) | undefined;
 }
 
+/** Reviews recorded per commit. */
+const batchSize = 200;
+
 export class Ingestor {
   private readonly reviews: ReviewStore;
   private readonly outbox: DeliveryOutbox;
+  /** Keys recorded as new or changed by this run. */
+  private readonly recordedThisRun = new Set<string>();
   /** Public-feed reviews not yet matched to API ids, loaded once per run. */
   private publicReviews: { key: string; review: Review }[] | undefined;
 
@@ -42,6 +47,10 @@ export class Ingestor {
   }
 
   isKnownUnchanged = (r: Review): boolean => {
+    // A review this run recorded as new or changed is not "known" to the paging decision, even
+    // when the connector asks after the page was recorded: otherwise a page of new reviews
+    // would end the pull and the pages behind it would never be read.
+    if (this.recordedThisRun.has(reviewKey(r))) return false;
     const row = this.reviews.resolve(reviewKey(r));
     if (!row || row.fingerprint !== contentFingerprint(r)) return false;
     return r.updatedAt === undefined || row.updatedAt === null || row.updatedAt === r.updatedAt;
@@ -67,16 +76,31 @@ export class Ingestor {
       }
       all.sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
       let backlogLeft = this.app.filters.backlog - this.alreadyChosenForBacklog();
-      for (const review of all) {
-        backlogLeft -= this.record(review, { backlogLeft, opts }) ? 1 : 0;
+      for (let i = 0; i < all.length; i += batchSize) {
+        this.inOneCommit(() => {
+          for (const review of all.slice(i, i + batchSize)) backlogLeft -= this.record(review, { backlogLeft, opts }) ? 1 : 0;
+        });
       }
       return;
     }
     for await (const page of pages) {
       this.report.fetched += page.length;
       opts.onProgress?.(this.report.fetched);
-      for (const review of page) this.record(review, { backlogLeft: undefined, opts });
+      for (let i = 0; i < page.length; i += batchSize) {
+        this.inOneCommit(() => {
+          for (const review of page.slice(i, i + batchSize)) this.record(review, { backlogLeft: undefined, opts });
+        });
+      }
     }
+  }
+
+  /**
+   * Reviews are recorded atomically one by one (savepoints) but committed a batch at a time:
+   * a commit waits for the disk (synchronous=FULL), and one per review made a large pull slow.
+   * A kill mid-batch loses only that batch's records, which the next pull finds again.
+   */
+  private inOneCommit(fn: () => void): void {
+    this.db.transaction(fn).immediate();
   }
 
   /** A first sync killed midway has already chosen part of the backlog. */
@@ -92,6 +116,7 @@ export class Ingestor {
       .transaction(() => {
         const key = reviewKey(review);
         let row = this.reviews.get(key);
+        if (!row || row.fingerprint !== contentFingerprint(review)) this.recordedThisRun.add(key);
         if (row?.aliasOf) row = this.reviews.resolve(key);
         if (!row) {
           const predecessor = this.findPredecessor(review, ctx.opts);

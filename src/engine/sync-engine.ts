@@ -9,6 +9,7 @@ import type { Review } from '../domain/review.js';
 import { errorMessage, RemoteError, UserError, ExitCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { AppStates } from '../state/app-state.js';
+import { Cursors } from '../state/cursors.js';
 import type { Db } from '../state/db.js';
 import { acquireLock } from '../state/lock.js';
 import { Runs } from '../state/runs.js';
@@ -111,8 +112,15 @@ export class SyncEngine {
     const firstSync = !state?.firstSyncAt;
     const fullScanDue =
       app.store === 'app-store' && source.connector.origin === 'api' && (!state?.lastFullScanAt || this.now() - Date.parse(state.lastFullScanAt) > config.stores.appStore.fullScanHours * 3600_000);
-    const full = firstSync || Boolean(opts.full) || fullScanDue;
     const at = (): string => new Date(this.now()).toISOString();
+    // A pull that died or failed midway recorded its first pages only; stopping at them next
+    // time would skip the rest for good, so the next pull reads everything.
+    const cursors = new Cursors(db);
+    const unfinishedKey = `pull-unfinished:${appKey}`;
+    const interrupted = !firstSync && cursors.get(unfinishedKey) === 'yes';
+    const full = firstSync || Boolean(opts.full) || fullScanDue || interrupted;
+    if (interrupted) logger.info('previous pull did not finish: reading all pages', { app: app.id });
+    if (!opts.dryRun) cursors.set(unfinishedKey, 'yes');
 
     if (app.store === 'google-play' && source.connector.origin === 'api') {
       const warning = playWindowWarning(state?.lastCompletePullAt, this.now());
@@ -133,6 +141,7 @@ export class SyncEngine {
       pulled = true;
       if (!opts.dryRun) {
         states.markPulled(appKey, at(), full);
+        cursors.set(unfinishedKey, 'no');
         if (firstSync) states.markFirstSync(appKey, at());
       }
     } catch (err) {

@@ -58,7 +58,7 @@ export class ChaosWorld {
   readonly replies: Reply[] = [];
   readonly random: () => number;
   private readonly counters: Record<AppName, number> = { ios: 0, android: 0, rustore: 0 };
-  /** App Store reviews re-created under a new id: never answered (the answer would follow a vanished id). */
+  /** App Store reviews re-created under a new id: not answered (the answer would follow a vanished id); answered ones are not re-created. */
   private readonly noReply = new Set<Logical>();
 
   constructor(
@@ -129,8 +129,6 @@ export class ChaosWorld {
       const l = this.pick(candidates);
       const caseId = this.caseOf(l);
       if (caseId === undefined) continue;
-      // App Store answers must not follow a review that is re-created later.
-      this.noReply.add(l);
       const r: Reply = { caseId, logical: l, text: `Thank you, ${l.app}-${l.n}: fixed in 2.${l.n}.` };
       await this.world.omnidesk.addStaffReply(caseId, r.text);
       this.replies.push(r);

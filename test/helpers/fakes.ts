@@ -13,6 +13,8 @@ export class FakeStore implements StoreConnector {
   requests = 0;
   pageSize = 10;
   failNext: Error | undefined;
+  /** Fail the n-th page request (1-based) of the next fetch. */
+  failOnPage: { page: number; error: Error } | undefined;
 
   constructor(
     readonly store: StoreId,
@@ -25,6 +27,11 @@ export class FakeStore implements StoreConnector {
     const mine = this.reviews.filter((r) => r.appId === app.appId).sort((a, b) => Date.parse(b.updatedAt ?? b.createdAt) - Date.parse(a.updatedAt ?? a.createdAt));
     for (let i = 0; i < mine.length || i === 0; i += this.pageSize) {
       this.requests++;
+      if (this.failOnPage && this.failOnPage.page === i / this.pageSize + 1) {
+        const { error } = this.failOnPage;
+        this.failOnPage = undefined;
+        throw error;
+      }
       if (this.failNext) {
         const err = this.failNext;
         this.failNext = undefined;
@@ -32,6 +39,7 @@ export class FakeStore implements StoreConnector {
       }
       const page = mine.slice(i, i + this.pageSize).map((r) => structuredClone(r));
       yield page;
+      // Asked after the page was handed over, as some real sources do: the engine must cope.
       if (!opts.full && opts.isKnownUnchanged && page.length > 0 && page.every((r) => opts.isKnownUnchanged!(r))) return;
     }
   }

@@ -59,6 +59,36 @@ describe('sync engine', () => {
     expect(report.apps[0]).toMatchObject({ new: 0, edited: 0, created: 0, updated: 0 });
   });
 
+  it('many new reviews between syncs are all delivered, whenever the source asks whether a page is known', async () => {
+    const { engine, stores, helpdesk } = setup([{ filters: { backlog: 0 } }]);
+    const gp = stores['google-play'];
+    gp.pageSize = 10;
+    for (let i = 0; i < 5; i++) gp.reviews.push(makeReview({ store: 'google-play', appId: 'com.acme.app0' }));
+    await engine.run();
+    for (let i = 0; i < 25; i++) gp.reviews.push(makeReview({ store: 'google-play', appId: 'com.acme.app0' }));
+    const report = await engine.run();
+    expect(report.apps[0]).toMatchObject({ new: 25, created: 25 });
+    expect(helpdesk.cases).toHaveLength(25);
+  });
+
+  it('a pull that failed midway is read in full next time, so the pages behind are not skipped', async () => {
+    const { engine, stores, helpdesk } = setup([{ filters: { backlog: 0 } }]);
+    const gp = stores['google-play'];
+    gp.pageSize = 10;
+    await engine.run();
+    for (let i = 0; i < 30; i++) gp.reviews.push(makeReview({ store: 'google-play', appId: 'com.acme.app0' }));
+    gp.failOnPage = { page: 2, error: new RemoteError({ kind: 'transient', service: 'Google Play', message: 'Google Play: HTTP 503', status: 503 }) };
+    const broken = await engine.run();
+    expect(broken.apps[0]!.outcome).toBe('partial');
+    expect(helpdesk.cases).toHaveLength(10);
+    const next = await engine.run();
+    expect(next.apps[0]).toMatchObject({ created: 20, outcome: 'ok' });
+    expect(helpdesk.cases).toHaveLength(30);
+    gp.requests = 0;
+    await engine.run();
+    expect(gp.requests).toBe(1);
+  });
+
   it('new reviews after the first sync become cases; an edit updates the same case', async () => {
     const { engine, stores, helpdesk } = setup([{ filters: { backlog: 0 } }]);
     const gp = stores['google-play'];

@@ -130,10 +130,11 @@ export class RuStoreConnector implements StoreConnector {
       }
       previousFirst = items[0]?.commentId;
       const reviews = items.map((c) => commentToReview(app.appId, c));
+      // Decided before yielding: the engine records the page as known while we are suspended.
+      const allKnown = !opts.full && opts.isKnownUnchanged !== undefined && reviews.length > 0 && reviews.every((r) => opts.isKnownUnchanged!(r));
       if (reviews.length > 0) yield reviews;
       const last = saysLastPage(body, page) ?? items.length < pageSize;
-      if (last || items.length === 0) return;
-      if (!opts.full && opts.isKnownUnchanged && reviews.every((r) => opts.isKnownUnchanged!(r))) return;
+      if (last || items.length === 0 || allKnown) return;
     }
   }
 

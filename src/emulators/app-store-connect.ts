@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { compactVerify, decodeProtectedHeader, importSPKI, type CryptoKey } from 'jose';
 import { z } from 'zod';
-import { bearer, EmulatorServer, type EmuRequest, type EmuResponse } from './harness.js';
+import { ServiceEmulator, bearer, EmulatorServer, type EmuRequest, type EmuResponse } from './harness.js';
 
 export interface AppStoreConnectEmulatorOptions {
   issuerId: string;
@@ -96,8 +96,8 @@ const postBody = z.object({
   }),
 });
 
-export class AppStoreConnectEmulator {
-  readonly server: EmulatorServer;
+export class AppStoreConnectEmulator extends ServiceEmulator {
+  override readonly server: EmulatorServer;
   /** One entry per request carrying (or lacking) a token. */
   readonly authLog: AuthLogEntry[] = [];
   private readonly opts: AppStoreConnectEmulatorOptions;
@@ -112,6 +112,7 @@ export class AppStoreConnectEmulator {
   private used = 0;
 
   constructor(opts: AppStoreConnectEmulatorOptions) {
+    super();
     this.opts = opts;
     this.now = opts.now ?? Date.now;
     this.windowStart = this.now();
@@ -134,17 +135,7 @@ export class AppStoreConnectEmulator {
     s.route('DELETE', '/v1/customerReviewResponses/:id', this.guard((req) => this.deleteResponse(req.params.id!)));
   }
 
-  get baseUrl(): string {
-    return this.server.baseUrl;
-  }
 
-  start(port = 0): Promise<string> {
-    return this.server.start(port);
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
-  }
 
   addApp(app: EmuApp): void {
     this.apps.set(app.id, { ...app });

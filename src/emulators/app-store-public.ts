@@ -5,7 +5,7 @@
  * page holds one entry, no `entry` for an app without reviews, and optionally the old first
  * entry describing the app itself.
  */
-import { EmulatorServer, type EmuRequest, type EmuResponse } from './harness.js';
+import { ServiceEmulator, EmulatorServer, type EmuRequest, type EmuResponse } from './harness.js';
 
 export interface PublicFeedReview {
   id: string;
@@ -41,8 +41,8 @@ function label(value: string): { label: string } {
   return { label: value };
 }
 
-export class AppStorePublicEmulator {
-  readonly server = new EmulatorServer({
+export class AppStorePublicEmulator extends ServiceEmulator {
+  override readonly server = new EmulatorServer({
     name: 'app-store-public',
     serverErrorResponse: (status) => ({ status, text: '<html><body>Service Unavailable</body></html>', headers: { 'content-type': 'text/html' } }),
   });
@@ -53,6 +53,7 @@ export class AppStorePublicEmulator {
   private flakyEmpty = 0;
 
   constructor(opts: AppStorePublicEmulatorOptions = {}) {
+    super();
     this.opts = opts;
     // Apple accepts the path segments in either order; the client uses page/id/sortby.
     this.server.route('GET', '/:country/rss/customerreviews/:a/:b/:c/json', (req) => this.feed(req, [req.params.a, req.params.b, req.params.c]));
@@ -60,17 +61,7 @@ export class AppStorePublicEmulator {
     this.server.route('GET', '/:country/rss/customerreviews/:a/json', (req) => this.feed(req, [req.params.a]));
   }
 
-  get baseUrl(): string {
-    return this.server.baseUrl;
-  }
 
-  start(port = 0): Promise<string> {
-    return this.server.start(port);
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
-  }
 
   /** Adds a review (newest unless `updated` is given) and returns it. */
   addReview(appId: string, partial: Partial<Omit<PublicFeedReview, 'appId'>> = {}, where: { country?: string } = {}): PublicFeedReview {

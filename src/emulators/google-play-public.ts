@@ -7,7 +7,7 @@
  * Each review is the positional array the scraper reads: [0] id, [1][0] name, [1][1][3][2] avatar,
  * [2] stars, [4] text, [5] [seconds, nanos], [6] thumbs up, [7] [_, reply, [s, ns]], [10] version.
  */
-import { EmulatorServer, type EmuRequest, type EmuResponse } from './harness.js';
+import { ServiceEmulator, EmulatorServer, type EmuRequest, type EmuResponse } from './harness.js';
 
 export interface WebReview {
   id: string;
@@ -56,8 +56,8 @@ function decodeToken(token: string): { o: number; a: string; h: string; s: numbe
 
 const primary = (lang: string): string => lang.toLowerCase().split(/[-_]/)[0] ?? '';
 
-export class GooglePlayPublicEmulator {
-  readonly server = new EmulatorServer({
+export class GooglePlayPublicEmulator extends ServiceEmulator {
+  override readonly server = new EmulatorServer({
     name: 'google-play-public',
     serverErrorResponse: (status) => ({ status, text: '<!DOCTYPE html><html><body>Error</body></html>', headers: { 'content-type': 'text/html; charset=utf-8' } }),
     rateLimitedResponse: () => ({ status: 429, text: '<!DOCTYPE html><html><body>unusual traffic</body></html>', headers: { 'content-type': 'text/html; charset=utf-8' } }),
@@ -68,21 +68,12 @@ export class GooglePlayPublicEmulator {
   private readonly maxPageSize: number;
 
   constructor(opts: GooglePlayPublicEmulatorOptions = {}) {
+    super();
     this.maxPageSize = opts.maxPageSize ?? 150;
     this.server.route('POST', '/_/PlayStoreUi/data/batchexecute', (req) => this.batchexecute(req));
   }
 
-  get baseUrl(): string {
-    return this.server.baseUrl;
-  }
 
-  start(port = 0): Promise<string> {
-    return this.server.start(port);
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
-  }
 
   addReview(appId: string, partial: Partial<Omit<WebReview, 'appId'>> = {}, where: { lang?: string; country?: string } = {}): WebReview {
     this.clock += 60_000;

@@ -9,7 +9,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { compactVerify, decodeJwt, decodeProtectedHeader, importSPKI, type CryptoKey } from 'jose';
-import { bearer, EmulatorServer, type EmuRequest, type EmuResponse } from './harness.js';
+import { ServiceEmulator, bearer, EmulatorServer, type EmuRequest, type EmuResponse } from './harness.js';
 
 export interface GooglePlayEmulatorOptions {
   serviceAccounts: { clientEmail: string; publicKeyPem: string }[];
@@ -73,8 +73,8 @@ function timestamp(ms: number): { seconds: string; nanos: number } {
   return { seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1e6 };
 }
 
-export class GooglePlayEmulator {
-  readonly server: EmulatorServer;
+export class GooglePlayEmulator extends ServiceEmulator {
+  override readonly server: EmulatorServer;
   private readonly opts: GooglePlayEmulatorOptions;
   private readonly now: () => number;
   private readonly accounts = new Map<string, string[]>();
@@ -86,6 +86,7 @@ export class GooglePlayEmulator {
   private idCounter = 0;
 
   constructor(opts: GooglePlayEmulatorOptions) {
+    super();
     this.opts = opts;
     this.now = opts.now ?? Date.now;
     for (const sa of opts.serviceAccounts) this.addServiceAccount(sa.clientEmail, sa.publicKeyPem);
@@ -106,17 +107,7 @@ export class GooglePlayEmulator {
     this.server.route('POST', `${apiPrefix}/:pkg/reviews/:rest`, (req) => this.api(req, 'post', () => this.reply(req)));
   }
 
-  async start(port = 0): Promise<string> {
-    return this.server.start(port);
-  }
 
-  async stop(): Promise<void> {
-    await this.server.stop();
-  }
-
-  get baseUrl(): string {
-    return this.server.baseUrl;
-  }
 
   get tokenUri(): string {
     return `${this.server.baseUrl}/token`;

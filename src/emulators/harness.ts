@@ -323,3 +323,20 @@ export function bearer(req: EmuRequest): string | undefined {
   const h = req.headers.authorization;
   return h?.startsWith('Bearer ') ? h.slice(7) : undefined;
 }
+
+/** What every service emulator exposes besides its own test API. */
+export abstract class ServiceEmulator {
+  abstract readonly server: EmulatorServer;
+
+  get baseUrl(): string {
+    return this.server.baseUrl;
+  }
+
+  start(port = 0): Promise<string> {
+    return this.server.start(port);
+  }
+
+  stop(): Promise<void> {
+    return this.server.stop();
+  }
+}

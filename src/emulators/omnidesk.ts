@@ -6,7 +6,7 @@
  * webhook as the real service does. Faults come from the harness (`server`).
  */
 import { z } from 'zod';
-import { basicAuth, EmulatorServer, type EmuRequest, type EmuResponse, type Handler } from './harness.js';
+import { ServiceEmulator, basicAuth, EmulatorServer, type EmuRequest, type EmuResponse, type Handler } from './harness.js';
 import {
   badRequest,
   caseJson,
@@ -67,8 +67,8 @@ const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-export class OmnideskEmulator {
-  readonly server: EmulatorServer;
+export class OmnideskEmulator extends ServiceEmulator {
+  override readonly server: EmulatorServer;
   private readonly staff: EmuStaff[];
   private readonly channels: EmuChannel[];
   private readonly fields: EmuCaseField[];
@@ -88,6 +88,7 @@ export class OmnideskEmulator {
   private used = 0;
 
   constructor(opts: OmnideskEmulatorOptions = {}) {
+    super();
     this.staff = opts.staff ?? [{ email: 'admin@example.test', apiKey: 'omni-test-key-0001', staffId: 1 }];
     this.channels = (opts.channels ?? [{ id: 1, title: 'App reviews' }]).map((c) => ({ ...c }));
     this.fields = opts.caseFields ?? [{ fieldId: 1, title: this.channels[0]?.title ?? 'App reviews', fieldType: 'text' }];
@@ -106,17 +107,7 @@ export class OmnideskEmulator {
     this.routes();
   }
 
-  start(port = 0): Promise<string> {
-    return this.server.start(port);
-  }
 
-  stop(): Promise<void> {
-    return this.server.stop();
-  }
-
-  get baseUrl(): string {
-    return this.server.baseUrl;
-  }
 
   cases(): EmuCase[] {
     return this.caseList.map((c) => structuredClone(c));

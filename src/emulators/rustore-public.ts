@@ -4,7 +4,7 @@
  * → {"code":"OK","message":null,"body":{"content":[…],…},"timestamp":…}. No auth. Bad
  * parameters get the envelope with an error code and HTTP 400; an unknown app an empty page.
  */
-import { EmulatorServer, type EmuRequest, type EmuResponse } from './harness.js';
+import { ServiceEmulator, EmulatorServer, type EmuRequest, type EmuResponse } from './harness.js';
 
 export interface PublicComment {
   commentId: number;
@@ -35,8 +35,8 @@ function envelope(status: number, code: string, message: string | null, body: un
   return { status, json: { code, message, body, timestamp: moscowIso(Date.now()) } };
 }
 
-export class RuStorePublicEmulator {
-  readonly server = new EmulatorServer({
+export class RuStorePublicEmulator extends ServiceEmulator {
+  override readonly server = new EmulatorServer({
     name: 'rustore-public',
     serverErrorResponse: (status) => envelope(status, 'INTERNAL_SERVER_ERROR', 'Внутренняя ошибка сервера', null),
   });
@@ -47,20 +47,11 @@ export class RuStorePublicEmulator {
   private clock = Date.parse('2026-09-01T00:00:00Z');
 
   constructor() {
+    super();
     this.server.route('GET', '/comment/comment', (req) => this.comments(req));
   }
 
-  get baseUrl(): string {
-    return this.server.baseUrl;
-  }
 
-  start(port = 0): Promise<string> {
-    return this.server.start(port);
-  }
-
-  stop(): Promise<void> {
-    return this.server.stop();
-  }
 
   addReview(packageName: string, partial: Partial<Omit<PublicComment, 'packageName'>> = {}): PublicComment {
     this.clock += 60_000;

@@ -11,7 +11,7 @@
  * - comments come newest first by creation date.
  */
 import { createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
-import { EmulatorServer, type EmuRequest, type EmuResponse } from './harness.js';
+import { ServiceEmulator, EmulatorServer, type EmuRequest, type EmuResponse } from './harness.js';
 
 export interface RuStoreEmulatorKey {
   keyId: string;
@@ -90,8 +90,8 @@ export function mskPlain(ms: number): string {
 
 const timestampPattern = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
-export class RuStoreEmulator {
-  readonly server: EmulatorServer;
+export class RuStoreEmulator extends ServiceEmulator {
+  override readonly server: EmulatorServer;
   private readonly opts: RuStoreEmulatorOptions;
   private readonly keys = new Map<string, KeyEntry>();
   private readonly tokens = new Map<string, { keyId: string; expiresAt: number }>();
@@ -106,6 +106,7 @@ export class RuStoreEmulator {
   private readonly now: () => number;
 
   constructor(opts: RuStoreEmulatorOptions) {
+    super();
     this.opts = opts;
     this.now = opts.now ?? Date.now;
     for (const k of opts.keys) this.keys.set(k.keyId, { keyId: k.keyId, publicKey: createPublicKey(k.publicKeyPem), apps: k.apps });
@@ -121,13 +122,6 @@ export class RuStoreEmulator {
     this.routes();
   }
 
-  async start(port = 0): Promise<string> {
-    return this.server.start(port);
-  }
-
-  async stop(): Promise<void> {
-    await this.server.stop();
-  }
 
   addApp(pkg: string, name: string): void {
     this.appNames.set(pkg, name);

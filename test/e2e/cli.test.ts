@@ -1,11 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { startWorld } from '../../src/emulators/world.js';
-import { runCli } from '../helpers/cli.js';
+import { ensureBuilt, runCli } from '../helpers/spawn.js';
 import { tempDir } from '../helpers/temp.js';
 
 describe('the asodesk-omni binary', () => {
+  beforeAll(ensureBuilt, 120_000);
+
   it('--help lists the commands, examples and exit codes', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);

@@ -8,6 +8,7 @@ import { request as undiciRequest, type Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { RemoteError, type RemoteErrorKind } from '../../errors.js';
 import type { Logger } from '../../log.js';
+import type { ConnectorDeps } from '../deps.js';
 import { backoffDelay, sleep } from '../../util/sleep.js';
 import { retryAfterOnly, type HeaderBag, type RateLimitPolicy } from './rate-limit.js';
 
@@ -108,6 +109,11 @@ function errorCode(err: unknown): string | undefined {
 
 export function formatZodPath(issue: z.core.$ZodIssue): string {
   return issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(body)';
+}
+
+/** The transport settings every connector takes from its deps, in one place. */
+export function transportFrom(deps: ConnectorDeps): Pick<HttpClientOptions, 'dispatcher' | 'timeoutMs' | 'backoffBaseMs' | 'logger' | 'wait'> {
+  return { dispatcher: deps.dispatcher, timeoutMs: deps.timeoutMs, backoffBaseMs: deps.backoffBaseMs, logger: deps.logger, wait: deps.wait };
 }
 
 export class HttpClient {

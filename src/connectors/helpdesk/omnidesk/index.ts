@@ -9,7 +9,7 @@ import { ConfigError, RemoteError } from '../../../errors.js';
 import { registerSecret, type Logger } from '../../../log.js';
 import { backoffDelay, sleep } from '../../../util/sleep.js';
 import type { ConnectorDeps } from '../../deps.js';
-import { HttpClient } from '../../http/client.js';
+import { HttpClient, transportFrom } from '../../http/client.js';
 import type { CaseDraft, CaseField, CaseInfo, CaseRef, CustomChannel, Helpdesk, HelpdeskMessage } from '../types.js';
 import { describeOmniError, outcomeUnknown } from './errors.js';
 import { caseFieldKey, toCaseField, toCaseInfo, toCaseRef, toCustomChannel, toMessage } from './map.js';
@@ -64,13 +64,9 @@ export class OmnideskHelpdesk implements Helpdesk {
     const authHeader = `Basic ${Buffer.from(`${cfg.staffEmail}:${cfg.apiKey}`).toString('base64')}`;
     registerSecret(authHeader);
     this.http = new HttpClient({
+      ...transportFrom(deps),
       service: 'Omnidesk',
       baseUrl: cfg.baseUrl ?? `https://${cfg.subdomain}.omnidesk.ru`,
-      dispatcher: deps.dispatcher,
-      timeoutMs: deps.timeoutMs,
-      backoffBaseMs: deps.backoffBaseMs,
-      logger: deps.logger,
-      wait: deps.wait,
       auth: () => Promise.resolve({ authorization: authHeader }),
       describeError: describeOmniError(cfg.staffEmail),
       rateLimit: omnideskBudget({ windowMs: opts.rateWindowMs ?? 60_000, requestsPerMinute: cfg.requestsPerMinute, now: deps.now, wait: deps.wait }),

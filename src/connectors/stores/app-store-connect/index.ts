@@ -9,7 +9,7 @@ import type { Review } from '../../../domain/review.js';
 import { RemoteError, type RemoteErrorKind } from '../../../errors.js';
 import type { Logger } from '../../../log.js';
 import type { ConnectorDeps } from '../../deps.js';
-import { HttpClient, type ErrorDescription } from '../../http/client.js';
+import { HttpClient, transportFrom, type ErrorDescription } from '../../http/client.js';
 import { header, HeaderBudget } from '../../http/rate-limit.js';
 import { checkReplyLength, type AppRef, type Capabilities, type FetchOptions, type PublishedReply, type ReplyStatus, type StoreApp, type StoreConnector } from '../types.js';
 import { AppStoreTokens, checkPrivateKey } from './auth.js';
@@ -88,17 +88,13 @@ export class AppStoreConnector implements StoreConnector {
       wait: deps.wait,
     });
     this.http = new HttpClient({
+      ...transportFrom(deps),
       service: serviceName,
       baseUrl: cfg.baseUrl,
-      dispatcher: deps.dispatcher,
-      timeoutMs: deps.timeoutMs,
-      backoffBaseMs: deps.backoffBaseMs,
       rateLimit: this.budget,
       auth: () => this.tokens.header(),
       onUnauthorized: () => this.tokens.invalidate(),
       describeError: (status, body) => describeAppleError(status, body, creds.keyId),
-      logger: deps.logger,
-      wait: deps.wait,
     });
   }
 

@@ -9,7 +9,7 @@ import { ConfigError, RemoteError } from '../../../errors.js';
 import type { Logger } from '../../../log.js';
 import { sleep } from '../../../util/sleep.js';
 import type { ConnectorDeps } from '../../deps.js';
-import { HttpClient } from '../../http/client.js';
+import { HttpClient, transportFrom } from '../../http/client.js';
 import { MinIntervalPolicy } from '../../http/rate-limit.js';
 import { publicCapabilities, type AppRef, type FetchOptions, type StoreConnector } from '../types.js';
 import { lastPageOf, mapEntry, toAlpha2 } from './map.js';
@@ -59,12 +59,9 @@ export function feedCountries(app: AppRef, cfg: AppStoreConfig, logger: Logger):
 export function createAppStorePublicSource(cfg: AppStoreConfig, deps: ConnectorDeps, options: AppStorePublicOptions = {}): StoreConnector {
   const logger = deps.logger;
   const client = new HttpClient({
+    ...transportFrom(deps),
     service: 'App Store public feed',
     baseUrl: cfg.publicBaseUrl,
-    dispatcher: deps.dispatcher,
-    timeoutMs: deps.timeoutMs,
-    backoffBaseMs: deps.backoffBaseMs,
-    wait: deps.wait,
     logger,
     concurrency: 1,
     rateLimit: new MinIntervalPolicy(options.pageIntervalMs ?? defaultPageIntervalMs, deps.now, deps.wait),

@@ -6,7 +6,7 @@ import type { GooglePlayConfig } from '../../../config/schema.js';
 import type { GooglePlayCredentials } from '../../../config/secrets.js';
 import type { Review } from '../../../domain/review.js';
 import { memoryUsageLedger, type ConnectorDeps } from '../../deps.js';
-import { HttpClient, type ErrorDescription } from '../../http/client.js';
+import { HttpClient, transportFrom, type ErrorDescription } from '../../http/client.js';
 import { checkReplyLength, type AppRef, type Capabilities, type FetchOptions, type PublishedReply, type ReplyStatus, type StoreConnector } from '../types.js';
 import { RemoteError } from '../../../errors.js';
 import { ServiceAccountTokens } from './auth.js';
@@ -85,13 +85,9 @@ export class GooglePlayConnector implements StoreConnector {
     this.tokens = new ServiceAccountTokens(account, { logger: deps.logger, now, timeoutMs: deps.timeoutMs });
     this.quota = new QuotaBook(deps.usage ?? memoryUsageLedger(), { getPerHour: cfg.quotaGetPerHour, postPerDay: cfg.quotaPostPerDay }, now);
     this.http = new HttpClient({
+      ...transportFrom(deps),
       service,
       baseUrl: cfg.baseUrl,
-      dispatcher: deps.dispatcher,
-      timeoutMs: deps.timeoutMs,
-      backoffBaseMs: deps.backoffBaseMs,
-      logger: deps.logger,
-      wait: deps.wait,
       auth: async () => ({ authorization: `Bearer ${await this.tokens.token()}` }),
       onUnauthorized: () => this.tokens.invalidate(),
       describeError: (status, body) => describeGoogleError(status, body, account.client_email),

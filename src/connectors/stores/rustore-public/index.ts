@@ -7,7 +7,7 @@ import type { Review } from '../../../domain/review.js';
 import { RemoteError } from '../../../errors.js';
 import { sleep } from '../../../util/sleep.js';
 import type { ConnectorDeps } from '../../deps.js';
-import { HttpClient } from '../../http/client.js';
+import { HttpClient, transportFrom } from '../../http/client.js';
 import { MinIntervalPolicy } from '../../http/rate-limit.js';
 import { publicCapabilities, type AppRef, type FetchOptions, type StoreConnector } from '../types.js';
 import { mapComment } from './map.js';
@@ -37,13 +37,9 @@ export interface RuStorePublicOptions {
 export function createRuStorePublicSource(cfg: RuStoreConfig, deps: ConnectorDeps, options: RuStorePublicOptions = {}): StoreConnector {
   const maxPages = options.maxPages ?? defaultMaxPages;
   const client = new HttpClient({
+    ...transportFrom(deps),
     service: 'RuStore (public pages)',
     baseUrl: cfg.publicBaseUrl,
-    dispatcher: deps.dispatcher,
-    timeoutMs: deps.timeoutMs,
-    backoffBaseMs: deps.backoffBaseMs,
-    wait: deps.wait,
-    logger: deps.logger,
     concurrency: 1,
     rateLimit: new MinIntervalPolicy(options.pageIntervalMs ?? defaultPageIntervalMs, deps.now ?? Date.now, deps.wait ?? ((ms) => sleep(ms))),
     describeError: (_status, body) => {

@@ -7,7 +7,7 @@ import type { RuStoreCredentials } from '../../../config/secrets.js';
 import type { Review } from '../../../domain/review.js';
 import { RemoteError } from '../../../errors.js';
 import type { ConnectorDeps } from '../../deps.js';
-import { HttpClient, type ErrorDescription } from '../../http/client.js';
+import { HttpClient, transportFrom, type ErrorDescription } from '../../http/client.js';
 import { retryAfterOnly } from '../../http/rate-limit.js';
 import { backoffDelay, sleep } from '../../../util/sleep.js';
 import { checkReplyLength, type AppRef, type Capabilities, type FetchOptions, type PublishedReply, type ReplyStatus, type StoreApp, type StoreConnector } from '../types.js';
@@ -78,13 +78,9 @@ export class RuStoreConnector implements StoreConnector {
     this.wait = deps.wait ?? ((ms) => sleep(ms));
     this.capabilities = { reply: true, maxReplyLength: cfg.maxReplyLength ?? 500, replyNeedsReadBack: true };
     this.http = new HttpClient({
+      ...transportFrom(deps),
       service,
       baseUrl: cfg.baseUrl,
-      dispatcher: deps.dispatcher,
-      timeoutMs: deps.timeoutMs,
-      backoffBaseMs: deps.backoffBaseMs,
-      wait: deps.wait,
-      logger: deps.logger,
       // No rate-limit headers are documented: honour Retry-After, back off otherwise.
       rateLimit: retryAfterOnly(),
       auth: () => this.auth.headers(),

@@ -159,6 +159,8 @@ export class SyncEngine {
     }
     report.outcome = report.errors.length === 0 ? 'ok' : pulled || report.created + report.updated > 0 ? 'partial' : 'failed';
     if (!opts.dryRun) states.markOutcome(appKey, at(), report.outcome, report.errors[0] ?? null);
+    const { fetched, created, updated, failed, outcome } = report;
+    logger.info('app synced', { app: app.id, source: report.source, fetched, new: report.new, edited: report.edited, created, updated, failed, outcome });
     return report;
   }
 

@@ -81,7 +81,7 @@ function report(err: unknown, verbose: boolean): ExitCodeValue {
 
 /** Runs the program; resolves with the exit code. Only bin/ exits the process. */
 export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
-  loadDotEnv(process.env);
+  loadDotEnv();
   let pending: Promise<ExitCodeValue> | undefined;
   const program = buildProgram((action) => {
     pending = action();

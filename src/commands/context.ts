@@ -24,16 +24,14 @@ export interface CommandContext {
   out(text: string): void;
 }
 
-export function loadDotEnv(env: NodeJS.ProcessEnv): void {
-  // A `.env` in the working directory fills env vars that are not set already.
-  if (existsSync('.env')) {
-    try {
-      process.loadEnvFile('.env');
-    } catch {
-      // An unreadable .env is reported by `config check`, not here.
-    }
+/** A `.env` in the working directory fills env vars that are not set already. */
+export function loadDotEnv(): void {
+  if (!existsSync('.env')) return;
+  try {
+    process.loadEnvFile('.env');
+  } catch (err) {
+    process.stderr.write(`warning: .env in ${process.cwd()} could not be read (${(err as Error).message}); its values are ignored.\n`);
   }
-  void env;
 }
 
 export function makeContext(opts: GlobalOptions, env: Env = process.env, stdout: (t: string) => void = (t) => process.stdout.write(t)): CommandContext {

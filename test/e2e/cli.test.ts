@@ -43,6 +43,18 @@ describe('the asodesk-omni binary', () => {
     expect(JSON.parse(r.stdout).omnidesk.apiKey).toBe('***');
   });
 
+  it('reads secrets from a .env in the working directory', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'config.json');
+    writeFileSync(path, JSON.stringify({ omnidesk: { subdomain: 'acme', staffEmail: 'a@acme.test' } }));
+    writeFileSync(join(dir, '.env'), 'ASODESK_OMNI_OMNIDESK_API_KEY=from-dotenv-key-123\n');
+    const withEnv = await runCli(['config', 'show', '-c', path], { cwd: dir });
+    expect(JSON.parse(withEnv.stdout).omnidesk.apiKey).toBe('***');
+    expect(withEnv.stdout).not.toContain('from-dotenv-key-123');
+    const without = await runCli(['config', 'show', '-c', path]);
+    expect(JSON.parse(without.stdout).omnidesk.apiKey).toBeUndefined();
+  });
+
   it('sync without a config says to run init and exits 3', async () => {
     const dir = tempDir();
     const r = await runCli(['sync', '-c', join(dir, 'none.json'), '--db', join(dir, 'db')]);

@@ -28,14 +28,14 @@ const db = openDb(join(dir, 'state.db'));
 const config = configSchema.parse({ apps: [{ id: 'android', store: 'google-play', appId: 'com.acme.app' }], webhook: { secret } });
 
 // Instant fakes: the bench measures the listener and the outbox, not the stores.
-const helpdesk = { addNote: async () => ({ messageId: 1 }) } as unknown as Helpdesk;
+const helpdesk = { addNote: () => Promise.resolve({ messageId: 1 }) } as unknown as Helpdesk;
 const store: StoreConnector = {
   store: 'google-play',
   origin: 'api',
   capabilities: { reply: true, maxReplyLength: 350, replyNeedsReadBack: false },
   ping: async () => {},
   fetchReviews: async function* () {},
-  publishReply: async () => ({ state: 'PUBLISHED' }),
+  publishReply: () => Promise.resolve({ state: 'PUBLISHED' }),
 };
 const services: Services = { helpdesk, sourceFor: () => ({ connector: store, credentialsMissing: false }), replyConnector: () => store };
 const reviews = new ReviewStore(db);

@@ -1,4 +1,4 @@
 // `npm run dev -- <args>`: run from source with tsx, no build step.
 import { main } from './cli.js';
 
-main(process.argv).then((code) => process.exit(code));
+void main(process.argv).then((code) => process.exit(code));

@@ -42,8 +42,8 @@ export function consoleLink(r: Pick<Review, 'store' | 'appId' | 'reviewId'>): st
   }
 }
 
-const placeholderNames = ['stars', 'rating', 'store', 'app', 'title', 'text', 'author', 'date', 'country', 'language', 'version', 'device', 'thumbsUp', 'thumbsDown', 'link', 'reviewId'] as const;
-type Placeholders = Record<(typeof placeholderNames)[number], string>;
+type PlaceholderName = 'stars' | 'rating' | 'store' | 'app' | 'title' | 'text' | 'author' | 'date' | 'country' | 'language' | 'version' | 'device' | 'thumbsUp' | 'thumbsDown' | 'link' | 'reviewId';
+type Placeholders = Record<PlaceholderName, string>;
 
 function placeholders(ctx: CaseContext): Placeholders {
   const r = ctx.review;

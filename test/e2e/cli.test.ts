@@ -5,6 +5,9 @@ import { startWorld } from '../../src/emulators/world.js';
 import { ensureBuilt, runCli } from '../helpers/spawn.js';
 import { tempDir } from '../helpers/temp.js';
 
+/** `config show` prints the effective config as JSON; these tests read only the API key. */
+const shownConfig = (stdout: string) => JSON.parse(stdout) as { omnidesk: { apiKey?: unknown } };
+
 describe('the asodesk-omni binary', () => {
   beforeAll(ensureBuilt, 120_000);
 
@@ -40,7 +43,7 @@ describe('the asodesk-omni binary', () => {
     for (const secret of ['file-secret-key-123', 'webhook-secret-0123456789abcdef', 'env-secret-private-key-xyz']) {
       expect(r.stdout + r.stderr).not.toContain(secret);
     }
-    expect(JSON.parse(r.stdout).omnidesk.apiKey).toBe('***');
+    expect(shownConfig(r.stdout).omnidesk.apiKey).toBe('***');
   });
 
   it('reads secrets from a .env in the working directory', async () => {
@@ -49,10 +52,10 @@ describe('the asodesk-omni binary', () => {
     writeFileSync(path, JSON.stringify({ omnidesk: { subdomain: 'acme', staffEmail: 'a@acme.test' } }));
     writeFileSync(join(dir, '.env'), 'ASODESK_OMNI_OMNIDESK_API_KEY=from-dotenv-key-123\n');
     const withEnv = await runCli(['config', 'show', '-c', path], { cwd: dir });
-    expect(JSON.parse(withEnv.stdout).omnidesk.apiKey).toBe('***');
+    expect(shownConfig(withEnv.stdout).omnidesk.apiKey).toBe('***');
     expect(withEnv.stdout).not.toContain('from-dotenv-key-123');
     const without = await runCli(['config', 'show', '-c', path]);
-    expect(JSON.parse(without.stdout).omnidesk.apiKey).toBeUndefined();
+    expect(shownConfig(without.stdout).omnidesk.apiKey).toBeUndefined();
   });
 
   it('sync without a config says to run init and exits 3', async () => {

@@ -20,6 +20,7 @@ describe('asodesk-omni demo', () => {
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     const out = r.stdout;
     // No colour when not a terminal.
+    // eslint-disable-next-line no-control-regex -- the assertion is about the ESC control character itself.
     expect(out).not.toMatch(/\x1b\[/);
 
     // First sync: every unanswered sample review became a case.

@@ -73,7 +73,7 @@ describe('asodesk-omni status', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/last run: sync #\d+ started .*: crashed \(the process ended without finishing/);
     expect(text.stdout).toContain('source        public (replies need credentials)');
-    expect(text.stdout).toMatch(/reviews seen  2\s+cases created 2\s+edits delivered 1/);
+    expect(text.stdout).toMatch(/reviews seen {2}2\s+cases created 2\s+edits delivered 1/);
     expect(text.stdout).toMatch(/quota\s+\d+\/200 reads left this hour, 2000\/2000 replies left today/);
   }, 60_000);
 

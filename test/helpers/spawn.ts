@@ -89,8 +89,8 @@ export function startCli(args: readonly string[], opts: CliOptions = {}): CliPro
   const started = performance.now();
   const out: Buffer[] = [];
   const err: Buffer[] = [];
-  child.stdout!.on('data', (d: Buffer) => out.push(d));
-  child.stderr!.on('data', (d: Buffer) => err.push(d));
+  child.stdout.on('data', (d: Buffer) => out.push(d));
+  child.stderr.on('data', (d: Buffer) => err.push(d));
   const stdout = (): string => Buffer.concat(out).toString('utf8');
   const stderr = (): string => Buffer.concat(err).toString('utf8');
   const exited = new Promise<CliResult>((resolve, reject) => {

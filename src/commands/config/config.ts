@@ -47,19 +47,19 @@ function redactSecrets(config: Record<string, unknown>): Record<string, unknown>
   return copy;
 }
 
-export async function configShow(ctx: CommandContext): Promise<ExitCodeValue> {
+export function configShow(ctx: CommandContext): ExitCodeValue {
   const config = loadConfig(ctx.location, ctx.env);
   ctx.out(JSON.stringify(redactSecrets(config as unknown as Record<string, unknown>), null, 2));
   return ExitCode.ok;
 }
 
-export async function configPath(ctx: CommandContext): Promise<ExitCodeValue> {
+export function configPath(ctx: CommandContext): ExitCodeValue {
   if (ctx.json) ctx.out(JSON.stringify(ctx.location));
   else ctx.out(`config: ${ctx.location.configPath}\ndatabase: ${ctx.location.dbPath}`);
   return ExitCode.ok;
 }
 
-export async function configSchemaCmd(ctx: CommandContext): Promise<ExitCodeValue> {
+export function configSchemaCmd(ctx: CommandContext): ExitCodeValue {
   try {
     ctx.out(JSON.stringify(z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' }), null, 2));
   } catch (err) {

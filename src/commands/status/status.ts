@@ -10,7 +10,7 @@ import type { CommandContext } from '../context.js';
 import { collectStatus } from './collect.js';
 import { renderStatus } from './render.js';
 
-export async function statusCommand(ctx: CommandContext): Promise<ExitCodeValue> {
+export function statusCommand(ctx: CommandContext): ExitCodeValue {
   if (!existsSync(ctx.location.configPath)) {
     throw new ConfigError(`No config at ${ctx.location.configPath}.`, [{ path: '(file)', message: 'missing' }], 'Run `asodesk-omni init` to make one (or `asodesk-omni demo` to try everything on local emulators).');
   }

@@ -107,7 +107,7 @@ describe('Google Play token exchange', () => {
     const otherScope = await postToken(emu.tokenUri, await sign({ aud: emu.tokenUri, scope: 'https://www.googleapis.com/auth/cloud-platform' }));
     expect(otherScope.status).toBe(200);
     const res = await fetch(`${emu.baseUrl}/androidpublisher/v3/applications/${pkg}/reviews`, { headers: { authorization: `Bearer ${String(otherScope.body.access_token)}` } });
-    const body = (await res.json()) as unknown;
+    const body = await res.json();
     expect(res.status).toBe(403);
     expect(describeGoogleError(403, body, sa.clientEmail)).toMatchObject({ kind: 'auth', code: 'insufficientPermissions' });
 

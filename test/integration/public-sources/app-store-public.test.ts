@@ -55,7 +55,7 @@ describe('App Store public feed source', () => {
     const pages = await collect(source(), { store: 'app-store', appId, countries: ['RUS', 'JPN', 'USA'] });
     const all = pages.flat();
     expect(all).toHaveLength(3);
-    const byTerritory = Object.fromEntries(all.map((r) => [r.territory, r]));
+    const byTerritory = Object.fromEntries(all.map((r) => [String(r.territory), r] as const));
     expect(byTerritory.RUS).toMatchObject({ store: 'app-store', appId, reviewId: ru.id, rating: 1, title: 'Не грузится', text: 'Вылетает при запуске 😡', author: 'Иван', appVersion: '3.4.2', origin: 'public' });
     expect(byTerritory.JPN).toMatchObject({ reviewId: jp.id, title: '神アプリ', text: 'とても使いやすい！\nでも星4で 🙏', author: 'ヤマダ。', rating: 4 });
     expect(byTerritory.USA).toMatchObject({ reviewId: us.id, title: undefined, text: '👍👍', author: 'sam 🚀' });

@@ -36,10 +36,10 @@ async function spawnServeHook(loop: Loop): Promise<Running> {
   children.push(child);
   const stdout: string[] = [];
   const stderr: string[] = [];
-  child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
+  child.stderr.on('data', (d: Buffer) => stderr.push(d.toString()));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       stdout.push(d.toString());
       const m = /Listening on (http:\/\/[^/\s]+)/.exec(stdout.join(''));
       if (m) resolve(m[1]!);

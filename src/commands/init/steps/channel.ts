@@ -30,7 +30,7 @@ async function withRetry<T>(w: Wizard, call: () => Promise<T>, failed: (message:
 async function pickChannel(w: Wizard, helpdesk: Helpdesk): Promise<CustomChannel | undefined> {
   const t = w.t.channel;
   for (;;) {
-    const channels = await withRetry(w, () => helpdesk.listCustomChannels(), t.listFailed);
+    const channels = await withRetry(w, () => helpdesk.listCustomChannels(), (m) => t.listFailed(m));
     if (channels === undefined) return undefined;
     if (channels.length > 0) {
       const current = w.draft.omnidesk?.channel;
@@ -82,7 +82,7 @@ export async function channelStep(w: Wizard): Promise<void> {
   }
 
   for (;;) {
-    const fields = await withRetry(w, () => helpdesk.listCaseFields(), t.listFailed);
+    const fields = await withRetry(w, () => helpdesk.listCaseFields(), (m) => t.listFailed(m));
     if (fields === undefined) break;
     const { field, nearMiss } = findCaseField(fields, channel.title);
     if (field) {

@@ -119,7 +119,7 @@ function readable(path: string): string | undefined {
 async function askCredentials(w: Wizard, store: StoreId): Promise<CredentialAnswers> {
   const t = w.t.credentials;
   const cur: Record<string, unknown> = { ...(w.draft.stores?.[storeKeyOf[store]] ?? {}) };
-  const str = (k: string): string | undefined => (typeof cur[k] === 'string' ? (cur[k] as string) : undefined);
+  const str = (k: string): string | undefined => (typeof cur[k] === 'string' ? cur[k] : undefined);
   const required = (v: string): true | string => (v.trim() !== '' ? true : t.required);
   const path = (v: string): string => absolutePath(v, process.cwd(), w.env.HOME);
   const fileCheck = (extra: (text: string) => boolean, message: string) => (v: string) => {

@@ -7,7 +7,6 @@ import type { AppStoreConfig } from '../../../config/schema.js';
 import type { Review } from '../../../domain/review.js';
 import { ConfigError, RemoteError } from '../../../errors.js';
 import type { Logger } from '../../../log.js';
-import { sleep } from '../../../util/sleep.js';
 import type { ConnectorDeps } from '../../deps.js';
 import { HttpClient, transportFrom } from '../../http/client.js';
 import { MinIntervalPolicy } from '../../http/rate-limit.js';

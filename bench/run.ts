@@ -41,6 +41,8 @@ const { values } = parseArgs({
     'hook-rate': { type: 'string', default: '500' },
     'skip-rate-limit': { type: 'boolean', default: false },
     'skip-hook': { type: 'boolean', default: false },
+    // CI runs on a shared machine: only counts and outcomes decide there; times are reported.
+    'counts-only': { type: 'boolean', default: false },
   },
 });
 
@@ -290,26 +292,35 @@ if (!values['skip-hook']) {
   table(`3. serve-hook acknowledgement latency at ${values['hook-rate']} req/s`, h);
 }
 
-const targets: [string, boolean][] = [
-  ['idle sync: ≤ 1 store request per app', Number(t.idleStoreRequestsPerApp) <= 1],
-  ['idle sync: 0 Omnidesk writes', t.idleOmnideskWrites === 0],
-  [`${apps}×${reviews}: under 15 s`, Number(t.wallMs) < 15_000],
-  [`${apps}×${reviews}: peak RSS under 200 MB`, Number(t.peakRssMb) < 200],
-  [`${apps}×${reviews}: every review delivered`, t.delivered === apps * reviews && t.failed === 0],
+/** [name, met, timing]: timing targets depend on the machine's load and only decide off CI. */
+const targets: [string, boolean, boolean][] = [
+  ['idle sync: ≤ 1 store request per app', Number(t.idleStoreRequestsPerApp) <= 1, false],
+  ['idle sync: 0 Omnidesk writes', t.idleOmnideskWrites === 0, false],
+  [`${apps}×${reviews}: under 15 s`, Number(t.wallMs) < 15_000, true],
+  [`${apps}×${reviews}: peak RSS under 200 MB`, Number(t.peakRssMb) < 200, false],
+  [`${apps}×${reviews}: every review delivered`, t.delivered === apps * reviews && t.failed === 0, false],
 ];
 const rl = results.rateLimited as Record<string, number | string> | undefined;
 if (rl) {
   // Ending before the nominal floor is possible (the first window's budget is there at once); only slower counts.
-  targets.push(['rate limit: within 10% of the floor', Number(rl.overFloorPct) <= 10]);
-  targets.push(['rate limit: no 429 surfacing as a failure', rl.failed === 0 && rl.outcome === 'ok']);
+  targets.push(['rate limit: within 10% of the floor', Number(rl.overFloorPct) <= 10, true]);
+  targets.push(['rate limit: no 429 surfacing as a failure', rl.failed === 0 && rl.outcome === 'ok', false]);
 }
 const hook = results.serveHook as Record<string, number | string> | undefined;
-if (hook && hook.p99Ms !== undefined) targets.push(['serve-hook: p99 < 50 ms at 500 req/s', Number(hook.p99Ms) < 50 && hook.errors === 0]);
-results.targets = Object.fromEntries(targets);
-console.log('\ntargets');
-for (const [name, met] of targets) console.log(`  ${met ? 'met    ' : 'MISSED '} ${name}`);
+if (hook && hook.p99Ms !== undefined) {
+  targets.push(['serve-hook: p99 < 50 ms at 500 req/s', Number(hook.p99Ms) < 50, true]);
+  targets.push(['serve-hook: no failed acknowledgement', hook.errors === 0, false]);
+}
+const countsOnly = values['counts-only'];
+const decides = ([, , timing]: [string, boolean, boolean]): boolean => !(countsOnly && timing);
+results.targets = Object.fromEntries(targets.map(([name, met]) => [name, met]));
+console.log(`\ntargets${countsOnly ? ' (counts decide; timings are reported only, the machine may be shared)' : ''}`);
+for (const target of targets) {
+  const [name, met] = target;
+  console.log(`  ${met ? 'met    ' : decides(target) ? 'MISSED ' : 'slow   '} ${name}`);
+}
 
 mkdirSync(join(root, 'bench-results'), { recursive: true });
 writeFileSync(join(root, 'bench-results/latest.json'), JSON.stringify(results, null, 2) + '\n');
 console.log('\nwritten: bench-results/latest.json');
-process.exitCode = targets.every(([, met]) => met) ? 0 : 1;
+process.exitCode = targets.every((target) => target[1] || !decides(target)) ? 0 : 1;

@@ -79,6 +79,21 @@ function report(err: unknown, verbose: boolean): ExitCodeValue {
   return ExitCode.unexpected;
 }
 
+/**
+ * Last resort for an error no code awaited (an unhandled rejection or uncaught exception):
+ * one redacted line, then exit 1. The run lock is keyed by pid, so the next run takes it over.
+ */
+export function installLastResort(exit: (code: number) => void): void {
+  const fatal = (err: unknown): void => {
+    const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    process.stderr.write(redact(`unexpected error (not handled by the code that caused it): ${text}\n`));
+    process.stderr.write('This is a bug: please report it with the output of the same command run with --verbose.\n');
+    exit(ExitCode.unexpected);
+  };
+  process.on('unhandledRejection', fatal);
+  process.on('uncaughtException', fatal);
+}
+
 /** Runs the program; resolves with the exit code. Only bin/ exits the process. */
 export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
   loadDotEnv();

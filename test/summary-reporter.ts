@@ -1,11 +1,13 @@
 /**
  * Prints one plain closing line, `N passed, N failed, N skipped`, that any CI log reader
- * understands, after vitest's own summary.
+ * understands, after vitest's own summary. Whatever makes vitest exit non-zero (a failed
+ * test, a file that did not load, an unhandled error between tests) counts as failed.
  */
-import type { Reporter, TestModule } from 'vitest/node';
+import type { SerializedError } from 'vitest';
+import type { Reporter, TestModule, TestRunEndReason } from 'vitest/node';
 
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(modules: ReadonlyArray<TestModule>): void {
+  onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): void {
     let passed = 0;
     let failed = 0;
     let skipped = 0;
@@ -19,6 +21,8 @@ export default class SummaryReporter implements Reporter {
       // A file that failed to load has no tests but is a failure all the same.
       if (m.state() === 'failed' && [...m.children.allTests()].length === 0) failed++;
     }
+    failed += unhandledErrors.length;
+    if (reason !== 'passed' && failed === 0) failed = 1;
     process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }
 }

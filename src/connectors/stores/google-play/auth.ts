@@ -6,9 +6,14 @@
  * https://oauth2.googleapis.com/token and posts there. We keep the library (signing, grant,
  * retries) and point both at `token_uri`: `aud` through `additionalClaims` (spread after the
  * library's own claims) and the POST through a Gaxios transporter that rewrites that one URL.
+ *
+ * The POST itself goes through undici (our dispatcher), never gaxios's lazily imported
+ * node-fetch: when that import outlasted the request timeout, node-fetch destroyed the body
+ * with nobody listening and the process died of an unhandled AbortError.
  */
 import { createPrivateKey, sign } from 'node:crypto';
 import { JWT, gaxios } from 'google-auth-library';
+import { fetch as undiciFetch, type Dispatcher } from 'undici';
 import type { ServiceAccount } from '../../../config/secrets.js';
 import { ConfigError, RemoteError } from '../../../errors.js';
 import { redact, registerSecret, type Logger } from '../../../log.js';
@@ -30,10 +35,7 @@ class TokenUriGaxios extends gaxios.Gaxios {
 
   override request<T = ReturnType<JSON['parse']>>(opts: gaxios.GaxiosOptions = {}): gaxios.GaxiosPromise<T> {
     if (opts.url !== undefined && String(opts.url) === googleTokenUrl && this.tokenUri !== googleTokenUrl) {
-      const target = new URL(this.tokenUri);
-      // A loopback token endpoint (emulator) must never go through an HTTPS_PROXY.
-      const loopback = /^(127\.|localhost$|\[::1\]$)/.test(target.hostname);
-      opts = { ...opts, url: target, ...(loopback ? { noProxy: [target] } : {}) };
+      opts = { ...opts, url: new URL(this.tokenUri) };
     }
     return super.request<T>(opts);
   }
@@ -43,6 +45,17 @@ export interface TokenSourceOptions {
   logger: Logger;
   now?: (() => number) | undefined;
   timeoutMs?: number | undefined;
+  dispatcher?: Dispatcher | undefined;
+}
+
+/** gaxios's fetch slot, filled by undici with our dispatcher (MockAgent in tests). */
+function undiciFetchFor(dispatcher: Dispatcher | undefined): typeof fetch {
+  const viaUndici = (input: Parameters<typeof fetch>[0], init?: Parameters<typeof fetch>[1]) =>
+    undiciFetch(input as Parameters<typeof undiciFetch>[0], {
+      ...(init as Parameters<typeof undiciFetch>[1]),
+      ...(dispatcher ? { dispatcher } : {}),
+    }) as unknown as Promise<Response>;
+  return viaUndici as typeof fetch;
 }
 
 /** Fails at construction, with the setting's name, when the key cannot sign RS256. */
@@ -77,7 +90,10 @@ export class ServiceAccountTokens {
   ) {
     checkKeyCanSign(account.private_key);
     this.now = opts.now ?? Date.now;
-    this.transporter = new TokenUriGaxios(account.token_uri, { timeout: opts.timeoutMs ?? 30_000 });
+    this.transporter = new TokenUriGaxios(account.token_uri, {
+      timeout: opts.timeoutMs ?? 30_000,
+      fetchImplementation: undiciFetchFor(opts.dispatcher),
+    });
   }
 
   /** A valid access token, reused until shortly before it expires. */

@@ -82,7 +82,7 @@ export class GooglePlayConnector implements StoreConnector {
     const account = { ...creds.serviceAccount, token_uri: cfg.tokenUri ?? creds.serviceAccount.token_uri };
     this.capabilities = { reply: true, maxReplyLength: cfg.maxReplyLength, replyNeedsReadBack: false };
     const now = deps.now ?? Date.now;
-    this.tokens = new ServiceAccountTokens(account, { logger: deps.logger, now, timeoutMs: deps.timeoutMs });
+    this.tokens = new ServiceAccountTokens(account, { logger: deps.logger, now, timeoutMs: deps.timeoutMs, dispatcher: deps.dispatcher });
     this.quota = new QuotaBook(deps.usage ?? memoryUsageLedger(), { getPerHour: cfg.quotaGetPerHour, postPerDay: cfg.quotaPostPerDay }, now);
     this.http = new HttpClient({
       ...transportFrom(deps),

@@ -18,7 +18,6 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/load.js';
 import type { AppConfig } from '../src/config/schema.js';
 import { createOmnidesk } from '../src/connectors/helpdesk/omnidesk/index.js';
-import { matchPublicToApi } from '../src/connectors/stores/app-store-public/index.js';
 import type { SyncReport } from '../src/engine/report.js';
 import type { Services } from '../src/engine/services.js';
 import { SyncEngine } from '../src/engine/sync-engine.js';
@@ -192,7 +191,7 @@ async function rateLimited(perApp: number, limit: number, windowMs: number): Pro
         const base = buildServices(config, location, logger, { usage, labelCache });
         const helpdesk = createOmnidesk(config.omnidesk!, { logger, usage }, { labelCache, rateWindowMs: windowMs });
         const services: Services = { helpdesk, sourceFor: (app) => base.sourceFor(app), replyConnector: (store) => base.replyConnector(store) };
-        return await new SyncEngine({ db, config, services, logger, matchPublicToApi }).run();
+        return await new SyncEngine({ db, config, services, logger }).run();
       } finally {
         db.close();
       }

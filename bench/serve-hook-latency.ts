@@ -32,9 +32,9 @@ const helpdesk = { addNote: () => Promise.resolve({ messageId: 1 }) } as unknown
 const store: StoreConnector = {
   store: 'google-play',
   origin: 'api',
-  capabilities: { reply: true, maxReplyLength: 350, replyNeedsReadBack: false },
+  capabilities: { reply: true, maxReplyLength: 350, replyNeedsReadBack: false, editDetection: 'edit-date', recreatesEditedReviews: false },
   ping: async () => {},
-  fetchReviews: async function* () {},
+  readPages: async function* () {},
   publishReply: () => Promise.resolve({ state: 'PUBLISHED' }),
 };
 const services: Services = { helpdesk, sourceFor: () => ({ connector: store, credentialsMissing: false }), replyConnector: () => store };

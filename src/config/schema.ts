@@ -144,6 +144,10 @@ export const syncSchema = z
     concurrency: z.number().int().min(1).max(16).default(4),
     /** Attempts to publish a reply (transient failures) before it is marked failed and noted. */
     maxAttempts: z.number().int().min(1).default(5),
+    /** Pages read per app per run at most: a store that pages forever cannot hold the run. */
+    maxPagesPerApp: z.number().int().min(1).default(200),
+    /** Seconds spent paging one app per run at most. */
+    maxPullSeconds: z.number().positive().default(120),
   })
   .strict();
 

@@ -4,7 +4,8 @@
  * config may replace the subject and the body; placeholders are `{{name}}`.
  */
 import type { AppConfig } from '../config/schema.js';
-import { storeNames, type Review } from './review.js';
+import { type Review } from './review.js';
+import { storeDescriptor, storeNames } from '../connectors/stores/registry.js';
 
 export interface HistoryEntry {
   version: number;
@@ -32,14 +33,7 @@ function escapeHtml(s: string): string {
 }
 
 export function consoleLink(r: Pick<Review, 'store' | 'appId' | 'reviewId'>): string {
-  switch (r.store) {
-    case 'app-store':
-      return `https://appstoreconnect.apple.com/apps/${r.appId}/distribution/activity/ios/ratingsResponses`;
-    case 'google-play':
-      return `https://play.google.com/console/developers/app/user-feedback/reviews?packageName=${encodeURIComponent(r.appId)}&reviewId=${encodeURIComponent(r.reviewId)}`;
-    case 'rustore':
-      return `https://console.rustore.ru/apps?package=${encodeURIComponent(r.appId)}`;
-  }
+  return storeDescriptor(r.store).consoleLink(r);
 }
 
 type PlaceholderName = 'stars' | 'rating' | 'store' | 'app' | 'title' | 'text' | 'author' | 'date' | 'country' | 'language' | 'version' | 'device' | 'thumbsUp' | 'thumbsDown' | 'link' | 'reviewId';

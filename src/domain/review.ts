@@ -2,19 +2,14 @@
  * The store-neutral review. Every connector (API or public source) maps its payload to this,
  * so the sync engine, filters, tags and case templates never see a store's own shape.
  */
-export const storeIds = ['app-store', 'google-play', 'rustore'] as const;
-export type StoreId = (typeof storeIds)[number];
+import { storeIds, type StoreId } from '../connectors/stores/ids.js';
 
-export const storeNames: Record<StoreId, string> = {
-  'app-store': 'App Store',
-  'google-play': 'Google Play',
-  rustore: 'RuStore',
-};
+export { storeIds, type StoreId };
 
 /** Where a review came from: the console API (credentials) or the store's public pages. */
 export type ReviewOrigin = 'api' | 'public';
 
-/** States of a developer answer across stores (Apple, Google, RuStore vocabularies merged). */
+/** States of a developer answer across stores (the stores' vocabularies merged). */
 export type AnswerState = 'PUBLISHED' | 'PENDING_PUBLISH' | 'MODERATION' | 'REJECTED' | 'DELETED';
 
 export interface DeveloperAnswer {
@@ -22,15 +17,15 @@ export interface DeveloperAnswer {
   /** ISO 8601 when the store gives it. */
   updatedAt?: string | undefined;
   state?: AnswerState | undefined;
-  /** Store id of the answer (App Store response id, RuStore feedback id). */
+  /** The store's id of the answer, when it has one. */
   id?: string | undefined;
 }
 
 export interface Review {
   store: StoreId;
-  /** App Store: numeric app id; Google Play and RuStore: package name. */
+  /** The store's app id (a number or a package name). */
   appId: string;
-  /** The store's review id (App Store UUID-like id, Google Play `gp:…`, RuStore commentId). */
+  /** The store's review id. */
   reviewId: string;
   rating: number;
   title?: string | undefined;
@@ -38,20 +33,20 @@ export interface Review {
   author?: string | undefined;
   /** ISO 8601. */
   createdAt: string;
-  /** ISO 8601 of the last edit when the store tells it (Google Play, RuStore). */
+  /** ISO 8601 of the last edit when the store tells it. */
   updatedAt?: string | undefined;
-  /** App Store territory, ISO 3166 alpha-3 (e.g. `USA`). */
+  /** Storefront territory, ISO 3166 alpha-3 (e.g. `USA`). */
   territory?: string | undefined;
-  /** Reviewer language, e.g. `en`, `ru` (Google Play). */
+  /** Reviewer language, e.g. `en`, `ru`. */
   language?: string | undefined;
   appVersion?: string | undefined;
   device?: string | undefined;
   osVersion?: string | undefined;
   thumbsUp?: number | undefined;
   thumbsDown?: number | undefined;
-  /** Machine translation when the app asks for one (Google Play `translationLanguage`). */
+  /** Machine translation when the app asks for one (`translationLanguage`). */
   translation?: { language: string; text: string } | undefined;
-  /** The store flags the review as edited (RuStore `edited`). */
+  /** The store flags the review as edited. */
   editedFlag?: boolean | undefined;
   developerAnswer?: DeveloperAnswer | undefined;
   origin: ReviewOrigin;
@@ -73,7 +68,7 @@ export function parseReviewKey(key: string): { store: StoreId; appId: string; re
 
 /**
  * What makes two versions of a review "the same" to the customer: rating, title, text.
- * Apple gives no modification date, so an edit is found by comparing this.
+ * Stores that give no modification date have their edits found by comparing this.
  */
 export function contentFingerprint(r: Pick<Review, 'rating' | 'title' | 'text'>): string {
   return JSON.stringify([r.rating, r.title ?? '', r.text]);

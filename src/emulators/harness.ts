@@ -36,6 +36,8 @@ export interface EmuResponse {
 }
 
 export type Handler = (req: EmuRequest) => EmuResponse | Promise<EmuResponse>;
+/** Changes the service's answer after its route made it (a store gone wrong: endless paging, bad records). */
+export type ResponseRewrite = (req: EmuRequest, res: EmuResponse) => EmuResponse;
 
 export interface LoggedRequest {
   method: string;
@@ -98,6 +100,7 @@ export class EmulatorServer {
   private faultPathPrefix: string | undefined;
   private slowMs = 2_000;
   private random: () => number = mulberry32(1);
+  private rewrite: ResponseRewrite | undefined;
   private readonly opts: EmulatorOptions;
   baseUrl = '';
 
@@ -147,6 +150,11 @@ export class EmulatorServer {
     if (settings.seed !== undefined) this.random = mulberry32(settings.seed);
     if (settings.slowMs !== undefined) this.slowMs = settings.slowMs;
     if (settings.pathPrefix !== undefined) this.faultPathPrefix = settings.pathPrefix;
+  }
+
+  /** Every later answer of the service passes through `fn`; undefined removes it. */
+  rewriteResponses(fn: ResponseRewrite | undefined): void {
+    this.rewrite = fn;
   }
 
   clearFaults(): void {
@@ -261,7 +269,9 @@ export class EmulatorServer {
       const params: Record<string, string> = {};
       route.keys.forEach((k, i) => (params[k] = decodeURIComponent(m[i + 1] ?? '')));
       try {
-        response = await route.handler({ method, path: url.pathname, url, query: url.searchParams, headers: req.headers, bodyText, json, form, params });
+        const emuReq: EmuRequest = { method, path: url.pathname, url, query: url.searchParams, headers: req.headers, bodyText, json, form, params };
+        response = await route.handler(emuReq);
+        if (this.rewrite && !url.pathname.startsWith('/__emulator')) response = this.rewrite(emuReq, response);
       } catch (err) {
         response = { status: 500, json: { error: 'emulator_error', message: (err as Error).message } };
       }

@@ -4,13 +4,13 @@
  * is queued in the delivery outbox in the same transaction. Nothing is sent from here.
  */
 import type { AppConfig } from '../config/schema.js';
-import type { StoreConnector } from '../connectors/stores/types.js';
+import type { AppRef, Capabilities, StoreConnector } from '../connectors/stores/types.js';
 import { contentFingerprint, reviewKey, type Review } from '../domain/review.js';
 import { classifyChange, evaluate, type Change } from '../rules/filter.js';
 import type { Db } from '../state/db.js';
-import { nowIso } from '../state/db.js';
 import { DeliveryOutbox } from '../state/deliveries.js';
 import { ReviewStore, succeed, type ReviewRow } from '../state/reviews.js';
+import { Pager, type PagingBudget, type PagingSummary } from './paging.js';
 import type { AppReport } from './report.js';
 
 export interface IngestOptions {
@@ -18,8 +18,8 @@ export interface IngestOptions {
   full: boolean;
   /** Called with the running count, for progress on a terminal. */
   onProgress?: ((fetched: number) => void) | undefined;
-  /** Finds the API review that a public-feed review was (App Store ids differ). */
-  matchPublicToApi?: ((publicReview: Review, apiCandidates: Review[]) => Review | undefined) | undefined;
+  budget?: PagingBudget | undefined;
+  now?: (() => number) | undefined;
 }
 
 /** Reviews recorded per commit. */
@@ -28,8 +28,6 @@ const batchSize = 200;
 export class Ingestor {
   private readonly reviews: ReviewStore;
   private readonly outbox: DeliveryOutbox;
-  /** Keys recorded as new or changed by this run. */
-  private readonly recordedThisRun = new Set<string>();
   /** Public-feed reviews not yet matched to API ids, loaded once per run. */
   private publicReviews: { key: string; review: Review }[] | undefined;
 
@@ -46,18 +44,16 @@ export class Ingestor {
     return `${this.app.store}:${this.app.appId}`;
   }
 
-  isKnownUnchanged = (r: Review): boolean => {
-    // A review this run recorded as new or changed is not "known" to the paging decision, even
-    // when the connector asks after the page was recorded: otherwise a page of new reviews
-    // would end the pull and the pages behind it would never be read.
-    if (this.recordedThisRun.has(reviewKey(r))) return false;
+  /** Known with the same content (and the same edit date, where the store stamps edits). */
+  private knownUnchanged(r: Review, caps: Capabilities): boolean {
     const row = this.reviews.resolve(reviewKey(r));
     if (!row || row.fingerprint !== contentFingerprint(r)) return false;
-    return r.updatedAt === undefined || row.updatedAt === null || row.updatedAt === r.updatedAt;
-  };
+    return caps.editDetection !== 'edit-date' || r.updatedAt === undefined || row.updatedAt === null || row.updatedAt === r.updatedAt;
+  }
 
-  async run(connector: StoreConnector, opts: IngestOptions): Promise<void> {
-    const ref = {
+  /** Reads and records the app's pages; returns how the paging went (pages, set-aside records, stops). */
+  async run(connector: StoreConnector, opts: IngestOptions): Promise<PagingSummary> {
+    const ref: AppRef = {
       store: this.app.store,
       appId: this.app.appId,
       countries: this.app.filters.countries,
@@ -65,33 +61,40 @@ export class Ingestor {
       languages: this.app.filters.languages,
       translationLanguage: this.app.translationLanguage,
     };
-    const pages = connector.fetchReviews(ref, { isKnownUnchanged: opts.full ? undefined : this.isKnownUnchanged, full: opts.full });
+    const caps = connector.capabilities;
+    const pager = new Pager(connector, ref, {
+      isKnownUnchanged: opts.full ? undefined : (r) => this.knownUnchanged(r, caps),
+      budget: opts.budget,
+      now: opts.now,
+    });
+    const pages = pager.pages();
     if (opts.firstSync) {
       // The backlog takes the newest unanswered reviews: collect everything, then decide in order.
       const all: Review[] = [];
       for await (const page of pages) {
-        all.push(...page);
-        this.report.fetched += page.length;
+        all.push(...page.reviews);
+        this.report.fetched += page.reviews.length;
         opts.onProgress?.(this.report.fetched);
       }
       all.sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
-      let backlogLeft = this.app.filters.backlog - this.alreadyChosenForBacklog();
+      let backlogLeft = this.app.filters.backlog - this.reviews.countChosen(this.appKey());
       for (let i = 0; i < all.length; i += batchSize) {
         this.inOneCommit(() => {
-          for (const review of all.slice(i, i + batchSize)) backlogLeft -= this.record(review, { backlogLeft, opts }) ? 1 : 0;
+          for (const review of all.slice(i, i + batchSize)) backlogLeft -= this.record(review, connector, backlogLeft) ? 1 : 0;
         });
       }
-      return;
+      return pager.summary;
     }
     for await (const page of pages) {
-      this.report.fetched += page.length;
+      this.report.fetched += page.reviews.length;
       opts.onProgress?.(this.report.fetched);
-      for (let i = 0; i < page.length; i += batchSize) {
+      for (let i = 0; i < page.reviews.length; i += batchSize) {
         this.inOneCommit(() => {
-          for (const review of page.slice(i, i + batchSize)) this.record(review, { backlogLeft: undefined, opts });
+          for (const review of page.reviews.slice(i, i + batchSize)) this.record(review, connector, undefined);
         });
       }
     }
+    return pager.summary;
   }
 
   /**
@@ -103,30 +106,23 @@ export class Ingestor {
     this.db.transaction(fn).immediate();
   }
 
-  /** A first sync killed midway has already chosen part of the backlog. */
-  private alreadyChosenForBacklog(): number {
-    const row = this.db.prepare(`SELECT COUNT(*) AS n FROM reviews WHERE app_key = ? AND decision = 'deliver' AND alias_of IS NULL`).get(this.appKey()) as { n: number };
-    return row.n;
-  }
-
   /** Records one review atomically; true when it took a backlog place. */
-  private record(review: Review, ctx: { backlogLeft: number | undefined; opts: IngestOptions }): boolean {
+  private record(review: Review, connector: StoreConnector, backlogLeft: number | undefined): boolean {
     let tookBacklog = false;
     this.db
       .transaction(() => {
         const key = reviewKey(review);
         let row = this.reviews.get(key);
-        if (!row || row.fingerprint !== contentFingerprint(review)) this.recordedThisRun.add(key);
         if (row?.aliasOf) row = this.reviews.resolve(key);
         if (!row) {
-          const predecessor = this.findPredecessor(review, ctx.opts);
+          const predecessor = this.findPredecessor(review, connector);
           if (predecessor) {
             succeed(this.db, predecessor.reviewKey, review);
             row = this.reviews.get(key)!;
           }
         }
         if (!row) {
-          tookBacklog = this.recordNew(review, ctx.backlogLeft);
+          tookBacklog = this.recordNew(review, backlogLeft);
           return;
         }
         this.recordKnown(row, review);
@@ -175,34 +171,25 @@ export class Ingestor {
 
   /**
    * The known review this unknown one replaces, if any:
-   * - App Store can re-create an edited review under a new id; one customer has one review per
-   *   app and territory, so the same nickname in the same territory is the same review.
-   * - An API review that a public-feed review (other ids) already brought in.
+   * - An API review that a public-source review (other ids) already brought in.
+   * - A store that re-creates an edited review under a new id: one customer has one review per
+   *   app and territory, so the same author in the same territory is the same review.
    */
-  private findPredecessor(review: Review, opts: IngestOptions): ReviewRow | undefined {
-    if (review.store !== 'app-store') return undefined;
+  private findPredecessor(review: Review, connector: StoreConnector): ReviewRow | undefined {
     const key = reviewKey(review);
-    if (review.origin === 'api' && opts.matchPublicToApi) {
-      this.publicReviews ??= (this.db.prepare(`SELECT review_key FROM reviews WHERE app_key = ? AND origin = 'public' AND alias_of IS NULL`).pluck().all(this.appKey()) as string[])
+    if (review.origin === 'api' && connector.matchesPublicReview) {
+      this.publicReviews ??= this.reviews
+        .publicKeys(this.appKey())
         .map((k) => ({ key: k, review: this.reviews.latest(k)?.review }))
         .filter((p): p is { key: string; review: Review } => p.review !== undefined);
-      const i = this.publicReviews.findIndex((p) => opts.matchPublicToApi!(p.review, [review]) !== undefined);
+      const i = this.publicReviews.findIndex((p) => connector.matchesPublicReview!(p.review, review));
       if (i >= 0) {
         const [match] = this.publicReviews.splice(i, 1);
         return this.reviews.get(match!.key);
       }
     }
-    // Apple nicknames are unique, and a customer has one review per app and storefront.
-    if (!review.author) return undefined;
-    const found = this.db
-      .prepare(
-        `SELECT r.review_key FROM reviews r JOIN review_versions v ON v.review_key = r.review_key AND v.version = r.latest_version
-         WHERE r.app_key = ? AND r.alias_of IS NULL AND r.review_key != ? AND r.origin = ? AND v.author = ? AND COALESCE(v.territory, '') = ? LIMIT 1`,
-      )
-      .pluck()
-      .get(this.appKey(), key, review.origin, review.author, review.territory ?? '') as string | undefined;
+    if (!connector.capabilities.recreatesEditedReviews || !review.author) return undefined;
+    const found = this.reviews.byAuthor(this.appKey(), key, review.origin, review.author, review.territory);
     return found ? this.reviews.get(found) : undefined;
   }
 }
-
-export { nowIso };

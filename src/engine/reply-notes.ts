@@ -3,7 +3,7 @@
  * Every note starts with `notePrefix`, so a note of ours can never be taken for an answer.
  */
 import type { StoreId } from '../domain/review.js';
-import { storeNames } from '../domain/review.js';
+import { storeNames } from '../connectors/stores/registry.js';
 
 export type NoteLanguage = 'en' | 'ru';
 

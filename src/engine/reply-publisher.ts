@@ -2,13 +2,13 @@
  * Agents' replies in Omnidesk → developer answers in the stores. `accept` only writes the
  * outbox (fast, synchronous: the webhook is acknowledged at once); `flush` publishes due rows,
  * each claimed first so that two processes (serve-hook and a `sync`) never send the same one;
- * `readBack` follows answers that stores publish later (App Store) or moderate (RuStore).
+ * `readBack` follows answers that stores publish later or moderate.
  * Every outcome is written into the case as one internal note.
  */
 import type { AppConfig, Config } from '../config/schema.js';
 import type { WebhookEvent } from '../connectors/helpdesk/omnidesk/webhook.js';
 import { TooLongReplyError, type AppRef, type StoreConnector } from '../connectors/stores/types.js';
-import { parseReviewKey, type StoreId } from '../domain/review.js';
+import { parseReviewKey } from '../domain/review.js';
 import { errorMessage, RemoteError, UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../state/db.js';
@@ -32,7 +32,7 @@ export interface StaffMessage {
 
 export interface ReplyFlushReport {
   published: number;
-  /** Sent, the store publishes later or moderates (App Store, RuStore). */
+  /** Sent, the store publishes later or moderates it. */
   awaiting: number;
   refused: number;
   failed: number;
@@ -207,7 +207,7 @@ export class ReplyPublisher {
     const { store } = target.app;
     const text = row.text.trim();
     if (text === '') return this.refuse(row, t.emptyText());
-    const max = this.maxLength(store);
+    const max = target.connector.capabilities.maxReplyLength;
     if (text.length > max) return this.refuse(row, t.tooLong(store, text.length, max));
     if (outbox.newerSent(key, row.messageId)) return this.refuse(row, t.superseded());
 
@@ -254,12 +254,6 @@ export class ReplyPublisher {
     return { app: { store: app.store, appId: app.appId }, reviewId: parsed.reviewId, connector };
   }
 
-  private maxLength(store: StoreId): number {
-    const s = this.deps.config.stores;
-    if (store === 'google-play') return Math.min(350, s.googlePlay.maxReplyLength);
-    return store === 'app-store' ? s.appStore.maxReplyLength : s.rustore.maxReplyLength;
-  }
-
   private refuse(row: ReplyRow, reason: string): Settled {
     const note = this.settle(row.messageId, () => this.outbox.markRefused(row.messageId, reason));
     this.deps.logger.warn('reply refused', { messageId: row.messageId, caseId: row.caseId, reason });
@@ -269,7 +263,7 @@ export class ReplyPublisher {
   /** Transient failures wait and try again (doubling delay); the last one, or a permanent one, is final. */
   private fail(row: ReplyRow, attempts: number, err: unknown, helpdeskSide: boolean): Settled {
     const reason = errorMessage(err);
-    // A spent quota that says when it frees (Google Play's replies per day) is worth waiting for.
+    // A spent quota that says when it frees (replies per day) is worth waiting for.
     const quotaFrees = err instanceof RemoteError && err.kind === 'quota' && err.retryAfterMs !== undefined;
     // An answer we could not read (cut short, not JSON) leaves the outcome unknown; publishing
     // is idempotent (overwrite, or look up before creating), so it is tried again.

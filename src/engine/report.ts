@@ -11,6 +11,10 @@ export interface AppReport {
   /** Reviews (or edits) not sent, by filter. */
   dropped: Record<string, number>;
   backlogSkipped: number;
+  /** Records the store sent that failed their schema: left out, not retried, not a failure. */
+  setAside: number;
+  /** Their distinct reasons, shown once in the summary. */
+  setAsideReasons: string[];
   created: number;
   updated: number;
   /** Deliveries whose earlier outcome was unknown and turned out to be done. */
@@ -45,7 +49,7 @@ export interface SyncReport {
 }
 
 export function emptyAppReport(app: string, store: string, source: 'api' | 'public', credentialsMissing: boolean): AppReport {
-  return { app, store, source, credentialsMissing, fetched: 0, new: 0, edited: 0, unchanged: 0, dropped: {}, backlogSkipped: 0, created: 0, updated: 0, reconciled: 0, failed: 0, errors: [], warnings: [], outcome: 'ok' };
+  return { app, store, source, credentialsMissing, fetched: 0, new: 0, edited: 0, unchanged: 0, dropped: {}, backlogSkipped: 0, setAside: 0, setAsideReasons: [], created: 0, updated: 0, reconciled: 0, failed: 0, errors: [], warnings: [], outcome: 'ok' };
 }
 
 function pad(s: string, n: number): string {
@@ -65,6 +69,7 @@ export function renderReport(report: SyncReport): string {
     const reasons = Object.entries(a.dropped).map(([k, v]) => `${k} ${v}`);
     if (a.backlogSkipped) reasons.push(`backlog ${a.backlogSkipped}`);
     if (reasons.length) out.push(`  ${a.app}: dropped by filter: ${reasons.join(', ')}`);
+    if (a.setAside) out.push(`  ${a.app}: ${a.setAside} record(s) set aside (not readable): ${a.setAsideReasons.join('; ')}`);
     if (a.credentialsMissing) out.push(`  ${a.app}: * public source, no store credentials: replies cannot be published (asodesk-omni init, step "Store credentials")`);
     for (const w of a.warnings) out.push(`  ${a.app}: warning: ${w}`);
     for (const e of a.errors) out.push(`  ${a.app}: error: ${e}`);

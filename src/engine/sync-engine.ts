@@ -5,7 +5,7 @@
  */
 import pLimit from 'p-limit';
 import type { AppConfig, Config } from '../config/schema.js';
-import type { Review } from '../domain/review.js';
+import { storeName } from '../connectors/stores/registry.js';
 import { errorMessage, RemoteError, UserError, ExitCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { AppStates } from '../state/app-state.js';
@@ -15,9 +15,11 @@ import { acquireLock } from '../state/lock.js';
 import { Runs } from '../state/runs.js';
 import { Deliverer } from './deliver.js';
 import { Ingestor } from './ingest.js';
+import { describeStops, type PagingBudget } from './paging.js';
 import { pollReplies } from './poll-replies.js';
 import { emptyAppReport, type AppReport, type ReplySummary, type SyncReport } from './report.js';
 import { ReplyPublisher } from './reply-publisher.js';
+import { reviewWindowWarning } from './review-window.js';
 import type { Services } from './services.js';
 
 export interface SyncEngineDeps {
@@ -26,8 +28,6 @@ export interface SyncEngineDeps {
   services: Services;
   logger: Logger;
   now?: (() => number) | undefined;
-  /** App Store public-feed ids differ from API ids; this finds the same review. */
-  matchPublicToApi?: ((publicReview: Review, apiCandidates: Review[]) => Review | undefined) | undefined;
 }
 
 export interface SyncRunOptions {
@@ -38,8 +38,6 @@ export interface SyncRunOptions {
   onProgress?: ((app: string, fetched: number) => void) | undefined;
 }
 
-const dayMs = 24 * 3600_000;
-
 export function selectApps(config: Config, only: readonly string[] | undefined): AppConfig[] {
   const enabled = config.apps.filter((a) => a.enabled);
   if (!only || only.length === 0) return enabled;
@@ -48,15 +46,6 @@ export function selectApps(config: Config, only: readonly string[] | undefined):
     throw new UserError(`Unknown app id(s): ${unknown.join(', ')}.`, ExitCode.usage, `Known apps: ${config.apps.map((a) => a.id).join(', ') || 'none'} (see \`asodesk-omni config show\`).`);
   }
   return enabled.filter((a) => only.includes(a.id));
-}
-
-/** Google Play only serves the last 7 days: a pull older than 5 days is about to lose reviews. */
-export function playWindowWarning(lastCompletePullAt: string | null | undefined, now: number): string | undefined {
-  if (!lastCompletePullAt) return undefined;
-  const age = now - Date.parse(lastCompletePullAt);
-  if (age <= 5 * dayMs) return undefined;
-  const days = Math.floor(age / dayMs);
-  return `the last complete Google Play pull was ${days} days ago; the API only returns reviews of the last 7 days, so reviews older than that ${days >= 7 ? 'may already be lost' : 'will soon be lost'}. Run sync more often (cron */5).`;
 }
 
 export class SyncEngine {
@@ -70,12 +59,14 @@ export class SyncEngine {
     const { db, config, logger } = this.deps;
     const apps = selectApps(config, opts.apps);
     const lock = opts.dryRun ? undefined : acquireLock(db, 'sync');
-    const heartbeat = lock ? setInterval(() => lock.beat(), 30_000) : undefined;
-    heartbeat?.unref();
-    const runs = new Runs(db);
-    const runId = opts.dryRun ? undefined : runs.start('sync');
-    const startedAt = new Date(this.now()).toISOString();
+    let heartbeat: NodeJS.Timeout | undefined;
+    // Everything after the lock is inside the try: no exit path may leave it held.
     try {
+      heartbeat = lock ? setInterval(() => lock.beat(), 30_000) : undefined;
+      heartbeat?.unref();
+      const runs = new Runs(db);
+      const runId = opts.dryRun ? undefined : runs.start('sync');
+      const startedAt = new Date(this.now()).toISOString();
       const limit = pLimit(config.sync.concurrency);
       const reports = await Promise.all(apps.map((app) => limit(() => this.syncApp(app, opts))));
       let replies: ReplySummary | undefined;
@@ -107,11 +98,11 @@ export class SyncEngine {
       return report;
     }
     const report = emptyAppReport(app.id, app.store, source.connector.origin, source.credentialsMissing);
+    const caps = source.connector.capabilities;
     const states = new AppStates(db);
     const state = states.get(appKey);
     const firstSync = !state?.firstSyncAt;
-    const fullScanDue =
-      app.store === 'app-store' && source.connector.origin === 'api' && (!state?.lastFullScanAt || this.now() - Date.parse(state.lastFullScanAt) > config.stores.appStore.fullScanHours * 3600_000);
+    const fullScanDue = caps.fullScanEveryMs !== undefined && (!state?.lastFullScanAt || this.now() - Date.parse(state.lastFullScanAt) > caps.fullScanEveryMs);
     const at = (): string => new Date(this.now()).toISOString();
     // A pull that died or failed midway recorded its first pages only; stopping at them next
     // time would skip the rest for good, so the next pull reads everything.
@@ -122,22 +113,30 @@ export class SyncEngine {
     if (interrupted) logger.info('previous pull did not finish: reading all pages', { app: app.id });
     if (!opts.dryRun) cursors.set(unfinishedKey, 'yes');
 
-    if (app.store === 'google-play' && source.connector.origin === 'api') {
-      const warning = playWindowWarning(state?.lastCompletePullAt, this.now());
+    if (caps.reviewWindowDays !== undefined) {
+      const warning = reviewWindowWarning(storeName(app.store), caps.reviewWindowDays, state?.lastCompletePullAt, this.now());
       if (warning) {
         report.warnings.push(warning);
-        logger.warn('Google Play review window at risk', { app: app.id, detail: warning });
+        logger.warn('review window at risk', { app: app.id, detail: warning });
       }
     }
 
     let pulled = false;
+    const budget: PagingBudget = { maxPages: config.sync.maxPagesPerApp, maxMs: config.sync.maxPullSeconds * 1000 };
     try {
-      await new Ingestor(db, app, report).run(source.connector, {
+      const paging = await new Ingestor(db, app, report).run(source.connector, {
         firstSync,
         full,
         onProgress: opts.onProgress ? (n) => opts.onProgress!(app.id, n) : undefined,
-        matchPublicToApi: this.deps.matchPublicToApi,
+        budget,
+        now: this.now,
       });
+      report.setAside += paging.setAside.length;
+      report.setAsideReasons.push(...new Set(paging.setAside.map((r) => r.reason)));
+      for (const warning of describeStops(paging)) {
+        report.warnings.push(warning);
+        logger.warn('paging stopped early', { app: app.id, detail: warning });
+      }
       pulled = true;
       if (!opts.dryRun) {
         states.markPulled(appKey, at(), full);

@@ -4,16 +4,10 @@
  */
 import type { ConfigLocation } from '../config/load.js';
 import type { AppConfig, Config } from '../config/schema.js';
-import { resolveAppStore, resolveGooglePlay, resolveRuStore } from '../config/secrets.js';
 import type { ConnectorDeps } from '../connectors/deps.js';
 import { createOmnidesk } from '../connectors/helpdesk/omnidesk/index.js';
 import type { Helpdesk } from '../connectors/helpdesk/types.js';
-import { createAppStoreConnector } from '../connectors/stores/app-store-connect/index.js';
-import { createAppStorePublicSource } from '../connectors/stores/app-store-public/index.js';
-import { createGooglePlayConnector } from '../connectors/stores/google-play/index.js';
-import { createGooglePlayPublicSource } from '../connectors/stores/google-play-public/index.js';
-import { createRuStoreConnector } from '../connectors/stores/rustore/index.js';
-import { createRuStorePublicSource } from '../connectors/stores/rustore-public/index.js';
+import { allStores, storeDescriptor } from '../connectors/stores/registry.js';
 import type { StoreConnector } from '../connectors/stores/types.js';
 import type { StoreId } from '../domain/review.js';
 import { ConfigError, errorMessage } from '../errors.js';
@@ -39,25 +33,8 @@ export function buildServices(config: Config, location: ConfigLocation, logger: 
   });
 
   // Credentials are resolved once per store; a broken key file is a config error for that store.
-  const api: Record<StoreId, () => StoreConnector | undefined> = {
-    'app-store': lazy(() => {
-      const creds = resolveAppStore(config, location);
-      return creds ? createAppStoreConnector(config.stores.appStore, creds, deps) : undefined;
-    }),
-    'google-play': lazy(() => {
-      const creds = resolveGooglePlay(config, location);
-      return creds ? createGooglePlayConnector(config.stores.googlePlay, creds, deps) : undefined;
-    }),
-    rustore: lazy(() => {
-      const creds = resolveRuStore(config, location);
-      return creds ? createRuStoreConnector(config.stores.rustore, creds, deps) : undefined;
-    }),
-  };
-  const publicSource: Record<StoreId, () => StoreConnector> = {
-    'app-store': lazy(() => createAppStorePublicSource(config.stores.appStore, deps)),
-    'google-play': lazy(() => createGooglePlayPublicSource(config.stores.googlePlay, deps)),
-    rustore: lazy(() => createRuStorePublicSource(config.stores.rustore, deps)),
-  };
+  const api = Object.fromEntries(allStores().map((d) => [d.id, lazy(() => d.api.fromConfig(config, location, deps))])) as Record<StoreId, () => StoreConnector | undefined>;
+  const publicSource = Object.fromEntries(allStores().map((d) => [d.id, lazy(() => d.public.fromConfig(config, deps))])) as Record<StoreId, () => StoreConnector>;
 
   return {
     get helpdesk() {
@@ -68,7 +45,7 @@ export function buildServices(config: Config, location: ConfigLocation, logger: 
       const connector = api[app.store]();
       if (connector) return { connector, credentialsMissing: false };
       if (app.source === 'api') {
-        throw new ConfigError(`App "${app.id}" is set to read the ${app.store} API, but no credentials are set for it.`, [{ path: 'apps', message: `source "api" needs credentials` }], 'Add them with `asodesk-omni init` (step "Store credentials"), or set the app\'s source to "auto".');
+        throw new ConfigError(`App "${app.id}" is set to read the ${storeDescriptor(app.store).name} API, but no credentials are set for it.`, [{ path: 'apps', message: `source "api" needs credentials` }], 'Add them with `asodesk-omni init` (step "Store credentials"), or set the app\'s source to "auto".');
       }
       return { connector: publicSource[app.store](), credentialsMissing: true };
     },
@@ -104,10 +81,9 @@ export async function checkServices(config: Config, location: ConfigLocation, lo
       return `signed in as ${config.omnidesk!.staffEmail}`;
     });
   }
-  const names: Record<StoreId, string> = { 'app-store': 'App Store Connect', 'google-play': 'Google Play', rustore: 'RuStore' };
-  for (const store of Object.keys(names) as StoreId[]) {
-    await attempt(names[store], async () => {
-      const connector = services.replyConnector(store);
+  for (const store of allStores()) {
+    await attempt(store.consoleName, async () => {
+      const connector = services.replyConnector(store.id);
       if (!connector) return 'no credentials (reviews come from the public source; replies need credentials)';
       await connector.ping();
       return 'credentials accepted';

@@ -3,6 +3,7 @@
  * countries, languages, length. Each drop carries a reason that the run summary counts.
  */
 import type { Filters } from '../config/schema.js';
+import { storeDescriptor } from '../connectors/stores/registry.js';
 import type { Review } from '../domain/review.js';
 
 /** How a review version relates to the one before it. */
@@ -52,11 +53,12 @@ export function evaluate(review: Review, change: Change, filters: Filters): Verd
 
   if (!filters.ratings.includes(review.rating)) return { keep: false, reason: 'rating', detail: `rating ${review.rating} not in ${filters.ratings.join(',')}` };
 
-  if (review.store === 'app-store' && filters.countries.length > 0) {
+  const applies = storeDescriptor(review.store).filters;
+  if (applies.countries && filters.countries.length > 0) {
     const territory = review.territory?.toUpperCase();
     if (!territory || !filters.countries.includes(territory)) return { keep: false, reason: 'country', detail: `country ${territory ?? 'unknown'} not in ${filters.countries.join(',')}` };
   }
-  if (review.store === 'google-play' && filters.languages.length > 0) {
+  if (applies.languages && filters.languages.length > 0) {
     if (!review.language || !languageMatches(review.language, filters.languages)) return { keep: false, reason: 'language', detail: `language ${review.language ?? 'unknown'} not in ${filters.languages.join(',')}` };
   }
 

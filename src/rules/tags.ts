@@ -3,7 +3,8 @@
  * version, edit kind) plus keyword rules from the config, matched in any script.
  */
 import type { AppConfig, TagRule } from '../config/schema.js';
-import { storeNames, type Review } from '../domain/review.js';
+import { type Review } from '../domain/review.js';
+import { storeNames } from '../connectors/stores/registry.js';
 import type { Change } from './filter.js';
 
 const cjk = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/u;

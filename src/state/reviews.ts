@@ -166,6 +166,27 @@ export class ReviewStore {
     return all[all.length - 1];
   }
 
+  /** Reviews of an app chosen for delivery (a first sync killed midway already chose part of its backlog). */
+  countChosen(appKey: string): number {
+    return this.db.prepare(`SELECT COUNT(*) FROM reviews WHERE app_key = ? AND decision = 'deliver' AND alias_of IS NULL`).pluck().get(appKey) as number;
+  }
+
+  /** Keys of an app's reviews read from its public source and not yet matched to API ids. */
+  publicKeys(appKey: string): string[] {
+    return this.db.prepare(`SELECT review_key FROM reviews WHERE app_key = ? AND origin = 'public' AND alias_of IS NULL`).pluck().all(appKey) as string[];
+  }
+
+  /** Another review of the app by the same author in the same territory, from the same origin. */
+  byAuthor(appKey: string, exceptKey: string, origin: string, author: string, territory: string | undefined): string | undefined {
+    return this.db
+      .prepare(
+        `SELECT r.review_key FROM reviews r JOIN review_versions v ON v.review_key = r.review_key AND v.version = r.latest_version
+         WHERE r.app_key = ? AND r.alias_of IS NULL AND r.review_key != ? AND r.origin = ? AND v.author = ? AND COALESCE(v.territory, '') = ? LIMIT 1`,
+      )
+      .pluck()
+      .get(appKey, exceptKey, origin, author, territory ?? '') as string | undefined;
+  }
+
   private insertVersion(key: string, version: number, r: Review, at: string): void {
     this.db
       .prepare(
@@ -198,7 +219,7 @@ export class ReviewStore {
 }
 
 /**
- * The review `newReview` replaces `oldKey` (App Store re-created an edited review under a new
+ * The review `newReview` replaces `oldKey` (the store re-created an edited review under a new
  * id, or an API id was matched to a public-feed id): the new key takes over the case and the
  * history, and the old key becomes an alias of it.
  */

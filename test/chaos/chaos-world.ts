@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { expect, onTestFinished } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import { matchPublicToApi } from '../../src/connectors/stores/app-store-public/index.js';
 import type { SyncReport } from '../../src/engine/report.js';
 import { ReplyPublisher, type ReplyFlushReport } from '../../src/engine/reply-publisher.js';
 import type { Services } from '../../src/engine/services.js';
@@ -223,7 +222,7 @@ export async function syncInProcess(world: World, opts: SyncRunOptions & { timeo
   const logger = memoryLogger();
   try {
     const { config, services } = inProcessServices(world, db, logger, opts.timeoutMs);
-    const report = await new SyncEngine({ db, config, services, logger, matchPublicToApi }).run(opts);
+    const report = await new SyncEngine({ db, config, services, logger }).run(opts);
     return { report, logs: logger.lines };
   } finally {
     db.close();

@@ -3,27 +3,32 @@
  * over where a failure happens. Integration tests use the real emulators instead.
  */
 import type { CaseDraft, CaseInfo, Helpdesk, HelpdeskMessage } from '../../src/connectors/helpdesk/types.js';
-import type { AppRef, FetchOptions, StoreConnector } from '../../src/connectors/stores/types.js';
+import type { AppRef, Capabilities, ReviewPage, SetAside, StoreConnector } from '../../src/connectors/stores/types.js';
 import type { Review, StoreId } from '../../src/domain/review.js';
 import { RemoteError } from '../../src/errors.js';
 
 export class FakeStore implements StoreConnector {
-  readonly capabilities = { reply: true, maxReplyLength: 350, replyNeedsReadBack: false };
+  readonly capabilities: Capabilities;
   reviews: Review[] = [];
   requests = 0;
   pageSize = 10;
   failNext: Error | undefined;
   /** Fail the n-th page request (1-based) of the next fetch. */
   failOnPage: { page: number; error: Error } | undefined;
+  /** Records served as set aside (failed their schema) on the first page of each fetch. */
+  setAside: SetAside[] = [];
 
   constructor(
     readonly store: StoreId,
     readonly origin: 'api' | 'public' = 'api',
-  ) {}
+    capabilities: Partial<Capabilities> = {},
+  ) {
+    this.capabilities = { reply: true, maxReplyLength: 350, replyNeedsReadBack: false, editDetection: 'edit-date', recreatesEditedReviews: false, ...capabilities };
+  }
 
   async ping(): Promise<void> {}
 
-  async *fetchReviews(app: AppRef, opts: FetchOptions = {}): AsyncIterable<Review[]> {
+  async *readPages(app: AppRef): AsyncIterable<ReviewPage> {
     const mine = this.reviews.filter((r) => r.appId === app.appId).sort((a, b) => Date.parse(b.updatedAt ?? b.createdAt) - Date.parse(a.updatedAt ?? a.createdAt));
     for (let i = 0; i < mine.length || i === 0; i += this.pageSize) {
       this.requests++;
@@ -38,9 +43,8 @@ export class FakeStore implements StoreConnector {
         throw err;
       }
       const page = mine.slice(i, i + this.pageSize).map((r) => structuredClone(r));
-      yield page;
-      // Asked after the page was handed over, as some real sources do: the engine must cope.
-      if (!opts.full && opts.isKnownUnchanged && page.length > 0 && page.every((r) => opts.isKnownUnchanged!(r))) return;
+      const next = i + this.pageSize < mine.length ? String(i + this.pageSize) : undefined;
+      yield { reviews: page, setAside: i === 0 ? this.setAside : [], next };
     }
   }
 

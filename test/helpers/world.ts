@@ -1,6 +1,5 @@
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
-import { matchPublicToApi } from '../../src/connectors/stores/app-store-public/index.js';
 import type { SyncReport } from '../../src/engine/report.js';
 import { SyncEngine, type SyncRunOptions } from '../../src/engine/sync-engine.js';
 import { buildServices } from '../../src/engine/wiring.js';
@@ -29,7 +28,7 @@ export async function syncOnce(world: World, opts: SyncRunOptions = {}): Promise
       wait: async () => {},
       backoffBaseMs: 1,
     });
-    const report = await new SyncEngine({ db, config, services, logger, matchPublicToApi }).run(opts);
+    const report = await new SyncEngine({ db, config, services, logger }).run(opts);
     return { ...report, logs: logger.lines };
   } finally {
     db.close();

@@ -5,7 +5,8 @@
  */
 import type { ConfigLocation } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
-import { storeNames, type StoreId } from '../../domain/review.js';
+import { type StoreId } from '../../domain/review.js';
+import { storeNames } from '../../connectors/stores/registry.js';
 import { buildServices } from '../../engine/wiring.js';
 import type { DemoReply, DemoWorld } from '../../emulators/demo.js';
 import { worldApps } from '../../emulators/world.js';

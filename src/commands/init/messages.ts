@@ -1,5 +1,6 @@
 /** Every text of the `init` wizard, in English and Russian. Store and service names are not translated. */
-import { storeNames, type StoreId } from '../../domain/review.js';
+import { type StoreId } from '../../domain/review.js';
+import { storeNames } from '../../connectors/stores/registry.js';
 import type { Lang } from './questions.js';
 
 export type StepId = 'omnidesk' | 'channel' | 'apps' | 'filters' | 'credentials';

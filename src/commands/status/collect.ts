@@ -5,16 +5,18 @@
 import { hostname } from 'node:os';
 import type { ConfigLocation } from '../../config/load.js';
 import type { AppConfig, Config } from '../../config/schema.js';
-import { resolveAppStore, resolveGooglePlay, resolveRuStore } from '../../config/secrets.js';
-import { quotaKey } from '../../connectors/stores/google-play/quota.js';
+import { allStores, storeDescriptor } from '../../connectors/stores/registry.js';
+import type { QuotaStatus } from '../../connectors/stores/types.js';
 import type { StoreId } from '../../domain/review.js';
-import { playWindowWarning } from '../../engine/sync-engine.js';
+import { reviewWindowWarning } from '../../engine/review-window.js';
 import { errorMessage } from '../../errors.js';
 import { AppStates } from '../../state/app-state.js';
 import type { Db } from '../../state/db.js';
 import { DeliveryOutbox } from '../../state/deliveries.js';
 import { replyStates, type ReplyState } from '../../state/replies.js';
 import { Runs } from '../../state/runs.js';
+import { appCounts, lockHolder, replyCounts } from '../../state/stats.js';
+import { sqliteUsageLedger } from '../../state/usage.js';
 
 export type CredentialState = 'set' | 'missing' | 'broken';
 export type ReplyCounts = Record<ReplyState, number>;
@@ -38,7 +40,7 @@ export interface AppStatus {
   editsDelivered: number;
   deliveries: { pending: number; failed: number };
   replies: ReplyCounts;
-  quota: { getLeftThisHour: number; getPerHour: number; postLeftToday: number; postPerDay: number } | null;
+  quota: QuotaStatus | null;
   warnings: string[];
 }
 
@@ -63,8 +65,6 @@ export interface StatusReport {
   warnings: string[];
 }
 
-const hourMs = 3_600_000;
-
 function zeroReplies(): ReplyCounts {
   return Object.fromEntries(replyStates.map((s) => [s, 0])) as ReplyCounts;
 }
@@ -78,11 +78,10 @@ function credentialStates(config: Config, location: ConfigLocation): Record<Stor
       return { state: 'broken', error: errorMessage(err) };
     }
   };
-  return {
-    'app-store': check(() => resolveAppStore(config, location)),
-    'google-play': check(() => resolveGooglePlay(config, location)),
-    rustore: check(() => resolveRuStore(config, location)),
-  };
+  return Object.fromEntries(allStores().map((s) => [s.id, check(() => (s.api.hasCredentials(config, location) ? true : undefined))])) as Record<
+    StoreId,
+    { state: CredentialState; error?: string }
+  >;
 }
 
 export function collectStatus(config: Config, location: ConfigLocation, db: Db | undefined, now = Date.now()): StatusReport {
@@ -136,46 +135,25 @@ function appStatus(app: AppConfig, config: Config, cred: { state: CredentialStat
   }
   if (status.deliveries.failed > 0) status.warnings.push(`${status.deliveries.failed} review(s) could not be sent to Omnidesk yet; the next sync retries them`);
   if (status.replies.failed > 0) status.warnings.push(`${status.replies.failed} reply(ies) failed to publish: see the notes in their cases`);
-  if (app.store === 'google-play' && source === 'api') {
-    const warning = playWindowWarning(status.lastCompletePullAt, now);
+  const store = storeDescriptor(app.store);
+  if (source === 'api' && store.api.reviewWindowDays !== undefined) {
+    const warning = reviewWindowWarning(store.name, store.api.reviewWindowDays, status.lastCompletePullAt, now);
     if (warning) status.warnings.push(warning);
-    if (db) status.quota = playQuota(db, app.appId, config, now);
   }
+  if (source === 'api' && store.quota && db) status.quota = store.quota(config, sqliteUsageLedger(db), app.appId, now);
   return status;
 }
 
 function fillCounts(status: AppStatus, appKey: string, db: Db): void {
-  const count = (sql: string, ...params: unknown[]): number => (db.prepare(sql).get(...params) as { n: number }).n;
-  status.reviewsSeen = count('SELECT COUNT(*) AS n FROM reviews WHERE app_key = ? AND alias_of IS NULL', appKey);
-  status.casesCreated = count('SELECT COUNT(*) AS n FROM reviews WHERE app_key = ? AND alias_of IS NULL AND case_id IS NOT NULL', appKey);
-  // Edits folded into a case created later were never sent on their own: not counted.
-  status.editsDelivered = count(
-    `SELECT COUNT(*) AS n FROM deliveries d JOIN reviews r ON r.review_key = d.review_key
-     WHERE r.app_key = ? AND d.kind = 'edit' AND d.state = 'done' AND (d.message_id IS NOT NULL OR d.attempts > 0)`,
-    appKey,
-  );
+  Object.assign(status, appCounts(db, appKey));
   const d = new DeliveryOutbox(db).countsFor(appKey);
   status.deliveries = { pending: d.pending, failed: d.failed };
-  // Replies carry the review key, `store:appId:reviewId`; compared exactly, not with LIKE.
-  const prefix = `${appKey}:`;
-  const rows = db.prepare('SELECT state, COUNT(*) AS n FROM replies WHERE substr(review_key, 1, ?) = ? GROUP BY state').all(prefix.length, prefix) as { state: ReplyState; n: number }[];
-  for (const r of rows) status.replies[r.state] = r.n;
-}
-
-function playQuota(db: Db, pkg: string, config: Config, now: number): AppStatus['quota'] {
-  const used = (kind: 'get' | 'post', windowMs: number): number => (db.prepare('SELECT COUNT(*) AS n FROM api_usage WHERE key = ? AND at >= ?').get(quotaKey(kind, pkg), now - windowMs) as { n: number }).n;
-  const gp = config.stores.googlePlay;
-  return {
-    getPerHour: gp.quotaGetPerHour,
-    getLeftThisHour: Math.max(0, gp.quotaGetPerHour - used('get', hourMs)),
-    postPerDay: gp.quotaPostPerDay,
-    postLeftToday: Math.max(0, gp.quotaPostPerDay - used('post', 24 * hourMs)),
-  };
+  for (const r of replyCounts(db, appKey)) status.replies[r.state] = r.n;
 }
 
 function allReplies(db: Db): ReplyCounts {
   const out = zeroReplies();
-  for (const r of db.prepare('SELECT state, COUNT(*) AS n FROM replies GROUP BY state').all() as { state: ReplyState; n: number }[]) out[r.state] = r.n;
+  for (const r of replyCounts(db)) out[r.state] = r.n;
   return out;
 }
 
@@ -184,7 +162,7 @@ function lastRun(db: Db): LastRun | null {
   if (!run) return null;
   let outcome = run.outcome ?? 'running';
   if (run.finishedAt === null) {
-    const lock = db.prepare("SELECT pid, host FROM locks WHERE name = 'sync'").get() as { pid: number; host: string } | undefined;
+    const lock = lockHolder(db, 'sync');
     outcome = lock && lockAlive(lock) ? 'running' : 'crashed';
   }
   return { id: run.id, command: run.command, startedAt: run.startedAt, finishedAt: run.finishedAt, outcome };

@@ -1,6 +1,6 @@
 /** `status` on a terminal: one block per app, warnings last. */
 import chalk from 'chalk';
-import { storeNames } from '../../domain/review.js';
+import { storeNames } from '../../connectors/stores/registry.js';
 import type { AppStatus, LastRun, StatusReport } from './collect.js';
 
 function ago(iso: string | null, now: number): string {

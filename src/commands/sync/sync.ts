@@ -2,7 +2,6 @@ import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load.js';
-import { matchPublicToApi } from '../../connectors/stores/app-store-public/index.js';
 import { renderReport } from '../../engine/report.js';
 import { SyncEngine } from '../../engine/sync-engine.js';
 import { buildServices } from '../../engine/wiring.js';
@@ -30,7 +29,7 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions): Promi
   const db = opts.dryRun ? await openForDryRun(ctx.location.dbPath) : openDb(ctx.location.dbPath);
   try {
     const services = buildServices(config, ctx.location, ctx.logger, { usage: sqliteUsageLedger(db), labelCache: new LabelCache(db) });
-    const engine = new SyncEngine({ db, config, services, logger: ctx.logger, matchPublicToApi });
+    const engine = new SyncEngine({ db, config, services, logger: ctx.logger });
     const showProgress = process.stderr.isTTY && !ctx.quiet && !ctx.json;
     const report = await engine.run({
       apps: opts.app,

@@ -2,30 +2,42 @@
  * The contract every store connector implements, for the console APIs (with credentials)
  * and for the public sources (without). The sync engine and the reply publisher only see this.
  */
-import type { AnswerState, Review, StoreId } from '../../domain/review.js';
+import type { ConfigLocation } from '../../config/load.js';
+import type { Config } from '../../config/schema.js';
+import type { AnswerState, Review } from '../../domain/review.js';
 import { RemoteError } from '../../errors.js';
+import type { ConnectorDeps, UsageLedger } from '../deps.js';
+import type { StoreId } from './ids.js';
 
 export interface AppRef {
   store: StoreId;
-  /** App Store: numeric app id; Google Play / RuStore: package name. */
+  /** The store's app id (a number or a package name). */
   appId: string;
-  /** App Store territories (alpha-3) to push down as `filter[territory]` / to read public feeds for. */
+  /** Territories (alpha-3) to push down to the API / to read public feeds for. */
   countries?: readonly string[] | undefined;
   /** Ratings to push down where the API can (`filter[rating]`). Empty or absent: all. */
   ratings?: readonly number[] | undefined;
-  /** Google Play reviewer languages (public source asks per language). */
+  /** Reviewer languages (a public source may ask per language). */
   languages?: readonly string[] | undefined;
   translationLanguage?: string | undefined;
 }
 
-export interface FetchOptions {
-  /**
-   * Asked for each review of a page; when every review of a page is known and unchanged the
-   * connector stops paging, so a sync with nothing new costs one request per app.
-   */
-  isKnownUnchanged?: ((review: Review) => boolean) | undefined;
-  /** Read everything the source offers, ignoring `isKnownUnchanged` (periodic full scan). */
-  full?: boolean | undefined;
+export interface SetAside {
+  id?: string | undefined;
+  reason: string;
+}
+
+export interface ReviewPage {
+  reviews: Review[];
+  /** Records of this page that failed their schema; the rest of the page flows. */
+  setAside: SetAside[];
+  /** Opaque token of the page that follows (links.next URL, nextPageToken, page number); undefined on the last page. */
+  next?: string | undefined;
+}
+
+export interface ReadOptions {
+  /** One of `slices(app)` (a storefront, a language) when the connector has them. */
+  slice?: string | undefined;
   signal?: AbortSignal | undefined;
 }
 
@@ -36,9 +48,9 @@ export interface StoreApp {
 }
 
 export interface PublishedReply {
-  /** State right after publishing: Google Play PUBLISHED, App Store PENDING_PUBLISH, RuStore MODERATION. */
+  /** State right after publishing (published, pending publication, on moderation). */
   state: AnswerState;
-  /** Store's id of the answer when it has one (App Store response id, RuStore feedback id). */
+  /** Store's id of the answer when it has one. */
   answerId?: string | undefined;
 }
 
@@ -57,10 +69,29 @@ export interface Capabilities {
   maxReplyLength: number;
   /** Answers go through moderation / a publishing delay and need reading back. */
   replyNeedsReadBack: boolean;
+  /** The answer's state right after a successful publish. */
+  replyStateAfterPublish?: AnswerState | undefined;
+  /**
+   * How an edit shows: `edit-date` when the store stamps edits (`updatedAt`), `content` when
+   * only comparing rating, title and text finds it.
+   */
+  editDetection: 'edit-date' | 'content';
+  /** The store may re-create an edited review under a new id (same author and territory). */
+  recreatesEditedReviews: boolean;
+  /** Read everything this often: edits of old reviews are only found by a full scan. */
+  fullScanEveryMs?: number | undefined;
+  /** The API serves only reviews of the last N days: a longer gap between pulls loses reviews. */
+  reviewWindowDays?: number | undefined;
+  /** Pages per app per run at most, when the store's quota is tighter than the run's budget. */
+  maxPagesPerRun?: number | undefined;
 }
 
-/** What a public source can do: read only. */
-export const publicCapabilities: Capabilities = { reply: false, maxReplyLength: 0, replyNeedsReadBack: false };
+/** Static part of a public source's capabilities: read only. */
+export const publicCapabilities = {
+  reply: false,
+  maxReplyLength: 0,
+  replyNeedsReadBack: false,
+} as const satisfies Partial<Capabilities>;
 
 export interface StoreConnector {
   readonly store: StoreId;
@@ -74,8 +105,20 @@ export interface StoreConnector {
   /** Apps the credentials can see, for the wizard's pick list. */
   listApps?(): Promise<StoreApp[]>;
 
-  /** Newest first, page by page; the engine may stop iterating early. */
-  fetchReviews(app: AppRef, opts?: FetchOptions): AsyncIterable<Review[]>;
+  /** Independent page sequences of one app (storefronts, languages); absent: one sequence. */
+  slices?(app: AppRef): string[];
+
+  /**
+   * Newest first, page by page. The connector only reads: the engine decides when to stop
+   * (it simply stops iterating), so the next page is requested only when the engine asks.
+   */
+  readPages(app: AppRef, opts?: ReadOptions): AsyncIterable<ReviewPage>;
+
+  /**
+   * True when a review read from the store's public source is this API review (the public
+   * source uses other ids); absent when the ids are the same.
+   */
+  matchesPublicReview?(publicReview: Review, apiReview: Review): boolean;
 
   /**
    * Create or replace the developer answer. Throws RemoteError kind `too-long` before any
@@ -83,11 +126,53 @@ export interface StoreConnector {
    */
   publishReply?(app: AppRef, reviewId: string, text: string, previousAnswerId?: string): Promise<PublishedReply>;
 
-  /** Read back the answer's state (App Store publishing, RuStore moderation). */
+  /** Read back the answer's state (delayed publishing, moderation). */
   replyStatus?(app: AppRef, reviewId: string, answerId?: string): Promise<ReplyStatus | undefined>;
 
   /** Remaining quota as last seen, for `status` (e.g. { get: 180, post: 1990 }). */
   quotaSnapshot?(): Record<string, number | undefined>;
+}
+
+/** How a connector class is built from the config (credentials resolved by the class). */
+export interface ApiConnectorClass {
+  readonly id: string;
+  readonly store: StoreId;
+  /** Same as the instance capability, for `status`, which builds no connector. */
+  readonly reviewWindowDays?: number | undefined;
+  /** Undefined when the config has no credentials for the store; throws ConfigError when they are broken. */
+  fromConfig(config: Config, location: ConfigLocation, deps: ConnectorDeps): StoreConnector | undefined;
+  /** Checks the credentials in the config without building anything: set, missing, or throws. */
+  hasCredentials(config: Config, location: ConfigLocation): boolean;
+}
+
+export interface PublicConnectorClass {
+  readonly id: string;
+  readonly store: StoreId;
+  fromConfig(config: Config, deps: ConnectorDeps): StoreConnector;
+}
+
+/** What is known about a store without any connector: names, links, filters, quotas. */
+export interface StoreDescriptor {
+  readonly id: StoreId;
+  /** As customers and agents know it (case subject, labels, notes). */
+  readonly name: string;
+  /** The console the credentials belong to (`config check`). */
+  readonly consoleName: string;
+  /** Which app filters apply to this store's reviews. */
+  readonly filters: { readonly countries: boolean; readonly languages: boolean };
+  readonly api: ApiConnectorClass;
+  readonly public: PublicConnectorClass;
+  /** Where the developer answers the review in the store's console. */
+  consoleLink(review: Pick<Review, 'appId' | 'reviewId'>): string;
+  /** The store's request quota for an app, from our own usage records (`status`). */
+  quota?(config: Config, usage: UsageLedger, appId: string, now: number): QuotaStatus;
+}
+
+export interface QuotaStatus {
+  getLeftThisHour: number;
+  getPerHour: number;
+  postLeftToday: number;
+  postPerDay: number;
 }
 
 /** Refuses an answer longer than the store takes, before anything is sent. */

@@ -7,6 +7,8 @@ import { RemoteError } from '../../../src/errors.js';
 import { memoryLogger } from '../../../src/log.js';
 import { ecP256KeyPair } from '../../helpers/keys.js';
 import { appId, collect, issuerId, keyId, startAppStore } from './setup.js';
+import { reviewPages } from '../../helpers/pages.js';
+import { Pager } from '../../../src/engine/paging.js';
 
 const app: AppRef = { store: 'app-store', appId };
 const hour = 3_600_000;
@@ -53,7 +55,7 @@ describe('App Store Connect limits and failures', () => {
     const { emu, connector, waits } = await startAppStore();
     emu.addReview(appId);
     emu.server.setFaults({ next: ['429', '429'] });
-    const pages = await collect(connector.fetchReviews(app));
+    const pages = await collect(reviewPages(connector, app));
     expect(pages.flat()).toHaveLength(1);
     expect(emu.server.serviceRequests().map((r) => r.status)).toEqual([429, 429, 200]);
     expect(waits).toHaveLength(2);
@@ -72,12 +74,12 @@ describe('App Store Connect limits and failures', () => {
     const { emu, connector } = await startAppStore();
     emu.addReview(appId);
     emu.server.setFaults({ next: ['500', '502', '503'] });
-    expect((await collect(connector.fetchReviews(app))).flat()).toHaveLength(1);
+    expect((await collect(reviewPages(connector, app))).flat()).toHaveLength(1);
     expect(emu.server.serviceRequests().map((r) => r.status)).toEqual([500, 502, 503, 200]);
 
     emu.server.requests.length = 0;
     emu.server.setFaults({ rate: 1, kinds: ['503'] });
-    const err = await remoteError(collect(connector.fetchReviews(app)));
+    const err = await remoteError(collect(reviewPages(connector, app)));
     expect(err.kind).toBe('transient');
     expect(err.message).toContain('An unexpected error occurred.');
     expect(emu.server.serviceRequests()).toHaveLength(5);
@@ -87,7 +89,7 @@ describe('App Store Connect limits and failures', () => {
     const { emu, connector } = await startAppStore();
     emu.addReview(appId);
     emu.server.setFaults({ next: ['malformed'] });
-    const err = await remoteError(collect(connector.fetchReviews(app)));
+    const err = await remoteError(collect(reviewPages(connector, app)));
     expect(err.kind).toBe('bad-payload');
     expect(emu.server.serviceRequests()).toHaveLength(1);
   });
@@ -102,7 +104,7 @@ describe('App Store Connect limits and failures', () => {
     try {
       const keys = ecP256KeyPair();
       const connector = createAppStoreConnector(appStoreSchema.parse({ issuerId, keyId, privateKey: keys.privateKeyPem, baseUrl }), { issuerId, keyId, privateKeyPem: keys.privateKeyPem }, { logger: memoryLogger() });
-      const err = await remoteError(collect(connector.fetchReviews(app)));
+      const err = await remoteError(collect(reviewPages(connector, app)));
       expect(err.kind).toBe('bad-payload');
       expect(err.message).toContain('data[0].attributes.rating');
     } finally {
@@ -110,7 +112,7 @@ describe('App Store Connect limits and failures', () => {
     }
   });
 
-  it('keeps the token on the configured host: a links.next to another origin is re-based; a looping next is refused', async () => {
+  it('keeps the token on the configured host: a links.next to another origin is re-based; the engine stops at a looping next', async () => {
     const fake = new EmulatorServer({ name: 'asc-links' });
     const review = (id: string): unknown => ({ type: 'customerReviews', id, attributes: { rating: 4, createdDate: '2024-01-01T00:00:00-08:00' } });
     fake.route('GET', '/v1/apps/:appId/customerReviews', (req) => {
@@ -123,13 +125,9 @@ describe('App Store Connect limits and failures', () => {
       const keys = ecP256KeyPair();
       const connector = createAppStoreConnector(appStoreSchema.parse({ issuerId, keyId, privateKey: keys.privateKeyPem, baseUrl }), { issuerId, keyId, privateKeyPem: keys.privateKeyPem }, { logger: memoryLogger() });
       const seen: string[] = [];
-      const err = await remoteError(
-        (async () => {
-          for await (const page of connector.fetchReviews(app)) seen.push(...page.map((r) => r.reviewId));
-        })(),
-      );
-      expect(err.kind).toBe('bad-payload');
-      expect(err.message).toContain('already read');
+      const pager = new Pager(connector, app);
+      for await (const page of pager.pages()) seen.push(...page.reviews.map((r) => r.reviewId));
+      expect(pager.summary.stops).toEqual([{ reason: 'repeated-cursor', slice: undefined }]);
       expect(seen).toEqual(['a', 'AQ.two']);
       expect(fake.serviceRequests().map((r) => r.query)).toEqual(['?sort=-createdDate&include=response&limit=200', '?cursor=AQ.two&limit=200']);
     } finally {
@@ -139,12 +137,12 @@ describe('App Store Connect limits and failures', () => {
 
   it('an unknown app is not-found; a bad filter is a rejected parameter error', async () => {
     const { connector } = await startAppStore();
-    const missing = await remoteError(collect(connector.fetchReviews({ ...app, appId: '999' })));
+    const missing = await remoteError(collect(reviewPages(connector, { ...app, appId: '999' })));
     expect(missing.kind).toBe('not-found');
     expect(missing.code).toBe('NOT_FOUND');
     expect(missing.message).toContain("There is no resource of type 'apps' with id '999'");
 
-    const bad = await remoteError(collect(connector.fetchReviews({ ...app, countries: ['U5A'] })));
+    const bad = await remoteError(collect(reviewPages(connector, { ...app, countries: ['U5A'] })));
     expect(bad.kind).toBe('rejected');
     expect(bad.code).toBe('PARAMETER_ERROR.INVALID');
     expect(bad.message).toContain('(filter[territory])');

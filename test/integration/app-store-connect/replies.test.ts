@@ -62,7 +62,7 @@ describe('App Store Connect replies', () => {
     expect(err.kind).toBe('too-long');
     expect(emu.server.serviceRequests()).toHaveLength(0);
     expect(emu.authLog).toHaveLength(0);
-    expect(connector.capabilities).toEqual({ reply: true, maxReplyLength: 20, replyNeedsReadBack: true });
+    expect(connector.capabilities).toMatchObject({ reply: true, maxReplyLength: 20, replyNeedsReadBack: true });
     await connector.publishReply(app, reviewId, 'x'.repeat(20));
     expect(emu.responses()).toHaveLength(1);
   });

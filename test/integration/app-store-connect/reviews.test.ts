@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AppRef } from '../../../src/connectors/stores/types.js';
 import { contentFingerprint, type Review } from '../../../src/domain/review.js';
 import { appId, collect, queryOf, startAppStore } from './setup.js';
+import { reviewPages } from '../../helpers/pages.js';
 
 const app: AppRef = { store: 'app-store', appId };
 
@@ -26,7 +27,7 @@ describe('App Store Connect reviews', () => {
   it('pages over 450 reviews with links.next, 200 at a time, newest first, mapped to Review', async () => {
     const { emu, connector } = await startAppStore();
     for (let i = 0; i < 450; i++) emu.addReview(appId, { territory: i % 2 ? 'USA' : 'GBR', rating: (i % 5) + 1 });
-    const pages = await collect(connector.fetchReviews(app));
+    const pages = await collect(reviewPages(connector, app));
     expect(pages.map((p) => p.length)).toEqual([200, 200, 50]);
     const all = pages.flat();
     expect(all.map((r) => r.reviewId)).toEqual(emu.reviews(appId).map((r) => r.id));
@@ -64,23 +65,23 @@ describe('App Store Connect reviews', () => {
   it('a sync with nothing new costs exactly one request; one new review costs two; a full scan reads all', async () => {
     const { emu, connector } = await startAppStore();
     for (let i = 0; i < 450; i++) emu.addReview(appId);
-    const { known, isKnownUnchanged } = memory((await collect(connector.fetchReviews(app))).flat());
+    const { known, isKnownUnchanged } = memory((await collect(reviewPages(connector, app))).flat());
     emu.server.requests.length = 0;
 
-    const quiet = await collect(connector.fetchReviews(app, { isKnownUnchanged }));
+    const quiet = await collect(reviewPages(connector, app, { isKnownUnchanged }));
     expect(quiet).toHaveLength(1);
     expect(emu.server.serviceRequests()).toHaveLength(1);
 
     emu.server.requests.length = 0;
     const fresh = emu.addReview(appId, { rating: 1, body: 'Crashes on start' });
-    const pages = await collect(connector.fetchReviews(app, { isKnownUnchanged }));
+    const pages = await collect(reviewPages(connector, app, { isKnownUnchanged }));
     expect(pages[0]![0]!.reviewId).toBe(fresh);
     expect(pages.flat().filter((r) => !known.has(r.reviewId)).map((r) => r.reviewId)).toEqual([fresh]);
     // Page 1 held something new, page 2 was all known: stop there.
     expect(emu.server.serviceRequests()).toHaveLength(2);
 
     emu.server.requests.length = 0;
-    await collect(connector.fetchReviews(app, { isKnownUnchanged, full: true }));
+    await collect(reviewPages(connector, app, { isKnownUnchanged, full: true }));
     expect(emu.server.serviceRequests()).toHaveLength(3);
   });
 
@@ -90,7 +91,7 @@ describe('App Store Connect reviews', () => {
     const known = new Map<string, string>();
     const isKnownUnchanged = (r: Review): boolean => known.get(r.reviewId) === contentFingerprint(r);
     let count = 0;
-    for await (const page of connector.fetchReviews(app, { isKnownUnchanged })) {
+    for await (const page of reviewPages(connector, app, { isKnownUnchanged })) {
       for (const r of page) known.set(r.reviewId, contentFingerprint(r));
       count += page.length;
     }
@@ -101,7 +102,7 @@ describe('App Store Connect reviews', () => {
     const { emu, connector } = await startAppStore();
     const territories = ['USA', 'GBR', 'DEU'];
     for (let i = 0; i < 30; i++) emu.addReview(appId, { territory: territories[i % 3], rating: (i % 5) + 1 });
-    const reviews = (await collect(connector.fetchReviews({ ...app, countries: ['usa', 'GBR'], ratings: [2, 1] }))).flat();
+    const reviews = (await collect(reviewPages(connector, { ...app, countries: ['usa', 'GBR'], ratings: [2, 1] }))).flat();
     expect(reviews.length).toBeGreaterThan(0);
     expect(reviews.every((r) => ['USA', 'GBR'].includes(r.territory!) && r.rating <= 2)).toBe(true);
     expect(reviews).toHaveLength(emu.reviews(appId).filter((r) => r.territory !== 'DEU' && r.rating <= 2).length);
@@ -110,7 +111,7 @@ describe('App Store Connect reviews', () => {
     expect(q.get('filter[rating]')).toBe('1,2');
 
     // All five ratings is no filter at all.
-    await collect(connector.fetchReviews({ ...app, ratings: [1, 2, 3, 4, 5] }));
+    await collect(reviewPages(connector, { ...app, ratings: [1, 2, 3, 4, 5] }));
     const q2 = queryOf(emu.server.serviceRequests()[1]!.query);
     expect(q2.has('filter[rating]')).toBe(false);
     expect(q2.has('filter[territory]')).toBe(false);
@@ -121,7 +122,7 @@ describe('App Store Connect reviews', () => {
     const id = emu.addReview(appId, { rating: 2 });
     emu.addReview(appId);
     const sent = await connector.publishReply(app, id, 'Thanks, fixed in 2.1');
-    const reviews = (await collect(connector.fetchReviews(app))).flat();
+    const reviews = (await collect(reviewPages(connector, app))).flat();
     const answered = reviews.find((r) => r.reviewId === id)!;
     expect(answered.developerAnswer).toEqual({ text: 'Thanks, fixed in 2.1', state: 'PUBLISHED', id: sent.answerId, updatedAt: expect.stringMatching(/Z$/) as unknown });
     expect(reviews.filter((r) => r.developerAnswer)).toHaveLength(1);
@@ -130,11 +131,11 @@ describe('App Store Connect reviews', () => {
   it('an edit in place (same id) comes back with the new content', async () => {
     const { emu, connector } = await startAppStore();
     const ids = Array.from({ length: 5 }, () => emu.addReview(appId, { rating: 5 }));
-    const { isKnownUnchanged } = memory((await collect(connector.fetchReviews(app))).flat());
+    const { isKnownUnchanged } = memory((await collect(reviewPages(connector, app))).flat());
     emu.editReview(ids[1]!, { rating: 1, title: 'Worse now', body: 'The update broke sync' });
     emu.server.requests.length = 0;
 
-    const pages = await collect(connector.fetchReviews(app, { isKnownUnchanged }));
+    const pages = await collect(reviewPages(connector, app, { isKnownUnchanged }));
     const edited = pages.flat().find((r) => r.reviewId === ids[1])!;
     expect(edited).toMatchObject({ rating: 1, title: 'Worse now', text: 'The update broke sync' });
     expect(isKnownUnchanged(edited)).toBe(false);
@@ -147,17 +148,17 @@ describe('App Store Connect reviews', () => {
     for (let i = 0; i < 250; i++) emu.addReview(appId);
     const oldId = emu.reviews(appId)[240]!.id; // on the second page
     await connector.publishReply(app, oldId, 'Thanks!');
-    const { isKnownUnchanged } = memory((await collect(connector.fetchReviews(app))).flat());
+    const { isKnownUnchanged } = memory((await collect(reviewPages(connector, app))).flat());
 
     clock.now += 60_000;
     const newId = emu.editReview(oldId, { rating: 2, body: 'Changed my mind' }, { newId: true });
     expect(newId).not.toBe(oldId);
 
-    const incremental = (await collect(connector.fetchReviews(app, { isKnownUnchanged }))).flat();
+    const incremental = (await collect(reviewPages(connector, app, { isKnownUnchanged }))).flat();
     expect(incremental[0]).toMatchObject({ reviewId: newId, rating: 2, text: 'Changed my mind', createdAt: new Date(clock.now - (clock.now % 1000)).toISOString() });
     expect(incremental[0]!.developerAnswer?.text).toBe('Thanks!');
 
-    const full = (await collect(connector.fetchReviews(app, { full: true }))).flat();
+    const full = (await collect(reviewPages(connector, app, { full: true }))).flat();
     expect(full.map((r) => r.reviewId)).not.toContain(oldId);
     expect(full.map((r) => r.reviewId)).toContain(newId);
     expect(full).toHaveLength(250);
@@ -169,7 +170,7 @@ describe('App Store Connect reviews', () => {
     const before = emu.reviews(appId).map((r) => r.id);
     const seen: string[] = [];
     let pageNo = 0;
-    for await (const page of connector.fetchReviews(app)) {
+    for await (const page of reviewPages(connector, app)) {
       seen.push(...page.map((r) => r.reviewId));
       // The customer edits the review the cursor points at: it is deleted and re-created at the top.
       if (pageNo++ === 0) emu.editReview(page.at(-1)!.reviewId, { body: 'edited' }, { newId: true });

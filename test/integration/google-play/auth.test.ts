@@ -5,6 +5,7 @@ import { describeGoogleError } from '../../../src/connectors/stores/google-play/
 import { ConfigError, RemoteError } from '../../../src/errors.js';
 import { makeServiceAccount } from '../../helpers/google-keys.js';
 import { collect, pkg, startGooglePlay } from './setup.js';
+import { reviewPages } from '../../helpers/pages.js';
 
 async function postToken(tokenUri: string, assertion: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(tokenUri, {
@@ -39,7 +40,7 @@ describe('Google Play token exchange', () => {
     const { emu, connector, clock, log } = await startGooglePlay({ tokenTtlSec: 120, pageSize: 2 });
     for (let i = 0; i < 5; i++) emu.addReview(pkg, { text: `review ${i}`, lastModified: clock.now - i * 1000 });
     await connector.ping();
-    await collect(connector.fetchReviews({ store: 'google-play', appId: pkg }));
+    await collect(reviewPages(connector, { store: 'google-play', appId: pkg }));
     await connector.checkApp(pkg);
     expect(log().filter((l) => l.startsWith('POST /token'))).toHaveLength(1);
     expect(log().filter((l) => l.startsWith('GET'))).toHaveLength(4);

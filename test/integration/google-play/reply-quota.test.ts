@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TooLongReplyError } from '../../../src/connectors/stores/types.js';
 import { RemoteError } from '../../../src/errors.js';
 import { collect, pkg, startGooglePlay } from './setup.js';
+import { reviewPages } from '../../helpers/pages.js';
 
 const app = { store: 'google-play' as const, appId: pkg };
 const listPath = `/androidpublisher/v3/applications/${pkg}/reviews`;
@@ -93,7 +94,7 @@ describe('Google Play quotas and errors', () => {
     const pages: number[] = [];
     const err = await failure(
       (async () => {
-        for await (const page of connector.fetchReviews(app)) pages.push(page.length);
+        for await (const page of reviewPages(connector, app)) pages.push(page.length);
       })(),
     );
     expect(err.kind).toBe('quota');
@@ -137,7 +138,7 @@ describe('Google Play quotas and errors', () => {
     const { emu, connector, log } = await startGooglePlay();
     emu.addReview(pkg, { text: 'hello' });
     emu.server.setFaults({ next: ['500', '502', '503'], pathPrefix: '/androidpublisher' });
-    const pages = await collect(connector.fetchReviews(app));
+    const pages = await collect(reviewPages(connector, app));
     expect(pages.flat()).toHaveLength(1);
     expect(log().slice(1)).toEqual([`GET ${listPath} 500`, `GET ${listPath} 502`, `GET ${listPath} 503`, `GET ${listPath} 200`]);
   });

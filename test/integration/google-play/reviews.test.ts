@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Review } from '../../../src/domain/review.js';
-import { windowWarning } from '../../../src/connectors/stores/google-play/index.js';
+import { reviewWindowWarning } from '../../../src/engine/review-window.js';
 import { collect, pkg, startGooglePlay } from './setup.js';
+import { reviewPages } from '../../helpers/pages.js';
 
 const app = { store: 'google-play' as const, appId: pkg };
 const day = 86_400_000;
@@ -12,7 +13,7 @@ describe('Google Play reviews', () => {
     const ids = Array.from({ length: 8 }, (_, i) => emu.addReview(pkg, { text: `review ${i}`, lastModified: clock.now - i * 60_000 }));
     emu.addReview(pkg, { text: '', starRating: 4 }); // a rating without text: never listed
 
-    const pages = await collect(connector.fetchReviews(app));
+    const pages = await collect(reviewPages(connector, app));
     expect(pages.map((p) => p.length)).toEqual([3, 3, 2]);
     expect(pages.flat().map((r) => r.reviewId)).toEqual(ids);
     const gets = server.serviceRequests().filter((r) => r.method === 'GET');
@@ -42,7 +43,7 @@ describe('Google Play reviews', () => {
     });
     emu.addReview(pkg, { text: '\tNo title here', device: 'a52q', appVersionCode: 77, lastModified: Date.now() - 1000 });
 
-    const [first, second] = (await collect(connector.fetchReviews(app))).flat() as [Review, Review];
+    const [first, second] = (await collect(reviewPages(connector, app))).flat() as [Review, Review];
     expect(first).toMatchObject({
       store: 'google-play',
       appId: pkg,
@@ -73,19 +74,19 @@ describe('Google Play reviews', () => {
     const isKnownUnchanged = (r: Review): boolean => known.has(r.reviewId) && known.get(r.reviewId) === r.updatedAt;
     const remember = (pages: Review[][]): void => pages.flat().forEach((r) => known.set(r.reviewId, r.updatedAt));
 
-    remember(await collect(connector.fetchReviews(app, { isKnownUnchanged })));
+    remember(await collect(reviewPages(connector, app, { isKnownUnchanged })));
     expect(known.size).toBe(7);
 
     // Nothing new: one request.
     const before = log().length;
-    expect((await collect(connector.fetchReviews(app, { isKnownUnchanged }))).flat()).toHaveLength(3);
+    expect((await collect(reviewPages(connector, app, { isKnownUnchanged }))).flat()).toHaveLength(3);
     expect(log().length - before).toBe(1);
 
     // The author of the oldest review edits it: it comes back first, with a new updatedAt.
     clock.advance(1000);
     emu.editReview(ids[6]!, { text: 'review 6, edited', starRating: 2 });
     const mark = log().length;
-    const pages = await collect(connector.fetchReviews(app, { isKnownUnchanged }));
+    const pages = await collect(reviewPages(connector, app, { isKnownUnchanged }));
     expect(log().length - mark).toBe(2); // page 1 holds the edit, page 2 is all known
     const edited = pages[0]![0]!;
     expect(edited).toMatchObject({ reviewId: ids[6], text: 'review 6, edited', rating: 2 });
@@ -93,37 +94,37 @@ describe('Google Play reviews', () => {
     expect(isKnownUnchanged(edited)).toBe(false);
 
     // A full scan ignores isKnownUnchanged.
-    const full = await collect(connector.fetchReviews(app, { isKnownUnchanged, full: true }));
+    const full = await collect(reviewPages(connector, app, { isKnownUnchanged, full: true }));
     expect(full.flat()).toHaveLength(7);
   });
 
-  it('does not list reviews last modified more than 7 days ago; windowWarning says so', async () => {
+  it('does not list reviews last modified more than 7 days ago; the window warning says so', async () => {
     const { emu, connector, clock } = await startGooglePlay();
     const fresh = emu.addReview(pkg, { text: 'six days old' });
     const old = emu.addReview(pkg, { text: 'eight days old' });
     emu.ageReview(fresh, 6);
     emu.ageReview(old, 8);
-    const ids = (await collect(connector.fetchReviews(app))).flat().map((r) => r.reviewId);
+    const ids = (await collect(reviewPages(connector, app))).flat().map((r) => r.reviewId);
     expect(ids).toEqual([fresh]);
 
     // The old review re-enters the window when its author edits it.
     emu.editReview(old, { text: 'eight days old, edited' });
-    expect((await collect(connector.fetchReviews(app))).flat().map((r) => r.reviewId)).toEqual([old, fresh]);
+    expect((await collect(reviewPages(connector, app))).flat().map((r) => r.reviewId)).toEqual([old, fresh]);
 
     const ago = (days: number): string => new Date(clock.now - days * day).toISOString();
-    expect(windowWarning(undefined, clock.now)).toBeUndefined();
-    expect(windowWarning(ago(4), clock.now)).toBeUndefined();
-    expect(windowWarning(ago(6), clock.now)).toMatch(/AT RISK.*6 days ago.*within 24 hours/);
-    const lost = windowWarning(ago(8), clock.now);
-    expect(lost).toMatch(/LOST.*8 days ago/);
-    expect(lost).toContain(ago(7));
+    expect(connector.capabilities.reviewWindowDays).toBe(7);
+    const windowWarning = (last: string | undefined): string | undefined => reviewWindowWarning('Google Play', connector.capabilities.reviewWindowDays!, last, clock.now);
+    expect(windowWarning(undefined)).toBeUndefined();
+    expect(windowWarning(ago(4))).toBeUndefined();
+    expect(windowWarning(ago(6))).toMatch(/6 days ago.*last 7 days.*will soon be lost/);
+    expect(windowWarning(ago(8))).toMatch(/8 days ago.*may already be lost/);
   });
 
   it('keeps the original text as the review and the translation aside', async () => {
     const { emu, connector, emu: { server } } = await startGooglePlay();
     emu.addReview(pkg, { text: 'Tolle App\tAber die Synchronisierung ist langsam.', reviewerLanguage: 'de', lastModified: Date.now() });
     emu.addReview(pkg, { text: '\tAlready English', reviewerLanguage: 'en', lastModified: Date.now() - 1000 });
-    const [de, en] = (await collect(connector.fetchReviews({ ...app, translationLanguage: 'en' }))).flat() as [Review, Review];
+    const [de, en] = (await collect(reviewPages(connector, { ...app, translationLanguage: 'en' }))).flat() as [Review, Review];
     expect(new URLSearchParams(server.serviceRequests().at(-1)!.query).get('translationLanguage')).toBe('en');
     expect(de).toMatchObject({
       title: 'Tolle App',

@@ -5,15 +5,17 @@ import { ConfigError, RemoteError } from '../../../src/errors.js';
 import { createAppStorePublicSource } from '../../../src/connectors/stores/app-store-public/index.js';
 import { lastPageOf, mapEntry } from '../../../src/connectors/stores/app-store-public/map.js';
 import { feedSchema } from '../../../src/connectors/stores/app-store-public/schema.js';
-import type { AppRef, FetchOptions } from '../../../src/connectors/stores/types.js';
+import type { AppRef } from '../../../src/connectors/stores/types.js';
+import type { PagingTestOptions as FetchOptions } from '../../helpers/pages.js';
 import { AppStorePublicEmulator } from '../../../src/emulators/app-store-public.js';
 import { captureLogger, fakeClock, fixture } from './helpers.js';
+import { reviewPages } from '../../helpers/pages.js';
 
 const appId = '1000000001';
 
 async function collect(source: ReturnType<typeof createAppStorePublicSource>, app: AppRef, opts?: FetchOptions): Promise<Review[][]> {
   const pages: Review[][] = [];
-  for await (const page of source.fetchReviews(app, opts)) pages.push(page);
+  for await (const page of reviewPages(source, app, opts)) pages.push(page);
   return pages;
 }
 
@@ -43,7 +45,7 @@ describe('App Store public feed source', () => {
     const s = source();
     expect(s.origin).toBe('public');
     expect(s.store).toBe('app-store');
-    expect(s.capabilities).toEqual({ reply: false, maxReplyLength: 0, replyNeedsReadBack: false });
+    expect(s.capabilities).toMatchObject({ reply: false, maxReplyLength: 0, replyNeedsReadBack: false });
     expect(s.publishReply).toBeUndefined();
   });
 
@@ -153,7 +155,7 @@ describe('App Store public feed source', () => {
     // Page 1 full, page 2 empty twice, then full again.
     let served = 0;
     const pages: Review[][] = [];
-    for await (const page of source().fetchReviews({ store: 'app-store', appId }, { full: true })) {
+    for await (const page of reviewPages(source(), { store: 'app-store', appId }, { full: true })) {
       pages.push(page);
       if (served++ === 0) emu.flakyEmptyPages(2);
     }
@@ -165,7 +167,7 @@ describe('App Store public feed source', () => {
     for (let i = 0; i < 120; i++) emu.addReview(appId, {});
     let n = 0;
     const pages: Review[][] = [];
-    for await (const page of source().fetchReviews({ store: 'app-store', appId }, { full: true })) {
+    for await (const page of reviewPages(source(), { store: 'app-store', appId }, { full: true })) {
       pages.push(page);
       if (n++ === 0) emu.flakyEmptyPages(5);
     }

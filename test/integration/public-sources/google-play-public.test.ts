@@ -3,9 +3,11 @@ import { googlePlaySchema } from '../../../src/config/schema.js';
 import type { Review } from '../../../src/domain/review.js';
 import { RemoteError } from '../../../src/errors.js';
 import { createGooglePlayPublicSource, defaultLanguages, scraperRequestOptions, type GooglePlayPublicOptions } from '../../../src/connectors/stores/google-play-public/index.js';
-import type { AppRef, FetchOptions } from '../../../src/connectors/stores/types.js';
+import type { AppRef } from '../../../src/connectors/stores/types.js';
+import type { PagingTestOptions as FetchOptions } from '../../helpers/pages.js';
 import { GooglePlayPublicEmulator } from '../../../src/emulators/google-play-public.js';
 import { captureLogger, fakeClock } from './helpers.js';
+import { reviewPages } from '../../helpers/pages.js';
 
 const appId = 'com.example.app';
 
@@ -28,7 +30,7 @@ describe('Google Play public source (google-play-scraper against the emulator)',
 
   async function collect(s: ReturnType<typeof source>, app: AppRef, opts?: FetchOptions): Promise<Review[][]> {
     const pages: Review[][] = [];
-    for await (const page of s.fetchReviews(app, opts)) pages.push(page);
+    for await (const page of reviewPages(s, app, opts)) pages.push(page);
     return pages;
   }
 

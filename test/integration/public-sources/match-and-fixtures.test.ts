@@ -8,6 +8,7 @@ import type { Review } from '../../../src/domain/review.js';
 import { matchPublicToApi as matchAppStore } from '../../../src/connectors/stores/app-store-public/index.js';
 import { createGooglePlayPublicSource, matchPublicToApi as matchGooglePlay } from '../../../src/connectors/stores/google-play-public/index.js';
 import { captureLogger, fakeClock } from './helpers.js';
+import { reviewPages } from '../../helpers/pages.js';
 
 const feedReview: Review = {
   store: 'app-store',
@@ -119,7 +120,7 @@ describe('Google Play batchexecute fixture through the real scraper', () => {
       const clock = fakeClock();
       const source = createGooglePlayPublicSource(cfg, { logger: captureLogger().logger, now: clock.now, wait: clock.wait });
       const all: Review[] = [];
-      for await (const page of source.fetchReviews({ store: 'google-play', appId: 'com.example.app', languages: ['ru'] })) all.push(...page);
+      for await (const page of reviewPages(source, { store: 'google-play', appId: 'com.example.app', languages: ['ru'] })) all.push(...page);
       expect(calls).toBe(2); // the fixture's token was followed once
       expect(all).toHaveLength(2);
       expect(all[0]).toMatchObject({

@@ -5,9 +5,11 @@ import { RemoteError } from '../../../src/errors.js';
 import { createRuStorePublicSource, rustorePublicAvailable, type RuStorePublicOptions } from '../../../src/connectors/stores/rustore-public/index.js';
 import { mapComment, rustoreIso } from '../../../src/connectors/stores/rustore-public/map.js';
 import { publicCommentPageSchema } from '../../../src/connectors/stores/rustore-public/schema.js';
-import type { AppRef, FetchOptions } from '../../../src/connectors/stores/types.js';
+import type { AppRef } from '../../../src/connectors/stores/types.js';
+import type { PagingTestOptions as FetchOptions } from '../../helpers/pages.js';
 import { RuStorePublicEmulator } from '../../../src/emulators/rustore-public.js';
 import { captureLogger, fakeClock, fixture } from './helpers.js';
+import { reviewPages } from '../../helpers/pages.js';
 
 const appId = 'com.example.app';
 
@@ -22,7 +24,7 @@ describe('RuStore public source', () => {
 
   async function collect(app: AppRef, opts?: FetchOptions, s = source()): Promise<Review[][]> {
     const pages: Review[][] = [];
-    for await (const page of s.fetchReviews(app, opts)) pages.push(page);
+    for await (const page of reviewPages(s, app, opts)) pages.push(page);
     return pages;
   }
 

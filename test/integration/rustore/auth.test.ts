@@ -4,6 +4,7 @@ import { parseRuStorePrivateKey } from '../../../src/connectors/stores/rustore/a
 import { ConfigError, RemoteError } from '../../../src/errors.js';
 import { ruStoreTestKey } from '../../helpers/rustore-keys.js';
 import { app, collect, pkg, setup } from './setup.js';
+import { reviewPages } from '../../helpers/pages.js';
 
 describe('RuStore auth', () => {
   it('signs keyId + timestamp with SHA512withRSA and sends the token as Public-Token', async () => {
@@ -20,7 +21,7 @@ describe('RuStore auth', () => {
     expect(ok).toBe(true);
 
     // The token from ping is reused: fetching costs no second sign-in.
-    const pages = await collect(t.connector.fetchReviews(app));
+    const pages = await collect(reviewPages(t.connector, app));
     expect(pages.flat()).toHaveLength(1);
     expect(t.requests('/public/auth')).toHaveLength(1);
   });
@@ -46,7 +47,7 @@ describe('RuStore auth', () => {
 
   it('reports a key that does not match (bad signature) as an auth error, without touching the API', async () => {
     const t = await setup({ creds: { privateKey: ruStoreTestKey('other').privateKeyBase64 } });
-    const err = await collect(t.connector.fetchReviews(app)).catch((e: unknown) => e);
+    const err = await collect(reviewPages(t.connector, app)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RemoteError);
     expect(err).toMatchObject({ kind: 'auth', status: 401 });
     expect((err as RemoteError).message).toContain('Signature not valid');
@@ -74,9 +75,9 @@ describe('RuStore auth', () => {
   it('signs in again once when the token has expired on the server (401)', async () => {
     const t = await setup();
     t.emu.addComment(pkg);
-    await collect(t.connector.fetchReviews(app));
+    await collect(reviewPages(t.connector, app));
     t.emu.expireTokens();
-    const pages = await collect(t.connector.fetchReviews(app));
+    const pages = await collect(reviewPages(t.connector, app));
     expect(pages.flat()).toHaveLength(1);
     expect(t.requests().map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
       'POST /public/auth/ 200',
@@ -90,12 +91,12 @@ describe('RuStore auth', () => {
   it('renews the token before its ttl runs out, without waiting for a 401', async () => {
     const t = await setup();
     t.emu.addComment(pkg);
-    await collect(t.connector.fetchReviews(app));
+    await collect(reviewPages(t.connector, app));
     t.clock.now += 800_000; // 13m20s: still reused
-    await collect(t.connector.fetchReviews(app));
+    await collect(reviewPages(t.connector, app));
     expect(t.requests('/public/auth')).toHaveLength(1);
     t.clock.now += 50_000; // 14m10s: inside the last minute, renewed
-    await collect(t.connector.fetchReviews(app));
+    await collect(reviewPages(t.connector, app));
     expect(t.requests('/public/auth')).toHaveLength(2);
     expect(t.requests().filter((r) => r.status === 401)).toHaveLength(0);
   });
@@ -103,9 +104,9 @@ describe('RuStore auth', () => {
   it('follows a shorter ttl given by the service', async () => {
     const t = await setup({ emulator: { tokenTtlSec: 60 } });
     t.emu.addComment(pkg);
-    await collect(t.connector.fetchReviews(app));
+    await collect(reviewPages(t.connector, app));
     t.clock.now += 31_000; // past half of a 60 s ttl: renewed before the server would refuse it
-    await collect(t.connector.fetchReviews(app));
+    await collect(reviewPages(t.connector, app));
     expect(t.requests('/public/auth')).toHaveLength(2);
     expect(t.requests().filter((r) => r.status === 401)).toHaveLength(0);
   });
@@ -113,9 +114,9 @@ describe('RuStore auth', () => {
   it('never writes the key or the token into logs', async () => {
     const t = await setup();
     t.emu.addComment(pkg);
-    await collect(t.connector.fetchReviews(app));
+    await collect(reviewPages(t.connector, app));
     t.emu.expireTokens();
-    await collect(t.connector.fetchReviews(app));
+    await collect(reviewPages(t.connector, app));
     const logs = t.logLines.join('\n');
     expect(logs).not.toContain(ruStoreTestKey().privateKeyBase64.slice(0, 40));
     expect(logs).not.toMatch(/eyJhbGciOiJkaXIi/);

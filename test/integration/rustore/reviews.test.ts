@@ -3,6 +3,7 @@ import type { Review } from '../../../src/domain/review.js';
 import { RemoteError } from '../../../src/errors.js';
 import { ruStoreTestKey } from '../../helpers/rustore-keys.js';
 import { app, collect, pkg, setup } from './setup.js';
+import { reviewPages } from '../../helpers/pages.js';
 
 const commentPath = `/public/v1/application/${pkg}/comment`;
 
@@ -13,7 +14,7 @@ describe('RuStore reviews', () => {
     for (let i = 0; i < 250; i++) {
       t.emu.addComment(pkg, { at: base + i * 60_000, commentText: `text ${i}`, appRating: (i % 5) + 1, userName: `user ${i}`, likeCounter: i, dislikeCounter: 1 });
     }
-    const pages = await collect(t.connector.fetchReviews(app));
+    const pages = await collect(reviewPages(t.connector, app));
     expect(pages.map((p) => p.length)).toEqual([100, 100, 50]);
     expect(t.requests(commentPath).map((r) => r.query)).toEqual(['?page=0&size=100', '?page=1&size=100', '?page=2&size=100']);
 
@@ -47,7 +48,7 @@ describe('RuStore reviews', () => {
   it('reads a paged body (`content`, `last`) as well as a bare array', async () => {
     const t = await setup({ emulator: { listStyle: 'page' } });
     for (let i = 0; i < 200; i++) t.emu.addComment(pkg, { at: t.clock.now - i * 1000 });
-    const pages = await collect(t.connector.fetchReviews(app));
+    const pages = await collect(reviewPages(t.connector, app));
     expect(pages.map((p) => p.length)).toEqual([100, 100]);
     // `last: true` on page 1 saves the request for an empty page 2.
     expect(t.requests(commentPath)).toHaveLength(2);
@@ -59,11 +60,11 @@ describe('RuStore reviews', () => {
     const known = new Set(t.emu.comments(pkg).slice(0, 150).map((c) => String(c.commentId)));
     const isKnownUnchanged = (r: Review): boolean => known.has(r.reviewId);
 
-    const pages = await collect(t.connector.fetchReviews(app, { isKnownUnchanged }));
+    const pages = await collect(reviewPages(t.connector, app, { isKnownUnchanged }));
     expect(pages).toHaveLength(1);
     expect(t.requests(commentPath)).toHaveLength(1);
 
-    const full = await collect(t.connector.fetchReviews(app, { isKnownUnchanged, full: true }));
+    const full = await collect(reviewPages(t.connector, app, { isKnownUnchanged, full: true }));
     expect(full.flat()).toHaveLength(250);
   });
 
@@ -71,7 +72,7 @@ describe('RuStore reviews', () => {
     const t = await setup();
     for (let i = 0; i < 250; i++) t.emu.addComment(pkg, { at: t.clock.now - i * 1000 });
     const newestId = String(t.emu.comments(pkg)[0]!.commentId);
-    const pages = await collect(t.connector.fetchReviews(app, { isKnownUnchanged: (r) => r.reviewId !== newestId }));
+    const pages = await collect(reviewPages(t.connector, app, { isKnownUnchanged: (r) => r.reviewId !== newestId }));
     // Page 0 holds the new one; page 1 is all known: stop there.
     expect(pages.map((p) => p.length)).toEqual([100, 100]);
     expect(t.requests(commentPath)).toHaveLength(2);
@@ -80,12 +81,12 @@ describe('RuStore reviews', () => {
   it('gives what edit detection needs: the edited flag and a newer updatedAt', async () => {
     const t = await setup();
     const id = t.emu.addComment(pkg, { commentText: 'Не грузится', appRating: 1 });
-    const [before] = (await collect(t.connector.fetchReviews(app))).flat();
+    const [before] = (await collect(reviewPages(t.connector, app))).flat();
     expect(before).toMatchObject({ editedFlag: false, text: 'Не грузится', rating: 1 });
 
     t.clock.now += 3_600_000;
     t.emu.editComment(id, { commentText: 'Починили, спасибо', appRating: 5 });
-    const [after] = (await collect(t.connector.fetchReviews(app))).flat();
+    const [after] = (await collect(reviewPages(t.connector, app))).flat();
     expect(after).toMatchObject({ reviewId: String(id), editedFlag: true, text: 'Починили, спасибо', rating: 5, createdAt: before!.createdAt });
     expect(Date.parse(after!.updatedAt!)).toBe(t.clock.now);
     expect(Date.parse(after!.updatedAt!)).toBeGreaterThan(Date.parse(before!.updatedAt!));
@@ -95,14 +96,14 @@ describe('RuStore reviews', () => {
     const t = await setup({ emulator: { commentDevResponses: true } });
     const id = t.emu.addComment(pkg);
     await t.connector.publishReply(app, String(id), 'Спасибо!');
-    const [review] = (await collect(t.connector.fetchReviews(app))).flat();
+    const [review] = (await collect(reviewPages(t.connector, app))).flat();
     expect(review!.developerAnswer).toMatchObject({ text: 'Спасибо!', state: 'PUBLISHED', id: String(t.emu.feedback()[0]!.id) });
   });
 
   it('says the key lacks the app in RuStore Console when the API answers 403', async () => {
     const key = ruStoreTestKey();
     const t = await setup({ emulator: { keys: [{ keyId: key.keyId, publicKeyPem: key.publicKeyPem, apps: ['ru.example.other'] }] } });
-    const err = (await collect(t.connector.fetchReviews(app)).catch((e: unknown) => e)) as RemoteError;
+    const err = (await collect(reviewPages(t.connector, app)).catch((e: unknown) => e)) as RemoteError;
     expect(err).toBeInstanceOf(RemoteError);
     expect(err.kind).toBe('permission');
     expect(err.message).toContain('not granted this app or method');
@@ -117,7 +118,7 @@ describe('RuStore reviews', () => {
     t.emu.addComment(pkg);
     await t.connector.ping();
     t.emu.server.setFaults({ next: ['500', '503', '429'] });
-    const pages = await collect(t.connector.fetchReviews(app));
+    const pages = await collect(reviewPages(t.connector, app));
     expect(pages.flat()).toHaveLength(1);
     expect(t.requests(commentPath).map((r) => r.status)).toEqual([500, 503, 429, 200]);
   });
@@ -126,7 +127,7 @@ describe('RuStore reviews', () => {
     const t = await setup();
     await t.connector.ping();
     t.emu.server.setFaults({ next: ['500', '500', '500', '500', '500'] });
-    const err = (await collect(t.connector.fetchReviews(app)).catch((e: unknown) => e)) as RemoteError;
+    const err = (await collect(reviewPages(t.connector, app)).catch((e: unknown) => e)) as RemoteError;
     expect(err).toMatchObject({ kind: 'transient', status: 500, code: 'ERROR' });
     expect(err.message).toContain('Internal server error');
     expect(t.requests(commentPath)).toHaveLength(5);
@@ -137,8 +138,8 @@ describe('RuStore reviews', () => {
     t.emu.addComment(pkg, { appRating: 7 });
     await t.connector.ping();
     t.emu.server.setFaults({ next: ['malformed'] });
-    await expect(collect(t.connector.fetchReviews(app))).rejects.toMatchObject({ kind: 'bad-payload', message: expect.stringContaining('not JSON') as unknown });
-    const err = (await collect(t.connector.fetchReviews(app)).catch((e: unknown) => e)) as RemoteError;
+    await expect(collect(reviewPages(t.connector, app))).rejects.toMatchObject({ kind: 'bad-payload', message: expect.stringContaining('not JSON') as unknown });
+    const err = (await collect(reviewPages(t.connector, app)).catch((e: unknown) => e)) as RemoteError;
     expect(err.kind).toBe('bad-payload');
     expect(err.message).toContain('body.content[0].appRating');
   });

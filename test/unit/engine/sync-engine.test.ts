@@ -19,7 +19,7 @@ function setup(appOverrides: object[] = [{}]) {
   });
   const db: Db = openDb(':memory:');
   const helpdesk = new FakeHelpdesk();
-  const stores: Record<StoreId, FakeStore> = { 'app-store': new FakeStore('app-store'), 'google-play': new FakeStore('google-play'), rustore: new FakeStore('rustore') };
+  const stores: Record<StoreId, FakeStore> = { 'app-store': new FakeStore('app-store', 'api', { editDetection: 'content', recreatesEditedReviews: true }), 'google-play': new FakeStore('google-play'), rustore: new FakeStore('rustore') };
   const broken = new Set<string>();
   const services = {
     helpdesk,
@@ -43,6 +43,17 @@ describe('sync engine', () => {
     expect(helpdesk.cases.map((c) => c.userCustomId)).toEqual(gp.reviews.slice(4, 7).reverse().map((r) => `google-play:com.acme.app0:${r.reviewId}`));
     expect(report.apps[0]).toMatchObject({ fetched: 8, new: 8, created: 3, backlogSkipped: 5, outcome: 'ok' });
     expect((db.prepare('SELECT COUNT(*) AS n FROM reviews').get() as { n: number }).n).toBe(8);
+  });
+
+  it('records set aside by the connector are counted and shown, not failures; the rest of the page flows', async () => {
+    const { engine, stores, helpdesk } = setup();
+    const gp = stores['google-play'];
+    gp.reviews.push(makeReview({ store: 'google-play', appId: 'com.acme.app0' }));
+    gp.setAside = [{ id: 'gp:bad', reason: 'starRating missing' }];
+    const report = await engine.run();
+    expect(report.apps[0]).toMatchObject({ fetched: 1, created: 1, setAside: 1, setAsideReasons: ['starRating missing'], failed: 0, outcome: 'ok' });
+    expect(report.outcome).toBe('ok');
+    expect(helpdesk.cases).toHaveLength(1);
   });
 
   it('a second sync with nothing new sends nothing and reads one page', async () => {

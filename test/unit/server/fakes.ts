@@ -4,7 +4,7 @@
  */
 import { configSchema, type Config, type ConfigInput } from '../../../src/config/schema.js';
 import type { CaseInfo, Helpdesk, HelpdeskMessage } from '../../../src/connectors/helpdesk/types.js';
-import type { AppRef, PublishedReply, ReplyStatus, StoreConnector } from '../../../src/connectors/stores/types.js';
+import type { AppRef, Capabilities, PublishedReply, ReplyStatus, ReviewPage, StoreConnector } from '../../../src/connectors/stores/types.js';
 import type { AnswerState, Review, StoreId } from '../../../src/domain/review.js';
 import type { Services } from '../../../src/engine/services.js';
 import type { WebhookEvent } from '../../../src/connectors/helpdesk/omnidesk/webhook.js';
@@ -89,7 +89,7 @@ const initialState: Record<StoreId, AnswerState> = { 'google-play': 'PUBLISHED',
 
 export class FakeStore implements StoreConnector {
   readonly origin = 'api' as const;
-  readonly capabilities;
+  readonly capabilities: Capabilities;
   readonly calls: PublishCall[] = [];
   /** Errors thrown by the next publishReply calls, in order. */
   readonly failures: Error[] = [];
@@ -98,12 +98,12 @@ export class FakeStore implements StoreConnector {
   private answers = 0;
 
   constructor(readonly store: StoreId) {
-    this.capabilities = { reply: true, maxReplyLength: store === 'google-play' ? 350 : 5970, replyNeedsReadBack: store !== 'google-play' };
+    this.capabilities = { reply: true, maxReplyLength: store === 'google-play' ? 350 : 5970, replyNeedsReadBack: store !== 'google-play', editDetection: 'edit-date', recreatesEditedReviews: false };
   }
 
   async ping(): Promise<void> {}
   // eslint-disable-next-line require-yield
-  async *fetchReviews(): AsyncIterable<Review[]> {
+  async *readPages(): AsyncIterable<ReviewPage> {
     return;
   }
 

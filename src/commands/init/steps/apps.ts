@@ -2,7 +2,8 @@
  * Step 3: the apps. With store credentials the apps the key can see are offered (App Store
  * Connect, RuStore); otherwise the App Store id or package name is typed. Re-runs edit or remove.
  */
-import { storeIds, storeNames, type StoreId } from '../../../domain/review.js';
+import { storeIds, type StoreId } from '../../../domain/review.js';
+import { storeNames } from '../../../connectors/stores/registry.js';
 import { errorMessage } from '../../../errors.js';
 import { appIdProblem, localIdProblem, removeApp, suggestLocalId, upsertApp, type AppInput } from '../questions.js';
 import type { Wizard } from '../wizard.js';

@@ -3,7 +3,7 @@
  * ratings, countries (App Store) or languages (Google Play), length; labels on or off.
  */
 import { lengthFilters, reviewTypes } from '../../../config/schema.js';
-import { storeNames } from '../../../domain/review.js';
+import { storeNames } from '../../../connectors/stores/registry.js';
 import { currentFilters, parseCountries, parseLanguages, setFilters, type FilterAnswers } from '../questions.js';
 import type { Wizard } from '../wizard.js';
 

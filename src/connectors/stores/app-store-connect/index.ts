@@ -3,15 +3,17 @@
  * developer responses (create-or-overwrite, then PENDING_PUBLISH → PUBLISHED).
  * Contract notes: README.md beside this file.
  */
-import type { AppStoreConfig } from '../../../config/schema.js';
-import type { AppStoreCredentials } from '../../../config/secrets.js';
+import type { ConfigLocation } from '../../../config/load.js';
+import type { AppStoreConfig, Config } from '../../../config/schema.js';
+import { resolveAppStore, type AppStoreCredentials } from '../../../config/secrets.js';
 import type { Review } from '../../../domain/review.js';
 import { RemoteError, type RemoteErrorKind } from '../../../errors.js';
 import type { Logger } from '../../../log.js';
 import type { ConnectorDeps } from '../../deps.js';
 import { HttpClient, transportFrom, type ErrorDescription } from '../../http/client.js';
 import { header, HeaderBudget } from '../../http/rate-limit.js';
-import { checkReplyLength, type AppRef, type Capabilities, type FetchOptions, type PublishedReply, type ReplyStatus, type StoreApp, type StoreConnector } from '../types.js';
+import { matchPublicToApi } from '../app-store-public/map.js';
+import { checkReplyLength, type AppRef, type Capabilities, type PublishedReply, type ReadOptions, type ReplyStatus, type ReviewPage, type StoreApp, type StoreConnector } from '../types.js';
 import { AppStoreTokens, checkPrivateKey } from './auth.js';
 import { answerState, mapPage } from './map.js';
 import { appsPageSchema, errorsDocumentSchema, parseRateLimitHeader, responseDocumentSchema, reviewsPageSchema } from './schema.js';
@@ -62,6 +64,16 @@ export function describeAppleError(status: number, body: unknown, keyId: string)
 }
 
 export class AppStoreConnector implements StoreConnector {
+  static readonly id = 'app-store-connect';
+  static readonly store = 'app-store';
+  static fromConfig(config: Config, location: ConfigLocation, deps: ConnectorDeps): AppStoreConnector | undefined {
+    const creds = resolveAppStore(config, location);
+    return creds ? new AppStoreConnector(config.stores.appStore, creds, deps) : undefined;
+  }
+  static hasCredentials(config: Config, location: ConfigLocation): boolean {
+    return resolveAppStore(config, location) !== undefined;
+  }
+
   readonly store = 'app-store' as const;
   readonly origin = 'api' as const;
   readonly capabilities: Capabilities;
@@ -78,7 +90,16 @@ export class AppStoreConnector implements StoreConnector {
     const setting = cfg.privateKey ? 'stores.appStore.privateKey' : 'stores.appStore.privateKeyPath';
     checkPrivateKey(creds.privateKeyPem, setting);
     this.logger = deps.logger;
-    this.capabilities = { reply: true, maxReplyLength: cfg.maxReplyLength, replyNeedsReadBack: true };
+    this.capabilities = {
+      reply: true,
+      maxReplyLength: cfg.maxReplyLength,
+      replyNeedsReadBack: true,
+      replyStateAfterPublish: 'PENDING_PUBLISH',
+      // No edit date in the API; an edited review may come back under a new id.
+      editDetection: 'content',
+      recreatesEditedReviews: true,
+      fullScanEveryMs: cfg.fullScanHours * hourMs,
+    };
     this.tokens = new AppStoreTokens(creds, setting, deps.now);
     this.budget = new HeaderBudget({
       windowMs: hourMs,
@@ -116,7 +137,7 @@ export class AppStoreConnector implements StoreConnector {
     return apps;
   }
 
-  async *fetchReviews(app: AppRef, opts: FetchOptions = {}): AsyncIterable<Review[]> {
+  async *readPages(app: AppRef, opts: ReadOptions = {}): AsyncIterable<ReviewPage> {
     let path: string | undefined = `/v1/apps/${encodeURIComponent(app.appId)}/customerReviews`;
     let query: Record<string, string | number | undefined> | undefined = {
       sort: '-createdDate',
@@ -125,17 +146,17 @@ export class AppStoreConnector implements StoreConnector {
       'filter[territory]': app.countries && app.countries.length > 0 ? app.countries.map((c) => c.toUpperCase()).join(',') : undefined,
       'filter[rating]': ratingFilter(app.ratings),
     };
-    const seen = new Set<string>();
     while (path) {
       const res = await this.http.request({ path, query, schema: reviewsPageSchema, signal: opts.signal });
-      const reviews = mapPage(app.appId, res.data);
-      // Decided before yielding: the engine may record the page as known while we are suspended.
-      const allKnown = !opts.full && opts.isKnownUnchanged !== undefined && reviews.length > 0 && reviews.every(opts.isKnownUnchanged);
-      yield reviews;
-      if (allKnown) return;
-      path = this.nextLink(res.data.links?.next, seen);
+      path = this.nextLink(res.data.links?.next);
       query = undefined;
+      yield { reviews: mapPage(app.appId, res.data), setAside: [], next: path };
     }
+  }
+
+  /** The public feed has other ids: the same nickname, rating, title, text, territory and date. */
+  matchesPublicReview(publicReview: Review, apiReview: Review): boolean {
+    return matchPublicToApi(publicReview, [apiReview]) !== undefined;
   }
 
   async publishReply(_app: AppRef, reviewId: string, text: string): Promise<PublishedReply> {
@@ -181,7 +202,7 @@ export class AppStoreConnector implements StoreConnector {
    * `links.next` is followed as given, except that it must stay on our base URL: a link to
    * another host is re-based, so the token is never sent elsewhere (and proxies keep working).
    */
-  private nextLink(next: string | undefined, seen: Set<string>): string | undefined {
+  private nextLink(next: string | undefined, seen?: Set<string>): string | undefined {
     if (!next) return undefined;
     const base = new URL(this.cfg.baseUrl);
     let url = new URL(next, base);
@@ -190,8 +211,8 @@ export class AppStoreConnector implements StoreConnector {
       url = new URL(base.href.replace(/\/+$/, '') + url.pathname + url.search);
     }
     const href = url.href;
-    if (seen.has(href)) throw new RemoteError({ kind: 'bad-payload', service: serviceName, message: `${serviceName}: links.next points back to a page already read (${url.pathname})` });
-    seen.add(href);
+    if (seen?.has(href)) throw new RemoteError({ kind: 'bad-payload', service: serviceName, message: `${serviceName}: links.next points back to a page already read (${url.pathname})` });
+    seen?.add(href);
     return href;
   }
 }

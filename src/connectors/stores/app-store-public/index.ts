@@ -3,14 +3,14 @@
  * at a time. Read-only (no replies); ids are the feed's numeric ids, which differ from
  * App Store Connect's, so `matchPublicToApi` pairs them once credentials are added.
  */
-import type { AppStoreConfig } from '../../../config/schema.js';
+import type { AppStoreConfig, Config } from '../../../config/schema.js';
 import type { Review } from '../../../domain/review.js';
 import { ConfigError, RemoteError } from '../../../errors.js';
 import type { Logger } from '../../../log.js';
 import type { ConnectorDeps } from '../../deps.js';
 import { HttpClient, transportFrom } from '../../http/client.js';
 import { MinIntervalPolicy } from '../../http/rate-limit.js';
-import { publicCapabilities, type AppRef, type FetchOptions, type StoreConnector } from '../types.js';
+import { publicCapabilities, type AppRef, type Capabilities, type ReadOptions, type ReviewPage, type StoreConnector } from '../types.js';
 import { lastPageOf, mapEntry, toAlpha2 } from './map.js';
 import { feedSchema } from './schema.js';
 
@@ -24,13 +24,10 @@ export const emptyPageRetries = 2;
 /** Apple publishes no limit for the feed; one request a second keeps us well clear of bursts. */
 export const defaultPageIntervalMs = 1_000;
 
-
-
 export interface AppStorePublicOptions {
   /** Least time between two feed requests (any storefront). */
   pageIntervalMs?: number;
 }
-
 
 /** Storefronts (alpha-2) to read for an app: its country filter, else the configured defaults. */
 export function feedCountries(app: AppRef, cfg: AppStoreConfig, logger: Logger): string[] {
@@ -55,27 +52,59 @@ export function feedCountries(app: AppRef, cfg: AppStoreConfig, logger: Logger):
   return [...new Set(known)];
 }
 
-export function createAppStorePublicSource(cfg: AppStoreConfig, deps: ConnectorDeps, options: AppStorePublicOptions = {}): StoreConnector {
-  const logger = deps.logger;
-  const client = new HttpClient({
-    ...transportFrom(deps),
-    service: 'App Store public feed',
-    baseUrl: cfg.publicBaseUrl,
-    logger,
-    concurrency: 1,
-    rateLimit: new MinIntervalPolicy(options.pageIntervalMs ?? defaultPageIntervalMs, deps.now, deps.wait),
-    describeError: (status, body) => {
-      const text = typeof body === 'string' ? body.slice(0, 200) : undefined;
-      // Asking past page 10 is refused with a 400 whose text says so.
-      if (status === 400 && text && /page depth/i.test(text)) return { kind: 'rejected', code: 'PAGE_DEPTH', message: text };
-      return { message: text };
-    },
-  });
+export class AppStorePublicSource implements StoreConnector {
+  static readonly id = 'app-store-public';
+  static readonly store = 'app-store';
+  static fromConfig(config: Config, deps: ConnectorDeps): AppStorePublicSource {
+    return new AppStorePublicSource(config.stores.appStore, deps);
+  }
 
-  const feedPath = (country: string, appId: string, page: number): string =>
-    `/${country}/rss/customerreviews/page=${page}/id=${encodeURIComponent(appId)}/sortby=mostrecent/json`;
+  readonly store = 'app-store' as const;
+  readonly origin = 'public' as const;
+  readonly capabilities: Capabilities = { ...publicCapabilities, editDetection: 'content', recreatesEditedReviews: true };
+  private readonly client: HttpClient;
+  private readonly logger: Logger;
 
-  async function* fetchCountry(app: AppRef, country: string, opts: FetchOptions): AsyncGenerator<Review[]> {
+  constructor(
+    private readonly cfg: AppStoreConfig,
+    deps: ConnectorDeps,
+    options: AppStorePublicOptions = {},
+  ) {
+    this.logger = deps.logger;
+    this.client = new HttpClient({
+      ...transportFrom(deps),
+      service: 'App Store public feed',
+      baseUrl: cfg.publicBaseUrl,
+      logger: deps.logger,
+      concurrency: 1,
+      rateLimit: new MinIntervalPolicy(options.pageIntervalMs ?? defaultPageIntervalMs, deps.now, deps.wait),
+      describeError: (status, body) => {
+        const text = typeof body === 'string' ? body.slice(0, 200) : undefined;
+        // Asking past page 10 is refused with a 400 whose text says so.
+        if (status === 400 && text && /page depth/i.test(text)) return { kind: 'rejected', code: 'PAGE_DEPTH', message: text };
+        return { message: text };
+      },
+    });
+  }
+
+  async ping(): Promise<void> {
+    const country = this.cfg.publicCountries[0]?.toLowerCase() ?? 'us';
+    try {
+      // Any well-formed feed (an unknown app gives an empty one) proves the source answers.
+      await this.client.request({ path: feedPath(country, '1', 1), schema: feedSchema });
+    } catch (err) {
+      if (err instanceof RemoteError && (err.kind === 'not-found' || err.kind === 'rejected')) return;
+      throw err;
+    }
+  }
+
+  /** One page sequence per storefront. */
+  slices(app: AppRef): string[] {
+    return feedCountries(app, this.cfg, this.logger);
+  }
+
+  async *readPages(app: AppRef, opts: ReadOptions = {}): AsyncIterable<ReviewPage> {
+    const country = opts.slice ?? this.slices(app)[0]!;
     /** Last page as the previous page's `rel=last` link announced it. */
     let announcedLast: number | undefined;
     let emptyRetries = 0;
@@ -83,11 +112,11 @@ export function createAppStorePublicSource(cfg: AppStoreConfig, deps: ConnectorD
       const moreAnnounced = announcedLast !== undefined && page <= announcedLast;
       let feed;
       try {
-        feed = (await client.request({ path: feedPath(country, app.appId, page), schema: feedSchema, signal: opts.signal })).data;
+        feed = (await this.client.request({ path: feedPath(country, app.appId, page), schema: feedSchema, signal: opts.signal })).data;
       } catch (err) {
         // A storefront where the app is not sold: nothing to read there.
         if (err instanceof RemoteError && err.kind === 'not-found') {
-          logger.debug('App Store public feed: no feed for this storefront', { appId: app.appId, country });
+          this.logger.debug('App Store public feed: no feed for this storefront', { appId: app.appId, country });
           return;
         }
         throw err;
@@ -107,31 +136,16 @@ export function createAppStorePublicSource(cfg: AppStoreConfig, deps: ConnectorD
       }
       emptyRetries = 0;
       announcedLast = lastPageOf(feed) ?? announcedLast;
-      yield reviews;
-      if (!opts.full && opts.isKnownUnchanged && reviews.every(opts.isKnownUnchanged)) return;
+      const more = page < Math.min(announcedLast ?? maxFeedPages, maxFeedPages);
+      yield { reviews, setAside: [], next: more ? String(page + 1) : undefined };
     }
   }
+}
 
-  return {
-    store: 'app-store',
-    origin: 'public',
-    capabilities: publicCapabilities,
+function feedPath(country: string, appId: string, page: number): string {
+  return `/${country}/rss/customerreviews/page=${page}/id=${encodeURIComponent(appId)}/sortby=mostrecent/json`;
+}
 
-    async ping(): Promise<void> {
-      const country = cfg.publicCountries[0]?.toLowerCase() ?? 'us';
-      try {
-        // Any well-formed feed (an unknown app gives an empty one) proves the source answers.
-        await client.request({ path: feedPath(country, '1', 1), schema: feedSchema });
-      } catch (err) {
-        if (err instanceof RemoteError && (err.kind === 'not-found' || err.kind === 'rejected')) return;
-        throw err;
-      }
-    },
-
-    async *fetchReviews(app: AppRef, opts: FetchOptions = {}): AsyncIterable<Review[]> {
-      for (const country of feedCountries(app, cfg, logger)) {
-        yield* fetchCountry(app, country, opts);
-      }
-    },
-  };
+export function createAppStorePublicSource(cfg: AppStoreConfig, deps: ConnectorDeps, options: AppStorePublicOptions = {}): StoreConnector {
+  return new AppStorePublicSource(cfg, deps, options);
 }

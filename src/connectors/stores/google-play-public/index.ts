@@ -4,13 +4,13 @@
  * Read-only; the review ids are those the Developer API uses, so a later switch to the API
  * keeps every review's key.
  */
-import type { GooglePlayConfig } from '../../../config/schema.js';
+import type { Config, GooglePlayConfig } from '../../../config/schema.js';
 import type { Review } from '../../../domain/review.js';
 import { RemoteError, type RemoteErrorKind } from '../../../errors.js';
 import { backoffDelay, sleep } from '../../../util/sleep.js';
 import { formatZodPath } from '../../http/client.js';
 import type { ConnectorDeps } from '../../deps.js';
-import { publicCapabilities, type AppRef, type FetchOptions, type StoreConnector } from '../types.js';
+import { publicCapabilities, type AppRef, type Capabilities, type ReadOptions, type ReviewPage, type StoreConnector } from '../types.js';
 import { defaultLanguages, mapScraped } from './map.js';
 import { scrapedPageSchema, type ScrapedPage } from './schema.js';
 
@@ -25,7 +25,6 @@ export const defaultMaxPages = 10;
 export const defaultPageIntervalMs = 1_500;
 const sortNewest = 2;
 const retries = 4;
-
 
 export interface GooglePlayPublicOptions {
   pageIntervalMs?: number;
@@ -100,29 +99,74 @@ export function scraperError(err: unknown): RemoteError {
   return new RemoteError({ kind, service, status, message: `${service}: ${where} (${detail})`, cause: err });
 }
 
-export function createGooglePlayPublicSource(cfg: GooglePlayConfig, deps: ConnectorDeps, options: GooglePlayPublicOptions = {}): StoreConnector {
-  const logger = deps.logger;
-  const now = deps.now ?? Date.now;
-  const wait = deps.wait ?? ((ms: number) => sleep(ms));
-  const interval = options.pageIntervalMs ?? defaultPageIntervalMs;
-  const maxPages = options.maxPages ?? defaultMaxPages;
-  const requestOptions = scraperRequestOptions(cfg.publicBaseUrl, deps.timeoutMs ?? 30_000);
-  const country = cfg.publicCountry.toLowerCase();
-  let nextAt = 0;
+export class GooglePlayPublicSource implements StoreConnector {
+  static readonly id = 'google-play-public';
+  static readonly store = 'google-play';
+  static fromConfig(config: Config, deps: ConnectorDeps): GooglePlayPublicSource {
+    return new GooglePlayPublicSource(config.stores.googlePlay, deps);
+  }
+
+  readonly store = 'google-play' as const;
+  readonly origin = 'public' as const;
+  readonly capabilities: Capabilities = { ...publicCapabilities, editDetection: 'edit-date', recreatesEditedReviews: false };
+  private readonly now: () => number;
+  private readonly wait: (ms: number) => Promise<void>;
+  private readonly interval: number;
+  private readonly maxPages: number;
+  private readonly requestOptions: Record<string, unknown>;
+  private readonly country: string;
+  private nextAt = 0;
+
+  constructor(
+    cfg: GooglePlayConfig,
+    private readonly deps: ConnectorDeps,
+    options: GooglePlayPublicOptions = {},
+  ) {
+    this.now = deps.now ?? Date.now;
+    this.wait = deps.wait ?? ((ms: number) => sleep(ms));
+    this.interval = options.pageIntervalMs ?? defaultPageIntervalMs;
+    this.maxPages = options.maxPages ?? defaultMaxPages;
+    this.requestOptions = scraperRequestOptions(cfg.publicBaseUrl, deps.timeoutMs ?? 30_000);
+    this.country = cfg.publicCountry.toLowerCase();
+  }
+
+  async ping(): Promise<void> {
+    // Any well-formed answer (an unknown app gives an empty one) proves the pages answer.
+    await this.page('com.google.android.apps.maps', 'en', undefined);
+  }
+
+  /** One page sequence per reviewer language. */
+  slices(app: AppRef): string[] {
+    return app.languages && app.languages.length > 0 ? [...new Set(app.languages)] : defaultLanguages(this.country);
+  }
+
+  async *readPages(app: AppRef, opts: ReadOptions = {}): AsyncIterable<ReviewPage> {
+    const lang = opts.slice ?? this.slices(app)[0]!;
+    let token: string | undefined;
+    for (let n = 0; n < this.maxPages; n++) {
+      if (opts.signal?.aborted) throw opts.signal.reason;
+      const res = await this.page(app.appId, lang, token);
+      const reviews = res.data.map((item) => mapScraped(item, { appId: app.appId, language: lang })).filter((r): r is Review => r !== undefined);
+      token = res.data.length > 0 && n + 1 < this.maxPages ? (res.nextPaginationToken ?? undefined) : undefined;
+      yield { reviews, setAside: [], next: token };
+      if (!token) return;
+    }
+  }
 
   // Our own pacing (not the scraper's `throttle`): that one is a process-wide singleton that
   // polls every millisecond and sleeps on the real clock, so tests could not make it instant.
-  async function pace(): Promise<void> {
-    const t = now();
-    const delay = nextAt - t;
-    nextAt = Math.max(t, nextAt) + interval;
-    if (delay > 0) await wait(delay);
+  private async pace(): Promise<void> {
+    const t = this.now();
+    const delay = this.nextAt - t;
+    this.nextAt = Math.max(t, this.nextAt) + this.interval;
+    if (delay > 0) await this.wait(delay);
   }
 
-  async function page(appId: string, lang: string, token: string | undefined): Promise<ScrapedPage> {
+  private async page(appId: string, lang: string, token: string | undefined): Promise<ScrapedPage> {
     const reviews = await loadScraper();
+    const { country, requestOptions, deps } = this;
     for (let attempt = 0; ; attempt++) {
-      await pace();
+      await this.pace();
       let raw: unknown;
       try {
         raw = await reviews({ appId, lang, country, sort: sortNewest, num: scraperPageSize, paginate: true, nextPaginationToken: token, requestOptions });
@@ -130,8 +174,8 @@ export function createGooglePlayPublicSource(cfg: GooglePlayConfig, deps: Connec
         const remote = scraperError(err);
         if (!remote.retryable || attempt >= retries) throw remote;
         const delay = backoffDelay(attempt, deps.backoffBaseMs ?? 500, 30_000);
-        logger.debug('retrying request', { service, appId, lang, attempt: attempt + 1, delayMs: delay, reason: remote.message });
-        await wait(delay);
+        deps.logger.debug('retrying request', { service, appId, lang, attempt: attempt + 1, delayMs: delay, reason: remote.message });
+        await this.wait(delay);
         continue;
       }
       const parsed = scrapedPageSchema.safeParse(raw);
@@ -142,35 +186,8 @@ export function createGooglePlayPublicSource(cfg: GooglePlayConfig, deps: Connec
       return parsed.data;
     }
   }
+}
 
-  return {
-    store: 'google-play',
-    origin: 'public',
-    capabilities: publicCapabilities,
-
-    async ping(): Promise<void> {
-      // Any well-formed answer (an unknown app gives an empty one) proves the pages answer.
-      await page('com.google.android.apps.maps', 'en', undefined);
-    },
-
-    async *fetchReviews(app: AppRef, opts: FetchOptions = {}): AsyncIterable<Review[]> {
-      const languages = app.languages && app.languages.length > 0 ? [...new Set(app.languages)] : defaultLanguages(country);
-      const seen = new Set<string>();
-      for (const lang of languages) {
-        let token: string | undefined;
-        for (let n = 0; n < maxPages; n++) {
-          if (opts.signal?.aborted) throw opts.signal.reason;
-          const res = await page(app.appId, lang, token);
-          const reviews = res.data
-            .map((item) => mapScraped(item, { appId: app.appId, language: lang }))
-            .filter((r): r is Review => r !== undefined && !seen.has(r.reviewId));
-          for (const r of reviews) seen.add(r.reviewId);
-          if (reviews.length > 0) yield reviews;
-          if (!res.nextPaginationToken || res.data.length === 0) break;
-          if (!opts.full && opts.isKnownUnchanged && reviews.every(opts.isKnownUnchanged)) break;
-          token = res.nextPaginationToken;
-        }
-      }
-    },
-  };
+export function createGooglePlayPublicSource(cfg: GooglePlayConfig, deps: ConnectorDeps, options: GooglePlayPublicOptions = {}): StoreConnector {
+  return new GooglePlayPublicSource(cfg, deps, options);
 }

@@ -2,12 +2,12 @@
  * Google Play Developer API v3 (Reply to Reviews): reads the last seven days of reviews and
  * publishes replies. https://developers.google.com/android-publisher/reply-to-reviews
  */
-import type { GooglePlayConfig } from '../../../config/schema.js';
-import type { GooglePlayCredentials } from '../../../config/secrets.js';
-import type { Review } from '../../../domain/review.js';
+import type { ConfigLocation } from '../../../config/load.js';
+import type { Config, GooglePlayConfig } from '../../../config/schema.js';
+import { resolveGooglePlay, type GooglePlayCredentials } from '../../../config/secrets.js';
 import { memoryUsageLedger, type ConnectorDeps } from '../../deps.js';
 import { HttpClient, transportFrom, type ErrorDescription } from '../../http/client.js';
-import { checkReplyLength, type AppRef, type Capabilities, type FetchOptions, type PublishedReply, type ReplyStatus, type StoreConnector } from '../types.js';
+import { checkReplyLength, type AppRef, type Capabilities, type PublishedReply, type ReadOptions, type ReplyStatus, type ReviewPage, type StoreConnector } from '../types.js';
 import { RemoteError } from '../../../errors.js';
 import { ServiceAccountTokens } from './auth.js';
 import { mapReview } from './map.js';
@@ -15,7 +15,6 @@ import { QuotaBook } from './quota.js';
 import { googleErrorSchema, replyResultSchema, reviewSchema, reviewsListSchema } from './schema.js';
 
 const service = 'Google Play';
-const dayMs = 86_400_000;
 /** Largest page the API gives; it may still answer with fewer. */
 const pageSize = 100;
 
@@ -52,25 +51,23 @@ export function describeGoogleError(status: number, body: unknown, clientEmail: 
   return { kind: 'rejected', code, message: google };
 }
 
-/**
- * The API only returns reviews created or edited in the last seven days: a gap longer than
- * that between two complete pulls loses reviews for good. Warn from five days on.
- */
-export function windowWarning(lastCompletePullIso: string | undefined, now: number): string | undefined {
-  if (!lastCompletePullIso) return undefined;
-  const last = Date.parse(lastCompletePullIso);
-  if (Number.isNaN(last)) return undefined;
-  const age = now - last;
-  if (age <= 5 * dayMs) return undefined;
-  const days = Math.floor(age / dayMs);
-  if (age > 7 * dayMs) {
-    return `GOOGLE PLAY REVIEWS LOST: the last complete pull was ${days} days ago (${lastCompletePullIso}). The API only returns reviews from the last 7 days, so reviews written or edited between ${lastCompletePullIso} and ${new Date(now - 7 * dayMs).toISOString()} can no longer be fetched. Schedule sync at least daily.`;
-  }
-  const hoursLeft = Math.max(0, Math.floor((last + 7 * dayMs - now) / 3_600_000));
-  return `GOOGLE PLAY REVIEWS AT RISK: the last complete pull was ${days} days ago (${lastCompletePullIso}). The API only returns reviews from the last 7 days: run a sync within ${hoursLeft} hours or reviews will be lost for good. Schedule sync at least daily.`;
-}
+/** The API lists only reviews created or edited in the last seven days. */
+const reviewWindowDays = 7;
+/** A quarter of the default hourly read quota (200): an endless token chain cannot spend more. */
+const maxPagesPerRun = 50;
 
 export class GooglePlayConnector implements StoreConnector {
+  static readonly id = 'google-play';
+  static readonly store = 'google-play';
+  static readonly reviewWindowDays = reviewWindowDays;
+  static fromConfig(config: Config, location: ConfigLocation, deps: ConnectorDeps): GooglePlayConnector | undefined {
+    const creds = resolveGooglePlay(config, location);
+    return creds ? new GooglePlayConnector(config.stores.googlePlay, creds, deps) : undefined;
+  }
+  static hasCredentials(config: Config, location: ConfigLocation): boolean {
+    return resolveGooglePlay(config, location) !== undefined;
+  }
+
   readonly store = 'google-play' as const;
   readonly origin = 'api' as const;
   readonly capabilities: Capabilities;
@@ -80,7 +77,16 @@ export class GooglePlayConnector implements StoreConnector {
 
   constructor(cfg: GooglePlayConfig, creds: GooglePlayCredentials, deps: ConnectorDeps) {
     const account = { ...creds.serviceAccount, token_uri: cfg.tokenUri ?? creds.serviceAccount.token_uri };
-    this.capabilities = { reply: true, maxReplyLength: cfg.maxReplyLength, replyNeedsReadBack: false };
+    this.capabilities = {
+      reply: true,
+      maxReplyLength: cfg.maxReplyLength,
+      replyNeedsReadBack: false,
+      replyStateAfterPublish: 'PUBLISHED',
+      editDetection: 'edit-date',
+      recreatesEditedReviews: false,
+      reviewWindowDays,
+      maxPagesPerRun,
+    };
     const now = deps.now ?? Date.now;
     this.tokens = new ServiceAccountTokens(account, { logger: deps.logger, now, timeoutMs: deps.timeoutMs, dispatcher: deps.dispatcher });
     this.quota = new QuotaBook(deps.usage ?? memoryUsageLedger(), { getPerHour: cfg.quotaGetPerHour, postPerDay: cfg.quotaPostPerDay }, now);
@@ -105,11 +111,11 @@ export class GooglePlayConnector implements StoreConnector {
     await this.http.request({ path: reviewsPath(packageName), query: { maxResults: 1 }, schema: reviewsListSchema });
   }
 
-  async *fetchReviews(app: AppRef, opts: FetchOptions = {}): AsyncIterable<Review[]> {
+  /** Each page spends one read of the app's quota, so a page is asked for only when the engine wants it. */
+  async *readPages(app: AppRef, opts: ReadOptions = {}): AsyncIterable<ReviewPage> {
     const pkg = app.appId;
-    const seenTokens = new Set<string>();
     let token: string | undefined;
-    for (;;) {
+    do {
       this.quota.spend('get', pkg);
       const res = await this.http.request({
         path: reviewsPath(pkg),
@@ -117,15 +123,9 @@ export class GooglePlayConnector implements StoreConnector {
         schema: reviewsListSchema,
         signal: opts.signal,
       });
-      const page = res.data.reviews.flatMap((r) => mapReview(pkg, r, app.translationLanguage) ?? []);
-      // Decided before yielding: the engine records the page while we are suspended.
-      const allKnown = !opts.full && opts.isKnownUnchanged !== undefined && page.length > 0 && page.every(opts.isKnownUnchanged);
-      if (page.length > 0) yield page;
-      const next = res.data.tokenPagination?.nextPageToken;
-      if (!next || allKnown || seenTokens.has(next)) return;
-      seenTokens.add(next);
-      token = next;
-    }
+      token = res.data.tokenPagination?.nextPageToken ?? undefined;
+      yield { reviews: res.data.reviews.flatMap((r) => mapReview(pkg, r, app.translationLanguage) ?? []), setAside: [], next: token };
+    } while (token);
   }
 
   /** Creates or replaces the one reply (no delete in the API), so sending twice is harmless. */

@@ -5,7 +5,9 @@
  * across runs) and refuse before sending. Windows are rolling, which never lets more through
  * than a fixed hour or day would.
  */
+import type { Config } from '../../../config/schema.js';
 import type { UsageLedger } from '../../deps.js';
+import type { QuotaStatus } from '../types.js';
 import { RemoteError } from '../../../errors.js';
 
 export type QuotaKind = 'get' | 'post';
@@ -90,4 +92,15 @@ export class QuotaBook {
     }
     return out;
   }
+}
+
+/** What is left of an app's quotas, from the usage records alone (`status` sends nothing). */
+export function quotaStatus(config: Config, usage: UsageLedger, appId: string, now: number): QuotaStatus {
+  const gp = config.stores.googlePlay;
+  return {
+    getPerHour: gp.quotaGetPerHour,
+    getLeftThisHour: Math.max(0, gp.quotaGetPerHour - usage.count(quotaKey('get', appId), now - windowMs.get)),
+    postPerDay: gp.quotaPostPerDay,
+    postLeftToday: Math.max(0, gp.quotaPostPerDay - usage.count(quotaKey('post', appId), now - windowMs.post)),
+  };
 }

@@ -2,15 +2,15 @@
  * RuStore Public API connector: user comments in, moderated developer answers ("feedback") out.
  * See README.md beside this file for the endpoints and the choices made where the docs are silent.
  */
-import type { RuStoreConfig } from '../../../config/schema.js';
-import type { RuStoreCredentials } from '../../../config/secrets.js';
-import type { Review } from '../../../domain/review.js';
+import type { ConfigLocation } from '../../../config/load.js';
+import type { Config, RuStoreConfig } from '../../../config/schema.js';
+import { resolveRuStore, type RuStoreCredentials } from '../../../config/secrets.js';
 import { RemoteError } from '../../../errors.js';
 import type { ConnectorDeps } from '../../deps.js';
 import { HttpClient, transportFrom, type ErrorDescription } from '../../http/client.js';
 import { retryAfterOnly } from '../../http/rate-limit.js';
 import { backoffDelay, sleep } from '../../../util/sleep.js';
-import { checkReplyLength, type AppRef, type Capabilities, type FetchOptions, type PublishedReply, type ReplyStatus, type StoreApp, type StoreConnector } from '../types.js';
+import { checkReplyLength, type AppRef, type Capabilities, type PublishedReply, type ReadOptions, type ReplyStatus, type ReviewPage, type StoreApp, type StoreConnector } from '../types.js';
 import { RuStoreAuth } from './auth.js';
 import { answerState, commentToReview, currentFeedback, saysLastPage } from './map.js';
 import {
@@ -65,6 +65,16 @@ export function describeRuStoreError(status: number, body: unknown, keyId?: stri
 }
 
 export class RuStoreConnector implements StoreConnector {
+  static readonly id = 'rustore';
+  static readonly store = 'rustore';
+  static fromConfig(config: Config, location: ConfigLocation, deps: ConnectorDeps): RuStoreConnector | undefined {
+    const creds = resolveRuStore(config, location);
+    return creds ? new RuStoreConnector(config.stores.rustore, creds, deps) : undefined;
+  }
+  static hasCredentials(config: Config, location: ConfigLocation): boolean {
+    return resolveRuStore(config, location) !== undefined;
+  }
+
   readonly store = 'rustore' as const;
   readonly origin = 'api' as const;
   readonly capabilities: Capabilities;
@@ -76,7 +86,14 @@ export class RuStoreConnector implements StoreConnector {
   constructor(cfg: RuStoreConfig, creds: RuStoreCredentials, deps: ConnectorDeps) {
     this.deps = deps;
     this.wait = deps.wait ?? ((ms) => sleep(ms));
-    this.capabilities = { reply: true, maxReplyLength: cfg.maxReplyLength ?? 500, replyNeedsReadBack: true };
+    this.capabilities = {
+      reply: true,
+      maxReplyLength: cfg.maxReplyLength,
+      replyNeedsReadBack: true,
+      replyStateAfterPublish: 'MODERATION',
+      editDetection: 'edit-date',
+      recreatesEditedReviews: false,
+    };
     this.http = new HttpClient({
       ...transportFrom(deps),
       service,
@@ -112,25 +129,15 @@ export class RuStoreConnector implements StoreConnector {
     return apps;
   }
 
-  async *fetchReviews(app: AppRef, opts: FetchOptions = {}): AsyncIterable<Review[]> {
+  async *readPages(app: AppRef, opts: ReadOptions = {}): AsyncIterable<ReviewPage> {
     const path = `${appPath(app)}/comment`;
-    let previousFirst: string | undefined;
     for (let page = 0; ; page++) {
       const res = await this.http.request({ path, query: { page, size: pageSize }, schema: commentsEnvelopeSchema, signal: opts.signal });
       const body = checkEnvelope(res.data, `GET ${path}`);
       const items = body.content;
-      // A service that ignored `page` would hand back page 0 forever.
-      if (items.length > 0 && items[0]!.commentId === previousFirst) {
-        this.deps.logger.warn('RuStore repeated a page of comments; stopping', { app: app.appId, page });
-        return;
-      }
-      previousFirst = items[0]?.commentId;
-      const reviews = items.map((c) => commentToReview(app.appId, c));
-      // Decided before yielding: the engine records the page as known while we are suspended.
-      const allKnown = !opts.full && opts.isKnownUnchanged !== undefined && reviews.length > 0 && reviews.every((r) => opts.isKnownUnchanged!(r));
-      if (reviews.length > 0) yield reviews;
-      const last = saysLastPage(body, page) ?? items.length < pageSize;
-      if (last || items.length === 0 || allKnown) return;
+      const last = (saysLastPage(body, page) ?? items.length < pageSize) || items.length === 0;
+      yield { reviews: items.map((c) => commentToReview(app.appId, c)), setAside: [], next: last ? undefined : String(page + 1) };
+      if (last) return;
     }
   }
 

@@ -1,0 +1,74 @@
+/**
+ * Connector id → connector, and store id → what is known about the store. The engine and the
+ * commands ask these; nothing outside src/connectors/ branches on a store's name. Adding a
+ * store: one connector folder (API and public source), one entry here, one emulator.
+ */
+import { AppStoreConnector } from './app-store-connect/index.js';
+import { AppStorePublicSource } from './app-store-public/index.js';
+import { GooglePlayConnector } from './google-play/index.js';
+import { quotaStatus } from './google-play/quota.js';
+import { GooglePlayPublicSource } from './google-play-public/index.js';
+import { storeIds, type StoreId } from './ids.js';
+import { RuStoreConnector } from './rustore/index.js';
+import { RuStorePublicSource } from './rustore-public/index.js';
+import type { ApiConnectorClass, PublicConnectorClass, StoreDescriptor } from './types.js';
+
+export { storeIds, type StoreId };
+
+/** Every connector, by its folder name. */
+export const connectors = {
+  [AppStoreConnector.id]: AppStoreConnector,
+  [AppStorePublicSource.id]: AppStorePublicSource,
+  [GooglePlayConnector.id]: GooglePlayConnector,
+  [GooglePlayPublicSource.id]: GooglePlayPublicSource,
+  [RuStoreConnector.id]: RuStoreConnector,
+  [RuStorePublicSource.id]: RuStorePublicSource,
+} as const satisfies Record<string, ApiConnectorClass | PublicConnectorClass>;
+
+const descriptors: Record<StoreId, StoreDescriptor> = {
+  'app-store': {
+    id: 'app-store',
+    name: 'App Store',
+    consoleName: 'App Store Connect',
+    filters: { countries: true, languages: false },
+    api: AppStoreConnector,
+    public: AppStorePublicSource,
+    consoleLink: (r) => `https://appstoreconnect.apple.com/apps/${r.appId}/distribution/activity/ios/ratingsResponses`,
+  },
+  'google-play': {
+    id: 'google-play',
+    name: 'Google Play',
+    consoleName: 'Google Play',
+    filters: { countries: false, languages: true },
+    api: GooglePlayConnector,
+    public: GooglePlayPublicSource,
+    consoleLink: (r) =>
+      `https://play.google.com/console/developers/app/user-feedback/reviews?packageName=${encodeURIComponent(r.appId)}&reviewId=${encodeURIComponent(r.reviewId)}`,
+    quota: quotaStatus,
+  },
+  rustore: {
+    id: 'rustore',
+    name: 'RuStore',
+    consoleName: 'RuStore',
+    filters: { countries: false, languages: false },
+    api: RuStoreConnector,
+    public: RuStorePublicSource,
+    consoleLink: (r) => `https://console.rustore.ru/apps?package=${encodeURIComponent(r.appId)}`,
+  },
+};
+
+export function storeDescriptor(id: StoreId): StoreDescriptor {
+  return descriptors[id];
+}
+
+export function allStores(): StoreDescriptor[] {
+  return storeIds.map((id) => descriptors[id]);
+}
+
+/** The store's name as customers know it. */
+export function storeName(id: StoreId): string {
+  return descriptors[id].name;
+}
+
+/** Names by id, for message tables. */
+export const storeNames = Object.fromEntries(storeIds.map((id) => [id, descriptors[id].name])) as Record<StoreId, string>;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Pool } from 'undici';
-import { startServeHook } from '../src/commands/serve-hook/serve-hook.js';
+import { startServeHook } from '../src/server/serve-hook.js';
 import { configSchema } from '../src/config/schema.js';
 import type { Helpdesk } from '../src/connectors/helpdesk/types.js';
 import type { StoreConnector } from '../src/connectors/stores/types.js';

@@ -6,7 +6,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ConfigError, ExitCode, exitCodeHelp, UserError, type ExitCodeValue } from './errors.js';
 import { redact } from './log.js';
-import { loadDotEnv, makeContext, type CommandContext, type GlobalOptions } from './commands/context.js';
+import { loadDotEnv, makeContext, type CommandContext, type GlobalOptions, type WithContext } from './commands/context.js';
+
+export type { WithContext };
 import { registerConfig } from './commands/config/index.js';
 import { registerSync } from './commands/sync/index.js';
 import { registerServeHook } from './commands/serve-hook/index.js';
@@ -39,7 +41,7 @@ Environment:
 
 export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void): Command {
   const program = new Command('asodesk-omni')
-    .description('App Store, Google Play and RuStore reviews as Omnidesk cases; agents\' replies published back to the stores.')
+    .description('Store reviews as Omnidesk cases; agents\' replies published back to the stores.')
     .version(version(), '-V, --version')
     .addOption(new Option('-c, --config <path>', 'config file (default: per-user config folder)').env('ASODESK_OMNI_CONFIG'))
     .addOption(new Option('--db <path>', 'SQLite state file (default: beside the config)').env('ASODESK_OMNI_DB'))
@@ -64,8 +66,6 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
   registerConfig(program, withContext);
   return program;
 }
-
-export type WithContext = <A extends unknown[]>(fn: (ctx: CommandContext, ...args: A) => Promise<ExitCodeValue>) => (...args: A) => void;
 
 function report(err: unknown, verbose: boolean): ExitCodeValue {
   if (err instanceof UserError) {

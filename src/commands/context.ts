@@ -4,6 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolveLocation, type ConfigLocation, type Env } from '../config/load.js';
+import type { ExitCodeValue } from '../errors.js';
 import { Logger, redact, type LogLevel } from '../log.js';
 
 export interface GlobalOptions {
@@ -23,6 +24,9 @@ export interface CommandContext {
   /** Results to stdout (redacted, like everything printed). */
   out(text: string): void;
 }
+
+/** Wraps a command's action: builds its context, runs it, turns the result into the exit code. */
+export type WithContext = <A extends unknown[]>(fn: (ctx: CommandContext, ...args: A) => Promise<ExitCodeValue>) => (...args: A) => void;
 
 /** A `.env` in the working directory fills env vars that are not set already. */
 export function loadDotEnv(): void {

@@ -185,3 +185,44 @@ function seedStores(world: World, seed: DemoSeed, now: number): Record<DemoTarge
   }
   return ids;
 }
+
+/** The services of the demo world, for the table the demo prints: [service, address, what]. */
+export function demoServiceRows(w: DemoWorld): [string, string, string][] {
+  return [
+    ['Omnidesk', w.omnidesk.baseUrl, `channels "${channels.main.title}" (cch${channels.main.id}) and "${channels.noKey.title}" (cch${channels.noKey.id})`],
+    ['App Store Connect', w.appStore.baseUrl, `${w.appStore.reviews(worldApps.ios.appId).length} reviews of ${worldApps.ios.name} (ES256 key, .p8)`],
+    ['Google Play', w.googlePlay.baseUrl, `${w.googlePlay.reviews(worldApps.android.appId).length} reviews of ${worldApps.android.appId} (service account, RSA)`],
+    ['RuStore', w.rustore.server.baseUrl, `${w.rustore.comments(worldApps.rustore.appId).length} reviews of ${worldApps.rustore.appId} (API key, RSA)`],
+    ['App Store feed', w.appStorePublic.baseUrl, `${w.appStorePublic.reviews().length} reviews of Acme Lite, read without credentials`],
+  ];
+}
+
+/** The store API emulators' addresses, for `demo --keep`. */
+export function storeEmulatorUrls(w: DemoWorld): [string, string][] {
+  return [
+    ['App Store', w.appStore.baseUrl],
+    ['Google Play', w.googlePlay.baseUrl],
+    ['RuStore', w.rustore.server.baseUrl],
+  ];
+}
+
+/** Where the demo's app without store credentials reads its reviews. */
+export const publicAppSource = 'App Store public feed';
+
+/** The answer to a review as the store's emulator now has it. */
+export function answerInStore(w: DemoWorld, store: StoreId, reviewId: string): { state: string; text: string } | undefined {
+  switch (store) {
+    case 'app-store': {
+      const r = w.appStore.responses().find((x) => x.reviewId === reviewId);
+      return r && { state: r.state, text: r.responseBody };
+    }
+    case 'google-play': {
+      const r = w.googlePlay.replies(worldApps.android.appId).find((x) => x.reviewId === reviewId);
+      return r && { state: 'PUBLISHED', text: r.text };
+    }
+    case 'rustore': {
+      const r = w.rustore.feedback().find((x) => String(x.commentId) === reviewId && x.status !== 'DELETED');
+      return r && { state: r.status, text: r.text };
+    }
+  }
+}

@@ -7,15 +7,21 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig, resolveLocation, type ConfigLocation } from '../../config/load.js';
-import { startDemoWorld, type DemoWorld } from '../../emulators/demo.js';
+import { demoServiceRows, publicAppSource, startDemoWorld, storeEmulatorUrls, type DemoWorld } from '../../emulators/demo.js';
+import { storeNames } from '../../connectors/stores/registry.js';
+import { storeIds } from '../../domain/review.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../../errors.js';
 import { Logger } from '../../log.js';
 import { openDb, type Db } from '../../state/db.js';
 import type { CommandContext } from '../context.js';
-import type { DemoOptions } from './index.js';
 import { bad, cut, dim, ok, printer, table, totals, type Printer } from './render.js';
 import { replyInEachStore, startListener, storeLabel, type ReplyOutcome } from './reply-loop.js';
 import { runSync } from './run-sync.js';
+
+export interface DemoOptions {
+  keep?: boolean;
+  dir?: string;
+}
 
 export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promise<ExitCodeValue> {
   const started = Date.now();
@@ -24,7 +30,7 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
   // The emulators and serve-hook log every request; the demo tells the story itself.
   const logger = new Logger({ level: ctx.logger.level === 'debug' ? 'debug' : 'error' });
 
-  p.line('asodesk-omni demo: App Store, Google Play and RuStore reviews → Omnidesk cases → agent replies → back to the stores.');
+  p.line(`asodesk-omni demo: ${listOf(storeIds.map((id) => storeNames[id]))} reviews → Omnidesk cases → agent replies → back to the stores.`);
   p.line(dim('Everything below runs against local emulators on 127.0.0.1; nothing leaves this machine.'));
   const world = await startDemoWorld({ dir });
   const location = resolveLocation({ config: world.configPath }, {});
@@ -76,6 +82,11 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
   }
 }
 
+/** "A, B and C". */
+function listOf(names: string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)!}`;
+}
+
 function demoDir(given: string | undefined): string {
   if (!given) return mkdtempSync(join(tmpdir(), 'asodesk-omni-demo-'));
   const dir = resolve(given);
@@ -92,13 +103,7 @@ function showWorld(p: Printer, w: DemoWorld): void {
   p.block(
     table(
       ['service', 'address', 'what'],
-      [
-        ['Omnidesk', w.omnidesk.baseUrl, 'channels "App reviews" (cch1) and "App reviews (no store key)" (cch2)'],
-        ['App Store Connect', w.appStore.baseUrl, `${w.appStore.reviews('1000000001').length} reviews of Acme iOS (ES256 key, .p8)`],
-        ['Google Play', w.googlePlay.baseUrl, `${w.googlePlay.reviews('com.acme.reviews').length} reviews of com.acme.reviews (service account, RSA)`],
-        ['RuStore', w.rustore.server.baseUrl, `${w.rustore.comments('ru.acme.reviews').length} reviews of ru.acme.reviews (API key, RSA)`],
-        ['App Store feed', w.appStorePublic.baseUrl, `${w.appStorePublic.reviews().length} reviews of Acme Lite, read without credentials`],
-      ],
+      demoServiceRows(w),
     ),
   );
   p.block(`config: ${w.configPath} (keys beside it, mode 0600)`);
@@ -120,9 +125,9 @@ function replyBlock(o: ReplyOutcome): string {
   return lines.join('\n');
 }
 
-/** An App Store app without credentials: reviews flow from the public feed, replies are refused with a note. */
+/** An app without store credentials: reviews flow from the public source, replies are refused with a note. */
 async function noKeyPart(p: Printer, w: DemoWorld, location: ConfigLocation, logger: Logger): Promise<number> {
-  p.heading(5, 'An app without store credentials (App Store public feed)');
+  p.heading(5, `An app without store credentials (${publicAppSource})`);
   const sync = await runSync(location, logger);
   p.block(sync.text);
   const reply = w.replies.find((r) => r.target === 'no-credentials');
@@ -169,9 +174,7 @@ function showKept(p: Printer, w: DemoWorld, hookUrl: string): void {
   p.block(
     [
       `Omnidesk        ${w.omnidesk.baseUrl}   cases: ${w.omnidesk.baseUrl}/__emulator/cases`,
-      `App Store       ${w.appStore.baseUrl}`,
-      `Google Play     ${w.googlePlay.baseUrl}`,
-      `RuStore         ${w.rustore.server.baseUrl}`,
+      ...storeEmulatorUrls(w).map(([name, url]) => `${name.padEnd(16)}${url}`),
       `serve-hook      ${hookUrl}/omnidesk/webhook/<secret>   health: ${hookUrl}/healthz`,
       '',
       'Play an agent reply (serve-hook publishes it):',

@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
-import type { WithContext } from '../../cli.js';
-
-export interface DemoOptions {
-  keep?: boolean;
-  dir?: string;
-}
+import type { WithContext } from '../context.js';
+import type { DemoOptions } from './demo.js';
 
 export function registerDemo(program: Command, withContext: WithContext): void {
   program

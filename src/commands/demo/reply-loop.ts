@@ -8,13 +8,12 @@ import type { Config } from '../../config/schema.js';
 import { type StoreId } from '../../domain/review.js';
 import { storeNames } from '../../connectors/stores/registry.js';
 import { buildServices } from '../../engine/wiring.js';
-import type { DemoReply, DemoWorld } from '../../emulators/demo.js';
-import { worldApps } from '../../emulators/world.js';
+import { answerInStore, type DemoReply, type DemoWorld } from '../../emulators/demo.js';
 import type { Logger } from '../../log.js';
 import type { Db } from '../../state/db.js';
 import { sqliteUsageLedger } from '../../state/usage.js';
 import { sleep } from '../../util/sleep.js';
-import { startServeHook, type RunningServeHook } from '../serve-hook/serve-hook.js';
+import { startServeHook, type RunningServeHook } from '../../server/serve-hook.js';
 
 export interface ReplyOutcome {
   store: StoreId;
@@ -30,7 +29,7 @@ export interface ReplyOutcome {
 
 export async function startListener(world: DemoWorld, config: Config, location: ConfigLocation, db: Db, logger: Logger): Promise<RunningServeHook & { closeServices(): Promise<void> }> {
   const services = buildServices(config, location, logger, { usage: sqliteUsageLedger(db) });
-  // Short intervals: the demo waits for Apple's publication and RuStore's moderation to be read back.
+  // Short intervals: the demo waits for delayed publication and moderation to be read back.
   const hook = await startServeHook({ db, config, services, logger, host: '127.0.0.1', port: 0, debounceMs: 50, readBackIntervalMs: 250, retryIntervalMs: 1_000 });
   world.omnidesk.setChannelWebhook(config.omnidesk!.channel!, `${hook.server.url}/omnidesk/webhook/${config.webhook.secret!}`);
   return { ...hook, closeServices: () => services.close() };
@@ -60,26 +59,9 @@ export async function replyInEachStore(world: DemoWorld, hook: RunningServeHook,
     author: reply.author,
     agentText: reply.text,
     state: outbox.get(messageId)?.state ?? 'unknown',
-    inStore: answerInStore(world, reply),
+    inStore: answerInStore(world, reply.target, reply.reviewId),
     notes: world.omnidesk.messages(caseId).filter((m) => m.note).map((m) => m.content),
   }));
-}
-
-function answerInStore(world: DemoWorld, reply: DemoReply & { target: StoreId }): { state: string; text: string } | undefined {
-  switch (reply.target) {
-    case 'app-store': {
-      const r = world.appStore.responses().find((x) => x.reviewId === reply.reviewId);
-      return r && { state: r.state, text: r.responseBody };
-    }
-    case 'google-play': {
-      const r = world.googlePlay.replies(worldApps.android.appId).find((x) => x.reviewId === reply.reviewId);
-      return r && { state: 'PUBLISHED', text: r.text };
-    }
-    case 'rustore': {
-      const r = world.rustore.feedback().find((x) => String(x.commentId) === reply.reviewId && x.status !== 'DELETED');
-      return r && { state: r.status, text: r.text };
-    }
-  }
 }
 
 export function storeLabel(store: StoreId): string {

@@ -1,17 +1,6 @@
 import type { Command } from 'commander';
-import type { WithContext } from '../../cli.js';
-
-export interface InitOptions {
-  lang?: string;
-  nonInteractive?: boolean;
-  from?: string;
-  offline?: boolean;
-  subdomain?: string;
-  email?: string;
-  channel?: string;
-  publicUrl?: string;
-  app?: string[];
-}
+import type { WithContext } from '../context.js';
+import type { InitOptions } from './options.js';
 
 const nonInteractiveHelp = `
 Non-interactive (CI, provisioning): settings come from the flags below, the --from file

@@ -4,7 +4,7 @@
  */
 import { ExitCode, NeedsInputError, UserError, type ExitCodeValue } from '../../errors.js';
 import type { CommandContext } from '../context.js';
-import type { InitOptions } from './index.js';
+import type { InitOptions } from './options.js';
 import { interactiveInit } from './interactive.js';
 import { messagesFor } from './messages.js';
 import { nonInteractiveInit } from './non-interactive.js';

@@ -9,7 +9,7 @@ import type { ConnectorDeps } from '../../connectors/deps.js';
 import { ConfigError, ExitCode, type ExitCodeValue } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { runWizard } from './flow.js';
-import type { InitOptions } from './index.js';
+import type { InitOptions } from './options.js';
 import { messagesFor } from './messages.js';
 import { inquirerPrompter, isPromptExit, type Prompter } from './prompts.js';
 import { detectLang, type Lang } from './questions.js';

@@ -10,7 +10,7 @@ import { storeIds, type StoreId } from '../../domain/review.js';
 import { buildServices } from '../../engine/wiring.js';
 import { ConfigError, errorMessage, ExitCode, NeedsInputError, UserError, type ConfigProblem, type ExitCodeValue } from '../../errors.js';
 import type { CommandContext } from '../context.js';
-import type { InitOptions } from './index.js';
+import type { InitOptions } from './options.js';
 import { chooseLang, loadDraft } from './interactive.js';
 import { messagesFor, type Messages } from './messages.js';
 import { newWebhookSecret } from './steps/channel.js';

@@ -1,10 +1,6 @@
 import type { Command } from 'commander';
-import type { WithContext } from '../../cli.js';
-
-export interface ServeHookOptions {
-  host?: string;
-  port?: string;
-}
+import type { WithContext } from '../context.js';
+import type { ServeHookOptions } from './serve-hook.js';
 
 export function registerServeHook(program: Command, withContext: WithContext): void {
   program

@@ -1,19 +1,20 @@
 /**
- * `serve-hook`: the webhook listener plus a publishing loop. A recorded reply triggers a
- * debounced flush; a timer retries failed ones and reads back pending answers. On SIGTERM or
- * SIGINT it stops accepting, lets in-flight requests and the running flush end, closes the db.
+ * `serve-hook`: starts the webhook listener and its publishing loop (src/server/serve-hook.ts).
+ * On SIGTERM or SIGINT it stops accepting, lets in-flight requests and the running flush end,
+ * closes the db.
  */
 import { loadConfig } from '../../config/load.js';
-import type { Config } from '../../config/schema.js';
-import { ReplyPublisher } from '../../engine/reply-publisher.js';
 import type { Services } from '../../engine/services.js';
-import { ConfigError, errorMessage, ExitCode, UserError, type ExitCodeValue } from '../../errors.js';
-import type { Logger } from '../../log.js';
-import { startHookServer, type HookServer } from '../../server/hook-server.js';
-import { openDb, type Db } from '../../state/db.js';
+import { ConfigError, ExitCode, UserError, type ExitCodeValue } from '../../errors.js';
+import { startServeHook } from '../../server/serve-hook.js';
+import { openDb } from '../../state/db.js';
 import { sqliteUsageLedger } from '../../state/usage.js';
 import type { CommandContext } from '../context.js';
-import type { ServeHookOptions } from './index.js';
+
+export interface ServeHookOptions {
+  host?: string;
+  port?: string;
+}
 
 export async function serveHookCommand(ctx: CommandContext, opts: ServeHookOptions): Promise<ExitCodeValue> {
   const config = loadConfig(ctx.location, ctx.env);
@@ -30,7 +31,7 @@ export async function serveHookCommand(ctx: CommandContext, opts: ServeHookOptio
   const db = openDb(ctx.location.dbPath);
   let services: (Services & { close(): Promise<void> }) | undefined;
   try {
-    // Loaded here, not at the top: the loop below is used by tests and the bench without connectors.
+    // Loaded here, not at the top: the connectors are only needed once the config is valid.
     const { buildServices } = await import('../../engine/wiring.js');
     services = buildServices(config, ctx.location, ctx.logger, { usage: sqliteUsageLedger(db) });
     const running = await startServeHook({ db, config, services, logger: ctx.logger, host, port }).catch((err: unknown) => {
@@ -71,139 +72,4 @@ function nextSignal(): Promise<NodeJS.Signals> {
     process.on('SIGTERM', on);
     process.on('SIGINT', on);
   });
-}
-
-export interface ServeHookDeps {
-  db: Db;
-  config: Config;
-  services: Services;
-  logger: Logger;
-  host: string;
-  port: number;
-  publisher?: ReplyPublisher | undefined;
-  /** Wait after a recorded reply before flushing, so a burst is published in one pass. */
-  debounceMs?: number | undefined;
-  /** How often due retries are flushed. */
-  retryIntervalMs?: number | undefined;
-  /** How often pending App Store / RuStore answers are read back. */
-  readBackIntervalMs?: number | undefined;
-}
-
-export interface RunningServeHook {
-  server: HookServer;
-  publisher: ReplyPublisher;
-  loop: PublishLoop;
-  /** Graceful stop: no new requests, in-flight ones answered, the current flush finished. */
-  stop(): Promise<void>;
-}
-
-/** Starts the listener and the publishing loop; the caller owns db and services. */
-export async function startServeHook(deps: ServeHookDeps): Promise<RunningServeHook> {
-  const secret = deps.config.webhook.secret;
-  if (!secret) throw new ConfigError('No webhook secret is configured.');
-  const publisher = deps.publisher ?? new ReplyPublisher({ db: deps.db, config: deps.config, services: deps.services, logger: deps.logger });
-  const loop = new PublishLoop(publisher, deps.logger, deps.debounceMs ?? 200);
-  const server = await startHookServer({
-    host: deps.host,
-    port: deps.port,
-    secret,
-    maxBodyBytes: deps.config.webhook.maxBodyBytes,
-    logger: deps.logger,
-    sink: publisher,
-    onRecorded: () => loop.kick(),
-    health: () => {
-      const c = publisher.outbox.counts();
-      return { pending: c.pending + c.sending, awaiting: c.awaiting, failed: c.failed };
-    },
-  });
-  // Replies recorded before a restart (or by a killed listener) go out now.
-  loop.enqueueFlush();
-  loop.enqueueReadBack();
-  loop.every(deps.retryIntervalMs ?? 30_000, () => loop.enqueueFlush());
-  loop.every(deps.readBackIntervalMs ?? 10 * 60_000, () => loop.enqueueReadBack());
-  return {
-    server,
-    publisher,
-    loop,
-    stop: async () => {
-      await server.close();
-      await loop.stop();
-    },
-  };
-}
-
-/**
- * Runs flushes and read-backs one at a time. Kicks during a flush queue one more flush
- * (never more than one waiting), so a burst of webhooks costs a couple of passes.
- */
-export class PublishLoop {
-  private chain: Promise<void> = Promise.resolve();
-  private flushQueued = false;
-  private debounce: NodeJS.Timeout | undefined;
-  private readonly timers: NodeJS.Timeout[] = [];
-  private stopped = false;
-
-  constructor(
-    private readonly publisher: ReplyPublisher,
-    private readonly logger: Logger,
-    private readonly debounceMs: number,
-  ) {}
-
-  kick(): void {
-    if (this.stopped || this.debounce) return;
-    this.debounce = setTimeout(() => {
-      this.debounce = undefined;
-      this.enqueueFlush();
-    }, this.debounceMs);
-  }
-
-  enqueueFlush(): void {
-    if (this.stopped || this.flushQueued) return;
-    this.flushQueued = true;
-    this.enqueue(async () => {
-      this.flushQueued = false;
-      const report = await this.publisher.flush();
-      if (Object.values(report).some((n) => n > 0)) this.logger.info('replies flushed', { ...report });
-    });
-  }
-
-  enqueueReadBack(): void {
-    if (this.stopped) return;
-    this.enqueue(async () => {
-      const report = await this.publisher.readBack();
-      if (report.checked > 0) this.logger.info('replies read back', { ...report });
-    });
-  }
-
-  every(ms: number, task: () => void): void {
-    const t = setInterval(task, ms);
-    t.unref();
-    this.timers.push(t);
-  }
-
-  /** Resolves when everything queued so far has run. */
-  idle(): Promise<void> {
-    return this.chain;
-  }
-
-  /** No new work; the running task finishes, queued ones are left to the next run. */
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.debounce) clearTimeout(this.debounce);
-    this.debounce = undefined;
-    for (const t of this.timers) clearInterval(t);
-    await this.chain;
-  }
-
-  private enqueue(task: () => Promise<void>): void {
-    this.chain = this.chain.then(async () => {
-      // Stopping: only the running task finishes; what is left stays in the outbox for the next run.
-      if (this.stopped) return;
-      try {
-        await task();
-      } catch (err) {
-        this.logger.error('publishing replies failed', { error: errorMessage(err) });
-      }
-    });
-  }
 }

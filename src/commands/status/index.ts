@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { WithContext } from '../../cli.js';
+import type { WithContext } from '../context.js';
 
 export function registerStatus(program: Command, withContext: WithContext): void {
   program

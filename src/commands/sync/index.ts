@@ -1,12 +1,6 @@
 import type { Command } from 'commander';
-import type { WithContext } from '../../cli.js';
-
-export interface SyncOptions {
-  dryRun?: boolean;
-  app?: string[];
-  pollReplies?: boolean;
-  full?: boolean;
-}
+import type { WithContext } from '../context.js';
+import type { SyncOptions } from './sync.js';
 
 export function registerSync(program: Command, withContext: WithContext): void {
   program

@@ -3,14 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/load.js';
 import { renderReport } from '../../engine/report.js';
-import { SyncEngine } from '../../engine/sync-engine.js';
-import { buildServices } from '../../engine/wiring.js';
+import { runSync } from '../../engine/run-sync.js';
 import { ConfigError, ExitCode, type ExitCodeValue } from '../../errors.js';
 import { openDb, type Db } from '../../state/db.js';
-import { LabelCache } from '../../state/labels.js';
-import { sqliteUsageLedger } from '../../state/usage.js';
 import type { CommandContext } from '../context.js';
-import type { SyncOptions } from './index.js';
+
+export interface SyncOptions {
+  dryRun?: boolean;
+  app?: string[];
+  pollReplies?: boolean;
+  full?: boolean;
+}
 
 /** A dry run works on a copy of the database, so it changes nothing. */
 async function openForDryRun(dbPath: string): Promise<Db> {
@@ -28,10 +31,8 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions): Promi
   if (!config.omnidesk) throw new ConfigError('Omnidesk is not set up yet.', [{ path: 'omnidesk', message: 'missing' }], 'Run `asodesk-omni init`.');
   const db = opts.dryRun ? await openForDryRun(ctx.location.dbPath) : openDb(ctx.location.dbPath);
   try {
-    const services = buildServices(config, ctx.location, ctx.logger, { usage: sqliteUsageLedger(db), labelCache: new LabelCache(db) });
-    const engine = new SyncEngine({ db, config, services, logger: ctx.logger });
     const showProgress = process.stderr.isTTY && !ctx.quiet && !ctx.json;
-    const report = await engine.run({
+    const report = await runSync(db, config, ctx.location, ctx.logger, {
       apps: opts.app,
       dryRun: opts.dryRun,
       full: opts.full,
@@ -39,7 +40,6 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions): Promi
       onProgress: showProgress ? (app, n) => process.stderr.write(`\r${app}: ${n} reviews fetched`) : undefined,
     });
     if (showProgress) process.stderr.write('\r\x1b[K');
-    await services.close();
     if (ctx.json) ctx.out(JSON.stringify(report, null, 2));
     else if (!ctx.quiet || report.outcome !== 'ok') ctx.out(renderReport(report));
     return report.outcome === 'ok' ? ExitCode.ok : ExitCode.partialFailure;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startServeHook } from '../../../src/commands/serve-hook/serve-hook.js';
+import { startServeHook } from '../../../src/server/serve-hook.js';
 import { pollReplies } from '../../../src/engine/poll-replies.js';
 import { postWebhook, webhookForm } from '../../../src/emulators/omnidesk/webhook.js';
 import { answerWrites, apps, secret, startLoop, waitFor, type Loop } from './setup.js';

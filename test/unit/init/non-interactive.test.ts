@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CommandContext } from '../../../src/commands/context.js';
-import type { InitOptions } from '../../../src/commands/init/index.js';
+import type { InitOptions } from '../../../src/commands/init/options.js';
 import { nonInteractiveInit } from '../../../src/commands/init/non-interactive.js';
 import type { Env } from '../../../src/config/load.js';
 import { ConfigError, ExitCode, NeedsInputError, UserError } from '../../../src/errors.js';

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
 import type { CommandContext } from '../../../src/commands/context.js';
-import type { InitOptions } from '../../../src/commands/init/index.js';
+import type { InitOptions } from '../../../src/commands/init/options.js';
 import { interactiveInit } from '../../../src/commands/init/interactive.js';
 import type { Env } from '../../../src/config/load.js';
 import { AppStoreConnectEmulator } from '../../../src/emulators/app-store-connect.js';

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startServeHook, type RunningServeHook } from '../../../src/commands/serve-hook/serve-hook.js';
+import { startServeHook, type RunningServeHook } from '../../../src/server/serve-hook.js';
 import type { PublishedReply } from '../../../src/connectors/stores/types.js';
 import { memoryLogger } from '../../../src/log.js';
 import { openDb, type Db } from '../../../src/state/db.js';

@@ -1,0 +1,12 @@
+/** The flags of `init`, shared by the action and both of its modes. */
+export interface InitOptions {
+  lang?: string;
+  nonInteractive?: boolean;
+  from?: string;
+  offline?: boolean;
+  subdomain?: string;
+  email?: string;
+  channel?: string;
+  publicUrl?: string;
+  app?: string[];
+}

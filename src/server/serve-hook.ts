@@ -1,0 +1,72 @@
+/**
+ * The webhook listener plus its publishing loop, as `serve-hook`, the demo, the tests and the
+ * benchmark run it. A recorded reply triggers a debounced flush; a timer retries failed ones
+ * and reads back answers the stores publish later or moderate.
+ */
+import type { Config } from '../config/schema.js';
+import { PublishLoop } from '../engine/publish-loop.js';
+import { ReplyPublisher } from '../engine/reply-publisher.js';
+import type { Services } from '../engine/services.js';
+import { ConfigError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { Db } from '../state/db.js';
+import { startHookServer, type HookServer } from './hook-server.js';
+
+export interface ServeHookDeps {
+  db: Db;
+  config: Config;
+  services: Services;
+  logger: Logger;
+  host: string;
+  port: number;
+  publisher?: ReplyPublisher | undefined;
+  /** Wait after a recorded reply before flushing, so a burst is published in one pass. */
+  debounceMs?: number | undefined;
+  /** How often due retries are flushed. */
+  retryIntervalMs?: number | undefined;
+  /** How often answers awaiting publication or moderation are read back. */
+  readBackIntervalMs?: number | undefined;
+}
+
+export interface RunningServeHook {
+  server: HookServer;
+  publisher: ReplyPublisher;
+  loop: PublishLoop;
+  /** Graceful stop: no new requests, in-flight ones answered, the current flush finished. */
+  stop(): Promise<void>;
+}
+
+/** Starts the listener and the publishing loop; the caller owns db and services. */
+export async function startServeHook(deps: ServeHookDeps): Promise<RunningServeHook> {
+  const secret = deps.config.webhook.secret;
+  if (!secret) throw new ConfigError('No webhook secret is configured.');
+  const publisher = deps.publisher ?? new ReplyPublisher({ db: deps.db, config: deps.config, services: deps.services, logger: deps.logger });
+  const loop = new PublishLoop(publisher, deps.logger, deps.debounceMs ?? 200);
+  const server = await startHookServer({
+    host: deps.host,
+    port: deps.port,
+    secret,
+    maxBodyBytes: deps.config.webhook.maxBodyBytes,
+    logger: deps.logger,
+    sink: publisher,
+    onRecorded: () => loop.kick(),
+    health: () => {
+      const c = publisher.outbox.counts();
+      return { pending: c.pending + c.sending, awaiting: c.awaiting, failed: c.failed };
+    },
+  });
+  // Replies recorded before a restart (or by a killed listener) go out now.
+  loop.enqueueFlush();
+  loop.enqueueReadBack();
+  loop.every(deps.retryIntervalMs ?? 30_000, () => loop.enqueueFlush());
+  loop.every(deps.readBackIntervalMs ?? 10 * 60_000, () => loop.enqueueReadBack());
+  return {
+    server,
+    publisher,
+    loop,
+    stop: async () => {
+      await server.close();
+      await loop.stop();
+    },
+  };
+}

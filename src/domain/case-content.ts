@@ -84,7 +84,8 @@ function detailLines(r: Review): string[] {
   if (r.territory) lines.push(`Country: ${r.territory}`);
   if (r.language) lines.push(`Language: ${r.language}`);
   if (r.appVersion) lines.push(`App version: ${r.appVersion}`);
-  if (r.device) lines.push(`Device: ${r.device}${r.osVersion ? `, Android ${r.osVersion}` : ''}`);
+  const os = storeDescriptor(r.store).deviceOs ?? 'OS';
+  if (r.device) lines.push(`Device: ${r.device}${r.osVersion ? `, ${os} ${r.osVersion}` : ''}`);
   if (r.thumbsUp !== undefined || r.thumbsDown !== undefined) lines.push(`Helpful: 👍 ${r.thumbsUp ?? 0} · 👎 ${r.thumbsDown ?? 0}`);
   return lines;
 }

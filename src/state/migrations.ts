@@ -10,7 +10,7 @@ export const migrations: readonly string[] = [
     last_sync_at TEXT,
     last_outcome TEXT,                   -- ok | failed | partial
     last_error TEXT,
-    last_complete_pull_at TEXT,          -- Google Play 7-day window watch
+    last_complete_pull_at TEXT,          -- review window watch (stores serving only recent reviews)
     last_full_scan_at TEXT
   );
 
@@ -117,7 +117,7 @@ export const migrations: readonly string[] = [
     report_json TEXT
   );
 
-  -- Requests spent against store quotas (Google Play per-app hourly/daily budgets).
+  -- Requests spent against store quotas (per-app hourly/daily budgets).
   CREATE TABLE api_usage (
     key TEXT NOT NULL,
     at INTEGER NOT NULL

@@ -119,7 +119,7 @@ export class ReplyOutbox {
     ).map(toRow);
   }
 
-  /** Answers published but not final yet (App Store pending publication, RuStore moderation). */
+  /** Answers published but not final yet (pending publication or on moderation). */
   awaiting(): ReplyRow[] {
     return (this.db.prepare(`SELECT * FROM replies WHERE state = 'awaiting' ORDER BY received_at`).all() as RawRow[]).map(toRow);
   }
@@ -212,7 +212,7 @@ export class ReplyOutbox {
     return r !== undefined;
   }
 
-  /** The store's id of the latest answer to this review (RuStore edits need it). */
+  /** The store's id of the latest answer to this review (some stores edit an answer by its id). */
   latestAnswerId(reviewKey: string): string | undefined {
     const r = this.db
       .prepare(`SELECT answer_id FROM replies WHERE review_key = ? AND answer_id IS NOT NULL ORDER BY updated_at DESC LIMIT 1`)

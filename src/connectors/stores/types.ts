@@ -158,6 +158,8 @@ export interface StoreDescriptor {
   readonly name: string;
   /** The console the credentials belong to (`config check`). */
   readonly consoleName: string;
+  /** The system the store's devices run, named with a review's OS version. */
+  readonly deviceOs?: string | undefined;
   /** Which app filters apply to this store's reviews. */
   readonly filters: { readonly countries: boolean; readonly languages: boolean };
   readonly api: ApiConnectorClass;

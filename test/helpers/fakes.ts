@@ -1,12 +1,47 @@
 /**
- * In-memory stand-ins for a store and for Omnidesk, for engine tests that need exact control
- * over where a failure happens. Integration tests use the real emulators instead.
+ * In-memory stand-ins for a store and for Omnidesk, for the engine, reply publisher and
+ * listener unit tests that need exact control over where a failure happens. Integration tests
+ * use the real emulators instead.
  */
+import { configSchema, type Config, type ConfigInput } from '../../src/config/schema.js';
+import type { WebhookEvent } from '../../src/connectors/helpdesk/omnidesk/webhook.js';
 import type { CaseDraft, CaseInfo, Helpdesk, HelpdeskMessage } from '../../src/connectors/helpdesk/types.js';
-import type { AppRef, Capabilities, ReviewPage, SetAside, StoreConnector } from '../../src/connectors/stores/types.js';
-import type { Review, StoreId } from '../../src/domain/review.js';
+import type { AppRef, Capabilities, PublishedReply, ReplyStatus, ReviewPage, SetAside, StoreConnector } from '../../src/connectors/stores/types.js';
+import type { AnswerState, Review, StoreId } from '../../src/domain/review.js';
+import type { Services } from '../../src/engine/services.js';
 import { RemoteError } from '../../src/errors.js';
+import type { Db } from '../../src/state/db.js';
+import { ReviewStore } from '../../src/state/reviews.js';
 
+export const secret = 'test-secret-0123456789abcdef';
+
+export function testConfig(extra: Partial<ConfigInput> = {}): Config {
+  return configSchema.parse({
+    omnidesk: { subdomain: 'acme', staffEmail: 'admin@acme.test', apiKey: 'key-123456', channel: 'cch7' },
+    apps: [
+      { id: 'ios', store: 'app-store', appId: '1234567890' },
+      { id: 'android', store: 'google-play', appId: 'com.acme.app' },
+      { id: 'ru', store: 'rustore', appId: 'com.acme.ru' },
+    ],
+    webhook: { secret },
+    ...extra,
+  });
+}
+
+function notImplemented(): never {
+  throw new Error('not used by these tests');
+}
+
+export interface PublishCall {
+  app: AppRef;
+  reviewId: string;
+  text: string;
+  previousAnswerId: string | undefined;
+}
+
+const initialState: Record<StoreId, AnswerState> = { 'google-play': 'PUBLISHED', 'app-store': 'PENDING_PUBLISH', rustore: 'MODERATION' };
+
+/** A store: reviews served in pages, answers recorded; failures injected per call. */
 export class FakeStore implements StoreConnector {
   readonly capabilities: Capabilities;
   reviews: Review[] = [];
@@ -17,13 +52,26 @@ export class FakeStore implements StoreConnector {
   failOnPage: { page: number; error: Error } | undefined;
   /** Records served as set aside (failed their schema) on the first page of each fetch. */
   setAside: SetAside[] = [];
+  readonly calls: PublishCall[] = [];
+  /** Errors thrown by the next publishReply calls, in order. */
+  readonly failures: Error[] = [];
+  status: ReplyStatus | undefined;
+  statusCalls = 0;
+  private answers = 0;
 
   constructor(
     readonly store: StoreId,
     readonly origin: 'api' | 'public' = 'api',
     capabilities: Partial<Capabilities> = {},
   ) {
-    this.capabilities = { reply: true, maxReplyLength: 350, replyNeedsReadBack: false, editDetection: 'edit-date', recreatesEditedReviews: false, ...capabilities };
+    this.capabilities = {
+      reply: true,
+      maxReplyLength: store === 'google-play' ? 350 : 5970,
+      replyNeedsReadBack: store !== 'google-play',
+      editDetection: 'edit-date',
+      recreatesEditedReviews: false,
+      ...capabilities,
+    };
   }
 
   async ping(): Promise<void> {}
@@ -48,9 +96,30 @@ export class FakeStore implements StoreConnector {
     }
   }
 
-  async publishReply(): Promise<{ state: 'PUBLISHED' }> {
-    return { state: 'PUBLISHED' };
+  async publishReply(app: AppRef, reviewId: string, text: string, previousAnswerId?: string): Promise<PublishedReply> {
+    this.calls.push({ app, reviewId, text, previousAnswerId });
+    const failure = this.failures.shift();
+    if (failure) throw failure;
+    this.answers += 1;
+    return { state: initialState[this.store], answerId: this.store === 'google-play' ? undefined : `answer-${this.answers}` };
   }
+
+  async replyStatus(): Promise<ReplyStatus | undefined> {
+    this.statusCalls += 1;
+    return this.status;
+  }
+}
+
+export function allStores(): Record<StoreId, FakeStore> {
+  return { 'app-store': new FakeStore('app-store'), 'google-play': new FakeStore('google-play'), rustore: new FakeStore('rustore') };
+}
+
+export function fakeServices(helpdesk: FakeHelpdesk, stores: Partial<Record<StoreId, StoreConnector>>): Services {
+  return {
+    helpdesk,
+    sourceFor: notImplemented,
+    replyConnector: (store) => stores[store],
+  };
 }
 
 interface FakeCase extends CaseInfo {
@@ -64,6 +133,11 @@ export class FakeHelpdesk implements Helpdesk {
   cases: FakeCase[] = [];
   labels = new Map<string, number>();
   writes = 0;
+  /** Every note added, also to cases this fake does not hold (the publisher's notes). */
+  readonly notes: { caseId: number; content: string }[] = [];
+  /** Errors thrown by the next addNote calls, in order. */
+  readonly noteFailures: Error[] = [];
+  getCaseCalls = 0;
   loseResponseOnce: 'createCase' | 'addCustomerMessage' | undefined;
   failAll: RemoteError | undefined;
   private nextId = 1000;
@@ -96,7 +170,13 @@ export class FakeHelpdesk implements Helpdesk {
     return this.cases.find((c) => c.userCustomId === id);
   }
 
+  /** A case as Omnidesk already has it, with its messages. */
+  addCase(info: CaseInfo, messages: HelpdeskMessage[] = []): void {
+    this.cases.push({ subject: '', content: '', ...info, messages });
+  }
+
   async getCase(caseId: number): Promise<CaseInfo> {
+    this.getCaseCalls += 1;
     const c = this.cases.find((x) => x.caseId === caseId);
     if (!c) throw new RemoteError({ kind: 'not-found', service: 'Omnidesk', message: 'case_not_found', status: 404 });
     return c;
@@ -113,11 +193,17 @@ export class FakeHelpdesk implements Helpdesk {
   }
 
   async addNote(caseId: number, content: string): Promise<{ messageId: number }> {
+    const failure = this.noteFailures.shift();
+    if (failure) throw failure;
     this.writes++;
-    const c = await this.getCase(caseId);
-    const m: HelpdeskMessage = { messageId: this.nextId++, caseId, staffId: 1, userId: 0, content, note: true, sentViaRule: false, attachments: [] };
-    (c as FakeCase).messages.push(m);
+    this.notes.push({ caseId, content });
+    const m: HelpdeskMessage = { messageId: 900_000 + this.notes.length, caseId, staffId: 1, userId: 0, content, note: true, sentViaRule: false, attachments: [] };
+    this.cases.find((x) => x.caseId === caseId)?.messages.push(m);
     return { messageId: m.messageId };
+  }
+
+  notesFor(caseId: number): string[] {
+    return this.notes.filter((n) => n.caseId === caseId).map((n) => n.content);
   }
 
   async updateCase(caseId: number, change: { addLabels?: number[]; deleteLabels?: number[]; status?: 'open' | 'waiting' | 'closed' }): Promise<void> {
@@ -131,7 +217,7 @@ export class FakeHelpdesk implements Helpdesk {
     return [...(this.cases.find((c) => c.caseId === caseId)?.messages ?? [])];
   }
 
-  async listChannelCasesUpdatedSince(): Promise<CaseInfo[]> {
+  async listChannelCasesUpdatedSince(_since?: string): Promise<CaseInfo[]> {
     return this.cases;
   }
 
@@ -174,4 +260,21 @@ export function makeReview(partial: Partial<Review> & Pick<Review, 'store' | 'ap
     origin: 'api',
     ...partial,
   };
+}
+
+/** A known review whose case is `caseId`. */
+export function seedReview(db: Db, store: StoreId, appId: string, reviewId: string, caseId: number): string {
+  const reviews = new ReviewStore(db);
+  const review: Review = { store, appId, reviewId, rating: 2, text: 'Crashes on start', createdAt: '2025-01-01T00:00:00Z', origin: 'api' };
+  const row = reviews.insert(review, 'deliver', null);
+  reviews.setCase(row.reviewKey, caseId, 5000 + caseId);
+  return row.reviewKey;
+}
+
+export function staffReply(messageId: number, caseId: number, content: string, extra: Partial<WebhookEvent> = {}): WebhookEvent {
+  return { type: 'message_new', caseId, messageId, staffId: 77, userId: 0, content, note: false, sentViaRule: false, attachments: [], ...extra };
+}
+
+export function transient(message = 'store answered 503'): RemoteError {
+  return new RemoteError({ kind: 'transient', service: 'Store', status: 503, message });
 }

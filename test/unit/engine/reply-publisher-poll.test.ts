@@ -6,7 +6,7 @@ import { RemoteError } from '../../../src/errors.js';
 import { memoryLogger } from '../../../src/log.js';
 import { Cursors } from '../../../src/state/cursors.js';
 import { openDb, type Db } from '../../../src/state/db.js';
-import { allStores, FakeHelpdesk, fakeServices, testConfig } from '../server/fakes.js';
+import { allStores, FakeHelpdesk, fakeServices, testConfig } from '../../helpers/fakes.js';
 
 let db: Db;
 let helpdesk: FakeHelpdesk;
@@ -45,13 +45,12 @@ describe('pollReplies', () => {
     since.length = 0;
     helpdesk.listChannelCasesUpdatedSince = async (s) => {
       since.push(s);
-      return [...helpdesk.cases.values()];
+      return helpdesk.cases;
     };
   });
 
   it('records new staff replies once and moves the cursor (with an overlap)', async () => {
-    helpdesk.cases.set(1, { caseId: 1, labels: [] } satisfies CaseInfo);
-    helpdesk.messages.set(1, [opening(10, 1), msg(11, 1), msg(12, 1, { note: true })]);
+    helpdesk.addCase({ caseId: 1, labels: [] } satisfies CaseInfo, [opening(10, 1), msg(11, 1), msg(12, 1, { note: true })]);
     const p = publisher();
     const first = await pollReplies({ db, services: fakeServices(helpdesk, allStores()), logger: memoryLogger(), publisher: p, now: () => now });
     expect(first).toEqual({ cases: 1, replies: 1, recorded: 1, duplicates: 0, errors: 0 });
@@ -65,7 +64,7 @@ describe('pollReplies', () => {
   });
 
   it('leaves the cursor where it was when a case could not be read', async () => {
-    helpdesk.cases.set(1, { caseId: 1, labels: [] });
+    helpdesk.addCase({ caseId: 1, labels: [] });
     helpdesk.listMessages = async () => {
       throw new RemoteError({ kind: 'transient', service: 'Omnidesk', status: 503, message: 'Omnidesk answered 503' });
     };

@@ -4,7 +4,7 @@ import { ReplyPublisher } from '../../../src/engine/reply-publisher.js';
 import { ConfigError, RemoteError } from '../../../src/errors.js';
 import { memoryLogger } from '../../../src/log.js';
 import { openDb, type Db } from '../../../src/state/db.js';
-import { allStores, FakeHelpdesk, fakeServices, seedReview, staffReply, testConfig, transient, type FakeStore } from '../server/fakes.js';
+import { allStores, FakeHelpdesk, fakeServices, seedReview, staffReply, testConfig, transient, type FakeStore } from '../../helpers/fakes.js';
 
 let db: Db;
 let helpdesk: FakeHelpdesk;
@@ -109,7 +109,7 @@ describe('ReplyPublisher.flush', () => {
   });
 
   it('falls back to the case field in Omnidesk for a case unknown locally', async () => {
-    helpdesk.cases.set(42, { caseId: 42, labels: [], reviewKey: 'rustore:com.acme.ru:777' });
+    helpdesk.addCase({ caseId: 42, labels: [], reviewKey: 'rustore:com.acme.ru:777' });
     const p = publisher();
     p.accept(staffReply(1, 42, 'Спасибо за отзыв'));
     expect(await p.flush()).toMatchObject({ awaiting: 1 });
@@ -120,7 +120,7 @@ describe('ReplyPublisher.flush', () => {
   });
 
   it('refuses a case linked to no review, with a note', async () => {
-    helpdesk.cases.set(43, { caseId: 43, labels: [] });
+    helpdesk.addCase({ caseId: 43, labels: [] });
     const p = publisher();
     p.accept(staffReply(1, 43, 'Hi'));
     expect(await p.flush()).toMatchObject({ refused: 1 });

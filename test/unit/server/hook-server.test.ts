@@ -4,7 +4,7 @@ import { startServeHook, type RunningServeHook } from '../../../src/server/serve
 import type { PublishedReply } from '../../../src/connectors/stores/types.js';
 import { memoryLogger } from '../../../src/log.js';
 import { openDb, type Db } from '../../../src/state/db.js';
-import { allStores, FakeHelpdesk, fakeServices, secret, seedReview, testConfig } from './fakes.js';
+import { allStores, FakeHelpdesk, fakeServices, secret, seedReview, testConfig } from '../../helpers/fakes.js';
 
 let db: Db;
 let helpdesk: FakeHelpdesk;

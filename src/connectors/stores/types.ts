@@ -69,8 +69,6 @@ export interface Capabilities {
   maxReplyLength: number;
   /** Answers go through moderation / a publishing delay and need reading back. */
   replyNeedsReadBack: boolean;
-  /** The answer's state right after a successful publish. */
-  replyStateAfterPublish?: AnswerState | undefined;
   /**
    * How an edit shows: `edit-date` when the store stamps edits (`updatedAt`), `content` when
    * only comparing rating, title and text finds it.

@@ -1,9 +1,9 @@
 import { MockAgent } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { HttpClient } from '../../../src/connectors/http/client.js';
-import { HeaderBudget, header } from '../../../src/connectors/http/rate-limit.js';
-import { RemoteError } from '../../../src/errors.js';
+import { HttpClient } from '../../../../src/connectors/http/client.js';
+import { HeaderBudget, header } from '../../../../src/connectors/http/rate-limit.js';
+import { RemoteError } from '../../../../src/errors.js';
 
 const origin = 'https://api.example.test';
 let agent: MockAgent;

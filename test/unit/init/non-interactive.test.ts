@@ -1,13 +1,13 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { CommandContext } from '../../../src/commands/context.js';
-import type { InitOptions } from '../../../src/commands/init/options.js';
-import { nonInteractiveInit } from '../../../src/commands/init/non-interactive.js';
-import type { Env } from '../../../src/config/load.js';
-import { ConfigError, ExitCode, NeedsInputError, UserError } from '../../../src/errors.js';
-import { memoryLogger } from '../../../src/log.js';
-import { tempDir } from '../../helpers/temp.js';
+import type { CommandContext } from '../../../../src/commands/context.js';
+import type { InitOptions } from '../../../../src/commands/init/options.js';
+import { nonInteractiveInit } from '../../../../src/commands/init/non-interactive.js';
+import type { Env } from '../../../../src/config/load.js';
+import { ConfigError, ExitCode, NeedsInputError, UserError } from '../../../../src/errors.js';
+import { memoryLogger } from '../../../../src/log.js';
+import { tempDir } from '../../../helpers/temp.js';
 import { staff, startOmnidesk, startStores } from './setup.js';
 
 function context(env: Env, json = false): { ctx: CommandContext; lines: string[]; configPath: string; dir: string } {

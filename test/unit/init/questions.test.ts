@@ -13,8 +13,8 @@ import {
   setFilters,
   suggestLocalId,
   webhookUrl,
-} from '../../../src/commands/init/questions.js';
-import { messagesFor } from '../../../src/commands/init/messages.js';
+} from '../../../../src/commands/init/questions.js';
+import { messagesFor } from '../../../../src/commands/init/messages.js';
 
 describe('init answers → config (pure)', () => {
   it('normalises the Omnidesk address', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ExitCode } from '../../../src/errors.js';
-import { CTRL_C, ENTER } from '../../helpers/prompt-stub.js';
+import { ExitCode } from '../../../../src/errors.js';
+import { CTRL_C, ENTER } from '../../../helpers/prompt-stub.js';
 import { accountSteps, session, staff, startOmnidesk, startStores } from './setup.js';
 
 describe('init: Ctrl-C keeps progress, a re-run edits with the current values as defaults', () => {

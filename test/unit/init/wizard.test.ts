@@ -1,8 +1,8 @@
 import { statSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseConfig } from '../../../src/config/load.js';
-import { ExitCode } from '../../../src/errors.js';
-import { CTRL_C, ENTER } from '../../helpers/prompt-stub.js';
+import { parseConfig } from '../../../../src/config/load.js';
+import { ExitCode } from '../../../../src/errors.js';
+import { CTRL_C, ENTER } from '../../../helpers/prompt-stub.js';
 import { accountSteps, session, staff, startOmnidesk, startStores } from './setup.js';
 
 describe('init wizard, first run (stubbed prompts, real emulators)', () => {

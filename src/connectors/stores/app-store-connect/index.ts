@@ -94,7 +94,6 @@ export class AppStoreConnector implements StoreConnector {
       reply: true,
       maxReplyLength: cfg.maxReplyLength,
       replyNeedsReadBack: true,
-      replyStateAfterPublish: 'PENDING_PUBLISH',
       // No edit date in the API; an edited review may come back under a new id.
       editDetection: 'content',
       recreatesEditedReviews: true,

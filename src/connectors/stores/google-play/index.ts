@@ -81,7 +81,6 @@ export class GooglePlayConnector implements StoreConnector {
       reply: true,
       maxReplyLength: cfg.maxReplyLength,
       replyNeedsReadBack: false,
-      replyStateAfterPublish: 'PUBLISHED',
       editDetection: 'edit-date',
       recreatesEditedReviews: false,
       reviewWindowDays,

@@ -90,7 +90,6 @@ export class RuStoreConnector implements StoreConnector {
       reply: true,
       maxReplyLength: cfg.maxReplyLength,
       replyNeedsReadBack: true,
-      replyStateAfterPublish: 'MODERATION',
       editDetection: 'edit-date',
       recreatesEditedReviews: false,
     };

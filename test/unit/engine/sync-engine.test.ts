@@ -56,6 +56,14 @@ describe('sync engine', () => {
     expect(helpdesk.cases).toHaveLength(1);
   });
 
+  it('releases the run lock when the run itself throws', async () => {
+    const { engine, db } = setup();
+    // Right after taking the lock the run cannot record itself.
+    db.exec('DROP TABLE runs');
+    await expect(engine.run()).rejects.toThrow(/runs/);
+    expect(() => acquireLock(db, 'sync').release()).not.toThrow();
+  });
+
   it('a second sync with nothing new sends nothing and reads one page', async () => {
     const { engine, stores, helpdesk } = setup();
     const gp = stores['google-play'];

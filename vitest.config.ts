@@ -3,6 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Each run gets its own TMPDIR and fails if a test leaves anything in it.
+    globalSetup: ['./test/temp-guard.ts'],
+    setupFiles: ['./test/setup-temp.ts'],
     exclude: ['test/bench/**', 'node_modules/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

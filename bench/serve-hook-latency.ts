@@ -24,6 +24,7 @@ const seconds = Number(values.seconds);
 const secret = 'bench-secret-0123456789abcdefgh';
 
 const dir = mkdtempSync(join(tmpdir(), 'asodesk-omni-bench-'));
+process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 const db = openDb(join(dir, 'state.db'));
 const config = configSchema.parse({ apps: [{ id: 'android', store: 'google-play', appId: 'com.acme.app' }], webhook: { secret } });
 

@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { ConfigError, ExitCode, exitCodeHelp, UserError, type ExitCodeValue } from './errors.js';
 import { redact } from './log.js';
+import { stateFileError } from './state/faults.js';
 import { loadDotEnv, makeContext, type CommandContext, type GlobalOptions, type WithContext } from './commands/context.js';
 
 export type { WithContext };
@@ -55,7 +56,16 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
   const withContext =
     <A extends unknown[]>(fn: (ctx: CommandContext, ...args: A) => Promise<ExitCodeValue>) =>
     (...args: A): void => {
-      run(async () => fn(makeContext(program.opts<GlobalOptions>()), ...args));
+      run(async () => {
+        const ctx = makeContext(program.opts<GlobalOptions>());
+        currentDbPath = ctx.location.dbPath;
+        try {
+          return await fn(ctx, ...args);
+        } catch (err) {
+          // SQLite's own errors (disk full, locked, damaged) say nothing of the file: name it.
+          throw stateFileError(err, ctx.location.dbPath) ?? err;
+        }
+      });
     };
 
   registerInit(program, withContext);
@@ -66,6 +76,9 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
   registerConfig(program, withContext);
   return program;
 }
+
+/** The state file of the running command, for an error that reaches the last-resort handler. */
+let currentDbPath: string | undefined;
 
 function report(err: unknown, verbose: boolean): ExitCodeValue {
   if (err instanceof UserError) {
@@ -85,6 +98,11 @@ function report(err: unknown, verbose: boolean): ExitCodeValue {
  */
 export function installLastResort(exit: (code: number) => void): void {
   const fatal = (err: unknown): void => {
+    const storage = currentDbPath === undefined ? undefined : stateFileError(err, currentDbPath);
+    if (storage) {
+      exit(report(storage, false));
+      return;
+    }
     const text = err instanceof Error ? (err.stack ?? err.message) : String(err);
     process.stderr.write(redact(`unexpected error (not handled by the code that caused it): ${text}\n`));
     process.stderr.write('This is a bug: please report it with the output of the same command run with --verbose.\n');

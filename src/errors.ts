@@ -8,6 +8,8 @@ export const ExitCode = {
   config: 3,
   needsInput: 4,
   partialFailure: 5,
+  /** The state database (or the config folder) cannot be used: no permission, disk full, damaged (EX_IOERR). */
+  storage: 74,
   locked: 75,
   /** Ctrl-C in `init`: what was entered up to the last finished step is saved. */
   interrupted: 130,
@@ -21,7 +23,8 @@ export const exitCodeHelp: ReadonlyArray<readonly [ExitCodeValue, string]> = [
   [ExitCode.config, 'configuration missing or invalid (run `asodesk-omni config check`)'],
   [ExitCode.needsInput, 'input needed but running non-interactively'],
   [ExitCode.partialFailure, 'finished, but some apps, reviews or replies failed (see the summary)'],
-  [ExitCode.locked, 'another run holds the lock; try again later'],
+  [ExitCode.storage, 'the state file or config folder cannot be used (no permission, disk full, damaged); the message names the path and the fix'],
+  [ExitCode.locked, 'another run holds the run lock, or another process the state file\'s write lock; try again later'],
   [ExitCode.interrupted, 'stopped with Ctrl-C (init keeps what was entered)'],
 ];
 
@@ -65,6 +68,28 @@ export class LockedError extends UserError {
   constructor(message: string) {
     super(message, ExitCode.locked, 'Another sync is still running; cron will try again at the next tick.');
     this.name = 'LockedError';
+  }
+}
+
+/** What went wrong with a file we keep: decides the wording and the exit code. */
+export type StorageFault = 'unwritable' | 'full' | 'corrupt' | 'busy' | 'io' | 'newer-schema';
+
+/**
+ * The state database or the config file cannot be used. `path` is the file; the message says
+ * what happened and the hint what to do. A lock held past the busy timeout is temporary (75,
+ * like the run lock); everything else needs a person (74, EX_IOERR of sysexits).
+ */
+export class StorageError extends UserError {
+  constructor(
+    readonly fault: StorageFault,
+    readonly path: string,
+    message: string,
+    hint: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, fault === 'busy' ? ExitCode.locked : ExitCode.storage, hint);
+    this.name = 'StorageError';
+    if (options?.cause !== undefined) this.cause = options.cause;
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import type { SerializedError } from 'vitest';
 import type { Reporter, TestModule, TestRunEndReason } from 'vitest/node';
+import { leftInTempDir } from './temp-guard.js';
 
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(modules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): void {
@@ -23,6 +24,10 @@ export default class SummaryReporter implements Reporter {
     }
     failed += unhandledErrors.length;
     if (reason !== 'passed' && failed === 0) failed = 1;
-    process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+    // test/temp-guard.ts fails the run when tests leave temp entries: count that here too.
+    const left = leftInTempDir() ?? [];
+    if (left.length > 0) failed++;
+    const note = left.length > 0 ? ` (temp folder: ${left.length} entries left by the tests)` : '';
+    process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped${note}\n`);
   }
 }

@@ -3,9 +3,10 @@
  * per-user location (`~/.config/asodesk-omni/config.json` on Linux) unless a path is given.
  */
 import Conf from 'conf';
-import { chmodSync, existsSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
 import envPaths from 'env-paths';
+import { storageError, toStorageError } from '../state/faults.js';
 
 export function defaultConfigPath(): string {
   return join(envPaths('asodesk-omni', { suffix: '' }).config, 'config.json');
@@ -24,10 +25,23 @@ function open(path: string): Conf<Record<string, unknown>> {
   });
 }
 
-/** Replace the whole file with `data`, mode 0600. */
+/**
+ * Replace the whole file with `data`, mode 0600 from its first byte (conf writes a temp file
+ * opened with that mode, then renames it). A folder or disk that refuses says which path.
+ */
 export function writeConfigFile(path: string, data: Record<string, unknown>): void {
-  const store = open(path);
-  store.store = data;
-  // conf applies the mode on creation; an older file made by hand is tightened too.
-  if (existsSync(path)) chmodSync(path, 0o600);
+  try {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  } catch (err) {
+    // A recursive mkdir on a read-only mount reports ENOENT: any failure here means "cannot create".
+    throw storageError('unwritable', 'config', path, (err as NodeJS.ErrnoException).code ?? 'mkdir', '', err);
+  }
+  try {
+    const store = open(path);
+    store.store = data;
+    // An older file made by hand is tightened too.
+    if (existsSync(path)) chmodSync(path, 0o600);
+  } catch (err) {
+    throw toStorageError(err, path, 'config') ?? err;
+  }
 }

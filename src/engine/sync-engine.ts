@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import { AppStates } from '../state/app-state.js';
 import { Cursors } from '../state/cursors.js';
 import type { Db } from '../state/db.js';
+import { isStorageFault } from '../state/faults.js';
 import { acquireLock } from '../state/lock.js';
 import { Runs } from '../state/runs.js';
 import { Deliverer } from './deliver.js';
@@ -60,9 +61,18 @@ export class SyncEngine {
     const apps = selectApps(config, opts.apps);
     const lock = opts.dryRun ? undefined : acquireLock(db, 'sync');
     let heartbeat: NodeJS.Timeout | undefined;
+    // In a timer nobody awaits: a full disk or a foreign lock must not become an uncaught
+    // exception; the run's next write meets the same fault and reports it.
+    const beat = (): void => {
+      try {
+        lock?.beat();
+      } catch (err) {
+        logger.warn('could not refresh the run lock', { error: errorMessage(err) });
+      }
+    };
     // Everything after the lock is inside the try: no exit path may leave it held.
     try {
-      heartbeat = lock ? setInterval(() => lock.beat(), 30_000) : undefined;
+      heartbeat = lock ? setInterval(beat, 30_000) : undefined;
       heartbeat?.unref();
       const runs = new Runs(db);
       const runId = opts.dryRun ? undefined : runs.start('sync');
@@ -144,6 +154,7 @@ export class SyncEngine {
         if (firstSync) states.markFirstSync(appKey, at());
       }
     } catch (err) {
+      if (isStorageFault(err)) throw err;
       report.errors.push(`pull: ${errorMessage(err)}`);
       logger.error('pull failed', { app: app.id, error: errorMessage(err) });
       if (!(err instanceof RemoteError) && !(err instanceof UserError)) logger.debug('pull failure detail', { stack: (err as Error).stack });
@@ -153,6 +164,7 @@ export class SyncEngine {
     try {
       await new Deliverer({ db, config, app, helpdesk: services.helpdesk, report, credentialsMissing: source.credentialsMissing, describeOnly: opts.dryRun }).run();
     } catch (err) {
+      if (isStorageFault(err)) throw err;
       report.errors.push(`deliver: ${errorMessage(err)}`);
       report.failed++;
     }
@@ -171,6 +183,7 @@ export class SyncEngine {
       try {
         polled = (await pollReplies({ db, services, logger, publisher, now: this.deps.now })).recorded;
       } catch (err) {
+        if (isStorageFault(err)) throw err;
         logger.error('polling replies failed', { error: errorMessage(err) });
       }
     }

@@ -4,14 +4,14 @@
  * with a message naming the setting or the key, while the other apps are delivered (exit 5).
  */
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppReport, SyncReport } from '../../src/engine/report.js';
 import { ExitCode } from '../../src/errors.js';
 import type { World } from '../../src/emulators/world.js';
 import { ensureBuilt, killAllStarted, runCli, type CliResult } from '../helpers/spawn.js';
+import { tempDir } from '../helpers/temp.js';
 import { ChaosWorld, testDir, type AppName } from './chaos-world.js';
 
 beforeAll(async () => {
@@ -51,13 +51,12 @@ describe('bad key files and refused credentials: that app fails, the others are 
   let world: World;
   let dir: string;
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'asodesk-omni-chaos-'));
+    dir = tempDir('asodesk-omni-chaos-');
     chaos = await ChaosWorld.start({ dir, seed: 5 });
     world = chaos.world;
   });
   afterAll(async () => {
     await world.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   /** One sync with a new review per app; the named app must fail with `message`, the others deliver. */

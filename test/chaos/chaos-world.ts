@@ -6,10 +6,7 @@
  * alone (not from our database): one case per review, its latest text in it, no message or
  * answer sent twice.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { expect, onTestFinished } from 'vitest';
+import { expect } from 'vitest';
 import { loadConfig } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import type { SyncReport } from '../../src/engine/report.js';
@@ -23,12 +20,11 @@ import { memoryLogger, type Logger } from '../../src/log.js';
 import { openDb, type Db } from '../../src/state/db.js';
 import { LabelCache } from '../../src/state/labels.js';
 import { sqliteUsageLedger } from '../../src/state/usage.js';
+import { tempDir } from '../helpers/temp.js';
 
-/** A temp folder removed when the current test ends (call it inside the test). */
+/** A temp folder removed when the current test ends (or its file, when made in a hook). */
 export function testDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'asodesk-omni-chaos-'));
-  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  return tempDir('asodesk-omni-chaos-');
 }
 
 export type AppName = keyof typeof worldApps;

@@ -14,7 +14,7 @@ describe('the asodesk-omni binary', () => {
   it('--help lists the commands, examples and exit codes', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
-    for (const word of ['init', 'sync', 'serve-hook', 'status', 'demo', 'config', 'Examples:', 'Exit codes:', '75']) expect(r.stdout).toContain(word);
+    for (const word of ['init', 'sync', 'serve-hook', 'status', 'demo', 'config', 'Examples:', 'Exit codes:', '75', ' 74  the state file']) expect(r.stdout).toContain(word);
   });
 
   it('wrong usage exits 2', async () => {

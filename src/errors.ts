@@ -8,6 +8,8 @@ export const ExitCode = {
   config: 3,
   needsInput: 4,
   partialFailure: 5,
+  /** The state file belongs to another Omnidesk account or channel than the config. */
+  stateMismatch: 6,
   /** The state database (or the config folder) cannot be used: no permission, disk full, damaged (EX_IOERR). */
   storage: 74,
   locked: 75,
@@ -23,6 +25,7 @@ export const exitCodeHelp: ReadonlyArray<readonly [ExitCodeValue, string]> = [
   [ExitCode.config, 'configuration missing or invalid (run `asodesk-omni config check`)'],
   [ExitCode.needsInput, 'input needed but running non-interactively'],
   [ExitCode.partialFailure, 'finished, but some apps, reviews or replies failed (see the summary)'],
+  [ExitCode.stateMismatch, 'the state file belongs to another Omnidesk account or channel (nothing was sent)'],
   [ExitCode.storage, 'the state file or config folder cannot be used (no permission, disk full, damaged); the message names the path and the fix'],
   [ExitCode.locked, 'another run holds the run lock, or another process the state file\'s write lock; try again later'],
   [ExitCode.interrupted, 'stopped with Ctrl-C (init keeps what was entered)'],
@@ -90,6 +93,17 @@ export class StorageError extends UserError {
     super(message, fault === 'busy' ? ExitCode.locked : ExitCode.storage, hint);
     this.name = 'StorageError';
     if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+export class StateMismatchError extends UserError {
+  constructor(message: string) {
+    super(
+      message,
+      ExitCode.stateMismatch,
+      'Nothing was sent. Point --db (or ASODESK_OMNI_DB) at the state file of this config, or start this config on a new state file: `asodesk-omni state rebuild --db <new file>` reads its cases back from Omnidesk.',
+    );
+    this.name = 'StateMismatchError';
   }
 }
 

@@ -3,6 +3,10 @@
  * messages in the same case (labels updated, case reopened). Each delivery is marked
  * `sending` before its request; one found with attempts > 0 had an unknown outcome and is
  * reconciled first (case by user_custom_id, edit message by its marker), so nothing is sent twice.
+ * Before creating, the channel's case of the review is looked up (CaseFinder): a case made by
+ * another process or before the state was lost is adopted, never made twice. An edit of a
+ * review whose case Omnidesk deleted (plan limits remove the oldest) opens a new case with the
+ * whole history, saying so.
  */
 import type { AppConfig, Config } from '../config/schema.js';
 import type { Helpdesk } from '../connectors/helpdesk/types.js';
@@ -13,7 +17,8 @@ import { classifyChange } from '../rules/filter.js';
 import { compileRules, staleTags, tagsFor, type CompiledRule } from '../rules/tags.js';
 import type { Db } from '../state/db.js';
 import { DeliveryOutbox, type DeliveryRow } from '../state/deliveries.js';
-import { ReviewStore } from '../state/reviews.js';
+import { ReviewStore, type ReviewRow } from '../state/reviews.js';
+import type { CaseFinder } from './case-finder.js';
 import type { AppReport } from './report.js';
 
 export interface DeliverDeps {
@@ -25,6 +30,8 @@ export interface DeliverDeps {
   credentialsMissing: boolean;
   /** Dry run: describe instead of send. */
   describeOnly?: boolean | undefined;
+  /** Find before create; shared by the apps of a run. Without it, cases are looked up only after an unknown outcome. */
+  finder?: CaseFinder | undefined;
 }
 
 export class Deliverer {
@@ -40,7 +47,13 @@ export class Deliverer {
 
   async run(): Promise<void> {
     const { app, report } = this.deps;
-    for (const d of this.outbox.open(`${app.store}:${app.appId}`)) {
+    const appKey = `${app.store}:${app.appId}`;
+    const open = this.outbox.open(appKey);
+    if (this.deps.finder && !this.deps.describeOnly) {
+      const due = open.filter((d) => d.kind === 'create' && this.reviews.resolve(d.reviewKey)?.caseId == null).map((d) => d.reviewKey);
+      await this.deps.finder.prepare(appKey, due);
+    }
+    for (const d of open) {
       // An edit superseded by a case created earlier in this loop needs no message.
       if (!this.deps.describeOnly && this.outbox.get(d.id)?.state === 'done') continue;
       try {
@@ -90,6 +103,14 @@ export class Deliverer {
       report.wouldSend = [...(report.wouldSend ?? []), `new case "${rendered.subject}"`];
       return;
     }
+    const adopted = this.deps.finder?.lookup([row.reviewKey, ...this.reviews.aliasesOf(row.reviewKey)]);
+    if (adopted) {
+      // Made by another process, or before this state was lost: what the case shows of the
+      // review is not known here, so only later edits are sent to it.
+      this.finishCreate(d, row.reviewKey, row.latestVersion, adopted.caseId, adopted.userId ?? undefined, true);
+      report.reconciled++;
+      return;
+    }
     if (d.attempts > 0) {
       // The store may have re-created the review under a new id since that attempt: the case
       // it made then carries the old key.
@@ -121,10 +142,10 @@ export class Deliverer {
     else report.reconciled++;
   }
 
-  private finishCreate(d: DeliveryRow, key: string, version: number, caseId: number, userId: number | undefined): void {
+  private finishCreate(d: DeliveryRow, key: string, version: number, caseId: number, userId: number | undefined, adopted = false): void {
     this.deps.db
       .transaction(() => {
-        this.reviews.setCase(key, caseId, userId);
+        this.reviews.setCase(key, caseId, userId, adopted);
         this.outbox.markDone(d.id, caseId);
         this.outbox.supersedeEdits(key, version, caseId);
       })
@@ -153,7 +174,13 @@ export class Deliverer {
     }
     if (d.attempts > 0) {
       const marker = editMarker(row.reviewKey, d.version);
-      const messages = await helpdesk.listMessages(row.caseId);
+      let messages;
+      try {
+        messages = await helpdesk.listMessages(row.caseId);
+      } catch (err) {
+        if (!(err instanceof RemoteError && err.kind === 'not-found')) throw err;
+        return this.replaceRemovedCase(d, row);
+      }
       if (messages.some((m) => m.content.includes(marker))) {
         await this.relabel(row.caseId, previous, current);
         this.outbox.markDone(d.id, row.caseId);
@@ -162,10 +189,54 @@ export class Deliverer {
       }
     }
     this.outbox.markSending(d.id);
-    const sent = await helpdesk.addCustomerMessage(row.caseId, row.caseUserId ?? undefined, message.content, message.contentHtml);
+    let sent;
+    try {
+      sent = await helpdesk.addCustomerMessage(row.caseId, row.caseUserId ?? undefined, message.content, message.contentHtml);
+    } catch (err) {
+      if (!(err instanceof RemoteError && err.kind === 'not-found')) throw err;
+      return this.replaceRemovedCase(d, row);
+    }
     await this.relabel(row.caseId, previous, current);
     this.outbox.markDone(d.id, row.caseId, sent.messageId);
     report.updated++;
+  }
+
+  /**
+   * The review's case is gone (Omnidesk deletes the oldest cases at the plan's limit, or an
+   * agent deleted it): a new case shows the whole history and says the old one was removed.
+   * Recorded at once, so the edit is not retried against the missing case forever.
+   */
+  private async replaceRemovedCase(d: DeliveryRow, row: ReviewRow): Promise<void> {
+    const { helpdesk, report } = this.deps;
+    const oldCase = row.caseId!;
+    const versions = this.reviews.versions(row.reviewKey);
+    const latest = versions[versions.length - 1];
+    if (!latest) return;
+    const review = latest.review;
+    const rendered = renderCase({ review, app: this.deps.app, history: versions.slice(0, -1), credentialsMissing: this.deps.credentialsMissing, templates: this.deps.config.templates });
+    const notice = removedCaseNotice(oldCase);
+    const previous = versions[versions.length - 2]?.review;
+    const labels = await this.labelIds(tagsFor(review, this.deps.app, classifyChange(previous, review), this.rules));
+    this.deps.finder?.index.forget(oldCase);
+    // A run killed after making the new case left this edit open: that case is the one.
+    const made = await helpdesk.findCaseByCustomId(row.reviewKey);
+    if (made && made.caseId !== oldCase) {
+      this.finishCreate(d, row.reviewKey, row.latestVersion, made.caseId, made.userId);
+      report.reconciled++;
+      return;
+    }
+    this.outbox.markSending(d.id);
+    const created = await helpdesk.createCase({
+      userCustomId: row.reviewKey,
+      userFullName: review.author?.trim() || 'App user',
+      subject: rendered.subject,
+      content: `${notice}\n\n${rendered.content}`,
+      contentHtml: `<p><i>${notice}</i></p>${rendered.contentHtml}`,
+      labelIds: labels,
+    });
+    this.finishCreate(d, row.reviewKey, row.latestVersion, created.caseId, created.userId);
+    report.created++;
+    report.warnings.push(`${row.reviewKey}: case #${oldCase} no longer exists in Omnidesk; the review continues in case #${created.caseId} with its whole history`);
   }
 
   /** Labels follow the review's new state; the case is reopened so the edit is seen. */
@@ -180,4 +251,8 @@ export class Deliverer {
       status: 'open',
     });
   }
+}
+
+export function removedCaseNotice(oldCaseId: number): string {
+  return `The earlier case #${oldCaseId} of this review no longer exists in Omnidesk (removed); this case continues it and shows the review's whole history.`;
 }

@@ -117,3 +117,21 @@ export function outcomeNote(subject: NoteSubject, language: NoteLanguage | undef
 function ensureStop(text: string): string {
   return /[.!?]$/.test(text.trim()) ? text.trim() : `${text.trim()}.`;
 }
+
+/**
+ * The last line of every outcome note: which reply and which outcome it reports. A process
+ * that does not know whether a note was posted (it took over a dead one's claim, or the state
+ * was rebuilt) looks for this line in the case before posting, so no note is posted twice.
+ */
+export function noteMarker(messageId: number, outcomeKey: string): string {
+  return `[ref ${messageId}/${outcomeKey}]`;
+}
+
+export function withMarker(text: string, messageId: number, outcomeKey: string): string {
+  return `${text}\n${noteMarker(messageId, outcomeKey)}`;
+}
+
+/** A note's text without its marker line (for display and tests). */
+export function noteBody(text: string): string {
+  return text.replace(/\n\[ref \d+\/[^\]\n]*\]\s*$/, '');
+}

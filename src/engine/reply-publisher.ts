@@ -3,7 +3,11 @@
  * outbox (fast, synchronous: the webhook is acknowledged at once); `flush` publishes due rows,
  * each claimed first so that two processes (serve-hook and a `sync`) never send the same one;
  * `readBack` follows answers that stores publish later or moderate.
- * Every outcome is written into the case as one internal note.
+ * Every outcome is written into the case as one internal note, marked with the reply and the
+ * outcome (noteMarker). A claim (reply or note) whose process died is taken over at once. When
+ * the state cannot know what a case holds (its case was found in Omnidesk, not made here, or a
+ * dead process held the note), the store's answer and the case's notes are checked first, so a
+ * rebuilt or second state never answers or notes twice.
  */
 import type { AppConfig, Config } from '../config/schema.js';
 import type { WebhookEvent } from '../connectors/helpdesk/omnidesk/webhook.js';
@@ -14,7 +18,7 @@ import type { Logger } from '../log.js';
 import type { Db } from '../state/db.js';
 import { noteKey, ReplyOutbox, type ReplyRow } from '../state/replies.js';
 import { ReviewStore } from '../state/reviews.js';
-import { isOwnNote, noteTexts, outcomeNote } from './reply-notes.js';
+import { isOwnNote, noteMarker, noteTexts, outcomeNote, withMarker } from './reply-notes.js';
 import type { Services } from './services.js';
 
 export type AcceptResult = 'recorded' | 'duplicate' | 'ignored';
@@ -72,6 +76,8 @@ interface PreparedNote {
   text: string;
   key: string;
   previous: string | null;
+  /** The note may be in the case already (this state lacks the record): look for its marker first. */
+  check: boolean;
 }
 
 type Settled = readonly [Outcome, PreparedNote | undefined];
@@ -133,6 +139,16 @@ export class ReplyPublisher {
       if (handled.has(row.messageId)) continue;
       if (await this.noteOutcome(row.messageId)) report.notes += 1;
     }
+    // Notes a killed process had claimed: it may have posted them just before it died.
+    for (const row of this.outbox.orphanedNotes()) {
+      if (!row.noteHolder || row.noteState === null || !this.outbox.takeOverNote(row.messageId, row.noteHolder)) continue;
+      const text = row.noteState === noteKey(row) ? this.noteText(row, false) : undefined;
+      if (text === undefined) {
+        this.outbox.noteDone(row.messageId, row.noteState);
+        continue;
+      }
+      if (await this.postNote({ messageId: row.messageId, caseId: row.caseId, text, key: row.noteState, previous: null, check: true })) report.notes += 1;
+    }
     return report;
   }
 
@@ -179,6 +195,7 @@ export class ReplyPublisher {
 
   private async publishOne(row: ReplyRow): Promise<Settled> {
     if (!this.outbox.claim(row.messageId, this.now(), this.staleMs)) return ['skipped', undefined];
+    if (row.state === 'sending') this.deps.logger.info('reply claim of a stopped process taken over', { messageId: row.messageId, caseId: row.caseId });
     try {
       return await this.publishClaimed(row);
     } catch (err) {
@@ -211,10 +228,24 @@ export class ReplyPublisher {
     if (text.length > max) return this.refuse(row, t.tooLong(store, text.length, max));
     if (outbox.newerSent(key, row.messageId)) return this.refuse(row, t.superseded());
 
+    // A case this state did not make may have been answered through another state (lost,
+    // replaced, or a second process): the store's answer as last pulled tells.
+    const lacksRecord = this.lacksRecord(key);
+    if (lacksRecord && !outbox.hasOtherAnswer(key, row.messageId)) {
+      const answer = this.reviews.latest(key)?.review.developerAnswer;
+      if (answer && answer.text.trim() === text) {
+        const state = answer.state ?? 'PUBLISHED';
+        const final = state === 'PUBLISHED' || state === 'REJECTED';
+        const note = this.settle(row.messageId, () => outbox.markSent(row.messageId, state, answer.id, final), true);
+        this.deps.logger.info('reply already in the store; recorded, not sent again', { messageId: row.messageId, caseId: row.caseId, store });
+        return [final ? (state === 'PUBLISHED' ? 'published' : 'failed') : 'awaiting', note];
+      }
+    }
+
     try {
       const result = await target.connector.publishReply!(target.app, target.reviewId, text, outbox.latestAnswerId(key));
       const final = result.state === 'PUBLISHED' || result.state === 'REJECTED' || result.state === 'DELETED';
-      const note = this.settle(row.messageId, () => outbox.markSent(row.messageId, result.state, result.answerId, final));
+      const note = this.settle(row.messageId, () => outbox.markSent(row.messageId, result.state, result.answerId, final), lacksRecord);
       this.deps.logger.info('reply sent to the store', { messageId: row.messageId, caseId: row.caseId, store, state: result.state });
       return [final ? (result.state === 'PUBLISHED' ? 'published' : 'failed') : 'awaiting', note];
     } catch (err) {
@@ -222,6 +253,12 @@ export class ReplyPublisher {
       if (err instanceof TooLongReplyError) return this.refuse(row, t.tooLong(store, err.length, err.max));
       return this.fail(row, attempts, err, false);
     }
+  }
+
+  /** True when the review's case was found in Omnidesk rather than made by this state. */
+  private lacksRecord(key: string): boolean {
+    const review = this.reviews.resolve(key);
+    return !review || review.caseAdoptedAt !== null;
   }
 
   /** The review the case answers: local state first, then the case field in Omnidesk. */
@@ -282,10 +319,10 @@ export class ReplyPublisher {
   }
 
   /** Records an outcome and claims its note in one transaction (one disk sync instead of two). */
-  private settle(messageId: number, mark: () => void): PreparedNote | undefined {
+  private settle(messageId: number, mark: () => void, check = false): PreparedNote | undefined {
     return this.deps.db.transaction(() => {
       mark();
-      return this.prepareNote(messageId);
+      return this.prepareNote(messageId, check);
     })();
   }
 
@@ -296,34 +333,42 @@ export class ReplyPublisher {
   }
 
   /** Claims the note for the row's current outcome; undefined when it is noted already or needs none. */
-  private prepareNote(messageId: number): PreparedNote | undefined {
+  private prepareNote(messageId: number, check = false): PreparedNote | undefined {
     const row = this.outbox.get(messageId);
     if (!row) return undefined;
     const key = noteKey(row);
     const previous = row.noteState;
+    const text = this.noteText(row, previous === null);
+    if (text === undefined || !this.outbox.claimNote(messageId, key)) return undefined;
+    return { messageId, caseId: row.caseId, text, key, previous, check: check || this.lacksRecord(row.reviewKey ?? '') };
+  }
+
+  private noteText(row: ReplyRow, first: boolean): string | undefined {
     const text = outcomeNote(
-      {
-        state: row.state,
-        storeState: row.storeState,
-        store: row.reviewKey ? parseReviewKey(row.reviewKey)?.store : undefined,
-        hasAttachments: row.hasAttachments,
-        lastError: row.lastError,
-        first: previous === null,
-      },
+      { state: row.state, storeState: row.storeState, store: row.reviewKey ? parseReviewKey(row.reviewKey)?.store : undefined, hasAttachments: row.hasAttachments, lastError: row.lastError, first },
       this.deps.config.language,
     );
-    if (text === undefined || !this.outbox.claimNote(messageId, key)) return undefined;
-    return { messageId, caseId: row.caseId, text, key, previous };
+    return text === undefined ? undefined : withMarker(text, row.messageId, noteKey(row));
   }
 
   private async postNote(note: PreparedNote): Promise<boolean> {
+    const { helpdesk } = this.deps.services;
     try {
-      await this.deps.services.helpdesk.addNote(note.caseId, note.text);
+      if (note.check) {
+        const marker = noteMarker(note.messageId, note.key);
+        if ((await helpdesk.listMessages(note.caseId)).some((m) => m.note && m.content.includes(marker))) {
+          this.outbox.noteDone(note.messageId, note.key);
+          return false;
+        }
+      }
+      await helpdesk.addNote(note.caseId, note.text);
+      this.outbox.noteDone(note.messageId, note.key);
       return true;
     } catch (err) {
       // Omnidesk busy or down: give the claim back so the next flush tries again. A case
       // that is gone (or any permanent error) is not retried forever.
       if (err instanceof RemoteError && err.retryable) this.outbox.releaseNote(note.messageId, note.key, note.previous);
+      else this.outbox.noteDone(note.messageId, note.key);
       this.deps.logger.warn('could not write the outcome note in the case', { messageId: note.messageId, caseId: note.caseId, error: errorMessage(err) });
       return false;
     }

@@ -35,6 +35,10 @@ export interface ReplySummary {
   retrying: number;
   readBack: number;
   polled: number;
+  /** Replies a process is publishing right now (serve-hook, another sync). */
+  inFlight?: number | undefined;
+  /** Of those, held by no live process (another host's, not stale yet): taken over later. */
+  stuck?: number | undefined;
 }
 
 export interface SyncReport {
@@ -44,6 +48,8 @@ export interface SyncReport {
   apps: AppReport[];
   replies?: ReplySummary | undefined;
   outcome: 'ok' | 'partial' | 'failed';
+  /** Omnidesk reads spent finding existing cases before creating (find before create). */
+  caseLookups?: number | undefined;
   /** Requests sent, per service, for benchmarks. */
   requests?: Record<string, number> | undefined;
 }
@@ -77,7 +83,7 @@ export function renderReport(report: SyncReport): string {
   }
   if (report.replies) {
     const r = report.replies;
-    out.push(`replies: ${r.published} published, ${r.awaiting} awaiting the store, ${r.refused} refused, ${r.failed} failed, ${r.retrying} to retry${r.polled ? `, ${r.polled} found by polling` : ''}`);
+    out.push(`replies: ${r.published} published, ${r.awaiting} awaiting the store, ${r.refused} refused, ${r.failed} failed, ${r.retrying} to retry${r.inFlight ? `, ${r.inFlight} in flight${r.stuck ? ` (${r.stuck} stuck: held by no running process)` : ''}` : ''}${r.polled ? `, ${r.polled} found by polling` : ''}`);
   }
   out.push(`result: ${report.outcome}`);
   return out.join('\n');

@@ -12,8 +12,10 @@ import { AppStates } from '../state/app-state.js';
 import { Cursors } from '../state/cursors.js';
 import type { Db } from '../state/db.js';
 import { isStorageFault } from '../state/faults.js';
+import { bindState, ownerOf } from '../state/identity.js';
 import { acquireLock } from '../state/lock.js';
 import { Runs } from '../state/runs.js';
+import { CaseFinder } from './case-finder.js';
 import { Deliverer } from './deliver.js';
 import { Ingestor } from './ingest.js';
 import { describeStops, type PagingBudget } from './paging.js';
@@ -51,6 +53,7 @@ export function selectApps(config: Config, only: readonly string[] | undefined):
 
 export class SyncEngine {
   private readonly now: () => number;
+  private finder: CaseFinder | undefined;
 
   constructor(private readonly deps: SyncEngineDeps) {
     this.now = deps.now ?? Date.now;
@@ -59,6 +62,7 @@ export class SyncEngine {
   async run(opts: SyncRunOptions = {}): Promise<SyncReport> {
     const { db, config, logger } = this.deps;
     const apps = selectApps(config, opts.apps);
+    bindState(db, ownerOf(config.omnidesk), { record: !opts.dryRun });
     const lock = opts.dryRun ? undefined : acquireLock(db, 'sync');
     let heartbeat: NodeJS.Timeout | undefined;
     // In a timer nobody awaits: a full disk or a foreign lock must not become an uncaught
@@ -72,6 +76,8 @@ export class SyncEngine {
     };
     // Everything after the lock is inside the try: no exit path may leave it held.
     try {
+      const channel = config.omnidesk?.channel;
+      this.finder = channel ? new CaseFinder({ db, helpdesk: this.deps.services.helpdesk, channel, logger, now: this.now }) : undefined;
       heartbeat = lock ? setInterval(beat, 30_000) : undefined;
       heartbeat?.unref();
       const runs = new Runs(db);
@@ -83,9 +89,10 @@ export class SyncEngine {
       if (!opts.dryRun) replies = await this.replies(opts);
       const notOk = reports.filter((r) => r.outcome !== 'ok').length;
       const allFailed = reports.length > 0 && reports.every((r) => r.outcome === 'failed');
-      const replyFailures = replies ? replies.failed : 0;
+      // A reply held by no live process is stuck until taken over: never an `ok` run.
+      const replyFailures = replies ? replies.failed + (replies.stuck ?? 0) : 0;
       const outcome: SyncReport['outcome'] = notOk === 0 && replyFailures === 0 ? 'ok' : allFailed ? 'failed' : 'partial';
-      const report: SyncReport = { startedAt, finishedAt: new Date(this.now()).toISOString(), dryRun: Boolean(opts.dryRun), apps: reports, replies, outcome };
+      const report: SyncReport = { startedAt, finishedAt: new Date(this.now()).toISOString(), dryRun: Boolean(opts.dryRun), apps: reports, replies, outcome, caseLookups: this.finder?.reads };
       if (runId !== undefined) runs.finish(runId, outcome, report);
       logger.debug('sync finished', { outcome, apps: reports.length });
       return report;
@@ -162,7 +169,7 @@ export class SyncEngine {
 
     // Deliver what is queued even when the pull failed: earlier reviews must not wait.
     try {
-      await new Deliverer({ db, config, app, helpdesk: services.helpdesk, report, credentialsMissing: source.credentialsMissing, describeOnly: opts.dryRun }).run();
+      await new Deliverer({ db, config, app, helpdesk: services.helpdesk, report, credentialsMissing: source.credentialsMissing, describeOnly: opts.dryRun, finder: this.finder }).run();
     } catch (err) {
       if (isStorageFault(err)) throw err;
       report.errors.push(`deliver: ${errorMessage(err)}`);
@@ -189,6 +196,7 @@ export class SyncEngine {
     }
     const flushed = await publisher.flush();
     const back = await publisher.readBack();
-    return { published: flushed.published + back.published, awaiting: flushed.awaiting, refused: flushed.refused, failed: flushed.failed, retrying: flushed.retrying, readBack: back.checked, polled };
+    const held = publisher.outbox.inFlight(this.now());
+    return { published: flushed.published + back.published, awaiting: flushed.awaiting, refused: flushed.refused, failed: flushed.failed, retrying: flushed.retrying, readBack: back.checked, polled, inFlight: held.inFlight, stuck: held.stuck };
   }
 }

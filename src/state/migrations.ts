@@ -133,4 +133,17 @@ export const migrations: readonly string[] = [
     heartbeat_at TEXT NOT NULL
   );
   `,
+  // Omnidesk is the truth (issue #13): the channel's cases as last read, indexed by review key,
+  // and who holds a reply or note claim, so a dead process's claim is taken over at once.
+  `
+  CREATE TABLE channel_cases (
+    review_key TEXT PRIMARY KEY,         -- the case field / user_custom_id value
+    case_id INTEGER NOT NULL,
+    user_id INTEGER,
+    seen_at TEXT NOT NULL
+  );
+  ALTER TABLE replies ADD COLUMN claim_holder TEXT;   -- pid@host#start of the publishing process
+  ALTER TABLE replies ADD COLUMN note_holder TEXT;    -- same, while an outcome note is being posted
+  ALTER TABLE reviews ADD COLUMN case_adopted_at TEXT; -- the case was found in Omnidesk, not made by this state
+  `,
 ];

@@ -1,10 +1,13 @@
 /**
  * The reply outbox: one row per Omnidesk message that should become a store answer, keyed by
  * Omnidesk's message id so a webhook delivered twice (or seen by webhook and poll) publishes once.
- * A row is claimed (`sending`) before the store request; a claim whose process died is taken
- * over after `staleMs`, and the store call is idempotent (overwrite / find existing answer).
+ * A row is claimed (`sending`) before the store request, with its holder (pid, host, start
+ * time): a claim whose process is gone is taken over at once, one of another host after
+ * `staleMs`; the store call is idempotent (overwrite / find existing answer). Outcome notes
+ * are claimed the same way, so a note claimed by a killed process is posted by the next one.
  */
 import { nowIso, type Db } from './db.js';
+import { holderAlive, selfHolder } from './liveness.js';
 
 export const replyStates = ['pending', 'sending', 'awaiting', 'published', 'rejected', 'refused', 'failed'] as const;
 export type ReplyState = (typeof replyStates)[number];
@@ -25,6 +28,10 @@ export interface ReplyRow {
   receivedAt: string;
   updatedAt: string;
   nextAttemptAt: string | null;
+  /** The process publishing it, while `sending`. */
+  claimHolder: string | null;
+  /** The process posting its outcome note, until the note is in the case. */
+  noteHolder: string | null;
 }
 
 interface RawRow {
@@ -43,6 +50,8 @@ interface RawRow {
   received_at: string;
   updated_at: string;
   next_attempt_at: string | null;
+  claim_holder: string | null;
+  note_holder: string | null;
 }
 
 function toRow(r: RawRow): ReplyRow {
@@ -62,6 +71,8 @@ function toRow(r: RawRow): ReplyRow {
     receivedAt: r.received_at,
     updatedAt: r.updated_at,
     nextAttemptAt: r.next_attempt_at,
+    claimHolder: r.claim_holder,
+    noteHolder: r.note_holder,
   };
 }
 
@@ -103,7 +114,7 @@ export class ReplyOutbox {
     return (this.db.prepare('SELECT * FROM replies ORDER BY received_at, message_id').all() as RawRow[]).map(toRow);
   }
 
-  /** Rows to publish now: pending, failed-but-retryable whose time has come, or stale claims. */
+  /** Rows to publish now: pending, failed-but-retryable whose time has come, claims of dead processes, stale claims. */
   due(now = Date.now(), staleMs = 5 * 60_000): ReplyRow[] {
     const nowS = new Date(now).toISOString();
     const staleS = new Date(now - staleMs).toISOString();
@@ -111,12 +122,21 @@ export class ReplyOutbox {
       this.db
         .prepare(
           `SELECT * FROM replies
-           WHERE (state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
-              OR (state = 'sending' AND updated_at <= ?)
+           WHERE (state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)) OR state = 'sending'
            ORDER BY received_at, message_id`,
         )
-        .all(nowS, staleS) as RawRow[]
-    ).map(toRow);
+        .all(nowS) as RawRow[]
+    )
+      .map(toRow)
+      .filter((r) => r.state === 'pending' || r.updatedAt <= staleS || (r.claimHolder !== null && !holderAlive(r.claimHolder)));
+  }
+
+  /** Claims held right now: by a live process (in flight), or by none that runs (stuck until taken over). */
+  inFlight(now = Date.now(), staleMs = 5 * 60_000): { inFlight: number; stuck: number } {
+    const staleS = new Date(now - staleMs).toISOString();
+    const rows = this.db.prepare(`SELECT updated_at, claim_holder FROM replies WHERE state = 'sending'`).all() as { updated_at: string; claim_holder: string | null }[];
+    const stuck = rows.filter((r) => r.updated_at <= staleS || (r.claim_holder !== null && !holderAlive(r.claim_holder))).length;
+    return { inFlight: rows.length, stuck };
   }
 
   /** Answers published but not final yet (pending publication or on moderation). */
@@ -125,19 +145,24 @@ export class ReplyOutbox {
   }
 
   /**
-   * Atomically takes a row for publishing; false when another process holds a fresh claim
-   * or the row is no longer due.
+   * Atomically takes a row for publishing; false when a live process holds the claim (a fresh
+   * one, if on another host) or the row is no longer due.
    */
   claim(messageId: number, now = Date.now(), staleMs = 5 * 60_000): boolean {
     const nowS = new Date(now).toISOString();
     const staleS = new Date(now - staleMs).toISOString();
-    const info = this.db
-      .prepare(
-        `UPDATE replies SET state = 'sending', attempts = attempts + 1, updated_at = ?
-         WHERE message_id = ? AND ((state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)) OR (state = 'sending' AND updated_at <= ?))`,
-      )
-      .run(nowS, messageId, nowS, staleS);
-    return info.changes === 1;
+    return this.db.transaction(() => {
+      const held = this.db.prepare(`SELECT claim_holder FROM replies WHERE message_id = ? AND state = 'sending'`).get(messageId) as { claim_holder: string | null } | undefined;
+      const deadHolder = held && held.claim_holder !== null && !holderAlive(held.claim_holder) ? held.claim_holder : null;
+      const info = this.db
+        .prepare(
+          `UPDATE replies SET state = 'sending', attempts = attempts + 1, updated_at = ?, claim_holder = ?
+           WHERE message_id = ? AND ((state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
+             OR (state = 'sending' AND (updated_at <= ? OR claim_holder = ?)))`,
+        )
+        .run(nowS, selfHolder(), messageId, nowS, staleS, deadHolder);
+      return info.changes === 1;
+    }).immediate();
   }
 
   setReviewKey(messageId: number, reviewKey: string): void {
@@ -195,13 +220,35 @@ export class ReplyOutbox {
 
   /** Takes the right to write the note for `key`; false when it was noted (or is being noted) already. */
   claimNote(messageId: number, key: string): boolean {
-    const info = this.db.prepare('UPDATE replies SET note_state = ? WHERE message_id = ? AND (note_state IS NULL OR note_state <> ?)').run(key, messageId, key);
+    const info = this.db
+      .prepare('UPDATE replies SET note_state = ?, note_holder = ? WHERE message_id = ? AND (note_state IS NULL OR note_state <> ?)')
+      .run(key, selfHolder(), messageId, key);
     return info.changes === 1;
+  }
+
+  /** The note is in the case: nobody needs to post it any more. */
+  noteDone(messageId: number, key: string): void {
+    this.db.prepare('UPDATE replies SET note_holder = NULL WHERE message_id = ? AND note_state = ?').run(messageId, key);
   }
 
   /** Gives a note claim back after the note could not be posted, so a later pass retries it. */
   releaseNote(messageId: number, key: string, previous: string | null): void {
-    this.db.prepare('UPDATE replies SET note_state = ? WHERE message_id = ? AND note_state = ?').run(previous, messageId, key);
+    this.db.prepare('UPDATE replies SET note_state = ?, note_holder = NULL WHERE message_id = ? AND note_state = ?').run(previous, messageId, key);
+  }
+
+  /** Notes claimed by a process that died before it posted them (it may have posted them: check the case first). */
+  orphanedNotes(): ReplyRow[] {
+    return (this.db.prepare('SELECT * FROM replies WHERE note_holder IS NOT NULL ORDER BY updated_at').all() as RawRow[]).map(toRow).filter((r) => !holderAlive(r.noteHolder));
+  }
+
+  /** Takes over the note claim of a dead process; false when another process took it first. */
+  takeOverNote(messageId: number, deadHolder: string): boolean {
+    return this.db.prepare('UPDATE replies SET note_holder = ? WHERE message_id = ? AND note_holder = ?').run(selfHolder(), messageId, deadHolder).changes === 1;
+  }
+
+  /** An answer to this review that the state knows was sent (or is being sent), other than this message. */
+  hasOtherAnswer(reviewKey: string, messageId: number): boolean {
+    return this.db.prepare(`SELECT 1 FROM replies WHERE review_key = ? AND message_id != ? AND state IN ('sending', 'awaiting', 'published') LIMIT 1`).get(reviewKey, messageId) !== undefined;
   }
 
   /** A later message to the same review that was sent (or is being sent) already. */

@@ -26,6 +26,8 @@ export interface ReviewRow {
   caseId: number | null;
   caseUserId: number | null;
   aliasOf: string | null;
+  /** Set when the case was found in Omnidesk (made by another state): what it holds is not all in ours. */
+  caseAdoptedAt: string | null;
 }
 
 export interface StoredVersion {
@@ -51,6 +53,7 @@ interface RawReview {
   case_id: number | null;
   case_user_id: number | null;
   alias_of: string | null;
+  case_adopted_at: string | null;
 }
 
 function toRow(r: RawReview): ReviewRow {
@@ -71,6 +74,7 @@ function toRow(r: RawReview): ReviewRow {
     caseId: r.case_id,
     caseUserId: r.case_user_id,
     aliasOf: r.alias_of,
+    caseAdoptedAt: r.case_adopted_at ?? null,
   };
 }
 
@@ -141,8 +145,11 @@ export class ReviewStore {
     this.db.prepare('UPDATE reviews SET decision = ?, drop_reason = ? WHERE review_key = ?').run(decision, dropReason, key);
   }
 
-  setCase(key: string, caseId: number, userId: number | undefined): void {
-    this.db.prepare('UPDATE reviews SET case_id = ?, case_user_id = COALESCE(?, case_user_id) WHERE review_key = ?').run(caseId, userId ?? null, key);
+  /** `adopted`: the case was found in Omnidesk rather than created by this state. */
+  setCase(key: string, caseId: number, userId: number | undefined, adopted = false): void {
+    this.db
+      .prepare('UPDATE reviews SET case_id = ?, case_user_id = ?, case_adopted_at = CASE WHEN ? THEN ? ELSE case_adopted_at END WHERE review_key = ?')
+      .run(caseId, userId ?? null, adopted ? 1 : 0, nowIso(), key);
   }
 
   /** Records that `aliasKey` (e.g. a public-feed id) is the same review as `canonicalKey`. */
@@ -226,8 +233,8 @@ export class ReviewStore {
 export function succeed(db: Db, oldKey: string, newReview: Review, at = nowIso()): void {
   const newKey = reviewKey(newReview);
   db.prepare(
-    `INSERT INTO reviews (review_key, app_key, store, app_id, review_id, origin, first_seen_at, last_seen_at, latest_version, fingerprint, updated_at, decision, drop_reason, case_id, case_user_id)
-     SELECT ?, app_key, store, app_id, ?, ?, first_seen_at, ?, latest_version, fingerprint, updated_at, decision, drop_reason, case_id, case_user_id FROM reviews WHERE review_key = ?`,
+    `INSERT INTO reviews (review_key, app_key, store, app_id, review_id, origin, first_seen_at, last_seen_at, latest_version, fingerprint, updated_at, decision, drop_reason, case_id, case_user_id, case_adopted_at)
+     SELECT ?, app_key, store, app_id, ?, ?, first_seen_at, ?, latest_version, fingerprint, updated_at, decision, drop_reason, case_id, case_user_id, case_adopted_at FROM reviews WHERE review_key = ?`,
   ).run(newKey, newReview.reviewId, newReview.origin, at, oldKey);
   db.prepare(
     `INSERT INTO review_versions (review_key, version, seen_at, rating, title, text, author, created_at, updated_at, territory, language, app_version, device, os_version, thumbs_up, thumbs_down, answer_text, answer_state, answer_updated_at, review_json)

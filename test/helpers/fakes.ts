@@ -9,6 +9,7 @@ import type { CaseDraft, CaseInfo, Helpdesk, HelpdeskMessage } from '../../src/c
 import type { AppRef, Capabilities, PublishedReply, ReplyStatus, ReviewPage, SetAside, StoreConnector } from '../../src/connectors/stores/types.js';
 import type { AnswerState, Review, StoreId } from '../../src/domain/review.js';
 import type { Services } from '../../src/engine/services.js';
+import { noteBody } from '../../src/engine/reply-notes.js';
 import { RemoteError } from '../../src/errors.js';
 import type { Db } from '../../src/state/db.js';
 import { ReviewStore } from '../../src/state/reviews.js';
@@ -203,7 +204,7 @@ export class FakeHelpdesk implements Helpdesk {
   }
 
   notesFor(caseId: number): string[] {
-    return this.notes.filter((n) => n.caseId === caseId).map((n) => n.content);
+    return this.notes.filter((n) => n.caseId === caseId).map((n) => noteBody(n.content));
   }
 
   async updateCase(caseId: number, change: { addLabels?: number[]; deleteLabels?: number[]; status?: 'open' | 'waiting' | 'closed' }): Promise<void> {

@@ -9,6 +9,7 @@ import type { ConfigLocation } from '../../../src/config/load.js';
 import { configSchema, type Config, type ConfigInput } from '../../../src/config/schema.js';
 import type { Review, StoreId } from '../../../src/domain/review.js';
 import { reviewKey } from '../../../src/domain/review.js';
+import { noteBody } from '../../../src/engine/reply-notes.js';
 import { ReplyPublisher } from '../../../src/engine/reply-publisher.js';
 import type { Services } from '../../../src/engine/services.js';
 import { buildServices } from '../../../src/engine/wiring.js';
@@ -120,7 +121,7 @@ export async function startLoop(extra: Partial<ConfigInput> = {}): Promise<Loop>
       return { caseId: ref.caseId, reviewId, key };
     },
     publisher: (now) => new ReplyPublisher({ db, config, services, logger, now, retryBaseMs: 10 }),
-    notes: (caseId) => omni.messages(caseId).filter((m) => m.note).map((m) => m.content),
+    notes: (caseId) => omni.messages(caseId).filter((m) => m.note).map((m) => noteBody(m.content)),
   };
 }
 

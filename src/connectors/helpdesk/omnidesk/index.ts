@@ -177,6 +177,18 @@ export class OmnideskHelpdesk implements Helpdesk {
     return [...byId.values()];
   }
 
+  get listsReviewKeys(): boolean {
+    return this.cfg.caseFieldId !== undefined;
+  }
+
+  async listChannelCasesPage(page: number, opts: { createdSinceMs?: number | undefined } = {}): Promise<{ cases: CaseInfo[]; totalCount: number | undefined; pageSize: number }> {
+    const since = opts.createdSinceMs === undefined ? undefined : Math.floor(opts.createdSinceMs / 1000);
+    const query = { channel: this.channel(), sort: 'created_at_desc', from_time: since, page, limit: PAGE_LIMIT };
+    const { data } = await this.http.request({ path: '/api/cases.json', query, schema: pageSchema('case', caseSchema) });
+    const cases = data.items.map((entry) => toCaseInfo((entry as { case: z.infer<typeof caseSchema> }).case, this.cfg.caseFieldId));
+    return { cases, totalCount: data.total_count, pageSize: PAGE_LIMIT };
+  }
+
   async labelId(title: string): Promise<number> {
     const key = title.trim();
     const known = this.labels.get(key) ?? this.opts.labelCache?.get(key);

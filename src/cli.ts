@@ -16,6 +16,7 @@ import { registerServeHook } from './commands/serve-hook/index.js';
 import { registerInit } from './commands/init/index.js';
 import { registerStatus } from './commands/status/index.js';
 import { registerDemo } from './commands/demo/index.js';
+import { registerState } from './commands/state/index.js';
 
 export type Action = (ctx: CommandContext, ...args: unknown[]) => Promise<ExitCodeValue>;
 
@@ -32,6 +33,7 @@ Examples:
   $ asodesk-omni serve-hook --port 8787     publish agents' replies to the stores
   $ asodesk-omni status --json              per-app health for monitoring
   $ asodesk-omni config check --online      validate settings and credentials
+  $ asodesk-omni state rebuild              after a restore or a move: read cases back from Omnidesk
 
 Exit codes:
 ${exitCodeHelp.map(([code, text]) => `  ${String(code).padStart(3)}  ${text}`).join('\n')}
@@ -74,6 +76,7 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
   registerStatus(program, withContext);
   registerDemo(program, withContext);
   registerConfig(program, withContext);
+  registerState(program, withContext);
   return program;
 }
 

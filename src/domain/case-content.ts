@@ -170,3 +170,15 @@ export function renderEdit(previous: Review, current: Review, reviewKey: string,
   const content = lines.join('\n');
   return { content, contentHtml: `<p>${escapeHtml(content).replace(/\n/g, '<br>')}</p>` };
 }
+
+/**
+ * The review as it is now, for a case found in Omnidesk (made before the state was lost, or by
+ * another process) that does not show it yet: what it showed before is not known here.
+ */
+export function renderCatchUp(current: Review, reviewKey: string, version: number): { content: string; contentHtml: string } {
+  const lines = ['The review as it is now (it changed while asodesk-omni was not following this case):', `Rating: ${stars(current.rating)}`];
+  if (current.title) lines.push(`Title: "${current.title}"`);
+  lines.push('', current.text, '', editMarker(reviewKey, version));
+  const content = lines.join('\n');
+  return { content, contentHtml: `<p>${escapeHtml(content).replace(/\n/g, '<br>')}</p>` };
+}

@@ -3,7 +3,8 @@
  * in memory, behind Basic auth (401 wrong key, 403 unknown staff), the per-minute budget
  * (writes cost 2; `api_calls_left`, `rate_limit_per_minute`, 429 + `retry_after`), paged
  * lists and validated bodies. A staff reply in a custom-channel case POSTs the channel
- * webhook as the real service does. Faults come from the harness (`server`).
+ * webhook as the real service does. Deleted cases (deleteCase, DELETE) answer 404. Faults come
+ * from the harness (`server`).
  */
 import { z } from 'zod';
 import { ServiceEmulator, basicAuth, EmulatorServer, type EmuRequest, type EmuResponse, type Handler } from './harness.js';
@@ -111,6 +112,21 @@ export class OmnideskEmulator extends ServiceEmulator {
 
   cases(): EmuCase[] {
     return this.caseList.map((c) => structuredClone(c));
+  }
+
+  /** Cases not deleted (what the API still shows). */
+  liveCases(): EmuCase[] {
+    return this.cases().filter((c) => !c.deleted);
+  }
+
+  /**
+   * Deletes a case as Omnidesk does at the plan's case limit (oldest by last update first) or
+   * as an agent does: the API answers 404 `case_not_found` for it from now on.
+   */
+  deleteCase(caseId: number): void {
+    const c = this.caseList.find((x) => x.caseId === caseId && !x.deleted);
+    if (!c) throw new Error(`no case ${caseId}`);
+    c.deleted = true;
   }
 
   messages(caseId: number): EmuMessage[] {

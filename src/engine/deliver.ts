@@ -9,8 +9,8 @@
  * whole history, saying so.
  */
 import type { AppConfig, Config } from '../config/schema.js';
-import type { Helpdesk } from '../connectors/helpdesk/types.js';
-import { editMarker, renderCase, renderEdit } from '../domain/case-content.js';
+import type { Helpdesk, HelpdeskMessage } from '../connectors/helpdesk/types.js';
+import { editMarker, renderCase, renderCatchUp, renderEdit, stars } from '../domain/case-content.js';
 import type { Review } from '../domain/review.js';
 import { RemoteError, errorMessage } from '../errors.js';
 import { classifyChange } from '../rules/filter.js';
@@ -103,14 +103,8 @@ export class Deliverer {
       report.wouldSend = [...(report.wouldSend ?? []), `new case "${rendered.subject}"`];
       return;
     }
-    const adopted = this.deps.finder?.lookup([row.reviewKey, ...this.reviews.aliasesOf(row.reviewKey)]);
-    if (adopted) {
-      // Made by another process, or before this state was lost: what the case shows of the
-      // review is not known here, so only later edits are sent to it.
-      this.finishCreate(d, row.reviewKey, row.latestVersion, adopted.caseId, adopted.userId ?? undefined, true);
-      report.reconciled++;
-      return;
-    }
+    const found = this.deps.finder?.lookup([row.reviewKey, ...this.reviews.aliasesOf(row.reviewKey)]);
+    if (found && (await this.adopt(d, row, found.caseId, found.userId ?? undefined))) return;
     if (d.attempts > 0) {
       // The store may have re-created the review under a new id since that attempt: the case
       // it made then carries the old key.
@@ -140,6 +134,51 @@ export class Deliverer {
     this.finishCreate(d, row.reviewKey, row.latestVersion, created.caseId, created.userId);
     if (created.created) report.created++;
     else report.reconciled++;
+  }
+
+  /**
+   * Takes over a case made by another process or before this state was lost: its edit markers
+   * say which versions it shows, so this state numbers on from there, and when the case does
+   * not show the review's current text, one message brings it up to date (posted before the
+   * case is recorded: a kill in between finds the text shown next time). False when the case
+   * is gone after all.
+   */
+  private async adopt(d: DeliveryRow, row: ReviewRow, caseId: number, userId: number | undefined): Promise<boolean> {
+    const { helpdesk, report } = this.deps;
+    let messages;
+    try {
+      messages = await helpdesk.listMessages(caseId);
+    } catch (err) {
+      if (!(err instanceof RemoteError && err.kind === 'not-found')) throw err;
+      this.deps.finder?.index.forget(caseId);
+      return false;
+    }
+    const keys = [row.reviewKey, ...this.reviews.aliasesOf(row.reviewKey)];
+    const customer = messages.filter((m) => !m.note && m.staffId === 0);
+    let shown = 0;
+    for (const m of customer) {
+      for (const k of keys) {
+        const escaped = k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        for (const match of m.content.matchAll(new RegExp(`Review ${escaped}, version (\\d+)`, 'g'))) shown = Math.max(shown, Number(match[1]));
+      }
+    }
+    const latest = this.reviews.latest(row.reviewKey);
+    if (!latest) return false;
+    const version = latest.version + shown;
+    const current = latest.review;
+    if (!showsCurrent(messages, current)) {
+      const message = renderCatchUp(current, row.reviewKey, version);
+      await helpdesk.addCustomerMessage(caseId, userId, message.content, message.contentHtml);
+      report.updated++;
+    }
+    this.deps.db
+      .transaction(() => {
+        this.reviews.shiftVersions(row.reviewKey, shown);
+        this.finishCreate(d, row.reviewKey, version, caseId, userId, true);
+      })
+      .immediate();
+    report.reconciled++;
+    return true;
   }
 
   private finishCreate(d: DeliveryRow, key: string, version: number, caseId: number, userId: number | undefined, adopted = false): void {
@@ -172,7 +211,9 @@ export class Deliverer {
       report.wouldSend = [...(report.wouldSend ?? []), `edit message in case ${row.caseId} (${row.reviewKey} v${d.version})`];
       return;
     }
-    if (d.attempts > 0) {
+    {
+      // An earlier attempt may have posted it (outcome unknown), or another process following
+      // the same case (a second state file) did: the case's latest customer message tells.
       const marker = editMarker(row.reviewKey, d.version);
       let messages;
       try {
@@ -181,7 +222,7 @@ export class Deliverer {
         if (!(err instanceof RemoteError && err.kind === 'not-found')) throw err;
         return this.replaceRemovedCase(d, row);
       }
-      if (messages.some((m) => m.content.includes(marker))) {
+      if (messages.some((m) => m.content.includes(marker)) || showsCurrent(messages, current)) {
         await this.relabel(row.caseId, previous, current);
         this.outbox.markDone(d.id, row.caseId);
         report.reconciled++;
@@ -255,4 +296,11 @@ export class Deliverer {
 
 export function removedCaseNotice(oldCaseId: number): string {
   return `The earlier case #${oldCaseId} of this review no longer exists in Omnidesk (removed); this case continues it and shows the review's whole history.`;
+}
+
+/** The case's latest customer message shows this version of the review (text, stars, title). */
+function showsCurrent(messages: readonly HelpdeskMessage[], review: Review): boolean {
+  const last = messages.filter((m) => !m.note && m.staffId === 0).at(-1)?.content;
+  if (last === undefined) return false;
+  return last.includes(review.text.trim()) && last.includes(stars(review.rating)) && (!review.title || last.includes(review.title));
 }

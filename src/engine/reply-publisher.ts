@@ -230,7 +230,7 @@ export class ReplyPublisher {
 
     // A case this state did not make may have been answered through another state (lost,
     // replaced, or a second process): the store's answer as last pulled tells.
-    const lacksRecord = this.lacksRecord(key);
+    const lacksRecord = this.lacksRecord(key, row.caseId);
     if (lacksRecord && !outbox.hasOtherAnswer(key, row.messageId)) {
       const answer = this.reviews.latest(key)?.review.developerAnswer;
       if (answer && answer.text.trim() === text) {
@@ -255,10 +255,13 @@ export class ReplyPublisher {
     }
   }
 
-  /** True when the review's case was found in Omnidesk rather than made by this state. */
-  private lacksRecord(key: string): boolean {
+  /**
+   * True when this state did not make the case: the review is unknown, has no case here (a
+   * backlog-skipped review answered before), another one, or one found in Omnidesk.
+   */
+  private lacksRecord(key: string, caseId?: number): boolean {
     const review = this.reviews.resolve(key);
-    return !review || review.caseAdoptedAt !== null;
+    return !review || review.caseId === null || (caseId !== undefined && review.caseId !== caseId) || review.caseAdoptedAt !== null;
   }
 
   /** The review the case answers: local state first, then the case field in Omnidesk. */
@@ -340,7 +343,7 @@ export class ReplyPublisher {
     const previous = row.noteState;
     const text = this.noteText(row, previous === null);
     if (text === undefined || !this.outbox.claimNote(messageId, key)) return undefined;
-    return { messageId, caseId: row.caseId, text, key, previous, check: check || this.lacksRecord(row.reviewKey ?? '') };
+    return { messageId, caseId: row.caseId, text, key, previous, check: check || this.lacksRecord(row.reviewKey ?? '', row.caseId) };
   }
 
   private noteText(row: ReplyRow, first: boolean): string | undefined {

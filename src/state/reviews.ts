@@ -162,6 +162,22 @@ export class ReviewStore {
     return this.db.prepare('SELECT review_key FROM reviews WHERE alias_of = ? ORDER BY first_seen_at').pluck().all(key) as string[];
   }
 
+  /**
+   * Numbers this review's versions after `by` earlier ones (a case found in Omnidesk already
+   * shows edits up to version `by`, made by another state): edit markers stay unique in it.
+   */
+  shiftVersions(key: string, by: number): void {
+    if (by <= 0) return;
+    this.db.transaction(() => {
+      // Two steps through negatives: the primary key (review_key, version) must never collide.
+      for (const table of ['review_versions', 'deliveries']) {
+        this.db.prepare(`UPDATE ${table} SET version = -version WHERE review_key = ?`).run(key);
+        this.db.prepare(`UPDATE ${table} SET version = -version + ? WHERE review_key = ?`).run(by, key);
+      }
+      this.db.prepare('UPDATE reviews SET latest_version = latest_version + ? WHERE review_key = ?').run(by, key);
+    })();
+  }
+
   versions(key: string): StoredVersion[] {
     return (this.db.prepare('SELECT version, seen_at, review_json FROM review_versions WHERE review_key = ? ORDER BY version').all(key) as { version: number; seen_at: string; review_json: string }[]).map(
       (v) => ({ version: v.version, seenAt: v.seen_at, review: JSON.parse(v.review_json) as Review }),

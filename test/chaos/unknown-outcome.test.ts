@@ -21,7 +21,8 @@ async function worldWith(app: AppName): Promise<ChaosWorld> {
 
 /** The case is created, its answer cut mid-JSON, and every lookup after it fails: outcome unknown. */
 function loseNextCaseCreation(c: ChaosWorld): void {
-  c.world.omnidesk.server.setFaults({ next: ['malformed'], rate: 1, kinds: ['503'], pathPrefix: '/api/cases' });
+  // The channel's cases are read first (find before create): that read passes ('slow' by 0 ms).
+  c.world.omnidesk.server.setFaults({ next: ['slow', 'malformed'], slowMs: 0, rate: 1, kinds: ['503'], pathPrefix: '/api/cases' });
 }
 
 describe('a request acted on whose answer was lost', () => {

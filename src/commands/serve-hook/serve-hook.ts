@@ -8,6 +8,7 @@ import type { Services } from '../../engine/services.js';
 import { ConfigError, ExitCode, UserError, type ExitCodeValue } from '../../errors.js';
 import { startServeHook } from '../../server/serve-hook.js';
 import { openDb } from '../../state/db.js';
+import { bindState, ownerOf } from '../../state/identity.js';
 import { sqliteUsageLedger } from '../../state/usage.js';
 import type { CommandContext } from '../context.js';
 
@@ -31,6 +32,7 @@ export async function serveHookCommand(ctx: CommandContext, opts: ServeHookOptio
   const db = openDb(ctx.location.dbPath);
   let services: (Services & { close(): Promise<void> }) | undefined;
   try {
+    bindState(db, ownerOf(config.omnidesk), { dbPath: ctx.location.dbPath });
     // Loaded here, not at the top: the connectors are only needed once the config is valid.
     const { buildServices } = await import('../../engine/wiring.js');
     services = buildServices(config, ctx.location, ctx.logger, { usage: sqliteUsageLedger(db) });

@@ -5,7 +5,9 @@
  *      review, peak RSS of the sync process), then an idle sync (requests per app);
  *   2. Omnidesk's per-window budget on (a shortened window with a proportional limit): how
  *      close the run comes to the floor the limit sets, and whether a 429 ever surfaces;
- *   3. serve-hook acknowledgement latency at 500 req/s (bench/serve-hook-latency.ts).
+ *   3. serve-hook acknowledgement latency at 500 req/s (bench/serve-hook-latency.ts);
+ *   and what "find before create" costs: the Omnidesk reads it adds to the sync of 1., to an idle
+ *   sync, and to the first sync of a fresh state against a channel that has every case already.
  * Prints a table and writes bench-results/latest.json. Needs `npm run build` first.
  *   npx tsx bench/run.ts [--apps 20] [--reviews 500] [--rl-reviews 100] [--rl-limit 60]
  *                        [--rl-window-ms 2000] [--hook-rate 500] [--skip-rate-limit] [--skip-hook]
@@ -105,6 +107,12 @@ function requestCounts(world: World): { omnidesk: number; omnideskWrites: number
   return { omnidesk: omni.length, omnideskWrites: omni.filter((r) => r.method !== 'GET').length, stores: storeReqs.filter(notAuth).length, storeAuth: storeReqs.filter((r) => !notAuth(r)).length };
 }
 
+/** Reads of the channel's case list (what finding before creating costs); `report` counts those of one run. */
+function caseListReads(world: World, report?: SyncReport): number {
+  if (report) return report.caseLookups ?? 0;
+  return world.omnidesk.server.serviceRequests().filter((r) => r.method === 'GET' && r.path === '/api/cases.json').length;
+}
+
 function words(n: number): string {
   const lexicon = ['app', 'crashes', 'when', 'I', 'open', 'the', 'camera', 'great', 'update', 'slow', 'login', 'fails', 'after', 'version', 'thanks', 'please', 'fix', 'sync', 'battery', 'screen'];
   return Array.from({ length: n }, (_, i) => lexicon[(i * 7 + n) % lexicon.length]).join(' ');
@@ -143,9 +151,20 @@ async function throughput(appsCount: number, perApp: number): Promise<Record<str
     const failed = timed.report.apps.reduce((n, a) => n + a.failed, 0);
     const busy = requestCounts(world);
 
+    const findReads = caseListReads(world);
+
     clearLogs(world);
     const idle = await syncChild(world);
     const quiet = requestCounts(world);
+
+    // The state lost (or a second process on a fresh file): the first sync with a backlog of 100
+    // finds every case in the channel instead of creating it.
+    for (const f of [world.dbPath, `${world.dbPath}-wal`, `${world.dbPath}-shm`]) rmSync(f, { force: true });
+    world.config.apps = apps.map((a) => ({ ...a, filters: { ...a.filters, backlog: 100 } }));
+    world.saveConfig();
+    clearLogs(world);
+    const lost = await syncChild(world);
+    const lostCounts = requestCounts(world);
     const cpuMs = timed.stats.cpuUserMs + timed.stats.cpuSystemMs;
     return {
       apps: appsCount,
@@ -166,6 +185,14 @@ async function throughput(appsCount: number, perApp: number): Promise<Record<str
       idleTokenRequests: quiet.storeAuth,
       idleOmnideskWrites: quiet.omnideskWrites,
       idleOmnideskReads: quiet.omnidesk - quiet.omnideskWrites,
+      findBeforeCreateReads: findReads,
+      findBeforeCreatePct: round((findReads / Math.max(1, busy.omnidesk - findReads)) * 100, 3),
+      idleFindBeforeCreateReads: caseListReads(world, idle.report),
+      lostStateAdopted: lost.report.apps.reduce((n, a) => n + a.reconciled, 0),
+      lostStateCreated: lost.report.apps.reduce((n, a) => n + a.created, 0),
+      lostStateChannelPages: lost.report.caseLookups ?? 0,
+      lostStateOmnideskReads: lostCounts.omnidesk - lostCounts.omnideskWrites,
+      lostStateOmnideskWrites: lostCounts.omnideskWrites,
     };
   } finally {
     await world.stop();
@@ -295,6 +322,9 @@ if (!values['skip-hook']) {
 const targets: [string, boolean, boolean][] = [
   ['idle sync: ≤ 1 store request per app', Number(t.idleStoreRequestsPerApp) <= 1, false],
   ['idle sync: 0 Omnidesk writes', t.idleOmnideskWrites === 0, false],
+  ['idle sync: at most 1 read finding cases', Number(t.idleFindBeforeCreateReads) <= 1, false],
+  ['new reviews: finding cases adds at most 5% Omnidesk requests', Number(t.findBeforeCreatePct) <= 5, false],
+  ['state lost: no case created twice', t.lostStateCreated === 0 && Number(t.lostStateAdopted) === apps * Math.min(100, reviews), false],
   [`${apps}×${reviews}: under 15 s`, Number(t.wallMs) < 15_000, true],
   [`${apps}×${reviews}: peak RSS under 200 MB`, Number(t.peakRssMb) < 200, false],
   [`${apps}×${reviews}: every review delivered`, t.delivered === apps * reviews && t.failed === 0, false],

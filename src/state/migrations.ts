@@ -145,5 +145,6 @@ export const migrations: readonly string[] = [
   ALTER TABLE replies ADD COLUMN claim_holder TEXT;   -- pid@host#start of the publishing process
   ALTER TABLE replies ADD COLUMN note_holder TEXT;    -- same, while an outcome note is being posted
   ALTER TABLE reviews ADD COLUMN case_adopted_at TEXT; -- the case was found in Omnidesk, not made by this state
+  CREATE INDEX reviews_alias ON reviews(alias_of);     -- a review's earlier keys, looked up before each create
   `,
 ];

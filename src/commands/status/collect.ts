@@ -13,7 +13,7 @@ import { errorMessage } from '../../errors.js';
 import { AppStates } from '../../state/app-state.js';
 import type { Db } from '../../state/db.js';
 import { DeliveryOutbox } from '../../state/deliveries.js';
-import { replyStates, type ReplyState } from '../../state/replies.js';
+import { ReplyOutbox, replyStates, type ReplyState } from '../../state/replies.js';
 import { Runs } from '../../state/runs.js';
 import { appCounts, lockHolder, replyCounts } from '../../state/stats.js';
 import { sqliteUsageLedger } from '../../state/usage.js';
@@ -62,6 +62,8 @@ export interface StatusReport {
   apps: AppStatus[];
   /** Every reply in the outbox, including those of cases not linked to a configured app. */
   replies: ReplyCounts;
+  /** Replies being published now; `stuck` ones are held by no running process (taken over by the next sync or serve-hook). */
+  repliesInFlight: { inFlight: number; stuck: number };
   warnings: string[];
 }
 
@@ -93,6 +95,10 @@ export function collectStatus(config: Config, location: ConfigLocation, db: Db |
   if (!db) warnings.push('No sync has run yet (no state database): run `asodesk-omni sync`.');
 
   const apps = config.apps.map((app) => appStatus(app, config, creds[app.store], db, now));
+  const repliesInFlight = db ? new ReplyOutbox(db).inFlight(now) : { inFlight: 0, stuck: 0 };
+  if (repliesInFlight.stuck > 0) {
+    warnings.push(`${repliesInFlight.stuck} reply(ies) claimed by a process that no longer runs: the next \`asodesk-omni sync\` or serve-hook publishes them`);
+  }
   return {
     config: location.configPath,
     database: location.dbPath,
@@ -100,6 +106,7 @@ export function collectStatus(config: Config, location: ConfigLocation, db: Db |
     lastRun: db ? lastRun(db) : null,
     apps,
     replies: db ? allReplies(db) : zeroReplies(),
+    repliesInFlight,
     warnings,
   };
 }

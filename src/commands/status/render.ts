@@ -34,7 +34,7 @@ function appBlock(a: AppStatus, now: number): string[] {
     `  last sync     ${ago(a.lastSync.at, now)} ${outcome(a.lastSync.outcome)}${a.lastSync.error ? `: ${a.lastSync.error}` : ''}`,
     `  reviews seen  ${a.reviewsSeen}   cases created ${a.casesCreated}   edits delivered ${a.editsDelivered}`,
     `  deliveries    ${a.deliveries.pending} pending, ${a.deliveries.failed} failed`,
-    `  replies       ${r.published} published, ${r.pending + r.sending} pending, ${r.awaiting} awaiting the store, ${r.failed} failed, ${r.refused} refused${r.rejected ? `, ${r.rejected} rejected` : ''}`,
+    `  replies       ${r.published} published, ${r.pending} pending, ${r.sending} in flight, ${r.awaiting} awaiting the store, ${r.failed} failed, ${r.refused} refused${r.rejected ? `, ${r.rejected} rejected` : ''}`,
   ];
   if (a.quota) lines.push(`  quota         ${a.quota.getLeftThisHour}/${a.quota.getPerHour} reads left this hour, ${a.quota.postLeftToday}/${a.quota.postPerDay} replies left today`);
   for (const w of a.warnings) lines.push(`  ${chalk.yellow('!')} ${w}`);

@@ -3,6 +3,7 @@ import { renderReport } from '../../engine/report.js';
 import { runSync } from '../../engine/run-sync.js';
 import { ConfigError, ExitCode, type ExitCodeValue } from '../../errors.js';
 import { openDb, openDbCopy } from '../../state/db.js';
+import { bindState, ownerOf } from '../../state/identity.js';
 import type { CommandContext } from '../context.js';
 
 export interface SyncOptions {
@@ -18,6 +19,8 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions): Promi
   // A dry run works on an in-memory copy: it changes nothing and leaves no file behind, however it ends.
   const db = opts.dryRun ? openDbCopy(ctx.location.dbPath) : openDb(ctx.location.dbPath);
   try {
+    // Refuses a state file of another Omnidesk account or channel, naming the file (exit 6).
+    bindState(db, ownerOf(config.omnidesk), { record: !opts.dryRun, dbPath: ctx.location.dbPath });
     const showProgress = process.stderr.isTTY && !ctx.quiet && !ctx.json;
     const report = await runSync(db, config, ctx.location, ctx.logger, {
       apps: opts.app,

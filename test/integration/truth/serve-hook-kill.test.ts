@@ -24,11 +24,11 @@ async function spawnServeHook(loop: Loop): Promise<{ child: ChildProcess; url: s
   });
   children.push(child);
   const stderr: string[] = [];
-  child.stderr!.on('data', (d: Buffer) => stderr.push(d.toString()));
+  child.stderr.on('data', (d: Buffer) => stderr.push(d.toString()));
   const exited = new Promise((resolve) => child.on('exit', resolve));
   let stdout = '';
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
       const m = /Listening on (http:\/\/[^/\s]+)/.exec(stdout);
       if (m) resolve(m[1]!);

@@ -65,7 +65,8 @@ describe('sync killed with SIGKILL at random points', () => {
       world.rustore.server.setFaults({ rate: 1, kinds: ['slow'], slowMs: 150, pathPrefix: `/public/v1/application/${worldApps.rustore.appId}/feedback` });
       const args = ['sync', '--json', '--poll-replies', '-c', world.configPath, '--db', world.dbPath];
       const stats = { killedMidRun: 0, afterOmnideskWrites: 0, duringAnswerPost: 0, finished: 0 };
-      const everClaimed = new Set<number>();
+      /** Message id → how many killed runs left it claimed. */
+      const everClaimed = new Map<number, number>();
 
       for (let i = 0; i < kills; i++) {
         if (i > 0) chaos.churn(4, { newReviews: i % 2 === 0 });
@@ -80,7 +81,9 @@ describe('sync killed with SIGKILL at random points', () => {
         if (targeted && (await until(() => answerPostsSeen(chaos) > answers, 5_000))) {
           await new Promise((r) => setTimeout(r, Math.floor(chaos.random() * 100)));
         } else {
-          await new Promise((r) => setTimeout(r, 20 + Math.floor(chaos.random() * 380)));
+          // A run now reads before it writes (the channel's new cases, the case before an edit):
+          // the window reaches a little further so that as many kills land after writes began.
+          await new Promise((r) => setTimeout(r, 40 + Math.floor(chaos.random() * 460)));
         }
         const alive = run.child.exitCode === null && run.child.signalCode === null;
         run.child.kill('SIGKILL');
@@ -89,7 +92,7 @@ describe('sync killed with SIGKILL at random points', () => {
           stats.killedMidRun++;
           // Claims the killed run left: the next run takes them over at once (it may repeat the answer).
           const held = openDb(world.dbPath);
-          for (const id of held.prepare(`SELECT message_id FROM replies WHERE state = 'sending'`).pluck().all() as number[]) everClaimed.add(id);
+          for (const id of held.prepare(`SELECT message_id FROM replies WHERE state = 'sending'`).pluck().all() as number[]) everClaimed.set(id, (everClaimed.get(id) ?? 0) + 1);
           held.close();
           if (omnideskWrites(chaos) > writes) stats.afterOmnideskWrites++;
           if (answerPostsSeen(chaos) > answers) stats.duringAnswerPost++;
@@ -110,6 +113,7 @@ describe('sync killed with SIGKILL at random points', () => {
       expect((JSON.parse(clean.stdout) as { outcome: string }).outcome).toBe('ok');
       const messageOf = (r: Reply): number | undefined => world.omnidesk.messages(r.caseId).find((m) => m.staffId !== 0 && !m.note && m.content === r.text)?.messageId;
       const interrupted = new Set(chaos.replies.filter((r) => everClaimed.has(messageOf(r) ?? -1)));
+      const cuts = new Map([...interrupted].map((r) => [r, everClaimed.get(messageOf(r) ?? -1) ?? 1]));
       // Nothing was left for a later flush (the stale window no longer matters).
       const later = await flushRepliesLater(world, 0);
       expect(later.flushed.failed, later.logs.join('')).toBe(0);
@@ -125,7 +129,7 @@ describe('sync killed with SIGKILL at random points', () => {
       expect(locks).toBe(0);
       expect(chaos.replies.length).toBeGreaterThanOrEqual(10);
       expect(interrupted.size).toBeGreaterThanOrEqual(1);
-      chaos.expectConverged({ interrupted });
+      chaos.expectConverged({ interrupted, cuts });
       console.info(`sigkill chaos (seed ${seed}): ${JSON.stringify(stats)}; ${chaos.reviews.length} reviews, ${chaos.replies.length} replies, ${interrupted.size} cut between the store's answer and our record`);
     } finally {
       await world.stop();

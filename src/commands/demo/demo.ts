@@ -17,6 +17,7 @@ import type { CommandContext } from '../context.js';
 import { bad, cut, dim, ok, printer, table, totals, type Printer } from './render.js';
 import { replyInEachStore, startListener, storeLabel, type ReplyOutcome } from './reply-loop.js';
 import { runSync } from './run-sync.js';
+import { noteBody } from '../../engine/reply-notes.js';
 
 export interface DemoOptions {
   keep?: boolean;
@@ -139,7 +140,8 @@ async function noKeyPart(p: Printer, w: DemoWorld, location: ConfigLocation, log
   // This channel has no webhook: `sync --poll-replies` finds the reply instead.
   await w.omnidesk.addStaffReply(c.caseId, reply.text);
   const polled = await runSync(location, logger, { pollReplies: true });
-  const note = w.omnidesk.messages(c.caseId).filter((m) => m.note).at(-1)?.content;
+  const last = w.omnidesk.messages(c.caseId).filter((m) => m.note).at(-1)?.content;
+  const note = last === undefined ? undefined : noteBody(last);
   const refused = polled.report.replies?.refused ?? 0;
   p.block(`An agent answered case #${c.caseId}; \`sync --poll-replies\` found the reply and could not publish it:`);
   p.block(refused === 1 && note ? ok(`note in case: ${note}`) : bad('the reply was not refused with a note'));

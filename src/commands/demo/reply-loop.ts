@@ -14,6 +14,7 @@ import type { Db } from '../../state/db.js';
 import { sqliteUsageLedger } from '../../state/usage.js';
 import { sleep } from '../../util/sleep.js';
 import { startServeHook, type RunningServeHook } from '../../server/serve-hook.js';
+import { noteBody } from '../../engine/reply-notes.js';
 
 export interface ReplyOutcome {
   store: StoreId;
@@ -60,7 +61,7 @@ export async function replyInEachStore(world: DemoWorld, hook: RunningServeHook,
     agentText: reply.text,
     state: outbox.get(messageId)?.state ?? 'unknown',
     inStore: answerInStore(world, reply.target, reply.reviewId),
-    notes: world.omnidesk.messages(caseId).filter((m) => m.note).map((m) => m.content),
+    notes: world.omnidesk.messages(caseId).filter((m) => m.note).map((m) => noteBody(m.content)),
   }));
 }
 

@@ -13,8 +13,13 @@ import type { Logger } from '../log.js';
 import { ChannelCases, type ChannelCase } from '../state/channel-cases.js';
 import type { Db } from '../state/db.js';
 
-/** Clocks differ; a window starts this much before the last read. */
-const windowMarginMs = 10 * 60_000;
+/**
+ * A window starts this much before the last read: our clock against Omnidesk's (NTP keeps them
+ * within seconds) and cases still being created while we read. The window also holds this
+ * state's own cases made since the last read: after a large first sync, the next read pages
+ * through them once.
+ */
+const windowMarginMs = 2 * 60_000;
 /** Omnidesk serves pages 1..500. */
 const maxPage = 500;
 
@@ -111,11 +116,11 @@ export class CaseFinder {
     const at = this.firstPage?.at ?? started;
     const pages = first.total === undefined ? maxPage : Math.min(maxPage, Math.ceil(first.total / first.pageSize));
     for (let page = 2; page <= pages; page++) {
-      const { cases } = await this.deps.helpdesk.listChannelCasesPage!(page);
+      const { cases, fetched } = await this.deps.helpdesk.listChannelCasesPage!(page);
       this.reads++;
       this.index.remember(this.toIndex(cases));
       this.deps.onProgress?.(page, pages);
-      if (cases.length < first.pageSize) break;
+      if (fetched < first.pageSize) break;
     }
     if (first.total !== undefined && first.total > maxPage * first.pageSize) {
       this.deps.logger.warn('Omnidesk channel has more cases than one listing shows; older ones are looked up one by one', { total: first.total });
@@ -128,10 +133,10 @@ export class CaseFinder {
     const at = new Date(this.now()).toISOString();
     const createdSinceMs = Date.parse(sinceIso) - windowMarginMs;
     for (let page = 1; page <= maxPage; page++) {
-      const { cases, totalCount, pageSize } = await this.deps.helpdesk.listChannelCasesPage!(page, { createdSinceMs });
+      const { cases, fetched, totalCount, pageSize } = await this.deps.helpdesk.listChannelCasesPage!(page, { createdSinceMs });
       this.reads++;
       this.index.remember(this.toIndex(cases));
-      if (cases.length < pageSize || (totalCount !== undefined && page * pageSize >= totalCount)) break;
+      if (fetched < pageSize || (totalCount !== undefined && page * pageSize >= totalCount)) break;
     }
     this.index.markRead(at);
     this.windowRead = true;

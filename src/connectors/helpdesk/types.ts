@@ -71,10 +71,11 @@ export interface Helpdesk {
   listChannelCasesUpdatedSince(sinceIso: string | undefined): Promise<CaseInfo[]>;
   /**
    * One page (100, from 1) of the channel's cases, newest first; only cases created at or after
-   * `createdSinceMs` when given. `reviewKey` is set when the case field is configured, so a
+   * `createdSinceMs` when given; cases in the trash or spam are left out (`fetched` counts them,
+   * for paging). `reviewKey` is set when the case field is configured, so a
    * page can be indexed by review key. Absent: finding a case costs one lookup per review.
    */
-  listChannelCasesPage?(page: number, opts?: { createdSinceMs?: number | undefined }): Promise<{ cases: CaseInfo[]; totalCount: number | undefined; pageSize: number }>;
+  listChannelCasesPage?(page: number, opts?: { createdSinceMs?: number | undefined }): Promise<{ cases: CaseInfo[]; fetched: number; totalCount: number | undefined; pageSize: number }>;
   /** True when cases carry the review key in a field a case list shows (the channel-named field). */
   readonly listsReviewKeys?: boolean | undefined;
   /** Label id for a title, created when missing; ids cached. */

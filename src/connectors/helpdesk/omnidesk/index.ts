@@ -181,12 +181,14 @@ export class OmnideskHelpdesk implements Helpdesk {
     return this.cfg.caseFieldId !== undefined;
   }
 
-  async listChannelCasesPage(page: number, opts: { createdSinceMs?: number | undefined } = {}): Promise<{ cases: CaseInfo[]; totalCount: number | undefined; pageSize: number }> {
+  async listChannelCasesPage(page: number, opts: { createdSinceMs?: number | undefined } = {}): Promise<{ cases: CaseInfo[]; fetched: number; totalCount: number | undefined; pageSize: number }> {
     const since = opts.createdSinceMs === undefined ? undefined : Math.floor(opts.createdSinceMs / 1000);
     const query = { channel: this.channel(), sort: 'created_at_desc', from_time: since, page, limit: PAGE_LIMIT };
     const { data } = await this.http.request({ path: '/api/cases.json', query, schema: pageSchema('case', caseSchema) });
-    const cases = data.items.map((entry) => toCaseInfo((entry as { case: z.infer<typeof caseSchema> }).case, this.cfg.caseFieldId));
-    return { cases, totalCount: data.total_count, pageSize: PAGE_LIMIT };
+    // A case in the trash (or marked spam) is no answer to "does this review have a case".
+    const live = data.items.map((entry) => (entry as { case: z.infer<typeof caseSchema> }).case).filter((c) => c.deleted !== true && c.spam !== true);
+    const cases = live.map((c) => toCaseInfo(c, this.cfg.caseFieldId));
+    return { cases, fetched: data.items.length, totalCount: data.total_count, pageSize: PAGE_LIMIT };
   }
 
   async labelId(title: string): Promise<number> {

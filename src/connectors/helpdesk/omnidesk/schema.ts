@@ -26,6 +26,8 @@ export const caseSchema = z.looseObject({
   updated_at: z.string().optional(),
   custom_fields: phpMap.optional(),
   labels: z.array(intish).optional(),
+  deleted: z.boolean().optional(),
+  spam: z.boolean().optional(),
 });
 export type OmniCase = z.infer<typeof caseSchema>;
 

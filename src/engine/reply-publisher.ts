@@ -240,6 +240,22 @@ export class ReplyPublisher {
         this.deps.logger.info('reply already in the store; recorded, not sent again', { messageId: row.messageId, caseId: row.caseId, store });
         return [final ? (state === 'PUBLISHED' ? 'published' : 'failed') : 'awaiting', note];
       }
+      // An old reply seen again (a replayed webhook, a poll after a rebuild) must not overwrite
+      // the later answer the case shows; it was noted when it was new, so no note now.
+      let later: boolean;
+      try {
+        later = (await this.deps.services.helpdesk.listMessages(row.caseId)).some((m) => !m.note && m.staffId !== 0 && m.messageId > row.messageId && !isOwnNote(m.content));
+      } catch (err) {
+        return this.fail(row, attempts, err, true);
+      }
+      if (later) {
+        this.deps.db.transaction(() => {
+          outbox.markRefused(row.messageId, t.superseded());
+          outbox.markNoted(row.messageId, noteKey({ state: 'refused', storeState: null }));
+        })();
+        this.deps.logger.info('an older reply seen again after a later one; not published', { messageId: row.messageId, caseId: row.caseId });
+        return ['refused', undefined];
+      }
     }
 
     try {

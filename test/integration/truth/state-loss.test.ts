@@ -158,3 +158,35 @@ describe('the state is a cache of Omnidesk and the stores', () => {
     }
   }, 60_000);
 });
+
+describe('replies after the state is lost', () => {
+  it('an older reply seen again never replaces the later answer the store shows', async () => {
+    const dir = testDir();
+    const chaos = await ChaosWorld.start({ dir, seed: 77, omnidesk: fast });
+    const { world } = chaos;
+    try {
+      const l = chaos.addReview('android');
+      await syncWith(world, world.dbPath);
+      const caseId = chaos.caseOf(l)!;
+      await world.omnidesk.addStaffReply(caseId, 'First answer');
+      await syncWith(world, world.dbPath, { pollReplies: true });
+      await world.omnidesk.addStaffReply(caseId, 'Better answer');
+      await syncWith(world, world.dbPath, { pollReplies: true });
+      const answers = (): string[] => world.googlePlay.replies(worldApps.android.appId).filter((r) => r.reviewId === l.id).map((r) => r.text);
+      expect(answers()).toEqual(['Better answer']);
+      const notes = world.omnidesk.messages(caseId).filter((m) => m.note).length;
+      expect(chaos.answerPosts(l)).toHaveLength(2);
+
+      removeState(world.dbPath);
+      const after = await syncWith(world, world.dbPath, { pollReplies: true });
+      expect(after.outcome, after.logs.join('')).toBe('ok');
+      expect(answers()).toEqual(['Better answer']);
+      // Neither answer was sent again: the later one is in the store, the older one is superseded.
+      expect(chaos.answerPosts(l)).toHaveLength(2);
+      expect(world.omnidesk.messages(caseId).filter((m) => m.note)).toHaveLength(notes);
+      expect(world.omnidesk.liveCases()).toHaveLength(1);
+    } finally {
+      await world.stop();
+    }
+  }, 60_000);
+});

@@ -76,7 +76,8 @@ describe('secrets never leave the config', () => {
       const args = (...extra: string[]): string[] => [...extra, '--verbose', '-c', world.configPath, '--db', world.dbPath];
 
       // A run with failures on the way: retries and error lines get logged too.
-      world.omnidesk.server.setFaults({ next: ['503', 'malformed'], pathPrefix: '/api/cases' });
+      // The first case request reads the channel (find before create): it passes ('slow' by 0 ms).
+      world.omnidesk.server.setFaults({ next: ['slow', '503', 'malformed'], slowMs: 0, pathPrefix: '/api/cases' });
       world.googlePlay.server.setFaults({ next: ['500'], pathPrefix: '/androidpublisher' });
       const first = await runCli(args('sync', '--json'), { cwd: world.dir });
       outputs.push(['sync stdout', first.stdout], ['sync stderr', first.stderr]);

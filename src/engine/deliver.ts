@@ -211,23 +211,21 @@ export class Deliverer {
       report.wouldSend = [...(report.wouldSend ?? []), `edit message in case ${row.caseId} (${row.reviewKey} v${d.version})`];
       return;
     }
-    {
-      // An earlier attempt may have posted it (outcome unknown), or another process following
-      // the same case (a second state file) did: the case's latest customer message tells.
-      const marker = editMarker(row.reviewKey, d.version);
-      let messages;
-      try {
-        messages = await helpdesk.listMessages(row.caseId);
-      } catch (err) {
-        if (!(err instanceof RemoteError && err.kind === 'not-found')) throw err;
-        return this.replaceRemovedCase(d, row);
-      }
-      if (messages.some((m) => m.content.includes(marker)) || showsCurrent(messages, current)) {
-        await this.relabel(row.caseId, previous, current);
-        this.outbox.markDone(d.id, row.caseId);
-        report.reconciled++;
-        return;
-      }
+    // An earlier attempt may have posted it (outcome unknown), or another process following
+    // the same case (a second state file) did: the case's latest customer message tells.
+    const marker = editMarker(row.reviewKey, d.version);
+    let messages;
+    try {
+      messages = await helpdesk.listMessages(row.caseId);
+    } catch (err) {
+      if (!(err instanceof RemoteError && err.kind === 'not-found')) throw err;
+      return this.replaceRemovedCase(d, row);
+    }
+    if (messages.some((m) => m.content.includes(marker)) || showsCurrent(messages, current)) {
+      await this.relabel(row.caseId, previous, current);
+      this.outbox.markDone(d.id, row.caseId);
+      report.reconciled++;
+      return;
     }
     this.outbox.markSending(d.id);
     let sent;
@@ -298,9 +296,14 @@ export function removedCaseNotice(oldCaseId: number): string {
   return `The earlier case #${oldCaseId} of this review no longer exists in Omnidesk (removed); this case continues it and shows the review's whole history.`;
 }
 
-/** The case's latest customer message shows this version of the review (text, stars, title). */
+/**
+ * The case's latest customer message shows this version of the review: its rating (the new one
+ * of an edit message, else the stars it opens with) and its text (after "Now:" in an edit).
+ */
 function showsCurrent(messages: readonly HelpdeskMessage[], review: Review): boolean {
   const last = messages.filter((m) => !m.note && m.staffId === 0).at(-1)?.content;
   if (last === undefined) return false;
-  return last.includes(review.text.trim()) && last.includes(stars(review.rating)) && (!review.title || last.includes(review.title));
+  const rating = /Rating: [★☆]+ → ([★☆]+)/.exec(last)?.[1] ?? /Rating: ([★☆]+)/.exec(last)?.[1] ?? /^([★☆]+) /.exec(last)?.[1];
+  const now = last.includes('\nNow:\n') ? last.slice(last.lastIndexOf('\nNow:\n')) : last;
+  return rating === stars(review.rating) && now.includes(review.text.trim()) && (!review.title || last.includes(review.title));
 }

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { collectStatus } from '../../../src/commands/status/collect.js';
 import type { HelpdeskMessage } from '../../../src/connectors/helpdesk/types.js';
 import { noteMarker, withMarker } from '../../../src/engine/reply-notes.js';
 import { ReplyPublisher } from '../../../src/engine/reply-publisher.js';
@@ -107,5 +108,18 @@ describe('claims of dead processes', () => {
     expect(helpdesk.notes.find((n) => n.caseId === 11)?.content).toContain(noteMarker(2, 'published:PUBLISHED'));
     expect(p.outbox.orphanedNotes()).toEqual([]);
     expect((await p.flush()).notes).toBe(0);
+  });
+});
+
+describe('status', () => {
+  it('counts replies in flight and warns about one no running process holds', () => {
+    seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
+    const p = publisher();
+    p.accept(staffReply(1, 10, 'Fixed in 2.1'));
+    holdClaim(1, deadHolder(), clock - 1_000);
+    const status = collectStatus(testConfig(), { configPath: '/nonexistent/config.json', dbPath: ':memory:' }, db, clock);
+    expect(status.repliesInFlight).toEqual({ inFlight: 1, stuck: 1 });
+    expect(status.replies.sending).toBe(1);
+    expect(status.warnings.join(' ')).toContain('claimed by a process that no longer runs');
   });
 });

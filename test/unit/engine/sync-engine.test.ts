@@ -235,3 +235,19 @@ describe('sync engine', () => {
     expect(report.apps[0]!.wouldSend).toHaveLength(1);
   });
 });
+
+describe('replies in flight', () => {
+  it('the summary counts a reply another live process is publishing; a claim of a dead one is taken over in the run', async () => {
+    const { engine, db } = setup();
+    const { ReplyOutbox } = await import('../../../src/state/replies.js');
+    const { renderReport } = await import('../../../src/engine/report.js');
+    const outbox = new ReplyOutbox(db);
+    outbox.record({ messageId: 1, caseId: 10, text: 'Held elsewhere' });
+    db.prepare(`UPDATE replies SET state = 'sending', claim_holder = ?, updated_at = ? WHERE message_id = 1`).run('4242@another-host.example#7', new Date().toISOString());
+    const report = await engine.run();
+    expect(report.replies).toMatchObject({ inFlight: 1, stuck: 0 });
+    expect(report.outcome).toBe('ok');
+    expect(renderReport(report)).toContain('1 in flight');
+    expect(outbox.inFlight(Date.now() + 6 * 60_000)).toEqual({ inFlight: 1, stuck: 1 });
+  });
+});

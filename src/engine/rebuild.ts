@@ -7,7 +7,6 @@
  * the publisher compares with the store's answer and looks for the outcome note's marker.
  */
 import type { Config } from '../config/schema.js';
-import type { Review } from '../domain/review.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../state/db.js';
@@ -23,7 +22,6 @@ export interface RebuildDeps {
   config: Config;
   services: Services;
   logger: Logger;
-  matchPublicToApi?: ((publicReview: Review, apiCandidates: Review[]) => Review | undefined) | undefined;
   /** Pages of the channel read so far, and in all. */
   onCasesRead?: ((pages: number, total: number | undefined) => void) | undefined;
   onProgress?: SyncRunOptions['onProgress'];
@@ -45,7 +43,7 @@ export async function rebuildState(deps: RebuildDeps): Promise<RebuildReport> {
   const casesIndexed = db.prepare('SELECT COUNT(*) FROM channel_cases').pluck().get() as number;
   const casesRelinked = relink(db, finder);
   logger.info('channel cases read', { channel, cases: casesIndexed, relinked: casesRelinked, reads: finder.reads });
-  const sync = await new SyncEngine({ db, config, services, logger, matchPublicToApi: deps.matchPublicToApi }).run({ full: true, onProgress: deps.onProgress });
+  const sync = await new SyncEngine({ db, config, services, logger }).run({ full: true, onProgress: deps.onProgress });
   return { casesIndexed, casesRelinked, sync };
 }
 

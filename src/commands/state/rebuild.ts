@@ -1,5 +1,4 @@
 import { loadConfig } from '../../config/load.js';
-import { matchPublicToApi } from '../../connectors/stores/app-store-public/index.js';
 import { rebuildState } from '../../engine/rebuild.js';
 import { renderReport } from '../../engine/report.js';
 import { buildServices } from '../../engine/wiring.js';
@@ -21,7 +20,6 @@ export async function rebuildCommand(ctx: CommandContext): Promise<ExitCodeValue
       config,
       services,
       logger: ctx.logger,
-      matchPublicToApi,
       onCasesRead: tty ? (n, total) => process.stderr.write(`\rOmnidesk cases: page ${n}${total ? ` of ${total}` : ''}`) : undefined,
       onProgress: tty ? (app, n) => process.stderr.write(`\r\x1b[K${app}: ${n} reviews fetched`) : undefined,
     });

@@ -4,7 +4,6 @@
  */
 import { loadConfig } from '../../../src/config/load.js';
 import type { Config } from '../../../src/config/schema.js';
-import { matchPublicToApi } from '../../../src/connectors/stores/app-store-public/index.js';
 import { rebuildState, type RebuildReport } from '../../../src/engine/rebuild.js';
 import type { SyncReport } from '../../../src/engine/report.js';
 import { SyncEngine, type SyncRunOptions } from '../../../src/engine/sync-engine.js';
@@ -28,7 +27,7 @@ function open(world: World, dbPath: string): { db: Db; config: Config; services:
 export async function syncWith(world: World, dbPath: string, opts: SyncRunOptions = {}): Promise<SyncReport & { logs: string[] }> {
   const { db, config, services, logger } = open(world, dbPath);
   try {
-    const report = await new SyncEngine({ db, config, services, logger, matchPublicToApi }).run(opts);
+    const report = await new SyncEngine({ db, config, services, logger }).run(opts);
     return { ...report, logs: logger.lines };
   } finally {
     db.close();
@@ -38,7 +37,7 @@ export async function syncWith(world: World, dbPath: string, opts: SyncRunOption
 export async function rebuildWith(world: World, dbPath: string): Promise<RebuildReport> {
   const { db, config, services, logger } = open(world, dbPath);
   try {
-    return await rebuildState({ db, config, services, logger, matchPublicToApi });
+    return await rebuildState({ db, config, services, logger });
   } finally {
     db.close();
   }

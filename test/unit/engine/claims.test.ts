@@ -7,27 +7,15 @@ import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { collectStatus } from '../../../src/commands/status/collect.js';
-import type { HelpdeskMessage } from '../../../src/connectors/helpdesk/types.js';
 import { noteMarker, withMarker } from '../../../src/engine/reply-notes.js';
 import { ReplyPublisher } from '../../../src/engine/reply-publisher.js';
 import { memoryLogger } from '../../../src/log.js';
 import { openDb, type Db } from '../../../src/state/db.js';
 import { holderAlive, selfHolder } from '../../../src/state/liveness.js';
-import { allStores, FakeHelpdesk, fakeServices, seedReview, staffReply, testConfig, type FakeStore } from '../server/fakes.js';
-
-/** Notes land in the case's messages, as in Omnidesk. */
-class CaseHelpdesk extends FakeHelpdesk {
-  override async addNote(caseId: number, content: string): Promise<{ messageId: number }> {
-    const ref = await super.addNote(caseId, content);
-    const list = this.messages.get(caseId) ?? [];
-    list.push({ messageId: ref.messageId, caseId, staffId: 1, userId: 0, content, note: true, sentViaRule: false, attachments: [] } satisfies HelpdeskMessage);
-    this.messages.set(caseId, list);
-    return ref;
-  }
-}
+import { allStores, FakeHelpdesk, fakeServices, seedReview, staffReply, testConfig, type FakeStore } from '../../helpers/fakes.js';
 
 let db: Db;
-let helpdesk: CaseHelpdesk;
+let helpdesk: FakeHelpdesk;
 let stores: Record<'app-store' | 'google-play' | 'rustore', FakeStore>;
 const clock = Date.parse('2025-06-01T10:00:00Z');
 
@@ -47,7 +35,9 @@ function holdClaim(messageId: number, holder: string, at: number): void {
 
 beforeEach(() => {
   db = openDb(':memory:');
-  helpdesk = new CaseHelpdesk();
+  helpdesk = new FakeHelpdesk();
+  // Notes land in the case's messages, as in Omnidesk.
+  for (const caseId of [10, 11]) helpdesk.addCase({ caseId, labels: [] });
   stores = allStores();
 });
 afterEach(() => db.close());

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { WithContext } from '../../cli.js';
+import type { WithContext } from '../context.js';
 
 export function registerState(program: Command, withContext: WithContext): void {
   const state = program.command('state').description('the SQLite state file: a cache of what Omnidesk and the stores know');

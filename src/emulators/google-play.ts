@@ -355,7 +355,8 @@ export class GooglePlayEmulator extends ServiceEmulator {
     const optional = ['reviewerLanguage', 'device', 'androidOsVersion', 'appVersionCode', 'appVersionName', 'thumbsUpCount', 'thumbsDownCount'] as const;
     for (const k of optional) if (r[k] !== undefined) userComment[k] = r[k];
     if (r.productName) userComment.deviceMetadata = { productName: r.productName, deviceClass: 'phone' };
-    if (translate) userComment.originalText = r.text;
+    // "If the review was not translated this is left blank" (discovery document, UserComment).
+    if (translationLanguage !== undefined) userComment.originalText = translate ? r.text : '';
     const comments: unknown[] = [{ userComment }];
     if (r.reply) comments.push({ developerComment: { text: r.reply.text, lastModified: timestamp(r.reply.lastModified) } });
     return { reviewId: r.reviewId, ...(r.authorName ? { authorName: r.authorName } : {}), comments };

@@ -101,6 +101,7 @@ export class EmulatorServer {
   private slowMs = 2_000;
   private random: () => number = mulberry32(1);
   private rewrite: ResponseRewrite | undefined;
+  private rewriteAnswer: ((path: string, json: unknown) => unknown) | undefined;
   private readonly opts: EmulatorOptions;
   baseUrl = '';
 
@@ -122,6 +123,14 @@ export class EmulatorServer {
       this.clearFaults();
       return { status: 204 };
     });
+  }
+
+  /**
+   * Rewrites the JSON of every successful answer (a copy) before it is sent: tests corrupt one
+   * record the way a real service might. `undefined` stops rewriting.
+   */
+  rewriteJson(fn: ((path: string, json: unknown) => unknown) | undefined): void {
+    this.rewriteAnswer = fn;
   }
 
   /** `pattern` like `/api/cases/:caseId/messages.json`; params are URL-decoded. */
@@ -279,6 +288,9 @@ export class EmulatorServer {
       break;
     }
     if (methodMismatch) response = { status: 405, json: { error: 'method_not_allowed' } };
+    if (this.rewriteAnswer && response.status < 300 && response.json !== undefined && !url.pathname.startsWith('/__emulator')) {
+      response = { ...response, json: this.rewriteAnswer(url.pathname, structuredClone(response.json)) };
+    }
     if (fault === 'malformed' && response.status < 300) {
       response = { status: response.status, text: '{"data": [{"truncated', headers: { 'content-type': 'application/json', ...response.headers } };
     }

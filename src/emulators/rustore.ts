@@ -8,7 +8,11 @@
  * - a second create for the same comment is accepted (a new answer), as the worst case: a
  *   client must not rely on the service to prevent duplicates;
  * - the answer list ignores any `commentId` filter (the spec only has `id`), newest first;
- * - comments come newest first by creation date.
+ * - comments come in the order `sort` asks (Spring Pageable: `sort=commentDate,desc`, fields
+ *   commentDate | updatedAt | commentId | appRating; an unknown field is a 400); without it,
+ *   oldest first (by id), as a table read in its natural order would;
+ * - the app list is paged only with `pagination=true` (as documented): without it the first 20
+ *   apps come back and `pageSize` / `continuationToken` are ignored.
  */
 import { createPublicKey, randomBytes, verify, type KeyObject } from 'node:crypto';
 import { ServiceEmulator, EmulatorServer, type EmuRequest, type EmuResponse } from './harness.js';
@@ -33,6 +37,8 @@ export interface RuStoreEmulatorOptions {
   /** Also put the answers inside each comment (`devResponse`), as one public client saw. */
   commentDevResponses?: boolean;
   maxMessageLength?: number;
+  /** A deployment that ignores `sort` on comments (answers oldest first regardless). */
+  ignoreCommentSort?: boolean;
 }
 
 export type FeedbackStatus = 'PUBLISHED' | 'MODERATION' | 'REJECTED' | 'DELETED';
@@ -230,6 +236,23 @@ export class RuStoreEmulator extends ServiceEmulator {
     return [...(this.commentsByPkg.get(pkg) ?? [])].sort((a, b) => Date.parse(b.commentDateIso) - Date.parse(a.commentDateIso) || b.commentId - a.commentId);
   }
 
+  /** Spring's `sort=property[,asc|desc]`; no sort: oldest first by id. */
+  private orderedComments(pkg: string, sort: string | null): EmuComment[] | EmuResponse {
+    const list = [...(this.commentsByPkg.get(pkg) ?? [])].sort((a, b) => a.commentId - b.commentId);
+    if (!sort) return list;
+    const [field = '', dir = 'asc'] = sort.split(',').map((x) => x.trim());
+    const keys: Record<string, (c: EmuComment) => number> = {
+      commentDate: (c) => Date.parse(c.commentDateIso),
+      updatedAt: (c) => Date.parse(c.updatedAtIso),
+      commentId: (c) => c.commentId,
+      appRating: (c) => c.appRating,
+    };
+    const key = keys[field];
+    if (!key || !['asc', 'desc'].includes(dir.toLowerCase())) return this.error(400, 'ERROR', `No property '${field}' found for type 'UserComment'`);
+    const sign = dir.toLowerCase() === 'desc' ? -1 : 1;
+    return list.sort((a, b) => sign * (key(a) - key(b)) || sign * (a.commentId - b.commentId));
+  }
+
   private settle(f: EmuFeedback): EmuFeedback {
     if (f.status === 'MODERATION' && this.now() >= f.date + (this.opts.moderationDelayMs ?? 0)) {
       f.status = this.rejectable.some((s) => f.text.includes(s)) ? 'REJECTED' : 'PUBLISHED';
@@ -331,11 +354,13 @@ export class RuStoreEmulator extends ServiceEmulator {
       const key = this.caller(req);
       if ('status' in key) return key;
       const pkgs = [...new Set([...this.appNames.keys(), ...this.commentsByPkg.keys(), ...(key.apps ?? [])])].filter((p) => !key.apps || key.apps.includes(p));
-      const pageSize = Math.min(Number(req.query.get('pageSize') ?? 20) || 20, 100);
-      const start = Number(req.query.get('continuationToken') ?? 0) || 0;
+      const paginated = req.query.get('pagination') === 'true';
+      const pageSize = paginated ? Math.min(Number(req.query.get('pageSize') ?? 20) || 20, 1000) : 20;
+      const start = paginated ? Number(req.query.get('continuationToken') ?? 0) || 0 : 0;
       const slice = pkgs.slice(start, start + pageSize);
       const content = slice.map((p) => ({ appId: this.appIdOf(p), packageName: p, appName: this.appNames.get(p) ?? p, appStatus: 'ACTIVE' }));
-      return this.ok({ content, pageSize, continuationToken: start + pageSize < pkgs.length ? String(start + pageSize) : null });
+      const more = paginated && start + pageSize < pkgs.length;
+      return this.ok({ content, pageSize, continuationToken: more ? String(start + pageSize) : null });
     });
 
     s.route('GET', '/public/v1/application/:pkg/comment', (req) => {
@@ -345,7 +370,9 @@ export class RuStoreEmulator extends ServiceEmulator {
       const paging = this.paging(req);
       if ('status' in paging) return paging;
       const ids = this.ids(req);
-      const all = this.sortedComments(pkg).filter((c) => ids.length === 0 || ids.includes(c.commentId));
+      const ordered = this.orderedComments(pkg, this.opts.ignoreCommentSort ? null : req.query.get('sort'));
+      if (!Array.isArray(ordered)) return ordered;
+      const all = ordered.filter((c) => ids.length === 0 || ids.includes(c.commentId));
       const items = all.slice(paging.page * paging.size, (paging.page + 1) * paging.size).map((c) => {
         if (!this.opts.commentDevResponses) return { ...c };
         const devResponse = this.answers.filter((f) => f.commentId === c.commentId).map((f) => this.feedbackDto(f));

@@ -10,6 +10,7 @@ import { classifyChange, evaluate, type Change } from '../rules/filter.js';
 import type { Db } from '../state/db.js';
 import { DeliveryOutbox } from '../state/deliveries.js';
 import { ReviewStore, succeed, type ReviewRow } from '../state/reviews.js';
+import { SetAsideRecords } from '../state/set-aside.js';
 import { Pager, type PagingBudget, type PagingSummary } from './paging.js';
 import type { AppReport } from './report.js';
 
@@ -28,6 +29,9 @@ const batchSize = 200;
 export class Ingestor {
   private readonly reviews: ReviewStore;
   private readonly outbox: DeliveryOutbox;
+  private readonly setAside: SetAsideRecords;
+  /** Records set aside by earlier runs, forgotten once the store serves them readable. */
+  private readonly setAsideIds: Set<string>;
   /** Public-feed reviews not yet matched to API ids, loaded once per run. */
   private publicReviews: { key: string; review: Review }[] | undefined;
 
@@ -38,6 +42,8 @@ export class Ingestor {
   ) {
     this.reviews = new ReviewStore(db);
     this.outbox = new DeliveryOutbox(db);
+    this.setAside = new SetAsideRecords(db);
+    this.setAsideIds = this.setAside.ids(`${app.store}:${app.appId}`);
   }
 
   private appKey(): string {
@@ -112,6 +118,7 @@ export class Ingestor {
     this.db
       .transaction(() => {
         const key = reviewKey(review);
+        if (this.setAsideIds.delete(review.reviewId)) this.setAside.forget(`${review.store}:${review.appId}`, review.reviewId);
         let row = this.reviews.get(key);
         if (row?.aliasOf) row = this.reviews.resolve(key);
         if (!row) {

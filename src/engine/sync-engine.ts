@@ -15,6 +15,7 @@ import { isStorageFault } from '../state/faults.js';
 import { bindState, ownerOf } from '../state/identity.js';
 import { acquireLock } from '../state/lock.js';
 import { Runs } from '../state/runs.js';
+import { SetAsideRecords } from '../state/set-aside.js';
 import { CaseFinder } from './case-finder.js';
 import { Deliverer } from './deliver.js';
 import { Ingestor } from './ingest.js';
@@ -140,6 +141,7 @@ export class SyncEngine {
 
     let pulled = false;
     const budget: PagingBudget = { maxPages: config.sync.maxPagesPerApp, maxMs: config.sync.maxPullSeconds * 1000 };
+    const pullStartedAt = new Date().toISOString();
     try {
       const paging = await new Ingestor(db, app, report).run(source.connector, {
         firstSync,
@@ -150,6 +152,8 @@ export class SyncEngine {
       });
       report.setAside += paging.setAside.length;
       report.setAsideReasons.push(...new Set(paging.setAside.map((r) => r.reason)));
+      // Kept in the state for `status`; not retried as failures.
+      if (paging.setAside.length > 0) new SetAsideRecords(db).record(appKey, paging.setAside);
       for (const warning of describeStops(paging)) {
         report.warnings.push(warning);
         logger.warn('paging stopped early', { app: app.id, detail: warning });
@@ -157,6 +161,8 @@ export class SyncEngine {
       pulled = true;
       if (!opts.dryRun) {
         states.markPulled(appKey, at(), full);
+        // Every page was read: a set-aside record the store no longer serves is forgotten.
+        if (full) new SetAsideRecords(db).pruneUnseenSince(appKey, pullStartedAt);
         cursors.set(unfinishedKey, 'no');
         if (firstSync) states.markFirstSync(appKey, at());
       }

@@ -147,4 +147,19 @@ export const migrations: readonly string[] = [
   ALTER TABLE reviews ADD COLUMN case_adopted_at TEXT; -- the case was found in Omnidesk, not made by this state
   CREATE INDEX reviews_alias ON reviews(alias_of);     -- a review's earlier keys, looked up before each create
   `,
+  `
+  -- Store records that failed their schema (connectors set them aside; the rest of the page
+  -- flows). Not retried as failures; status shows them. One row per record id, or per
+  -- reason when no id could be read.
+  CREATE TABLE set_aside (
+    app_key TEXT NOT NULL,
+    record_key TEXT NOT NULL,
+    record_id TEXT,
+    reason TEXT NOT NULL,
+    first_seen_at TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    times_seen INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (app_key, record_key)
+  );
+  `,
 ];

@@ -17,6 +17,7 @@ import { ReplyOutbox, replyStates, type ReplyState } from '../../state/replies.j
 import { Runs } from '../../state/runs.js';
 import { appCounts, lockHolder, replyCounts } from '../../state/stats.js';
 import { sqliteUsageLedger } from '../../state/usage.js';
+import { SetAsideRecords, type SetAsideSummary } from '../../state/set-aside.js';
 
 export type CredentialState = 'set' | 'missing' | 'broken';
 export type ReplyCounts = Record<ReplyState, number>;
@@ -41,6 +42,8 @@ export interface AppStatus {
   deliveries: { pending: number; failed: number };
   replies: ReplyCounts;
   quota: QuotaStatus | null;
+  /** Store records that failed their schema: kept out of the sync, not retried. */
+  setAside: SetAsideSummary;
   warnings: string[];
 }
 
@@ -133,12 +136,16 @@ function appStatus(app: AppConfig, config: Config, cred: { state: CredentialStat
     deliveries: { pending: 0, failed: 0 },
     replies: zeroReplies(),
     quota: null,
+    setAside: { count: 0, reasons: [] },
     warnings: [],
   };
   if (cred.state === 'broken') status.warnings.push(`store credentials cannot be used: ${cred.error ?? 'unknown error'}`);
   if (db) fillCounts(status, appKey, db);
   if (status.lastSync.outcome === 'failed' || status.lastSync.outcome === 'partial') {
     status.warnings.push(`last sync ${status.lastSync.outcome}${status.lastSync.error ? `: ${status.lastSync.error}` : ''}`);
+  }
+  if (status.setAside.count > 0) {
+    status.warnings.push(`${status.setAside.count} store record(s) were set aside as malformed and are not retried (the rest of their pages was synced): ${status.setAside.reasons.join('; ')}`);
   }
   if (status.deliveries.failed > 0) status.warnings.push(`${status.deliveries.failed} review(s) could not be sent to Omnidesk yet; the next sync retries them`);
   if (status.replies.failed > 0) status.warnings.push(`${status.replies.failed} reply(ies) failed to publish: see the notes in their cases`);
@@ -153,6 +160,7 @@ function appStatus(app: AppConfig, config: Config, cred: { state: CredentialStat
 
 function fillCounts(status: AppStatus, appKey: string, db: Db): void {
   Object.assign(status, appCounts(db, appKey));
+  status.setAside = new SetAsideRecords(db).summary(appKey);
   const d = new DeliveryOutbox(db).countsFor(appKey);
   status.deliveries = { pending: d.pending, failed: d.failed };
   for (const r of replyCounts(db, appKey)) status.replies[r.state] = r.n;

@@ -94,11 +94,11 @@ describe('App Store Connect limits and failures', () => {
     expect(emu.server.serviceRequests()).toHaveLength(1);
   });
 
-  it('a payload of the wrong shape names the field', async () => {
+  it('a page envelope of the wrong shape names the field', async () => {
     const fake = new EmulatorServer({ name: 'broken-asc' });
     fake.route('GET', '/v1/apps/:appId/customerReviews', () => ({
       status: 200,
-      json: { data: [{ type: 'customerReviews', id: 'r1', attributes: { rating: 'five', createdDate: '2024-01-01T00:00:00-08:00' } }] },
+      json: { data: { type: 'customerReviews', id: 'r1', attributes: { rating: 5, createdDate: '2024-01-01T00:00:00-08:00' } } },
     }));
     const baseUrl = await fake.start();
     try {
@@ -106,7 +106,7 @@ describe('App Store Connect limits and failures', () => {
       const connector = createAppStoreConnector(appStoreSchema.parse({ issuerId, keyId, privateKey: keys.privateKeyPem, baseUrl }), { issuerId, keyId, privateKeyPem: keys.privateKeyPem }, { logger: memoryLogger() });
       const err = await remoteError(collect(reviewPages(connector, app)));
       expect(err.kind).toBe('bad-payload');
-      expect(err.message).toContain('data[0].attributes.rating');
+      expect(err.message).toContain('field "data"');
     } finally {
       await fake.stop();
     }

@@ -3,7 +3,8 @@ import { appStoreSchema } from '../../../src/config/schema.js';
 import { contentFingerprint, type Review } from '../../../src/domain/review.js';
 import { ConfigError, RemoteError } from '../../../src/errors.js';
 import { createAppStorePublicSource } from '../../../src/connectors/stores/app-store-public/index.js';
-import { lastPageOf, mapEntry } from '../../../src/connectors/stores/app-store-public/map.js';
+import { lastPageOf, mapEntries, mapEntry } from '../../../src/connectors/stores/app-store-public/map.js';
+import { feedEntrySchema } from '../../../src/connectors/stores/app-store-public/schema.js';
 import { feedSchema } from '../../../src/connectors/stores/app-store-public/schema.js';
 import type { AppRef } from '../../../src/connectors/stores/types.js';
 import type { PagingTestOptions as FetchOptions } from '../../helpers/pages.js';
@@ -237,7 +238,8 @@ describe('App Store feed fixtures (real shapes)', () => {
   it('parses a unicode page and learns the last page from the XML paging link', () => {
     const feed = feedSchema.parse(fixture('app-store', 'feed-unicode-page1.json'));
     expect(lastPageOf(feed)).toBe(8);
-    const reviews = feed.feed.entry.map((e) => mapEntry(e, { appId, country: 'jp' }));
+    const { ok: reviews, setAside } = mapEntries(feed, { appId, country: 'jp' });
+    expect(setAside).toEqual([]);
     expect(reviews[0]).toMatchObject({ reviewId: '14548543799', author: 'ヤマダ。', title: '神アプリ', rating: 4, territory: 'JPN', appVersion: '3.4.3', createdAt: '2026-09-14T11:24:23.000Z' });
     expect(reviews[1]).toMatchObject({ author: 'Иван 🚀', text: 'После обновления приложение вылетает при запуске 😡' });
   });
@@ -248,12 +250,14 @@ describe('App Store feed fixtures (real shapes)', () => {
     const legacy = feedSchema.parse(fixture('app-store', 'feed-legacy-app-entry.json'));
     expect(legacy.feed.entry).toHaveLength(1);
     // No `updated` on the entry: the feed's own date stands in.
-    expect(mapEntry(legacy.feed.entry[0]!, { appId, country: 'us', feedUpdated: legacy.feed.updated?.label })).toMatchObject({ reviewId: '1923021781', createdAt: '2017-11-15T15:10:34.000Z' });
+    expect(mapEntry(feedEntrySchema.parse(legacy.feed.entry[0]), { appId, country: 'us', feedUpdated: legacy.feed.updated?.label })).toMatchObject({ reviewId: '1923021781', createdAt: '2017-11-15T15:10:34.000Z' });
   });
 
-  it('names the field when an entry is broken', () => {
-    const result = feedSchema.safeParse({ feed: { entry: [{ id: { label: '1' }, author: { name: { label: 'a' } }, 'im:rating': { label: '9' }, content: { label: 'x' } }] } });
-    expect(result.success).toBe(false);
-    expect(result.error!.issues[0]!.path.join('.')).toBe('feed.entry.0.im:rating.label');
+  it('sets a broken entry aside, naming its id and the field, and keeps the rest of the page', () => {
+    const good = { id: { label: '2' }, author: { name: { label: 'b' } }, 'im:rating': { label: '5' }, content: { label: 'fine' }, updated: { label: '2026-09-14T11:24:23-07:00' } };
+    const feed = feedSchema.parse({ feed: { entry: [{ id: { label: '1' }, author: { name: { label: 'a' } }, 'im:rating': { label: '9' }, content: { label: 'x' } }, good] } });
+    const { ok, setAside } = mapEntries(feed, { appId, country: 'us' });
+    expect(ok.map((r) => r.reviewId)).toEqual(['2']);
+    expect(setAside).toEqual([{ id: '1', reason: 'record 1: field "im:rating.label" must be a rating from 1 to 5' }]);
   });
 });

@@ -3,7 +3,7 @@ import { rustoreSchema } from '../../../src/config/schema.js';
 import type { Review } from '../../../src/domain/review.js';
 import { RemoteError } from '../../../src/errors.js';
 import { createRuStorePublicSource, rustorePublicAvailable, type RuStorePublicOptions } from '../../../src/connectors/stores/rustore-public/index.js';
-import { mapComment, rustoreIso } from '../../../src/connectors/stores/rustore-public/map.js';
+import { mapComments, rustoreIso } from '../../../src/connectors/stores/rustore-public/map.js';
 import { publicCommentPageSchema } from '../../../src/connectors/stores/rustore-public/schema.js';
 import type { AppRef } from '../../../src/connectors/stores/types.js';
 import type { PagingTestOptions as FetchOptions } from '../../helpers/pages.js';
@@ -142,7 +142,8 @@ describe('RuStore public fixtures', () => {
     expect(rustoreIso('2026-09-14 18:10:43.043')).toBe('2026-09-14T15:10:43.043Z');
     expect(rustoreIso('2026-09-13T10:00:00+03:00')).toBe('2026-09-13T07:00:00.000Z');
     const page = publicCommentPageSchema.parse(fixture('rustore', 'comment-page.json'));
-    const reviews = page.body!.content.map((c) => mapComment(c, appId));
+    const { ok: reviews, setAside } = mapComments(page.body!.content, appId);
+    expect(setAside).toEqual([]);
     expect(reviews[0]).toMatchObject({ reviewId: '748223', author: 'Иван', text: 'Не грузится после обновления 😡', developerAnswer: { text: 'Исправили, обновитесь 🙏', updatedAt: '2026-09-15T06:00:00.000Z' } });
     expect(reviews[1]).toMatchObject({ reviewId: '748224', author: 'さくら', createdAt: '2026-09-13T07:00:00.000Z' });
   });

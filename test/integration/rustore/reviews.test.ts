@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Review } from '../../../src/domain/review.js';
+import type { SetAside } from '../../../src/connectors/stores/types.js';
 import { RemoteError } from '../../../src/errors.js';
 import { ruStoreTestKey } from '../../helpers/rustore-keys.js';
 import { app, collect, pkg, setup } from './setup.js';
@@ -16,7 +17,8 @@ describe('RuStore reviews', () => {
     }
     const pages = await collect(reviewPages(t.connector, app));
     expect(pages.map((p) => p.length)).toEqual([100, 100, 50]);
-    expect(t.requests(commentPath).map((r) => r.query)).toEqual(['?page=0&size=100', '?page=1&size=100', '?page=2&size=100']);
+    // The documented Spring Pageable sort, newest first.
+    expect(t.requests(commentPath).map((r) => r.query)).toEqual([0, 1, 2].map((n) => `?page=${n}&size=100&sort=commentDate%2Cdesc`));
 
     const all = pages.flat();
     expect(new Set(all.map((r) => r.reviewId)).size).toBe(250);
@@ -133,15 +135,17 @@ describe('RuStore reviews', () => {
     expect(t.requests(commentPath)).toHaveLength(5);
   });
 
-  it('reports a page that is not JSON, or a comment that does not fit, as a bad payload naming the field', async () => {
+  it('reports a page that is not JSON as a bad payload; a comment that does not fit is set aside, naming the field', async () => {
     const t = await setup();
-    t.emu.addComment(pkg, { appRating: 7 });
+    const bad = t.emu.addComment(pkg, { appRating: 7 });
+    t.emu.addComment(pkg, { appRating: 4 });
     await t.connector.ping();
     t.emu.server.setFaults({ next: ['malformed'] });
     await expect(collect(reviewPages(t.connector, app))).rejects.toMatchObject({ kind: 'bad-payload', message: expect.stringContaining('not JSON') as unknown });
-    const err = (await collect(reviewPages(t.connector, app)).catch((e: unknown) => e)) as RemoteError;
-    expect(err.kind).toBe('bad-payload');
-    expect(err.message).toContain('body.content[0].appRating');
+    const setAside: SetAside[] = [];
+    const reviews = (await collect(reviewPages(t.connector, app, { onSetAside: (s) => setAside.push(...s) }))).flat();
+    expect(reviews.map((r) => r.rating)).toEqual([4]);
+    expect(setAside).toEqual([{ id: String(bad), reason: `record ${bad}: field "appRating" Too big: expected number to be <=5` }]);
   });
 
   it('lists the apps the key can see', async () => {

@@ -16,7 +16,8 @@ import { matchPublicToApi } from '../app-store-public/map.js';
 import { checkReplyLength, type AppRef, type Capabilities, type PublishedReply, type ReadOptions, type ReplyStatus, type ReviewPage, type StoreApp, type StoreConnector } from '../types.js';
 import { AppStoreTokens, checkPrivateKey } from './auth.js';
 import { answerState, mapPage } from './map.js';
-import { appsPageSchema, errorsDocumentSchema, parseRateLimitHeader, responseDocumentSchema, reviewsPageSchema } from './schema.js';
+import { parseEach, readId } from '../parse-records.js';
+import { appSchema, appsPageSchema, errorsDocumentSchema, parseRateLimitHeader, responseDocumentSchema, reviewsPageSchema } from './schema.js';
 
 export const serviceName = 'App Store Connect';
 const pageSize = 200;
@@ -81,6 +82,7 @@ export class AppStoreConnector implements StoreConnector {
   private readonly tokens: AppStoreTokens;
   private readonly budget: HeaderBudget;
   private readonly logger: Logger;
+  private readonly now: () => number;
 
   constructor(
     private readonly cfg: AppStoreConfig,
@@ -90,6 +92,7 @@ export class AppStoreConnector implements StoreConnector {
     const setting = cfg.privateKey ? 'stores.appStore.privateKey' : 'stores.appStore.privateKeyPath';
     checkPrivateKey(creds.privateKeyPem, setting);
     this.logger = deps.logger;
+    this.now = deps.now ?? Date.now;
     this.capabilities = {
       reply: true,
       maxReplyLength: cfg.maxReplyLength,
@@ -129,7 +132,9 @@ export class AppStoreConnector implements StoreConnector {
     const seen = new Set<string>();
     while (path) {
       const res = await this.http.request({ path, query, schema: appsPageSchema });
-      for (const a of res.data.data) apps.push({ appId: a.id, name: a.attributes?.name ?? a.id, bundleId: a.attributes?.bundleId ?? undefined });
+      const listed = parseEach(appSchema, res.data.data, (raw) => readId(raw, 'id'));
+      if (listed.setAside.length > 0) this.logger.warn('App Store Connect listed apps that cannot be used; skipped', { reasons: listed.setAside.map((s) => s.reason) });
+      for (const a of listed.ok) apps.push({ appId: a.id, name: a.attributes?.name ?? a.id, bundleId: a.attributes?.bundleId ?? undefined });
       path = this.nextLink(res.data.links?.next, seen);
       query = undefined;
     }
@@ -149,7 +154,8 @@ export class AppStoreConnector implements StoreConnector {
       const res = await this.http.request({ path, query, schema: reviewsPageSchema, signal: opts.signal });
       path = this.nextLink(res.data.links?.next);
       query = undefined;
-      yield { reviews: mapPage(app.appId, res.data), setAside: [], next: path };
+      const { ok: reviews, setAside } = mapPage(app.appId, res.data, new Date(this.now()).toISOString());
+      yield { reviews, setAside, next: path };
     }
   }
 

@@ -3,7 +3,8 @@
  * app version on a review; the engine finds edits by content fingerprint.
  */
 import type { AnswerState, DeveloperAnswer, Review } from '../../../domain/review.js';
-import type { CustomerReview, CustomerReviewResponse, ReviewsPage } from './schema.js';
+import { keepNewest, parseEach, readId, RecordError, type Parsed } from '../parse-records.js';
+import { customerReviewResponseSchema, customerReviewSchema, type CustomerReview, type CustomerReviewResponse, type ReviewsPage } from './schema.js';
 
 /** `2017-11-15T08:10:34-08:00` → `2017-11-15T16:10:34.000Z` (dates are checked by the schema). */
 export function toIso(date: string): string {
@@ -23,7 +24,8 @@ export function mapAnswer(r: CustomerReviewResponse): DeveloperAnswer {
   };
 }
 
-export function mapReview(appId: string, r: CustomerReview, answer?: CustomerReviewResponse): Review {
+/** `fetchedAt` dates a review that carries no `createdDate` (optional in the spec). */
+export function mapReview(appId: string, r: CustomerReview, answer?: CustomerReviewResponse, fetchedAt?: string): Review {
   const a = r.attributes;
   return {
     store: 'app-store',
@@ -33,25 +35,36 @@ export function mapReview(appId: string, r: CustomerReview, answer?: CustomerRev
     title: a.title ?? undefined,
     text: a.body ?? '',
     author: a.reviewerNickname ?? undefined,
-    createdAt: toIso(a.createdDate),
+    createdAt: a.createdDate ? toIso(a.createdDate) : (fetchedAt ?? new Date().toISOString()),
     territory: a.territory ?? undefined,
     developerAnswer: answer ? mapAnswer(answer) : undefined,
     origin: 'api',
   };
 }
 
-/** Joins each review with its response from `included` (by linkage, or by the response's back-link). */
-export function mapPage(appId: string, page: ReviewsPage): Review[] {
+/**
+ * Joins each review with its response from `included` (by linkage, or by the response's
+ * back-link). A review or response that fails its schema is set aside; so is a review whose
+ * response is malformed, rather than be taken for an unanswered one.
+ */
+export function mapPage(appId: string, page: ReviewsPage, fetchedAt?: string): Parsed<Review> {
+  const responses = parseEach(
+    customerReviewResponseSchema,
+    (page.included ?? []).filter((item) => readId(item, 'type') === 'customerReviewResponses'),
+    (raw) => readId(raw, 'id'),
+  );
+  const broken = new Set(responses.setAside.map((s) => s.id));
   const byId = new Map<string, CustomerReviewResponse>();
   const byReview = new Map<string, CustomerReviewResponse>();
-  for (const item of page.included ?? []) {
-    if (item.type !== 'customerReviewResponses' || !('attributes' in item)) continue;
+  for (const item of responses.ok) {
     byId.set(item.id, item);
     const reviewId = item.relationships?.review?.data?.id;
     if (reviewId) byReview.set(reviewId, item);
   }
-  return page.data.map((r) => {
+  const reviews = parseEach(customerReviewSchema, page.data, (raw) => readId(raw, 'id'), (r) => {
     const linked = r.relationships?.response?.data?.id;
-    return mapReview(appId, r, (linked ? byId.get(linked) : undefined) ?? byReview.get(r.id));
+    if (linked !== undefined && broken.has(linked)) throw new RecordError(`its response ${linked} is malformed (see the reason given for it)`);
+    return mapReview(appId, r, (linked ? byId.get(linked) : undefined) ?? byReview.get(r.id), fetchedAt);
   });
+  return keepNewest({ ok: reviews.ok, setAside: [...reviews.setAside, ...responses.setAside.map((s) => ({ ...s, reason: `response ${s.reason}` }))] });
 }

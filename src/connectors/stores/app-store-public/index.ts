@@ -4,14 +4,13 @@
  * App Store Connect's, so `matchPublicToApi` pairs them once credentials are added.
  */
 import type { AppStoreConfig, Config } from '../../../config/schema.js';
-import type { Review } from '../../../domain/review.js';
 import { ConfigError, RemoteError } from '../../../errors.js';
 import type { Logger } from '../../../log.js';
 import type { ConnectorDeps } from '../../deps.js';
 import { HttpClient, transportFrom } from '../../http/client.js';
 import { MinIntervalPolicy } from '../../http/rate-limit.js';
 import { publicCapabilities, type AppRef, type Capabilities, type ReadOptions, type ReviewPage, type StoreConnector } from '../types.js';
-import { lastPageOf, mapEntry, toAlpha2 } from './map.js';
+import { lastPageOf, mapEntries, toAlpha2 } from './map.js';
 import { feedSchema } from './schema.js';
 
 export { matchPublicToApi, alpha3ToAlpha2, toAlpha2, toAlpha3 } from './map.js';
@@ -122,8 +121,8 @@ export class AppStorePublicSource implements StoreConnector {
         throw err;
       }
       const ctx = { appId: app.appId, country, feedUpdated: feed.feed.updated?.label };
-      const reviews = feed.feed.entry.map((e) => mapEntry(e, ctx)).filter((r): r is Review => r !== undefined);
-      if (reviews.length === 0) {
+      const { ok: reviews, setAside } = mapEntries(feed, ctx);
+      if (reviews.length === 0 && setAside.length === 0) {
         // The feed sometimes answers a page empty and full on the next try. Mid-stream, when
         // the previous page announced more, ask again rather than lose the rest of a full scan.
         // An empty page 1 is not retried: the next sync reads it anyway.
@@ -137,7 +136,7 @@ export class AppStorePublicSource implements StoreConnector {
       emptyRetries = 0;
       announcedLast = lastPageOf(feed) ?? announcedLast;
       const more = page < Math.min(announcedLast ?? maxFeedPages, maxFeedPages);
-      yield { reviews, setAside: [], next: more ? String(page + 1) : undefined };
+      yield { reviews, setAside, next: more ? String(page + 1) : undefined };
     }
   }
 }

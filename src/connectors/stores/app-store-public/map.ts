@@ -3,7 +3,8 @@
  * the feed URL wants alpha-2), paging links, and matching a public review to its API twin.
  */
 import type { Review } from '../../../domain/review.js';
-import type { Feed, FeedEntry } from './schema.js';
+import { keepNewest, parseEach, readId, RecordError, type Parsed } from '../parse-records.js';
+import { feedEntrySchema, type Feed, type FeedEntry } from './schema.js';
 
 /** The storefronts people ask about most; unknown codes are reported, never guessed. */
 export const alpha3ToAlpha2: Readonly<Record<string, string>> = {
@@ -74,6 +75,16 @@ export function mapEntry(entry: FeedEntry, ctx: MapContext): Review | undefined 
     appVersion: version === undefined || version === '' ? undefined : version,
     origin: 'public',
   };
+}
+
+/** One feed page's entries, each checked on its own: a malformed one is set aside with its reason. */
+export function mapEntries(feed: Feed, ctx: MapContext): Parsed<Review> {
+  const parsed = parseEach(feedEntrySchema, feed.feed.entry, (raw) => readId(raw, 'id', 'label'), (e) => {
+    const review = mapEntry(e, ctx);
+    if (!review) throw new RecordError(feedReviewId(e.id.label) ? 'has no readable date (field "updated", nor one for the feed)' : 'field "id.label" holds no review id');
+    return review;
+  });
+  return keepNewest(parsed);
 }
 
 /**

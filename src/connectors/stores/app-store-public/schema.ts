@@ -53,7 +53,8 @@ function normaliseLinks(v: unknown): unknown {
 export const feedSchema = z.object({
   feed: z
     .object({
-      entry: z.preprocess(normaliseEntries, z.array(feedEntrySchema)),
+      /** Entries are checked one by one (map.ts): one malformed entry is set aside, not the page. */
+      entry: z.preprocess(normaliseEntries, z.array(z.unknown())),
       link: z.preprocess(normaliseLinks, z.array(feedLinkSchema)),
       updated: optionalLabel,
     })

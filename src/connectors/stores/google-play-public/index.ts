@@ -5,13 +5,12 @@
  * keeps every review's key.
  */
 import type { Config, GooglePlayConfig } from '../../../config/schema.js';
-import type { Review } from '../../../domain/review.js';
 import { RemoteError, type RemoteErrorKind } from '../../../errors.js';
 import { backoffDelay, sleep } from '../../../util/sleep.js';
 import { formatZodPath } from '../../http/client.js';
 import type { ConnectorDeps } from '../../deps.js';
 import { publicCapabilities, type AppRef, type Capabilities, type ReadOptions, type ReviewPage, type StoreConnector } from '../types.js';
-import { defaultLanguages, mapScraped } from './map.js';
+import { defaultLanguages, mapScrapedPage } from './map.js';
 import { scrapedPageSchema, type ScrapedPage } from './schema.js';
 
 export { matchPublicToApi, defaultLanguages } from './map.js';
@@ -146,9 +145,9 @@ export class GooglePlayPublicSource implements StoreConnector {
     for (let n = 0; n < this.maxPages; n++) {
       if (opts.signal?.aborted) throw opts.signal.reason;
       const res = await this.page(app.appId, lang, token);
-      const reviews = res.data.map((item) => mapScraped(item, { appId: app.appId, language: lang })).filter((r): r is Review => r !== undefined);
+      const { ok: reviews, setAside } = mapScrapedPage(res.data, { appId: app.appId, language: lang });
       token = res.data.length > 0 && n + 1 < this.maxPages ? (res.nextPaginationToken ?? undefined) : undefined;
-      yield { reviews, setAside: [], next: token };
+      yield { reviews, setAside, next: token };
       if (!token) return;
     }
   }

@@ -3,7 +3,8 @@
  * review with the Developer API's copy of it.
  */
 import type { Review } from '../../../domain/review.js';
-import type { ScrapedReview } from './schema.js';
+import { keepNewest, parseEach, readId, RecordError, type Parsed } from '../parse-records.js';
+import { scrapedReviewSchema, type ScrapedReview } from './schema.js';
 
 export interface MapContext {
   appId: string;
@@ -39,6 +40,16 @@ export function mapScraped(item: ScrapedReview, ctx: MapContext): Review | undef
     developerAnswer: replyText ? { text: replyText, updatedAt: iso(item.replyDate), state: 'PUBLISHED' } : undefined,
     origin: 'public',
   };
+}
+
+/** One page's reviews, each checked on its own: a malformed one is set aside with its reason. */
+export function mapScrapedPage(items: readonly unknown[], ctx: MapContext): Parsed<Review> {
+  const parsed = parseEach(scrapedReviewSchema, items, (raw) => readId(raw, 'id'), (item) => {
+    const review = mapScraped(item, ctx);
+    if (!review) throw new RecordError('field "date" is not a date');
+    return review;
+  });
+  return keepNewest(parsed);
 }
 
 /** Main language of the storefronts people configure most; English is always read too. */

@@ -23,8 +23,9 @@ export const scrapedReviewSchema = z
   .loose();
 export type ScrapedReview = z.infer<typeof scrapedReviewSchema>;
 
+/** Reviews are checked one by one (map.ts): one malformed review is set aside, not the page. */
 export const scrapedPageSchema = z.object({
-  data: z.array(scrapedReviewSchema),
+  data: z.array(z.unknown()),
   nextPaginationToken: z.string().nullish(),
 });
 export type ScrapedPage = z.infer<typeof scrapedPageSchema>;

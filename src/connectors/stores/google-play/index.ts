@@ -10,7 +10,8 @@ import { HttpClient, transportFrom, type ErrorDescription } from '../../http/cli
 import { checkReplyLength, type AppRef, type Capabilities, type PublishedReply, type ReadOptions, type ReplyStatus, type ReviewPage, type StoreConnector } from '../types.js';
 import { RemoteError } from '../../../errors.js';
 import { ServiceAccountTokens } from './auth.js';
-import { mapReview } from './map.js';
+import { developerAnswerOf, mapPage } from './map.js';
+import { RecordError } from '../parse-records.js';
 import { QuotaBook } from './quota.js';
 import { googleErrorSchema, replyResultSchema, reviewSchema, reviewsListSchema } from './schema.js';
 
@@ -75,6 +76,8 @@ export class GooglePlayConnector implements StoreConnector {
   readonly tokens: ServiceAccountTokens;
   private readonly quota: QuotaBook;
 
+  private readonly now: () => number;
+
   constructor(cfg: GooglePlayConfig, creds: GooglePlayCredentials, deps: ConnectorDeps) {
     const account = { ...creds.serviceAccount, token_uri: cfg.tokenUri ?? creds.serviceAccount.token_uri };
     this.capabilities = {
@@ -87,6 +90,7 @@ export class GooglePlayConnector implements StoreConnector {
       maxPagesPerRun,
     };
     const now = deps.now ?? Date.now;
+    this.now = now;
     this.tokens = new ServiceAccountTokens(account, { logger: deps.logger, now, timeoutMs: deps.timeoutMs, dispatcher: deps.dispatcher });
     this.quota = new QuotaBook(deps.usage ?? memoryUsageLedger(), { getPerHour: cfg.quotaGetPerHour, postPerDay: cfg.quotaPostPerDay }, now);
     this.http = new HttpClient({
@@ -123,7 +127,8 @@ export class GooglePlayConnector implements StoreConnector {
         signal: opts.signal,
       });
       token = res.data.tokenPagination?.nextPageToken ?? undefined;
-      yield { reviews: res.data.reviews.flatMap((r) => mapReview(pkg, r, app.translationLanguage) ?? []), setAside: [], next: token };
+      const { ok: reviews, setAside } = mapPage(pkg, res.data.reviews, app.translationLanguage, new Date(this.now()).toISOString());
+      yield { reviews, setAside, next: token };
     } while (token);
   }
 
@@ -145,10 +150,12 @@ export class GooglePlayConnector implements StoreConnector {
     this.quota.spend('get', app.appId);
     try {
       const res = await this.http.request({ path: `${reviewsPath(app.appId)}/${encodeURIComponent(reviewId)}`, schema: reviewSchema });
-      const answer = mapReview(app.appId, res.data)?.developerAnswer;
+      const answer = developerAnswerOf(res.data);
       return answer ? { state: 'PUBLISHED', text: answer.text } : undefined;
     } catch (err) {
       if (err instanceof RemoteError && err.kind === 'not-found') return undefined;
+      // Connectors throw typed errors only: a reply whose time is no date is a bad payload.
+      if (err instanceof RecordError) throw new RemoteError({ kind: 'bad-payload', service, message: `${service}: review ${reviewId}: ${err.message}`, cause: err });
       throw err;
     }
   }

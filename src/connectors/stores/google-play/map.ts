@@ -1,8 +1,9 @@
 /**
  * Google Play review payload → store-neutral Review.
  */
-import type { Review } from '../../../domain/review.js';
-import type { GoogleReview, GoogleTimestamp } from './schema.js';
+import type { DeveloperAnswer, Review } from '../../../domain/review.js';
+import { keepNewest, parseEach, readId, RecordError, type Parsed } from '../parse-records.js';
+import { reviewSchema, type GoogleReview, type GoogleTimestamp } from './schema.js';
 
 /** Google joins title and body with a TAB; a leading TAB means there is no title. */
 export function splitTitle(text: string): { title?: string; body: string } {
@@ -17,31 +18,44 @@ export function timestampMs(ts: GoogleTimestamp): number {
   return Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
 }
 
-export function timestampIso(ts: GoogleTimestamp): string {
-  return new Date(timestampMs(ts)).toISOString();
+/** ISO 8601 of a timestamp; a RecordError (the record is set aside) when it is no date. */
+export function timestampIso(ts: GoogleTimestamp, field = 'lastModified'): string {
+  const ms = timestampMs(ts);
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) throw new RecordError(`field "${field}" is not a valid time (seconds ${String(ts.seconds)})`);
+  return new Date(ms).toISOString();
+}
+
+/** The developer's reply of a review, when it has one. */
+export function developerAnswerOf(raw: GoogleReview): DeveloperAnswer | undefined {
+  const developer = raw.comments.find((c) => c.developerComment)?.developerComment;
+  if (!developer) return undefined;
+  return { text: developer.text ?? '', updatedAt: developer.lastModified ? timestampIso(developer.lastModified, 'developerComment.lastModified') : undefined, state: 'PUBLISHED' };
 }
 
 /**
  * With `translationLanguage` the API puts the translation in `text` and the words as written
  * in `originalText`; we keep what the customer wrote as the review and the translation aside.
- * Returns undefined for a review without a user comment (nothing to make a case of).
+ * An empty (or blank) `originalText` is no translation: the API leaves it blank when the text
+ * was not translated. Every UserComment field is optional in the discovery document; a review
+ * without a user comment (so without a rating) is a RecordError, set aside by the caller.
+ * `fetchedAt` dates a comment that carries no `lastModified`.
  */
-export function mapReview(packageName: string, raw: GoogleReview, translationLanguage?: string): Review | undefined {
+export function mapReview(packageName: string, raw: GoogleReview, translationLanguage?: string, fetchedAt?: string): Review {
   const user = raw.comments.find((c) => c.userComment)?.userComment;
-  if (!user) return undefined;
-  const developer = raw.comments.find((c) => c.developerComment)?.developerComment;
-
-  const translated = user.originalText !== undefined && translationLanguage !== undefined;
-  const original = splitTitle(translated ? user.originalText! : user.text);
+  if (!user) throw new RecordError('has no userComment (no star rating)');
+  const text = user.text ?? '';
+  const originalText = user.originalText?.trim() ? user.originalText : undefined;
+  const translated = originalText !== undefined && translationLanguage !== undefined && originalText !== text;
+  const original = splitTitle(translated ? originalText : text);
   let translation: Review['translation'];
   if (translated) {
-    const t = splitTitle(user.text);
+    const t = splitTitle(text);
     translation = { language: translationLanguage, text: t.title ? `${t.title}\n${t.body}` : t.body };
   }
 
   // The API has no creation date: a review first seen is dated by its last modification, and
   // the engine keeps the createdAt it stored first for reviews it already knows.
-  const modified = timestampIso(user.lastModified);
+  const modified = user.lastModified ? timestampIso(user.lastModified, 'userComment.lastModified') : undefined;
   return {
     store: 'google-play',
     appId: packageName,
@@ -50,7 +64,7 @@ export function mapReview(packageName: string, raw: GoogleReview, translationLan
     title: original.title,
     text: original.body,
     author: raw.authorName || undefined,
-    createdAt: modified,
+    createdAt: modified ?? fetchedAt ?? new Date().toISOString(),
     updatedAt: modified,
     language: user.reviewerLanguage,
     appVersion: user.appVersionName ?? (user.appVersionCode !== undefined ? String(user.appVersionCode) : undefined),
@@ -60,9 +74,12 @@ export function mapReview(packageName: string, raw: GoogleReview, translationLan
     thumbsUp: user.thumbsUpCount,
     thumbsDown: user.thumbsDownCount,
     translation,
-    developerAnswer: developer
-      ? { text: developer.text, updatedAt: developer.lastModified ? timestampIso(developer.lastModified) : undefined, state: 'PUBLISHED' }
-      : undefined,
+    developerAnswer: developerAnswerOf(raw),
     origin: 'api',
   };
+}
+
+/** One page's reviews, each checked on its own: a malformed one is set aside with its reason. */
+export function mapPage(packageName: string, items: readonly unknown[], translationLanguage: string | undefined, fetchedAt: string): Parsed<Review> {
+  return keepNewest(parseEach(reviewSchema, items, (raw) => readId(raw, 'reviewId'), (r) => mapReview(packageName, r, translationLanguage, fetchedAt)));
 }

@@ -12,10 +12,15 @@ export const timestampSchema = z.object({
 });
 export type GoogleTimestamp = z.infer<typeof timestampSchema>;
 
+/**
+ * Every field of `UserComment` is optional in the discovery document (androidpublisher v3,
+ * schemas.UserComment: no `required`), so only the star rating, which a case cannot do
+ * without, is required here; a comment without it is set aside (map.ts).
+ */
 export const userCommentSchema = z.object({
   /** Title and body joined with a TAB (may start with one when there is no title). */
-  text: z.string(),
-  lastModified: timestampSchema,
+  text: z.string().optional(),
+  lastModified: timestampSchema.optional(),
   starRating: z.number().int().min(1).max(5),
   reviewerLanguage: z.string().optional(),
   device: z.string().optional(),
@@ -25,13 +30,13 @@ export const userCommentSchema = z.object({
   thumbsUpCount: z.number().int().optional(),
   thumbsDownCount: z.number().int().optional(),
   deviceMetadata: z.object({ productName: z.string().optional(), manufacturer: z.string().optional() }).loose().optional(),
-  /** Set only when the text was translated (`translationLanguage`): the text as written. */
+  /** The text as written when it was translated (`translationLanguage`); "left blank" otherwise. */
   originalText: z.string().optional(),
 });
 export type UserComment = z.infer<typeof userCommentSchema>;
 
 export const developerCommentSchema = z.object({
-  text: z.string(),
+  text: z.string().optional(),
   lastModified: timestampSchema.optional(),
 });
 
@@ -41,6 +46,7 @@ export const commentSchema = z.object({
   developerComment: developerCommentSchema.optional(),
 });
 
+/** Only the id is required of a review: without it, it cannot be answered or told apart. */
 export const reviewSchema = z.object({
   reviewId: z.string().min(1),
   authorName: z.string().optional(),
@@ -48,8 +54,9 @@ export const reviewSchema = z.object({
 });
 export type GoogleReview = z.infer<typeof reviewSchema>;
 
+/** The envelope; each review in it is checked on its own (map.ts). */
 export const reviewsListSchema = z.object({
-  reviews: z.array(reviewSchema).default([]),
+  reviews: z.array(z.unknown()).default([]),
   tokenPagination: z.object({ nextPageToken: z.string().optional(), previousPageToken: z.string().optional() }).optional(),
   pageInfo: z.object({ totalResults: z.number().optional(), resultPerPage: z.number().optional(), startIndex: z.number().optional() }).optional(),
 });

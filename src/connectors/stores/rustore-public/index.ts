@@ -3,14 +3,13 @@
  * (`/comment/comment`, no auth). Read-only: answering needs the RuStore Public API key.
  */
 import type { Config, RuStoreConfig } from '../../../config/schema.js';
-import type { Review } from '../../../domain/review.js';
 import { RemoteError } from '../../../errors.js';
 import { sleep } from '../../../util/sleep.js';
 import type { ConnectorDeps } from '../../deps.js';
 import { HttpClient, transportFrom } from '../../http/client.js';
 import { MinIntervalPolicy } from '../../http/rate-limit.js';
 import { publicCapabilities, type AppRef, type Capabilities, type ReadOptions, type ReviewPage, type StoreConnector } from '../types.js';
-import { mapComment } from './map.js';
+import { mapComments } from './map.js';
 import { envelopeSchema, publicCommentPageSchema } from './schema.js';
 
 /** A public, unauthenticated review source was found (see README.md): reviews flow without the key. */
@@ -68,9 +67,9 @@ export class RuStorePublicSource implements StoreConnector {
   async *readPages(app: AppRef, opts: ReadOptions = {}): AsyncIterable<ReviewPage> {
     for (let n = 0; n < this.maxPages; n++) {
       const comments = await this.page(app.appId, n, publicPageSize, opts.signal);
-      const reviews = comments.map((c) => mapComment(c, app.appId)).filter((r): r is Review => r !== undefined);
+      const { ok: reviews, setAside } = mapComments(comments, app.appId);
       const last = comments.length < publicPageSize || n + 1 >= this.maxPages;
-      yield { reviews, setAside: [], next: last ? undefined : String(n + 1) };
+      yield { reviews, setAside, next: last ? undefined : String(n + 1) };
       if (last) return;
     }
   }

@@ -1,6 +1,7 @@
 /** Public RuStore comment → Review. */
 import type { Review } from '../../../domain/review.js';
-import type { PublicComment } from './schema.js';
+import { keepNewest, parseEach, readId, RecordError, type Parsed } from '../parse-records.js';
+import { publicCommentSchema, type PublicComment } from './schema.js';
 
 /**
  * ISO 8601 from RuStore's dates. Zone-less ones (`2023-06-01 18:10:43.043`, as the feedback API
@@ -40,4 +41,14 @@ export function mapComment(c: PublicComment, appId: string): Review | undefined 
     developerAnswer: answerOf(c),
     origin: 'public',
   };
+}
+
+/** One page's comments, each checked on its own: a malformed one is set aside with its reason. */
+export function mapComments(items: readonly unknown[], appId: string): Parsed<Review> {
+  const parsed = parseEach(publicCommentSchema, items, (raw) => readId(raw, 'commentId'), (c) => {
+    const review = mapComment(c, appId);
+    if (!review) throw new RecordError(`field "commentDate" is not a date (${c.commentDate.slice(0, 40)})`);
+    return review;
+  });
+  return keepNewest(parsed);
 }

@@ -35,7 +35,8 @@ export type PublicComment = z.infer<typeof publicCommentSchema>;
 export const publicCommentPageSchema = z.object({
   code: z.string(),
   message: z.string().nullish(),
-  body: z.object({ content: z.array(publicCommentSchema) }).loose().nullish(),
+  /** Comments are checked one by one (map.ts): one malformed comment is set aside, not the page. */
+  body: z.object({ content: z.array(z.unknown()) }).loose().nullish(),
 });
 export type PublicCommentPage = z.infer<typeof publicCommentPageSchema>;
 

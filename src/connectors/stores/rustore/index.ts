@@ -12,9 +12,11 @@ import { retryAfterOnly } from '../../http/rate-limit.js';
 import { backoffDelay, sleep } from '../../../util/sleep.js';
 import { checkReplyLength, type AppRef, type Capabilities, type PublishedReply, type ReadOptions, type ReplyStatus, type ReviewPage, type StoreApp, type StoreConnector } from '../types.js';
 import { RuStoreAuth } from './auth.js';
-import { answerState, commentToReview, currentFeedback, saysLastPage } from './map.js';
+import { answerState, currentFeedback, mapComments, saysLastPage } from './map.js';
+import { parseEach, readId } from '../parse-records.js';
 import {
   appsEnvelopeSchema,
+  userAppSchema,
   commentsEnvelopeSchema,
   errorEnvelopeSchema,
   feedbackEnvelopeSchema,
@@ -26,6 +28,13 @@ import {
 const service = 'RuStore';
 /** Largest page the API takes. */
 export const pageSize = 100;
+/**
+ * Newest first, in the Spring Pageable syntax of the OpenAPI schema (`sort=property,direction`);
+ * RuStore documents no sortable fields, so map.ts `newestFirst` can check what comes back.
+ */
+export const commentSort = 'commentDate,desc';
+/** Apps per page of the app list (the docs allow 1 to 1000). */
+const appsPageSize = 100;
 /** The answer list cannot be filtered by comment: scan at most this many pages of it. */
 const maxFeedbackPages = 50;
 /** Extra tries of a failed create, each after checking it did not land. */
@@ -117,13 +126,18 @@ export class RuStoreConnector implements StoreConnector {
     for (let i = 0; i < 100; i++) {
       const res = await this.http.request({
         path: '/public/v1/application',
-        query: { pageSize, continuationToken: token },
+        // Without `pagination=true` the list is not paged: pageSize and continuationToken are ignored.
+        // https://www.rustore.ru/help/en/work-with-rustore-api/api-upload-publication-app/get-app-list
+        query: { pagination: 'true', pageSize: appsPageSize, continuationToken: token },
         schema: appsEnvelopeSchema,
       });
       const body = checkEnvelope(res.data, 'GET /public/v1/application');
-      for (const a of body.content) apps.push({ appId: a.packageName, name: a.appName ?? a.packageName, bundleId: a.packageName });
-      token = body.continuationToken ?? undefined;
-      if (!token || body.content.length === 0) break;
+      const listed = parseEach(userAppSchema, body.content, (raw) => readId(raw, 'packageName') ?? readId(raw, 'appId'));
+      if (listed.setAside.length > 0) this.deps.logger.warn('RuStore listed apps that cannot be used; skipped', { reasons: listed.setAside.map((s) => s.reason) });
+      for (const a of listed.ok) apps.push({ appId: a.packageName, name: a.appName ?? a.packageName, bundleId: a.packageName });
+      const next = body.continuationToken ?? undefined;
+      if (!next || next === token || body.content.length === 0) break;
+      token = next;
     }
     return apps;
   }
@@ -131,11 +145,12 @@ export class RuStoreConnector implements StoreConnector {
   async *readPages(app: AppRef, opts: ReadOptions = {}): AsyncIterable<ReviewPage> {
     const path = `${appPath(app)}/comment`;
     for (let page = 0; ; page++) {
-      const res = await this.http.request({ path, query: { page, size: pageSize }, schema: commentsEnvelopeSchema, signal: opts.signal });
+      const res = await this.http.request({ path, query: { page, size: pageSize, sort: commentSort }, schema: commentsEnvelopeSchema, signal: opts.signal });
       const body = checkEnvelope(res.data, `GET ${path}`);
       const items = body.content;
       const last = (saysLastPage(body, page) ?? items.length < pageSize) || items.length === 0;
-      yield { reviews: items.map((c) => commentToReview(app.appId, c)), setAside: [], next: last ? undefined : String(page + 1) };
+      const { ok: reviews, setAside } = mapComments(app.appId, items);
+      yield { reviews, setAside, next: last ? undefined : String(page + 1) };
       if (last) return;
     }
   }

@@ -2,7 +2,8 @@
  * RuStore payloads → store-neutral types. Pure functions, no I/O.
  */
 import type { AnswerState, DeveloperAnswer, Review } from '../../../domain/review.js';
-import type { CommentDto, FeedbackDto, ListBody } from './schema.js';
+import { keepNewest, parseEach, readId, type Parsed } from '../parse-records.js';
+import { commentSchema, type CommentDto, type FeedbackDto, type ListBody } from './schema.js';
 
 /**
  * Dates without an offset ("2023-06-01 18:10:43.043") are Moscow time, where RuStore runs.
@@ -82,4 +83,25 @@ export function commentToReview(pkg: string, c: CommentDto): Review {
     developerAnswer: developerAnswer(c),
     origin: 'api',
   };
+}
+
+/** One page's comments, each checked on its own: a malformed one is set aside with its reason. */
+export function mapComments(pkg: string, items: readonly unknown[]): Parsed<Review> {
+  return keepNewest(parseEach(commentSchema, items, (raw) => readId(raw, 'commentId'), (c) => commentToReview(pkg, c)));
+}
+
+/**
+ * True when the comments read so far come newest first by creation date, as the stop rule
+ * ("a page of known reviews means the rest is older") needs. The `sort` we send is the Spring
+ * Pageable parameter of the OpenAPI schema, whose accepted fields RuStore does not document: a
+ * service that ignores it is caught here, and the pull then reads every page.
+ */
+export function newestFirst(reviews: readonly Review[], before?: string): boolean {
+  let previous = before === undefined ? Infinity : Date.parse(before);
+  for (const r of reviews) {
+    const t = Date.parse(r.createdAt);
+    if (t > previous) return false;
+    previous = t;
+  }
+  return true;
 }

@@ -53,7 +53,8 @@ export const commentSchema = z.object({
   userName: z.string().nullish(),
   /** Seen in one client instead of userName. */
   firstName: z.string().nullish(),
-  appRating: z.number().int().min(0).max(5),
+  /** integer(int32) in the OpenAPI schema; a review without a rating of 1 to 5 is set aside. */
+  appRating: z.number().int().min(1).max(5),
   commentStatus: z.string().nullish(),
   commentText: z.string().nullish(),
   commentDate: z.string().nullish(),
@@ -90,22 +91,25 @@ export function listBody<T extends z.ZodType>(item: T) {
   );
 }
 
-export const commentsEnvelopeSchema = envelope(listBody(commentSchema));
+/** Comments are checked one by one (map.ts): one malformed comment is set aside, not the page. */
+export const commentsEnvelopeSchema = envelope(listBody(z.unknown()));
 export const feedbackListEnvelopeSchema = envelope(listBody(feedbackSchema));
 export const feedbackEnvelopeSchema = envelope(feedbackSchema);
 export const feedbackIdEnvelopeSchema = envelope(z.object({ id }));
 /** DELETE answers an envelope with an empty body. */
 export const voidEnvelopeSchema = envelope(z.unknown());
 
+/** One app of the list; every field is optional in the OpenAPI schema, a package name is needed here. */
+export const userAppSchema = z.object({
+  appId: id.nullish(),
+  packageName: z.string().min(1),
+  appName: z.string().nullish(),
+});
+
+/** The app list; each app is checked on its own (one without a package name is skipped). */
 export const appsEnvelopeSchema = envelope(
   z.object({
-    content: z.array(
-      z.object({
-        appId: id.optional(),
-        packageName: z.string().min(1),
-        appName: z.string().nullish(),
-      }),
-    ),
+    content: z.array(z.unknown()),
     continuationToken: z.string().nullish(),
   }),
 );

@@ -30,7 +30,7 @@ const service = 'RuStore';
 export const pageSize = 100;
 /**
  * Newest first, in the Spring Pageable syntax of the OpenAPI schema (`sort=property,direction`);
- * RuStore documents no sortable fields, so map.ts `newestFirst` can check what comes back.
+ * RuStore documents no sortable fields, so the order served is not guaranteed.
  */
 export const commentSort = 'commentDate,desc';
 /** Apps per page of the app list (the docs allow 1 to 1000). */

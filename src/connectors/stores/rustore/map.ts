@@ -89,19 +89,3 @@ export function commentToReview(pkg: string, c: CommentDto): Review {
 export function mapComments(pkg: string, items: readonly unknown[]): Parsed<Review> {
   return keepNewest(parseEach(commentSchema, items, (raw) => readId(raw, 'commentId'), (c) => commentToReview(pkg, c)));
 }
-
-/**
- * True when the comments read so far come newest first by creation date, as the stop rule
- * ("a page of known reviews means the rest is older") needs. The `sort` we send is the Spring
- * Pageable parameter of the OpenAPI schema, whose accepted fields RuStore does not document: a
- * service that ignores it is caught here, and the pull then reads every page.
- */
-export function newestFirst(reviews: readonly Review[], before?: string): boolean {
-  let previous = before === undefined ? Infinity : Date.parse(before);
-  for (const r of reviews) {
-    const t = Date.parse(r.createdAt);
-    if (t > previous) return false;
-    previous = t;
-  }
-  return true;
-}

@@ -99,6 +99,8 @@ export class EmulatorServer {
   private faultQueue: FaultKind[] = [];
   private faultPathPrefix: string | undefined;
   private slowMs = 2_000;
+  /** Requests under this path wait here until `release()`: a run frozen midway, for tests. */
+  private held: { pathPrefix: string; waiting: (() => void)[] } | undefined;
   private random: () => number = mulberry32(1);
   private rewrite: ResponseRewrite | undefined;
   private rewriteAnswer: ((path: string, json: unknown) => unknown) | undefined;
@@ -166,6 +168,23 @@ export class EmulatorServer {
     this.rewrite = fn;
   }
 
+  /** From now on, requests under `pathPrefix` get no answer until `release()`. */
+  hold(pathPrefix: string): void {
+    this.held = { pathPrefix, waiting: [] };
+  }
+
+  /** Requests waiting in `hold` right now. */
+  heldCount(): number {
+    return this.held?.waiting.length ?? 0;
+  }
+
+  /** Answers every held request and stops holding. */
+  release(): void {
+    const waiting = this.held?.waiting ?? [];
+    this.held = undefined;
+    for (const go of waiting) go();
+  }
+
   clearFaults(): void {
     this.faultRate = 0;
     this.faultKindsEnabled = [];
@@ -225,6 +244,8 @@ export class EmulatorServer {
     }
     const entry: LoggedRequest = { method, path: url.pathname, query: url.search, status: 0, at: Date.now(), body: bodyText };
     this.requests.push(entry);
+    const held = this.held;
+    if (held && url.pathname.startsWith(held.pathPrefix)) await new Promise<void>((go) => held.waiting.push(go));
 
     const fault = this.pickFault(url.pathname);
     entry.fault = fault;

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { storeIds } from '../domain/review.js';
+import { isCountryCode } from './countries.js';
 
 export const reviewTypes = ['all', 'became-better', 'became-worse', 'updated'] as const;
 export const lengthFilters = ['all', 'under-3-words', 'over-3-words'] as const;
@@ -19,7 +20,15 @@ export const filtersSchema = z
     backlog: z.number().int().min(0).max(100).default(10),
     ratings: z.array(z.number().int().min(1).max(5)).min(1, 'pick at least one rating').default([1, 2, 3, 4, 5]),
     /** App Store territories, ISO 3166 alpha-3 (`USA`, `RUS`); empty = all. */
-    countries: z.array(z.string().regex(/^[A-Za-z]{3}$/, 'use 3-letter ISO codes such as USA, RUS').transform((s) => s.toUpperCase())).default([]),
+    countries: z
+      .array(
+        z
+          .string()
+          .regex(/^[A-Za-z]{3}$/, 'use 3-letter ISO codes such as USA, RUS')
+          .refine(isCountryCode, { message: 'not an ISO 3166 alpha-3 country code (e.g. USA, RUS, DEU)' })
+          .transform((s) => s.toUpperCase()),
+      )
+      .default([]),
     /** Google Play reviewer languages (`en`, `ru`, `pt-BR`); empty = all. */
     languages: z.array(z.string().min(2)).default([]),
     length: z.enum(lengthFilters).default('all'),

@@ -10,7 +10,7 @@ import type { Helpdesk } from '../connectors/helpdesk/types.js';
 import { allStores, storeDescriptor } from '../connectors/stores/registry.js';
 import type { StoreConnector } from '../connectors/stores/types.js';
 import type { StoreId } from '../domain/review.js';
-import { ConfigError, errorMessage } from '../errors.js';
+import { ConfigError, errorMessage, RemoteError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { LabelCache } from '../state/labels.js';
 import type { AppSource, Services } from './services.js';
@@ -62,17 +62,21 @@ export interface ServiceCheck {
   service: string;
   ok: boolean;
   message: string;
+  /** Why it failed: refused (a setting is wrong) or unreachable (network, 5xx, rate limit: try again). */
+  kind?: 'refused' | 'unreachable' | undefined;
 }
 
 /** `config check --online`: each configured credential against its live API. */
-export async function checkServices(config: Config, location: ConfigLocation, logger: Logger): Promise<ServiceCheck[]> {
+export async function checkServices(config: Config, location: ConfigLocation, logger: Logger, onStart?: (service: string) => void): Promise<ServiceCheck[]> {
   const services = buildServices(config, location, logger, { timeoutMs: 15_000 });
   const checks: ServiceCheck[] = [];
   const attempt = async (service: string, fn: () => Promise<string>): Promise<void> => {
+    onStart?.(service);
     try {
       checks.push({ service, ok: true, message: await fn() });
     } catch (err) {
-      checks.push({ service, ok: false, message: errorMessage(err) + (err instanceof ConfigError && err.hint ? ` (${err.hint})` : '') });
+      const kind = err instanceof RemoteError && err.retryable ? 'unreachable' : 'refused';
+      checks.push({ service, ok: false, kind, message: errorMessage(err) + (err instanceof ConfigError && err.hint ? ` (${err.hint})` : '') });
     }
   };
   if (config.omnidesk) {

@@ -1,38 +1,57 @@
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
+import { howToFinish, missingForDelivery } from '../../config/complete.js';
+import { defaultConfigPath } from '../../config/store.js';
+import type { ServiceCheck } from '../../engine/wiring.js';
+import { startProgress } from '../progress.js';
 import { loadConfig, parseConfig, readConfigFile } from '../../config/load.js';
 import { configSchema, secretFields } from '../../config/schema.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 
 export async function configCheck(ctx: CommandContext, opts: { online: boolean }): Promise<ExitCodeValue> {
-  const { config, problems } = parseConfig(readConfigFile(ctx.location.configPath), ctx.env);
+  const path = ctx.location.configPath;
+  if (!existsSync(path)) {
+    const hint = 'Run `asodesk-omni init` to make one (or `asodesk-omni demo` to try everything on local emulators), or give the path with --config.';
+    if (ctx.json) ctx.out(JSON.stringify({ ok: false, path, problems: [{ path: '(file)', message: 'no config file here' }], missing: [], online: [] }, null, 2));
+    else ctx.out(`${path}: no config file here.\n${hint}`);
+    return ExitCode.config;
+  }
+  const { config, problems } = parseConfig(readConfigFile(path), ctx.env);
   if (!config) {
-    if (ctx.json) ctx.out(JSON.stringify({ ok: false, path: ctx.location.configPath, problems }, null, 2));
+    if (ctx.json) ctx.out(JSON.stringify({ ok: false, path, problems, missing: [], online: [] }, null, 2));
     else {
-      ctx.out(`${ctx.location.configPath}: ${problems.length} problem(s)`);
+      ctx.out(`${path}: ${problems.length} problem(s)`);
       for (const p of problems) ctx.out(`  ✗ ${p.path}: ${p.message}`);
       ctx.out('Fix the fields above (or run `asodesk-omni init` to edit them), then run `asodesk-omni config check` again.');
     }
     return ExitCode.config;
   }
-  const warnings: string[] = [];
-  if (!config.omnidesk) warnings.push('omnidesk: not set up yet; run `asodesk-omni init`');
-  else if (!config.omnidesk.apiKey) warnings.push('omnidesk.apiKey: not set (config or ASODESK_OMNI_OMNIDESK_API_KEY)');
-  if (config.apps.length === 0) warnings.push('apps: no app connected yet; run `asodesk-omni init`');
-  let online: { service: string; ok: boolean; message: string }[] = [];
+  const missing = missingForDelivery(config);
+  let online: ServiceCheck[] = [];
   if (opts.online) {
     const { checkServices } = await import('../../engine/wiring.js');
-    online = await checkServices(config, ctx.location, ctx.logger);
+    const progress = startProgress(ctx, 'Checking the credentials against Omnidesk and the stores');
+    try {
+      online = await checkServices(config, ctx.location, ctx.logger, (service) => progress.update(`Checking ${service}`));
+    } finally {
+      progress.stop();
+    }
   }
   const failed = online.filter((o) => !o.ok);
+  // A refused credential is a configuration problem (3); a service that could not be reached is not (5: try again).
+  const refused = failed.filter((o) => o.kind !== 'unreachable');
   if (ctx.json) {
-    ctx.out(JSON.stringify({ ok: failed.length === 0, path: ctx.location.configPath, problems: [], warnings, online }, null, 2));
+    ctx.out(JSON.stringify({ ok: failed.length === 0 && missing.length === 0, complete: missing.length === 0, path, problems: [], missing, online }, null, 2));
   } else {
-    ctx.out(`${ctx.location.configPath}: valid`);
-    for (const w of warnings) ctx.out(`  ! ${w}`);
+    ctx.out(missing.length === 0 ? `${path}: valid` : `${path}: valid, but incomplete: nothing can be delivered yet`);
+    for (const m of missing) ctx.out(`  ! ${m.path}: ${m.message}`);
+    if (missing.length > 0) ctx.out(howToFinish(missing, ctx.location.configPath === defaultConfigPath() ? '' : ` --config ${path}`));
     for (const o of online) ctx.out(`  ${o.ok ? '✓' : '✗'} ${o.service}: ${o.message}`);
+    if (refused.length === 0 && failed.length > 0) ctx.out('Some services could not be reached (network); nothing says the settings are wrong. Try again later (exit 5).');
   }
-  return failed.length > 0 ? ExitCode.config : ExitCode.ok;
+  if (missing.length > 0 || refused.length > 0) return ExitCode.config;
+  return failed.length > 0 ? ExitCode.partialFailure : ExitCode.ok;
 }
 
 function redactSecrets(config: Record<string, unknown>): Record<string, unknown> {

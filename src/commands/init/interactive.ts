@@ -11,8 +11,8 @@ import type { CommandContext } from '../context.js';
 import { runWizard } from './flow.js';
 import type { InitOptions } from './options.js';
 import { messagesFor } from './messages.js';
-import { inquirerPrompter, isPromptExit, type Prompter } from './prompts.js';
-import { detectLang, type Lang } from './questions.js';
+import { inquirerPrompter, isPromptExit, swallowKeys, type Prompter } from './prompts.js';
+import { detectLang, endpointFlags, setEndpoint, type EndpointId, type Lang } from './questions.js';
 import { Wizard } from './wizard.js';
 
 /** The config file's content as the wizard's draft; a file the schema refuses is not edited blindly. */
@@ -39,6 +39,7 @@ export function chooseLang(opts: InitOptions, ctx: Pick<CommandContext, 'env'>, 
 
 export interface InteractiveIO {
   prompt: Prompter;
+  busy: <T>(task: () => Promise<T>) => Promise<T>;
   say(text: string): void;
   sayUnredacted(text: string): void;
   deps: Partial<ConnectorDeps>;
@@ -49,15 +50,22 @@ export async function interactiveInit(ctx: CommandContext, opts: InitOptions, io
   const { draft, exists } = opts.from ? { draft: loadDraft(opts.from).draft, exists: false } : loadDraft(path);
   const lang = chooseLang(opts, ctx, draft);
   if (opts.lang || draft.language === undefined) draft.language = lang;
+  const { flags, problems } = endpointFlags(opts);
+  if (problems.length > 0) throw new ConfigError(`${problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`, problems);
+  // Store addresses from flags go into the draft (saved with the first step); Omnidesk's is step 1's default.
+  let start = draft;
+  for (const [id, url] of Object.entries(flags) as [EndpointId, string][]) if (id !== 'omnidesk') start = setEndpoint(start, id, url);
   const wizard = new Wizard({
     location: ctx.location,
     env: ctx.env,
     logger: ctx.logger,
     lang,
-    draft,
+    draft: start,
     deps: io.deps,
+    endpointFlags: flags,
     io: {
-      prompt: io.prompt ?? inquirerPrompter(),
+      prompt: io.prompt ?? inquirerPrompter(lang),
+      busy: io.busy ?? (io.prompt ? undefined : swallowKeys),
       say: io.say ?? ((t) => ctx.out(t)),
       sayUnredacted: io.sayUnredacted ?? ((t) => process.stdout.write(`${t}\n`)),
     },
@@ -67,7 +75,7 @@ export async function interactiveInit(ctx: CommandContext, opts: InitOptions, io
     return ExitCode.ok;
   } catch (err) {
     if (!isPromptExit(err)) throw err;
-    (io.say ?? ((t: string) => ctx.out(t)))(messagesFor(lang).interrupted(path));
+    (io.say ?? ((t: string) => ctx.out(t)))(messagesFor(lang).interrupted(path, wizard.saved, existsSync(path)));
     return ExitCode.interrupted;
   }
 }

@@ -1,19 +1,36 @@
 /** Every text of the `init` wizard, in English and Russian. Store and service names are not translated. */
 import { type StoreId } from '../../domain/review.js';
 import { storeNames } from '../../connectors/stores/registry.js';
-import type { Lang } from './questions.js';
+import { ConfigError, errorMessage, RemoteError, UserError, type RemoteErrorKind } from '../../errors.js';
+import type { EndpointId, Lang } from './questions.js';
 
-export type StepId = 'omnidesk' | 'channel' | 'apps' | 'filters' | 'credentials';
+export type StepId = 'omnidesk' | 'channel' | 'apps' | 'filters' | 'credentials' | 'endpoints';
 export type AuthProblem = 'key' | 'email' | 'other';
 
 export interface Messages {
+  /** A failed check in words: the kind of failure, then what the service said. */
+  failure(err: unknown): string;
   intro(path: string): string;
   editIntro(path: string): string;
   stepTitle(n: number, id: StepId): string;
   stepNames: Record<StepId, string>;
-  menu: { question: string; all: string; done: string };
+  menu: { question: string; all: string; done: string; unfinished: string; resume: string };
   saved(path: string): string;
-  interrupted(path: string): string;
+  /** After each answer: exactly what was written. */
+  savedWhat(what: string): string;
+  what: {
+    omnidesk(address: string, email: string, withKey: boolean): string;
+    channel(title: string, id: string): string;
+    webhook(publicUrl: string | undefined): string;
+    caseField(id: number | undefined): string;
+    app(id: string): string;
+    appRemoved(id: string): string;
+    filters(id: string): string;
+    credentials(store: StoreId): string;
+    credentialsRemoved(store: StoreId): string;
+    endpoint(name: string, url: string | undefined): string;
+  };
+  interrupted(path: string, saved: readonly string[], fileExists: boolean): string;
   checking: string;
   yes: string;
   no: string;
@@ -44,6 +61,7 @@ export interface Messages {
     pick: string;
     inactive: string;
     recheck: string;
+    reenterAccount: string;
     skip: string;
     skipped: string;
     publicUrl: string;
@@ -73,6 +91,13 @@ export interface Messages {
     listFailed(message: string): string;
     pickApp: string;
     typeId: string;
+    skip: string;
+    skipped: string;
+    checkingApp: string;
+    appFound(name: string): string;
+    appNotFound(message: string): string;
+    keepAnyway: string;
+    retype: string;
     appId(store: StoreId): string;
     appIdProblem(kind: 'app-store-id' | 'package-name'): string;
     name: string;
@@ -97,11 +122,29 @@ export interface Messages {
     ratingsRequired: string;
     countries: string;
     countriesInvalid(bad: string[]): string;
+    clearHint: string;
     languages: string;
     languagesInvalid(bad: string[]): string;
     length: string;
     lengths: Record<'all' | 'under-3-words' | 'over-3-words', string>;
     tags: string;
+  };
+  endpoints: {
+    intro: string;
+    change: string;
+    current(name: string, url: string | undefined, dflt: string | undefined): string;
+    pick: string;
+    done: string;
+    ask(name: string): string;
+    invalid: string;
+    needsAccount: string;
+    reachable(url: string): string;
+    unreachable(url: string, message: string): string;
+    whatNow: string;
+    retype: string;
+    keep: string;
+    names: Record<EndpointId, string>;
+    derived: string;
   };
   credentials: {
     intro: string;
@@ -137,8 +180,13 @@ export interface Messages {
   };
   finish: {
     title: string;
+    incomplete: string;
+    missing: Record<'omnidesk' | 'omnidesk.apiKey' | 'omnidesk.channel' | 'omnidesk.caseFieldId' | 'apps', string>;
+    failedChecks: string;
+    check(name: string): string;
+    finishWith(flag: string): string;
     next: string;
-    check(flag: string): string;
+    checkCmd(flag: string): string;
     sync(flag: string): string;
     serve(flag: string): string;
   };
@@ -159,13 +207,32 @@ export interface Messages {
 const storeKeyNames: Record<StoreId, string> = { 'app-store': 'App Store Connect', 'google-play': 'Google Play', rustore: 'RuStore' };
 
 const en: Messages = {
+  failure: (err) => errorMessage(err) + (err instanceof UserError && err.hint ? ` ${err.hint}` : err instanceof RemoteError && err.hint ? ` ${err.hint}` : ''),
   intro: (path) => `Let's connect Omnidesk, your apps and the store keys. Progress is saved after every step in ${path}; Ctrl-C keeps it.`,
   editIntro: (path) => `Editing ${path}. Current values are the defaults: press Enter to keep them.`,
-  stepTitle: (n, id) => `\nStep ${n} of 5: ${en.stepNames[id]}`,
-  stepNames: { omnidesk: 'Omnidesk account', channel: 'Custom channel and webhook', apps: 'Apps', filters: 'Filters', credentials: 'Store credentials' },
-  menu: { question: 'What do you want to edit?', all: 'All steps in order', done: 'Nothing more: finish' },
+  stepTitle: (n, id) => `\nStep ${n} of 6: ${en.stepNames[id]}`,
+  stepNames: { omnidesk: 'Omnidesk account', channel: 'Custom channel and webhook', apps: 'Apps', filters: 'Filters', credentials: 'Store credentials', endpoints: 'Advanced: endpoints' },
+  menu: { question: 'What do you want to edit?', all: 'All steps in order', done: 'Nothing more: finish', unfinished: '(not finished)', resume: 'Continue where the setup stopped' },
   saved: (path) => `Saved to ${path}.`,
-  interrupted: (path) => `\nStopped. Everything up to the last finished step is saved in ${path}.\nRun \`asodesk-omni init\` again to continue: it starts from what you entered.`,
+  savedWhat: (what) => `  saved: ${what}`,
+  what: {
+    omnidesk: (address, email, withKey) => `Omnidesk ${address}, admin ${email}${withKey ? ', API key' : ''}`,
+    channel: (title, id) => `custom channel "${title}" (${id})`,
+    webhook: (url) => (url ? `webhook secret, public URL ${url}` : 'webhook secret (public URL not set)'),
+    caseField: (id) => (id === undefined ? 'no case field' : `case field cf_${id}`),
+    app: (id) => `app ${id}`,
+    appRemoved: (id) => `app ${id} removed`,
+    filters: (id) => `filters of ${id}`,
+    credentials: (store) => `${storeKeyNames[store]} credentials`,
+    credentialsRemoved: (store) => `${storeKeyNames[store]} credentials removed`,
+    endpoint: (name, url) => (url ? `${name} address ${url}` : `${name} address back to the default`),
+  },
+  interrupted: (path, saved, exists) =>
+    saved.length > 0
+      ? `\nStopped. Saved in ${path} during this run: ${saved.join('; ')}. The answers of the step in progress were not saved.\nRun \`asodesk-omni init\` again to continue: it starts from what was saved.`
+      : exists
+        ? `\nStopped. Nothing new was saved; ${path} is as it was.\nRun \`asodesk-omni init\` again to continue.`
+        : `\nStopped. Nothing was saved (no config file was written).\nRun \`asodesk-omni init\` again to start over.`,
   checking: 'Checking…',
   yes: 'yes',
   no: 'no',
@@ -196,6 +263,7 @@ const en: Messages = {
     pick: 'Custom channel for the reviews:',
     inactive: '[inactive: switch it on in Omnidesk]',
     recheck: 'Check again',
+    reenterAccount: 'Type the Omnidesk account (address, API key, e-mail) again',
     skip: 'Skip for now',
     skipped: 'Skipped: cases cannot be created until a channel is chosen (run init again).',
     publicUrl: 'Public base URL of serve-hook (e.g. https://hooks.example.com; empty: decide later):',
@@ -226,6 +294,13 @@ const en: Messages = {
     listFailed: (m) => `Could not list the apps (${m}); type the id instead.`,
     pickApp: 'App:',
     typeId: 'Another app: type its id',
+    skip: 'Skip for now (no app yet)',
+    skipped: 'Skipped: sync has nothing to read until an app is added (run init again, step 3).',
+    checkingApp: 'Looking the app up in the store…',
+    appFound: (name) => `✓ Found in the store: ${name}.`,
+    appNotFound: (m) => `✗ The store does not know this app: ${m}`,
+    keepAnyway: 'Keep it anyway',
+    retype: 'Type the id again',
     appId: (store) => (store === 'app-store' ? 'App Store app id (App Store Connect → App Information → Apple ID, a number):' : 'Package name (e.g. com.company.app):'),
     appIdProblem: (kind) => (kind === 'app-store-id' ? 'The App Store app id is a number, e.g. 1234567890.' : 'A package name looks like com.company.app.'),
     name: 'Display name (optional, shown in cases and labels):',
@@ -249,12 +324,39 @@ const en: Messages = {
     ratings: 'Ratings to send:',
     ratingsRequired: 'Pick at least one rating.',
     countries: 'Countries, ISO alpha-3 separated by commas (e.g. USA, RUS; empty = all):',
-    countriesInvalid: (bad) => `Not 3-letter codes: ${bad.join(', ')}.`,
+    countriesInvalid: (bad) => `Unknown country codes: ${bad.join(', ')}. Use ISO 3166 alpha-3 codes such as USA, RUS, DEU.`,
+    clearHint: '(type - to clear)',
     languages: 'Reviewer languages separated by commas (e.g. en, ru, pt-BR; empty = all):',
     languagesInvalid: (bad) => `Not language codes: ${bad.join(', ')}.`,
     length: 'Review length:',
     lengths: { all: 'Any length', 'under-3-words': 'Under 3 words', 'over-3-words': 'Over 3 words' },
     tags: 'Add labels (store, app, rating, language, version) to cases?',
+  },
+  endpoints: {
+    intro: 'The addresses of Omnidesk and the stores. Change them only for a proxy or the local emulators (`asodesk-omni demo --keep`).',
+    change: 'Change an address (proxy, emulators)?',
+    current: (name, url, dflt) => `  ${name}: ${url ?? `${dflt ?? 'derived'} (default)`}`,
+    pick: 'Which address?',
+    done: 'Done',
+    ask: (name) => `${name} address (a full URL; empty: the default):`,
+    invalid: 'Give a full URL such as https://proxy.example.com or http://127.0.0.1:8080, or leave it empty.',
+    needsAccount: 'The Omnidesk address is set in step 1 (a full URL there is used as the base URL).',
+    reachable: (url) => `✓ ${url} answers.`,
+    unreachable: (url, m) => `✗ ${url} does not answer: ${m}`,
+    whatNow: 'What now?',
+    retype: 'Type the address again',
+    keep: 'Keep it anyway',
+    names: {
+      omnidesk: 'Omnidesk',
+      appStore: 'App Store Connect API',
+      appStorePublic: 'App Store public feed',
+      googlePlay: 'Google Play Developer API',
+      googlePlayToken: 'Google token endpoint',
+      googlePlayPublic: 'Google Play web pages',
+      rustore: 'RuStore API',
+      rustorePublic: 'RuStore public API',
+    },
+    derived: 'from the key file',
   },
   credentials: {
     intro: 'Store keys let asodesk-omni publish replies. Without them reviews still arrive (from the public store pages), but replies cannot be sent.',
@@ -290,8 +392,19 @@ const en: Messages = {
   },
   finish: {
     title: '\nAll set.',
+    incomplete: '\nNot finished yet:',
+    missing: {
+      omnidesk: 'the Omnidesk account (step 1)',
+      'omnidesk.apiKey': 'the Omnidesk API key (step 1)',
+      'omnidesk.channel': 'the custom channel: no case can be created without it (step 2)',
+      'omnidesk.caseFieldId': 'the case field named like the channel (step 2)',
+      apps: 'at least one app: sync has nothing to read (step 3)',
+    },
+    failedChecks: '\nSaved, but these checks did not pass:',
+    check: (name) => `  - ${name}`,
+    finishWith: (f) => `Finish it with \`asodesk-omni init${f}\` (it resumes at the first unfinished step), then \`asodesk-omni config check --online${f}\`.`,
     next: 'Next:',
-    check: (f) => `  asodesk-omni config check --online${f}   check every credential again`,
+    checkCmd: (f) => `  asodesk-omni config check --online${f}   check every credential again`,
     sync: (f) => `  asodesk-omni sync${f}                    pull reviews now (cron: */5 * * * * asodesk-omni sync --quiet${f})`,
     serve: (f) => `  asodesk-omni serve-hook${f}              publish agents' replies (behind your reverse proxy)`,
   },
@@ -309,57 +422,92 @@ const en: Messages = {
   },
 };
 
+const ruKinds: Record<RemoteErrorKind, string> = {
+  auth: 'ключ или учётная запись отклонены',
+  permission: 'у ключа нет прав на это',
+  'rate-limited': 'сервис просит подождать (лимит запросов)',
+  quota: 'исчерпана квота запросов',
+  transient: 'сервис недоступен (сеть или временная ошибка), попробуйте позже',
+  'bad-payload': 'сервис ответил в неожиданном виде',
+  'not-found': 'не найдено',
+  rejected: 'запрос отклонён',
+  'too-long': 'слишком длинный текст',
+};
+
 const ru: Messages = {
+  failure: (err) => {
+    const what = err instanceof RemoteError ? ruKinds[err.kind] : err instanceof ConfigError ? 'настройка или файл ключа неверны' : 'ошибка';
+    return `${what} — ответ сервиса: «${errorMessage(err)}»`;
+  },
   intro: (path) => `Подключим Omnidesk, приложения и ключи магазинов. Прогресс сохраняется после каждого шага в ${path}; Ctrl-C его не теряет.`,
   editIntro: (path) => `Редактируем ${path}. Текущие значения стоят по умолчанию: Enter их сохраняет.`,
-  stepTitle: (n, id) => `\nШаг ${n} из 5: ${ru.stepNames[id]}`,
-  stepNames: { omnidesk: 'Аккаунт Omnidesk', channel: 'Пользовательский канал и вебхук', apps: 'Приложения', filters: 'Фильтры', credentials: 'Ключи магазинов' },
-  menu: { question: 'Что изменить?', all: 'Все шаги по порядку', done: 'Больше ничего: завершить' },
+  stepTitle: (n, id) => `\nШаг ${n} из 6: ${ru.stepNames[id]}`,
+  stepNames: { omnidesk: 'Аккаунт Omnidesk', channel: 'Кастомный канал и вебхук', apps: 'Приложения', filters: 'Фильтры', credentials: 'Ключи магазинов', endpoints: 'Дополнительно: адреса сервисов' },
+  menu: { question: 'Что изменить?', all: 'Все шаги по порядку', done: 'Больше ничего: завершить', unfinished: '(не завершён)', resume: 'Продолжить с места остановки' },
   saved: (path) => `Сохранено в ${path}.`,
-  interrupted: (path) => `\nОстановлено. Всё до последнего завершённого шага сохранено в ${path}.\nЗапустите \`asodesk-omni init\` снова, чтобы продолжить: введённое будет подставлено.`,
+  savedWhat: (what) => `  сохранено: ${what}`,
+  what: {
+    omnidesk: (address, email, withKey) => `Omnidesk ${address}, администратор ${email}${withKey ? ', API ключ' : ''}`,
+    channel: (title, id) => `кастомный канал «${title}» (${id})`,
+    webhook: (url) => (url ? `секрет вебхука, публичный адрес ${url}` : 'секрет вебхука (публичный адрес не задан)'),
+    caseField: (id) => (id === undefined ? 'поле обращения не задано' : `поле обращения cf_${id}`),
+    app: (id) => `приложение ${id}`,
+    appRemoved: (id) => `приложение ${id} удалено`,
+    filters: (id) => `фильтры приложения ${id}`,
+    credentials: (store) => `ключи ${storeKeyNames[store]}`,
+    credentialsRemoved: (store) => `ключи ${storeKeyNames[store]} удалены`,
+    endpoint: (name, url) => (url ? `адрес «${name}»: ${url}` : `адрес «${name}» по умолчанию`),
+  },
+  interrupted: (path, saved, exists) =>
+    saved.length > 0
+      ? `\nОстановлено. За этот запуск в ${path} сохранено: ${saved.join('; ')}. Ответы незавершённого шага не сохранены.\nЗапустите \`asodesk-omni init\` снова, чтобы продолжить с сохранённого.`
+      : exists
+        ? `\nОстановлено. Ничего нового не сохранено; ${path} не изменился.\nЗапустите \`asodesk-omni init\` снова, чтобы продолжить.`
+        : `\nОстановлено. Ничего не сохранено (файл настроек не создан).\nЗапустите \`asodesk-omni init\` снова, чтобы начать заново.`,
   checking: 'Проверяю…',
   yes: 'да',
   no: 'нет',
   omnidesk: {
-    subdomain: 'Адрес Omnidesk (company, company.omnidesk.ru или полный URL):',
-    subdomainInvalid: 'Укажите адрес аккаунта, например «company» для company.omnidesk.ru.',
-    apiKey: 'API-ключ (Omnidesk → Настройки → API):',
-    apiKeyKeep: 'API-ключ (Omnidesk → Настройки → API; Enter оставит текущий):',
-    apiKeyRequired: 'API-ключ нужен, чтобы создавать обращения.',
-    keyFromEnv: 'API-ключ берётся из ASODESK_OMNI_OMNIDESK_API_KEY (в конфиг не записывается).',
+    subdomain: 'Поддомен Omnidesk (company, company.omnidesk.ru или полный адрес):',
+    subdomainInvalid: 'Укажите поддомен, например «company» для company.omnidesk.ru, или полный адрес вида http://127.0.0.1:8080.',
+    apiKey: 'API ключ (Omnidesk → Настройки → API):',
+    apiKeyKeep: 'API ключ (Omnidesk → Настройки → API; Enter оставит текущий):',
+    apiKeyRequired: 'API ключ нужен, чтобы создавать обращения.',
+    keyFromEnv: 'API ключ берётся из ASODESK_OMNI_OMNIDESK_API_KEY (в файл настроек не записывается).',
     email: 'E-mail главного администратора (сотрудника, которому принадлежит ключ):',
     emailInvalid: 'Это не адрес электронной почты.',
     baseUrlKept: (url) => `Адрес Omnidesk переопределён и сохранён: ${url}`,
     signedIn: (email, sub) => `✓ Вход в ${sub} выполнен как ${email}.`,
     failed: (problem, message, email) =>
       problem === 'key'
-        ? '✗ Неверный API-ключ или он удалён (Omnidesk → Настройки → API).'
+        ? '✗ Неверный API ключ или он удалён (Omnidesk → Настройки → API).'
         : problem === 'email'
           ? `✗ ${email} не является активным сотрудником этого Omnidesk (или заблокирован); нужен e-mail сотрудника, которому принадлежит ключ.`
-          : `✗ ${message}`,
+          : `✗ Omnidesk: ${message}`,
     whatNow: 'Что дальше?',
-    retypeKey: 'Ввести API-ключ заново',
+    retypeKey: 'Ввести API ключ заново',
     retypeEmail: 'Ввести e-mail заново',
-    retypeSubdomain: 'Ввести адрес заново',
+    retypeSubdomain: 'Ввести поддомен заново',
     retry: 'Попробовать ещё раз',
     saveUnchecked: 'Сохранить без проверки (проверить позже: `asodesk-omni config check --online`)',
     envKeyWrong: 'Ключ берётся из ASODESK_OMNI_OMNIDESK_API_KEY: исправьте переменную и запустите init снова.',
   },
   channel: {
     needsAccount: 'Сначала нужен аккаунт Omnidesk.',
-    listFailed: (m) => `✗ Не удалось получить список пользовательских каналов: ${m}`,
-    none: 'В этом Omnidesk ещё нет пользовательского канала. Создайте его: Настройки → Каналы → Пользовательские каналы → Добавить (любое название, например «Отзывы из магазинов»), затем проверьте снова.',
-    pick: 'Пользовательский канал для отзывов:',
+    listFailed: (m) => `✗ Не удалось получить список кастомных каналов: ${m}`,
+    none: 'В этом Omnidesk ещё нет кастомного канала. Создайте его: Настройки → Каналы → Кастомные каналы → Добавить (любое название, например «Отзывы из магазинов»), затем проверьте снова.',
+    pick: 'Кастомный канал для отзывов:',
     inactive: '[выключен: включите его в Omnidesk]',
     recheck: 'Проверить снова',
+    reenterAccount: 'Ввести аккаунт Omnidesk (поддомен, API ключ, e-mail) заново',
     skip: 'Пропустить пока',
     skipped: 'Пропущено: обращения не будут создаваться, пока канал не выбран (запустите init снова).',
-    publicUrl: 'Публичный адрес serve-hook (например https://hooks.example.com; пусто — решить позже):',
+    publicUrl: 'Публичный адрес приёмника вебхуков, команды serve-hook (например https://hooks.example.com; пусто — решить позже):',
     publicUrlInvalid: 'Укажите полный URL, например https://hooks.example.com, или оставьте пустым.',
     secretKept: 'Секрет вебхука сохранён прежним.',
     secretNew: 'Создан новый секрет вебхука (192 случайных бита).',
     secretFromEnv: 'Секрет вебхука берётся из ASODESK_OMNI_WEBHOOK_SECRET.',
-    pasteUrl: (title) => `Вставьте этот адрес в поле «Webhook URL» канала «${title}» (Omnidesk → Настройки → Каналы):`,
+    pasteUrl: (title) => `Вставьте этот адрес в поле «Адрес вебхука» канала «${title}» (Omnidesk → Настройки → Каналы):`,
     alreadySet: '✓ Канал уже указывает на этот адрес.',
     urlLater: (path) => `Когда появится публичный адрес, адрес вебхука будет <публичный адрес>${path}<секрет> (запустите init снова, чтобы увидеть его).`,
     fieldFound: (title, id) => `✓ Поле обращения «${title}» найдено (cf_${id}): в каждом обращении будет ключ отзыва.`,
@@ -379,18 +527,29 @@ const ru: Messages = {
     done: 'Готово: следующий шаг',
     store: 'Магазин:',
     listing: (store) => `Читаю приложения, доступные ключу ${storeKeyNames[store]}…`,
-    listFailed: (m) => `Не удалось получить список приложений (${m}); введите id вручную.`,
+    listFailed: (m) => `Не удалось получить список приложений (${m}); введите идентификатор вручную.`,
     pickApp: 'Приложение:',
-    typeId: 'Другое приложение: ввести id',
-    appId: (store) => (store === 'app-store' ? 'Id приложения в App Store (App Store Connect → Информация о приложении → Apple ID, число):' : 'Имя пакета (например com.company.app):'),
-    appIdProblem: (kind) => (kind === 'app-store-id' ? 'Id приложения App Store — число, например 1234567890.' : 'Имя пакета выглядит как com.company.app.'),
+    typeId: 'Другое приложение: ввести идентификатор',
+    skip: 'Пропустить пока (без приложений)',
+    skipped: 'Пропущено: синхронизации нечего читать, пока не добавлено приложение (запустите init снова, шаг 3).',
+    checkingApp: 'Ищу приложение в магазине…',
+    appFound: (name) => `✓ Нашлось в магазине: ${name}.`,
+    appNotFound: (m) => `✗ Магазин не знает такого приложения: ${m}`,
+    keepAnyway: 'Всё равно оставить',
+    retype: 'Ввести идентификатор заново',
+    appId: (store) =>
+      store === 'app-store'
+        ? 'Номер приложения в App Store (App Store Connect → Информация о приложении → Apple ID; можно вставить ссылку на страницу в App Store):'
+        : 'Имя пакета (например com.company.app; можно вставить ссылку на страницу в магазине):',
+    appIdProblem: (kind) =>
+      kind === 'app-store-id' ? 'Номер приложения в App Store — число, например 1234567890, или ссылка вида apps.apple.com/…/id1234567890.' : 'Имя пакета выглядит как com.company.app.',
     name: 'Отображаемое название (необязательно, видно в обращениях и метках):',
-    localId: 'Короткий id приложения (для `sync --app` и в логах):',
+    localId: 'Короткое имя приложения (для `sync --app` и в журналах):',
     localIdFormat: 'Латинские буквы, цифры, точка, дефис или подчёркивание.',
-    localIdTaken: 'Этот id уже занят другим приложением.',
+    localIdTaken: 'Это имя уже занято другим приложением.',
     enabled: 'Синхронизировать это приложение?',
-    added: (id) => `✓ ${id} добавлено.`,
-    removed: (id) => `✓ ${id} удалено.`,
+    added: (id) => `✓ Приложение ${id} добавлено.`,
+    removed: (id) => `✓ Приложение ${id} удалено.`,
     confirmRemove: (id) => `Удалить ${id}? Его история останется в базе состояния.`,
     publicUntilCredentials: (store) => `Пока не добавлены ключи ${storeKeyNames[store]} (шаг 5), отзывы берутся с публичных страниц ${storeNames[store]}, а ответы отправить нельзя.`,
   },
@@ -405,12 +564,39 @@ const ru: Messages = {
     ratings: 'Какие оценки отправлять:',
     ratingsRequired: 'Выберите хотя бы одну оценку.',
     countries: 'Страны, коды ISO alpha-3 через запятую (например USA, RUS; пусто — все):',
-    countriesInvalid: (bad) => `Не трёхбуквенные коды: ${bad.join(', ')}.`,
+    countriesInvalid: (bad) => `Неизвестные коды стран: ${bad.join(', ')}. Нужны коды ISO 3166 латиницей, например USA, RUS, DEU.`,
+    clearHint: '(«-» — очистить)',
     languages: 'Языки отзывов через запятую (например en, ru, pt-BR; пусто — все):',
     languagesInvalid: (bad) => `Не коды языков: ${bad.join(', ')}.`,
     length: 'Длина отзыва:',
     lengths: { all: 'Любая', 'under-3-words': 'Меньше 3 слов', 'over-3-words': 'Больше 3 слов' },
     tags: 'Добавлять метки (магазин, приложение, оценка, язык, версия) к обращениям?',
+  },
+  endpoints: {
+    intro: 'Адреса Omnidesk и магазинов. Меняйте их только для прокси или локальных эмуляторов (`asodesk-omni demo --keep`).',
+    change: 'Изменить адрес (прокси, эмуляторы)?',
+    current: (name, url, dflt) => `  ${name}: ${url ?? `${dflt ?? 'из файла ключа'} (по умолчанию)`}`,
+    pick: 'Какой адрес?',
+    done: 'Готово',
+    ask: (name) => `Адрес «${name}» (полный адрес; пусто — по умолчанию):`,
+    invalid: 'Укажите полный адрес, например https://proxy.example.com или http://127.0.0.1:8080, или оставьте пустым.',
+    needsAccount: 'Адрес Omnidesk задаётся на шаге 1 (полный адрес там становится базовым адресом).',
+    reachable: (url) => `✓ ${url} отвечает.`,
+    unreachable: (url, m) => `✗ ${url} не отвечает: ${m}`,
+    whatNow: 'Что дальше?',
+    retype: 'Ввести адрес заново',
+    keep: 'Всё равно оставить',
+    names: {
+      omnidesk: 'Omnidesk',
+      appStore: 'App Store Connect API',
+      appStorePublic: 'публичная лента App Store',
+      googlePlay: 'Google Play Developer API',
+      googlePlayToken: 'выдача токенов Google',
+      googlePlayPublic: 'веб-страницы Google Play',
+      rustore: 'RuStore API',
+      rustorePublic: 'публичный API RuStore',
+    },
+    derived: 'из файла ключа',
   },
   credentials: {
     intro: 'Ключи магазинов нужны, чтобы публиковать ответы. Без них отзывы всё равно приходят (с публичных страниц магазинов), но ответить на них нельзя.',
@@ -426,12 +612,12 @@ const ru: Messages = {
     keyId: 'Key ID:',
     p8Path: 'Путь к файлу ключа .p8 (AuthKey_XXXXXXXXXX.p8):',
     jsonPath: 'Путь к JSON-ключу сервисного аккаунта (Google Cloud → IAM → Сервисные аккаунты → Ключи):',
-    ruKeyId: 'Key ID (RuStore Консоль → API-ключи):',
+    ruKeyId: 'Key ID (RuStore Консоль → API ключи):',
     ruKeySource: 'Приватный ключ:',
-    ruKeyFile: 'Из файла (в конфиге хранится путь, а не ключ)',
-    ruKeyPaste: 'Вставить (тогда он хранится в конфиге, права 0600)',
+    ruKeyFile: 'Из файла (в настройках хранится путь, а не ключ)',
+    ruKeyPaste: 'Вставить (тогда он хранится в файле настроек, права 0600)',
     ruKeyPath: 'Путь к файлу приватного ключа:',
-    ruKeyPasted: 'Приватный ключ (одна строка Base64, как в RuStore Консоли):',
+    ruKeyPasted: 'Приватный ключ (одна строка Base64, как в консоли RuStore):',
     required: 'Обязательно.',
     fileMissing: (path) => `Нет доступного для чтения файла ${path}.`,
     notP8: 'Это не файл приватного ключа (.p8 начинается с «-----BEGIN PRIVATE KEY-----»).',
@@ -445,20 +631,31 @@ const ru: Messages = {
     fromEnv: (store) => `Ключи ${storeKeyNames[store]} заданы переменными окружения: они проверяются, но не записываются.`,
   },
   finish: {
-    title: '\nГотово.',
+    title: '\nВсё готово.',
+    incomplete: '\nЕщё не завершено:',
+    missing: {
+      omnidesk: 'аккаунт Omnidesk (шаг 1)',
+      'omnidesk.apiKey': 'API ключ Omnidesk (шаг 1)',
+      'omnidesk.channel': 'кастомный канал: без него обращения не создаются (шаг 2)',
+      'omnidesk.caseFieldId': 'поле обращения с названием канала (шаг 2)',
+      apps: 'хотя бы одно приложение: синхронизации нечего читать (шаг 3)',
+    },
+    failedChecks: '\nСохранено, но эти проверки не прошли:',
+    check: (name) => `  - ${name}`,
+    finishWith: (f) => `Завершите настройку: \`asodesk-omni init${f}\` (продолжит с первого незавершённого шага), затем \`asodesk-omni config check --online${f}\`.`,
     next: 'Дальше:',
-    check: (f) => `  asodesk-omni config check --online${f}   ещё раз проверить все ключи`,
-    sync: (f) => `  asodesk-omni sync${f}                    загрузить отзывы сейчас (cron: */5 * * * * asodesk-omni sync --quiet${f})`,
-    serve: (f) => `  asodesk-omni serve-hook${f}              публиковать ответы агентов (за вашим reverse proxy)`,
+    checkCmd: (f) => `  asodesk-omni config check --online${f}   ещё раз проверить все ключи`,
+    sync: (f) => `  asodesk-omni sync${f}                    загрузить отзывы сейчас (по расписанию: */5 * * * * asodesk-omni sync --quiet${f})`,
+    serve: (f) => `  asodesk-omni serve-hook${f}              публиковать ответы агентов (за обратным прокси)`,
   },
   nonInteractive: {
     missing: (list) => `Не хватает настроек:\n${list.map((l) => `  - ${l}`).join('\n')}\nНичего не записано.`,
     missingHint: 'Передайте их флагами, переменными окружения или в файле --from (см. `asodesk-omni init --help`), или запустите `asodesk-omni init` в терминале.',
     invalid: 'Настройки неверны; ничего не записано.',
     liveFailed: (m) => `${m}\nНичего не записано.`,
-    liveHint: 'Исправьте настройку или добавьте --offline, чтобы записать конфиг без проверки.',
-    channelUnknown: (ch, known) => `omnidesk.channel: в Omnidesk нет пользовательского канала ${ch} (каналы: ${known.join(', ') || 'нет'}).`,
-    written: (path) => `✓ Конфиг записан в ${path}.`,
+    liveHint: 'Исправьте настройку или добавьте --offline, чтобы записать настройки без проверки.',
+    channelUnknown: (ch, known) => `omnidesk.channel: в Omnidesk нет кастомного канала ${ch} (каналы: ${known.join(', ') || 'нет'}).`,
+    written: (path) => `✓ Настройки записаны в ${path}.`,
     fieldFound: (id) => `✓ поле обращения cf_${id} найдено.`,
     fieldMissing: (title) => `! Нет поля обращения «${title}»: создайте «Текстовое поле» обращений с этим названием (Omnidesk → Настройки → Поля обращений) и запустите init снова.`,
     noTerminal: 'init задаёт вопросы, но это не терминал.',

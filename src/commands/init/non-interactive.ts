@@ -15,7 +15,27 @@ import { chooseLang, loadDraft } from './interactive.js';
 import { messagesFor, type Messages } from './messages.js';
 import { newWebhookSecret } from './steps/channel.js';
 import { checkOmnidesk } from './steps/omnidesk.js';
-import { findCaseField, isEmail, isHttpUrl, normaliseChannel, normaliseSubdomain, storeKeyOf, suggestLocalId, webhookUrl, type AppInput } from './questions.js';
+import { checkReachable } from './steps/endpoints.js';
+import {
+  absolutePath,
+  appIdProblem,
+  endpointFlags,
+  endpoints,
+  findCaseField,
+  isEmail,
+  isHttpUrl,
+  normaliseAppId,
+  normaliseChannel,
+  parseOmnideskAddress,
+  setEndpoint,
+  storeKeyOf,
+  storeOfUrl,
+  suggestLocalId,
+  webhookUrl,
+  type AppInput,
+  type EndpointId,
+  type StoreKey,
+} from './questions.js';
 
 type Loose = Record<string, unknown>;
 
@@ -28,9 +48,18 @@ export function applyFlags(draft: ConfigInput, opts: InitOptions, env: Env): { d
   const problems: ConfigProblem[] = [];
   const omni: Loose = { ...(draft.omnidesk ?? {}) };
   if (opts.subdomain !== undefined) {
-    const s = normaliseSubdomain(opts.subdomain);
-    if (s) omni.subdomain = s;
-    else problems.push({ path: '--subdomain', message: `"${opts.subdomain}" is not an Omnidesk address (company or company.omnidesk.ru)` });
+    const a = parseOmnideskAddress(opts.subdomain);
+    if (a) {
+      omni.subdomain = a.subdomain;
+      // A full URL that is not omnidesk.ru (proxy, emulator) is the base URL.
+      if (a.baseUrl) omni.baseUrl = a.baseUrl;
+    } else problems.push({ path: '--subdomain', message: `"${opts.subdomain}" is not an Omnidesk address (company, company.omnidesk.ru or a full URL)` });
+  }
+  const urls = endpointFlags(opts);
+  problems.push(...urls.problems);
+  if (urls.flags.omnidesk) {
+    omni.baseUrl = urls.flags.omnidesk;
+    omni.subdomain ??= parseOmnideskAddress(urls.flags.omnidesk)?.subdomain;
   }
   if (opts.email !== undefined) {
     if (isEmail(opts.email)) omni.staffEmail = opts.email.trim();
@@ -45,16 +74,24 @@ export function applyFlags(draft: ConfigInput, opts: InitOptions, env: Env): { d
   if (env.ASODESK_OMNI_OMNIDESK_BASE_URL && omni.baseUrl === undefined) omni.baseUrl = env.ASODESK_OMNI_OMNIDESK_BASE_URL;
   let next: ConfigInput = { ...draft };
   if (Object.keys(omni).length > 0) next.omnidesk = omni as NonNullable<ConfigInput['omnidesk']>;
+  for (const [id, url] of Object.entries(urls.flags) as [EndpointId, string][]) if (id !== 'omnidesk') next = setEndpoint(next, id, url);
+  next = applyCredentialFlags(next, opts, env);
 
   const apps = [...(draft.apps ?? [])];
   for (const spec of opts.app ?? []) {
-    const m = /^([a-z-]+):(.+)$/.exec(spec.trim());
+    const fromUrl = storeOfUrl(spec);
+    const m = fromUrl ? [spec, fromUrl, spec] : /^([a-z-]+):(.+)$/.exec(spec.trim());
     const store = m?.[1] as StoreId | undefined;
     if (!m || !store || !storeIds.includes(store)) {
-      problems.push({ path: '--app', message: `"${spec}" should be store:id with store ${storeIds.join(', ')} (e.g. app-store:1234567890, google-play:com.company.app)` });
+      problems.push({ path: '--app', message: `"${spec}" should be store:id with store ${storeIds.join(', ')} (e.g. app-store:1234567890, google-play:com.company.app) or a store page URL` });
       continue;
     }
-    const appId = m[2]!.trim();
+    const appId = normaliseAppId(store, m[2]!);
+    const bad = appIdProblem(store, appId);
+    if (bad) {
+      problems.push({ path: '--app', message: `"${spec}": ${bad === 'app-store-id' ? 'the App Store app id is a number, e.g. 1234567890 (or id1234567890, or the apps.apple.com URL)' : 'a package name looks like com.company.app'}` });
+      continue;
+    }
     if (apps.some((a) => a.store === store && a.appId === appId)) continue;
     const app: AppInput = { id: suggestLocalId(store, appId, undefined, apps.map((a) => a.id)), store, appId };
     apps.push(app);
@@ -70,6 +107,26 @@ export function applyFlags(draft: ConfigInput, opts: InitOptions, env: Env): { d
   if (webhook.secret === undefined && !env.ASODESK_OMNI_WEBHOOK_SECRET) webhook.secret = newWebhookSecret();
   next.webhook = webhook as ConfigInput['webhook'];
   return { draft: next, problems };
+}
+
+/** `--app-store-key <path>` and the like: key files by absolute path (the config may move, the cwd does). */
+function applyCredentialFlags(draft: ConfigInput, opts: InitOptions, env: Env): ConfigInput {
+  const path = (p: string): string => absolutePath(p, process.cwd(), env.HOME);
+  const sections: Partial<Record<StoreKey, Loose>> = {};
+  const put = (store: StoreKey, field: string, value: string | undefined, isPath = false): void => {
+    if (value === undefined) return;
+    sections[store] = { ...sections[store], [field]: isPath ? path(value) : value.trim() };
+  };
+  put('appStore', 'issuerId', opts.appStoreIssuerId);
+  put('appStore', 'keyId', opts.appStoreKeyId);
+  put('appStore', 'privateKeyPath', opts.appStoreKey, true);
+  put('googlePlay', 'serviceAccountPath', opts.googlePlayKey, true);
+  put('rustore', 'keyId', opts.rustoreKeyId);
+  put('rustore', 'privateKeyPath', opts.rustoreKey, true);
+  if (Object.keys(sections).length === 0) return draft;
+  const stores: Record<string, unknown> = { ...draft.stores };
+  for (const [key, fields] of Object.entries(sections)) stores[key] = { ...(stores[key] as Loose | undefined), ...fields };
+  return { ...draft, stores: stores as ConfigInput['stores'] };
 }
 
 /** Every setting still missing, with where it can come from. */
@@ -115,7 +172,7 @@ export async function nonInteractiveInit(ctx: CommandContext, opts: InitOptions)
   if (!parsed.config) {
     throw new ConfigError(`${t.nonInteractive.invalid}\n${parsed.problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`, parsed.problems);
   }
-  const notes = opts.offline ? [] : await liveChecks(ctx, draft, t);
+  const notes = opts.offline ? [] : await liveChecks(ctx, draft, t, opts);
   writeConfigFile(ctx.location.configPath, draft as Record<string, unknown>);
   const secret = ctx.env.ASODESK_OMNI_WEBHOOK_SECRET || draft.webhook?.secret;
   const hook = draft.webhook?.publicUrl && secret ? webhookUrl(draft.webhook.publicUrl, secret) : undefined;
@@ -131,7 +188,7 @@ export async function nonInteractiveInit(ctx: CommandContext, opts: InitOptions)
 }
 
 /** Omnidesk account, channel and case field, then each store's credentials; updates the draft. */
-async function liveChecks(ctx: CommandContext, draft: ConfigInput, t: Messages): Promise<string[]> {
+async function liveChecks(ctx: CommandContext, draft: ConfigInput, t: Messages, opts: InitOptions): Promise<string[]> {
   const config = parseConfig(draft, ctx.env).config!;
   const omni = config.omnidesk!;
   const deps = { logger: ctx.logger, timeoutMs: 15_000, backoffBaseMs: 250 };
@@ -159,6 +216,12 @@ async function liveChecks(ctx: CommandContext, draft: ConfigInput, t: Messages):
       if (!connector) continue;
       await connector.ping();
       notes.push(t.credentials.accepted(store));
+    }
+    // Addresses given by flags that no check above used (public sources, token endpoint): do they answer?
+    for (const [id, url] of Object.entries(endpointFlags(opts).flags) as [EndpointId, string][]) {
+      if (id === 'omnidesk') continue;
+      const r = await checkReachable(url);
+      if (!r.ok) fail(`${endpoints[id].flag}: ${t.endpoints.unreachable(url, r.message)}`);
     }
   } catch (err) {
     if (err instanceof UserError && err.exitCode === ExitCode.config && !(err instanceof ConfigError)) throw err;

@@ -9,4 +9,18 @@ export interface InitOptions {
   channel?: string;
   publicUrl?: string;
   app?: string[];
+  omnideskUrl?: string;
+  appStoreUrl?: string;
+  appStorePublicUrl?: string;
+  googlePlayUrl?: string;
+  googlePlayTokenUrl?: string;
+  googlePlayPublicUrl?: string;
+  rustoreUrl?: string;
+  rustorePublicUrl?: string;
+  appStoreIssuerId?: string;
+  appStoreKeyId?: string;
+  appStoreKey?: string;
+  googlePlayKey?: string;
+  rustoreKeyId?: string;
+  rustoreKey?: string;
 }

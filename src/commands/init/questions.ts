@@ -5,6 +5,7 @@
  */
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { isCountryCode } from '../../config/countries.js';
 import type { Env } from '../../config/load.js';
 import { filtersSchema, type ConfigInput, type lengthFilters, type reviewTypes } from '../../config/schema.js';
 import type { CaseField } from '../../connectors/helpdesk/types.js';
@@ -25,22 +26,118 @@ export function detectLang(flag: string | undefined, env: Env): Lang {
 
 /**
  * `company`, `company.omnidesk.ru` or `https://company.omnidesk.ru/staff/...` → `company`.
- * Other hosts are not guessed at: a proxy or emulator goes in ASODESK_OMNI_OMNIDESK_BASE_URL.
+ * Anything else that is an address (`http://127.0.0.1:8080`, `localhost:8080`, a proxy's URL)
+ * is not a subdomain: use `parseOmnideskAddress`, which returns it as a base URL.
  */
 export function normaliseSubdomain(text: string): string | undefined {
-  let s = text.trim().toLowerCase();
+  const a = parseOmnideskAddress(text);
+  return a && a.baseUrl === undefined ? a.subdomain : undefined;
+}
+
+export interface OmnideskAddress {
+  subdomain: string;
+  /** Set when the address is not an Omnidesk-hosted one (emulator, proxy): the API base URL. */
+  baseUrl?: string | undefined;
+}
+
+const omnideskHost = /\.omnidesk\.(ru|pro|kz|by)$/;
+const subdomainPattern = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * What people type as the Omnidesk address: a subdomain, an omnidesk.ru host or URL, or the
+ * full URL of anything else (a proxy, the emulator: `http://127.0.0.1:PORT`, `localhost:PORT`),
+ * which becomes the base URL; the subdomain is then only a label made from the host.
+ */
+export function parseOmnideskAddress(text: string): OmnideskAddress | undefined {
+  let s = text.trim();
   if (s === '') return undefined;
-  if (/^[a-z][a-z0-9+.-]*:\/\//.test(s)) {
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
+  // `localhost:8080`, `127.0.0.1:8080`: a host and port without the scheme.
+  if (!hasScheme && /^(localhost|\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:]+\])(:\d+)?(\/.*)?$/i.test(s)) s = `http://${s}`;
+  else if (!hasScheme && /^[^/]+\.[^/]+/.test(s) && !omnideskHost.test(s.toLowerCase().replace(/[/:].*$/, ''))) s = `https://${s}`;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) {
+    let u: URL;
     try {
-      s = new URL(s).hostname;
+      u = new URL(s);
     } catch {
       return undefined;
     }
-  } else {
-    s = s.replace(/\/.*$/, '');
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
+    const host = u.hostname.toLowerCase();
+    if (omnideskHost.test(host)) {
+      const sub = host.replace(omnideskHost, '');
+      return subdomainPattern.test(sub) ? { subdomain: sub } : undefined;
+    }
+    const label = host.replace(/^\[|\]$/g, '').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'omnidesk';
+    const path = u.pathname.replace(/\/+$/, '');
+    return { subdomain: label, baseUrl: `${u.origin}${path}` };
   }
-  s = s.replace(/\.omnidesk\.(ru|pro|kz|by)$/, '');
-  return /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(s) ? s : undefined;
+  const sub = s.toLowerCase().replace(/\/.*$/, '').replace(omnideskHost, '');
+  return subdomainPattern.test(sub) ? { subdomain: sub } : undefined;
+}
+
+/** Every service address a config can override: the flag of `init`, the config field, a label. */
+export const endpointIds = ['omnidesk', 'appStore', 'appStorePublic', 'googlePlay', 'googlePlayToken', 'googlePlayPublic', 'rustore', 'rustorePublic'] as const;
+export type EndpointId = (typeof endpointIds)[number];
+
+export interface Endpoint {
+  flag: string;
+  /** Key of `InitOptions` (commander's camel case of the flag). */
+  option: string;
+  path: readonly [string, string] | readonly [string, string, string];
+  /** The production address, shown as the default (undefined: derived, e.g. from the subdomain or key file). */
+  production: string | undefined;
+}
+
+export const endpoints: Record<EndpointId, Endpoint> = {
+  omnidesk: { flag: '--omnidesk-url', option: 'omnideskUrl', path: ['omnidesk', 'baseUrl'], production: undefined },
+  appStore: { flag: '--app-store-url', option: 'appStoreUrl', path: ['stores', 'appStore', 'baseUrl'], production: 'https://api.appstoreconnect.apple.com' },
+  appStorePublic: { flag: '--app-store-public-url', option: 'appStorePublicUrl', path: ['stores', 'appStore', 'publicBaseUrl'], production: 'https://itunes.apple.com' },
+  googlePlay: { flag: '--google-play-url', option: 'googlePlayUrl', path: ['stores', 'googlePlay', 'baseUrl'], production: 'https://androidpublisher.googleapis.com' },
+  googlePlayToken: { flag: '--google-play-token-url', option: 'googlePlayTokenUrl', path: ['stores', 'googlePlay', 'tokenUri'], production: undefined },
+  googlePlayPublic: { flag: '--google-play-public-url', option: 'googlePlayPublicUrl', path: ['stores', 'googlePlay', 'publicBaseUrl'], production: 'https://play.google.com' },
+  rustore: { flag: '--rustore-url', option: 'rustoreUrl', path: ['stores', 'rustore', 'baseUrl'], production: 'https://public-api.rustore.ru' },
+  rustorePublic: { flag: '--rustore-public-url', option: 'rustorePublicUrl', path: ['stores', 'rustore', 'publicBaseUrl'], production: 'https://backapi.rustore.ru' },
+};
+
+/** The `--…-url` flags given, checked: a full http(s) URL each. */
+export function endpointFlags(opts: object): { flags: Partial<Record<EndpointId, string>>; problems: { path: string; message: string }[] } {
+  const flags: Partial<Record<EndpointId, string>> = {};
+  const problems: { path: string; message: string }[] = [];
+  const given = opts as Record<string, unknown>;
+  for (const id of endpointIds) {
+    const value = given[endpoints[id].option];
+    if (typeof value !== 'string') continue;
+    if (isHttpUrl(value)) flags[id] = value.trim().replace(/\/+$/, '');
+    else problems.push({ path: endpoints[id].flag, message: `"${value}" is not a full URL such as https://proxy.example.com or http://127.0.0.1:8080` });
+  }
+  return { flags, problems };
+}
+
+/** The endpoint's value in the draft, or undefined (the production default applies). */
+export function getEndpoint(draft: ConfigInput, id: EndpointId): string | undefined {
+  let node: unknown = draft;
+  for (const key of endpoints[id].path) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
+  return typeof node === 'string' ? node : undefined;
+}
+
+/** Sets (a URL, trailing slashes dropped) or clears (undefined: back to the default) an endpoint; the Omnidesk one needs the account section. */
+export function setEndpoint(draft: ConfigInput, id: EndpointId, url: string | undefined): ConfigInput {
+  const value = url?.trim().replace(/\/+$/, '') || undefined;
+  const path = endpoints[id].path;
+  if (path[0] === 'omnidesk') {
+    if (!draft.omnidesk) throw new Error('the Omnidesk account comes first');
+    return { ...draft, omnidesk: dropUndefined({ ...draft.omnidesk, baseUrl: value }) };
+  }
+  const key = path[1] as StoreKey;
+  const field = path[2]!;
+  const section: Record<string, unknown> = { ...(draft.stores?.[key] ?? {}) };
+  if (value === undefined) delete section[field];
+  else section[field] = value;
+  const stores: Record<string, unknown> = { ...draft.stores, [key]: section };
+  if (Object.keys(section).length === 0) delete stores[key];
+  const { stores: _old, ...rest } = draft;
+  return Object.keys(stores).length === 0 ? rest : { ...rest, stores: stores as ConfigInput['stores'] };
 }
 
 export function isEmail(text: string): boolean {
@@ -86,10 +183,10 @@ export function splitList(text: string): string[] {
     .filter((s) => s !== '');
 }
 
-/** Upper-cased alpha-3 codes, or the items that are not alpha-3. */
+/** Upper-cased ISO 3166 alpha-3 codes, or the items that are not such codes (`XXX`, `США`). */
 export function parseCountries(text: string): { ok: string[] } | { bad: string[] } {
   const items = splitList(text);
-  const bad = items.filter((c) => !/^[A-Za-z]{3}$/.test(c));
+  const bad = items.filter((c) => !/^[A-Za-z]{3}$/.test(c) || !isCountryCode(c));
   return bad.length > 0 ? { bad } : { ok: [...new Set(items.map((c) => c.toUpperCase()))] };
 }
 
@@ -102,8 +199,46 @@ export function parseLanguages(text: string): { ok: string[] } | { bad: string[]
 
 export type AppIdProblem = 'app-store-id' | 'package-name';
 
+/** The store a pasted store-page URL belongs to, or undefined when it is not one. */
+export function storeOfUrl(text: string): StoreId | undefined {
+  let host: string;
+  try {
+    host = new URL(text.trim()).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+  if (host === 'apps.apple.com' || host === 'itunes.apple.com') return 'app-store';
+  if (host === 'play.google.com') return 'google-play';
+  if (host === 'rustore.ru' || host.endsWith('.rustore.ru')) return 'rustore';
+  return undefined;
+}
+
+/**
+ * The app id as the store's API wants it, from what people paste: `1234567890`, `id1234567890`,
+ * `https://apps.apple.com/us/app/acme/id1234567890`, a package name, or a Google Play / RuStore page URL.
+ */
+export function normaliseAppId(store: StoreId, text: string): string {
+  const raw = text.trim();
+  if (store === 'app-store') {
+    const m = /(?:^|\/)id(\d+)(?:[/?#]|$)/i.exec(raw) ?? /^id(\d+)$/i.exec(raw);
+    return m ? m[1]! : raw;
+  }
+  if (store === 'google-play' && storeOfUrl(raw) === 'google-play') {
+    try {
+      return new URL(raw).searchParams.get('id') ?? raw;
+    } catch {
+      return raw;
+    }
+  }
+  if (store === 'rustore' && storeOfUrl(raw) === 'rustore') {
+    const m = /\/catalog\/app\/([^/?#]+)/.exec(raw);
+    return m ? decodeURIComponent(m[1]!) : raw;
+  }
+  return raw;
+}
+
 export function appIdProblem(store: StoreId, appId: string): AppIdProblem | undefined {
-  const id = appId.trim();
+  const id = normaliseAppId(store, appId);
   if (store === 'app-store') return /^\d+$/.test(id) ? undefined : 'app-store-id';
   return /^[A-Za-z][\w]*(\.[A-Za-z_][\w]*)+$/.test(id) ? undefined : 'package-name';
 }
@@ -115,6 +250,14 @@ export function localIdProblem(id: string, taken: readonly string[]): 'format' |
   return taken.includes(id) ? 'taken' : undefined;
 }
 
+/** `com.acme.reviews` → `acme-reviews`: the reverse-domain prefix dropped, the rest kept (the last part alone says little). */
+export function readablePackageId(pkg: string): string {
+  const parts = pkg.toLowerCase().split('.').filter((p) => p !== '');
+  const prefixes = new Set(['com', 'ru', 'org', 'net', 'io', 'app', 'co', 'de', 'uk', 'me', 'dev', 'info', 'biz', 'su', 'by', 'kz', 'ua']);
+  const rest = parts.length > 1 && prefixes.has(parts[0]!) ? parts.slice(1) : parts;
+  return rest.join('-').replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+}
+
 /** A short local id for `--app`: from the name, else from the store id; unique. */
 export function suggestLocalId(store: StoreId, appId: string, name: string | undefined, taken: readonly string[]): string {
   const fromName = (name ?? '')
@@ -123,7 +266,7 @@ export function suggestLocalId(store: StoreId, appId: string, name: string | und
     .replace(/[^\x20-\x7e]/g, '')
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
-  const fallback = store === 'app-store' ? `ios-${appId}` : (appId.split('.').pop() ?? appId).toLowerCase().replace(/[^a-z0-9._-]/g, '');
+  const fallback = store === 'app-store' ? `ios-${appId}` : readablePackageId(appId);
   const base = (fromName || fallback || store).slice(0, 40) || store;
   let id = base;
   for (let i = 2; taken.includes(id); i++) id = `${base}-${i}`;
@@ -137,14 +280,16 @@ export interface OmnideskAnswers {
   staffEmail: string;
   /** Undefined keeps what the draft has (or the env var provides). */
   apiKey?: string | undefined;
-  baseUrl?: string | undefined;
+  /** A URL sets the base URL, `null` removes it (a plain subdomain was typed), undefined keeps it. */
+  baseUrl?: string | null | undefined;
 }
 
 export function setOmnidesk(draft: ConfigInput, a: OmnideskAnswers): ConfigInput {
   const previous = draft.omnidesk;
   const omnidesk = { ...previous, subdomain: a.subdomain, staffEmail: a.staffEmail.trim() };
   if (a.apiKey !== undefined) omnidesk.apiKey = a.apiKey.trim();
-  if (a.baseUrl !== undefined) omnidesk.baseUrl = a.baseUrl;
+  if (a.baseUrl === null) delete omnidesk.baseUrl;
+  else if (a.baseUrl !== undefined) omnidesk.baseUrl = a.baseUrl;
   return { ...draft, omnidesk };
 }
 

@@ -15,10 +15,12 @@ import { ConfigError } from '../../errors.js';
 import type { Logger } from '../../log.js';
 import { messagesFor, type Messages } from './messages.js';
 import type { Prompter } from './prompts.js';
-import type { Lang } from './questions.js';
+import type { EndpointId, Lang } from './questions.js';
 
 export interface WizardIO {
   prompt: Prompter;
+  /** Runs a live check; keys typed meanwhile are dropped (they must not answer the next question). */
+  busy?: (<T>(task: () => Promise<T>) => Promise<T>) | undefined;
   /** Explanations and results (stdout; registered secrets are masked). */
   say(text: string): void;
   /** A line that must show a secret as it is: the webhook URL to paste into Omnidesk. */
@@ -34,17 +36,38 @@ export interface WizardOptions {
   draft: ConfigInput;
   /** Connector settings for the live checks (tests make retries instant). */
   deps?: Partial<ConnectorDeps> | undefined;
+  /** Addresses given as flags (`--omnidesk-url` …): defaults of the questions. */
+  endpointFlags?: Partial<Record<EndpointId, string>> | undefined;
 }
+
+/** A live check's outcome, by what was checked (`omnidesk`, `channel`, `caseField`, `credentials:<store>`). */
+export type CheckName = 'omnidesk' | 'channel' | 'caseField' | `credentials:${StoreId}` | `endpoint:${EndpointId}` | `app:${StoreId}:${string}`;
 
 export class Wizard {
   draft: ConfigInput;
   readonly t: Messages;
   readonly lang: Lang;
+  /** What each live check said in this run; "All set." needs every one of them passed. */
+  readonly checks = new Map<CheckName, boolean>();
+  /** What was written to the file in this run, in words, for Ctrl-C and the summary. */
+  readonly saved: string[] = [];
 
   constructor(private readonly opts: WizardOptions) {
     this.draft = opts.draft;
     this.lang = opts.lang;
     this.t = messagesFor(opts.lang);
+  }
+
+  get endpointFlags(): Partial<Record<EndpointId, string>> {
+    return this.opts.endpointFlags ?? {};
+  }
+
+  record(check: CheckName, passed: boolean): void {
+    this.checks.set(check, passed);
+  }
+
+  busy<T>(task: () => Promise<T>): Promise<T> {
+    return this.opts.io.busy ? this.opts.io.busy(task) : task();
   }
 
   get prompt(): Prompter {
@@ -74,6 +97,13 @@ export class Wizard {
   /** Progress is kept after every step: mode 0600, atomic write. */
   save(): void {
     writeConfigFile(this.opts.location.configPath, this.draft as Record<string, unknown>);
+  }
+
+  /** Saves and says exactly what was saved. */
+  saveAs(what: string): void {
+    this.save();
+    this.saved.push(what);
+    this.say(this.t.savedWhat(what));
   }
 
   /** The draft as the other commands will read it: env overrides applied, defaults filled. */

@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { describeMissing, howToFinish, missingForDelivery } from '../../config/complete.js';
 import { loadConfig } from '../../config/load.js';
+import { defaultConfigPath } from '../../config/store.js';
 import { renderReport } from '../../engine/report.js';
 import { runSync } from '../../engine/run-sync.js';
 import { ConfigError, ExitCode, type ExitCodeValue } from '../../errors.js';
@@ -14,8 +17,19 @@ export interface SyncOptions {
 }
 
 export async function syncCommand(ctx: CommandContext, opts: SyncOptions): Promise<ExitCodeValue> {
+  if (!existsSync(ctx.location.configPath)) {
+    throw new ConfigError(`No config at ${ctx.location.configPath}.`, [{ path: '(file)', message: 'missing' }], 'Run `asodesk-omni init` to make one (or `asodesk-omni demo` to try everything on local emulators).');
+  }
   const config = loadConfig(ctx.location, ctx.env);
-  if (!config.omnidesk) throw new ConfigError('Omnidesk is not set up yet.', [{ path: 'omnidesk', message: 'missing' }], 'Run `asodesk-omni init`.');
+  // A config that cannot deliver would fail every case (or read nothing): exit 3, not 5 or 0.
+  const missing = missingForDelivery(config);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `The configuration at ${ctx.location.configPath} is incomplete: nothing can be delivered yet.\n${describeMissing(missing)}`,
+      missing.map((m) => ({ path: m.path, message: m.message })),
+      howToFinish(missing, ctx.location.configPath === defaultConfigPath() ? '' : ` --config ${ctx.location.configPath}`),
+    );
+  }
   // A dry run works on an in-memory copy: it changes nothing and leaves no file behind, however it ends.
   const db = opts.dryRun ? openDbCopy(ctx.location.dbPath) : openDb(ctx.location.dbPath);
   try {

@@ -4,8 +4,8 @@
  */
 import { storeIds, type StoreId } from '../../../domain/review.js';
 import { storeNames } from '../../../connectors/stores/registry.js';
-import { errorMessage } from '../../../errors.js';
-import { appIdProblem, localIdProblem, removeApp, suggestLocalId, upsertApp, type AppInput } from '../questions.js';
+import { appIdProblem, localIdProblem, normaliseAppId, removeApp, suggestLocalId, upsertApp, type AppInput } from '../questions.js';
+import { clearable } from './filters.js';
 import type { Wizard } from '../wizard.js';
 
 type Action = { kind: 'add' } | { kind: 'edit'; index: number } | { kind: 'remove'; index: number } | { kind: 'done' };
@@ -17,7 +17,13 @@ export async function appsStep(w: Wizard): Promise<void> {
     w.say(apps.length === 0 ? t.none : `${t.current}\n${apps.map((a) => `  ${a.id}: ${storeNames[a.store]} ${a.appId}${a.name ? ` (${a.name})` : ''}${a.enabled === false ? ' [off]' : ''}`).join('\n')}`);
     const action: Action =
       apps.length === 0
-        ? { kind: 'add' }
+        ? await w.prompt.select<Action>({
+            message: t.action,
+            choices: [
+              { name: t.add, value: { kind: 'add' } },
+              { name: t.skip, value: { kind: 'done' } },
+            ],
+          })
         : await w.prompt.select<Action>({
             message: t.action,
             choices: [
@@ -27,15 +33,18 @@ export async function appsStep(w: Wizard): Promise<void> {
               ...apps.map((a, index) => ({ name: t.remove(a.id), value: { kind: 'remove' as const, index } })),
             ],
           });
-    if (action.kind === 'done') return;
+    if (action.kind === 'done') {
+      if (apps.length === 0) w.say(t.skipped);
+      return;
+    }
     if (action.kind === 'add') await addApp(w);
     if (action.kind === 'edit') await editApp(w, action.index);
     if (action.kind === 'remove') {
       const app = apps[action.index]!;
       if (await w.prompt.confirm({ message: t.confirmRemove(app.id), default: false })) {
         w.draft = removeApp(w.draft, action.index);
-        w.save();
         w.say(t.removed(app.id));
+        w.saveAs(w.t.what.appRemoved(app.id));
       }
     }
   }
@@ -51,10 +60,11 @@ async function listedApps(w: Wizard, store: StoreId): Promise<{ appId: string; n
   }
   if (!connector?.listApps) return undefined;
   w.say(w.t.apps.listing(store));
+  const list = connector.listApps.bind(connector);
   try {
-    return await connector.listApps();
+    return await w.busy(list);
   } catch (err) {
-    w.say(w.t.apps.listFailed(errorMessage(err)));
+    w.say(w.t.apps.listFailed(w.t.failure(err)));
     return undefined;
   }
 }
@@ -69,7 +79,55 @@ function askAppId(w: Wizard, store: StoreId, dflt?: string): Promise<string> {
         return problem ? w.t.apps.appIdProblem(problem) : true;
       },
     })
-    .then((v) => v.trim());
+    .then((v) => normaliseAppId(store, v));
+}
+
+/**
+ * Looks a typed id up in the store when its credentials are set: in the apps the key can see
+ * (App Store Connect, RuStore) or by reading the app (Google Play). Undefined: nothing to ask.
+ */
+async function verifyApp(w: Wizard, store: StoreId, appId: string, listed: { appId: string; name: string }[] | undefined): Promise<{ ok: true; name?: string } | { ok: false; message: string } | undefined> {
+  if (listed) {
+    const hit = listed.find((a) => a.appId === appId);
+    return hit ? { ok: true, name: hit.name } : { ok: false, message: appId };
+  }
+  let connector;
+  try {
+    connector = w.storeConnector(store);
+  } catch {
+    return undefined;
+  }
+  if (!connector || !('checkApp' in connector) || typeof connector.checkApp !== 'function') return undefined;
+  const checkApp = (connector.checkApp as (pkg: string) => Promise<void>).bind(connector);
+  w.say(w.t.apps.checkingApp);
+  try {
+    await w.busy(() => checkApp(appId));
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, message: w.t.failure(err) };
+  }
+}
+
+/** Asks the id until the store knows it (or the user keeps it anyway). */
+async function askCheckedAppId(w: Wizard, store: StoreId, listed: { appId: string; name: string }[] | undefined, dflt?: string): Promise<{ appId: string; name?: string | undefined }> {
+  let current = dflt;
+  for (;;) {
+    const appId = await askAppId(w, store, current);
+    const found = await verifyApp(w, store, appId, listed);
+    if (!found) return { appId };
+    if (found.ok) {
+      if (found.name) w.say(w.t.apps.appFound(found.name));
+      w.record(`app:${store}:${appId}`, true);
+      return { appId, name: found.name };
+    }
+    w.say(w.t.apps.appNotFound(found.message));
+    const next = await w.prompt.select({ message: w.t.omnidesk.whatNow, choices: [{ name: w.t.apps.retype, value: 'retype' as const }, { name: w.t.apps.keepAnyway, value: 'keep' as const }] });
+    if (next === 'keep') {
+      w.record(`app:${store}:${appId}`, false);
+      return { appId };
+    }
+    current = appId;
+  }
 }
 
 function askLocalId(w: Wizard, dflt: string, taken: string[]): Promise<string> {
@@ -89,8 +147,9 @@ async function addApp(w: Wizard): Promise<void> {
   const t = w.t.apps;
   const store = await w.prompt.select<StoreId>({ message: t.store, choices: storeIds.map((s) => ({ name: storeNames[s], value: s })) });
   const existing = w.draft.apps ?? [];
-  const listed = (await listedApps(w, store))?.filter((a) => !existing.some((e) => e.store === store && e.appId === a.appId));
-  let picked: { appId: string; name: string } | undefined;
+  const all = await listedApps(w, store);
+  const listed = all?.filter((a) => !existing.some((e) => e.store === store && e.appId === a.appId));
+  let picked: { appId: string; name?: string | undefined } | undefined;
   if (listed && listed.length > 0) {
     const choice = await w.prompt.select<string>({
       message: t.pickApp,
@@ -98,14 +157,15 @@ async function addApp(w: Wizard): Promise<void> {
     });
     picked = listed.find((a) => a.appId === choice);
   }
-  const appId = picked?.appId ?? (await askAppId(w, store));
-  const name = (await w.prompt.input({ message: t.name, default: picked?.name })).trim();
+  picked ??= await askCheckedAppId(w, store, all);
+  const appId = picked.appId;
+  const name = (await w.prompt.input({ message: t.name, default: picked.name })).trim();
   const taken = existing.map((a) => a.id);
   const id = await askLocalId(w, suggestLocalId(store, appId, name || undefined, taken), taken);
   const app: AppInput = { id, store, appId, ...(name ? { name } : {}) };
   w.draft = upsertApp(w.draft, app);
-  w.save();
   w.say(t.added(id));
+  w.saveAs(w.t.what.app(id));
   let hasCredentials = false;
   try {
     hasCredentials = w.storeConnector(store) !== undefined;
@@ -118,12 +178,12 @@ async function addApp(w: Wizard): Promise<void> {
 async function editApp(w: Wizard, index: number): Promise<void> {
   const t = w.t.apps;
   const app = w.draft.apps![index]!;
-  const appId = await askAppId(w, app.store, app.appId);
-  const name = (await w.prompt.input({ message: t.name, default: app.name })).trim();
+  const { appId } = await askCheckedAppId(w, app.store, undefined, app.appId);
+  const name = clearable((await w.prompt.input({ message: app.name ? `${t.name} ${w.t.filters.clearHint}` : t.name, default: app.name })).trim()).trim();
   const taken = (w.draft.apps ?? []).filter((_, i) => i !== index).map((a) => a.id);
   const id = await askLocalId(w, app.id, taken);
   const enabled = await w.prompt.confirm({ message: t.enabled, default: app.enabled ?? true });
   const { name: _old, ...rest } = app;
   w.draft = upsertApp(w.draft, { ...rest, id, appId, enabled, ...(name ? { name } : {}) }, index);
-  w.save();
+  w.saveAs(w.t.what.app(id));
 }

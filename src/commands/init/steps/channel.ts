@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { CustomChannel, Helpdesk } from '../../../connectors/helpdesk/types.js';
-import { errorMessage } from '../../../errors.js';
+import { RemoteError } from '../../../errors.js';
 import { findCaseField, isHttpUrl, setCaseField, setChannel, setWebhook, webhookUrl } from '../questions.js';
 import type { Wizard } from '../wizard.js';
 import { omnideskStep } from './omnidesk.js';
@@ -14,23 +14,36 @@ export function newWebhookSecret(): string {
   return randomBytes(24).toString('base64url');
 }
 
-/** Asks until the call works, or the user skips (undefined). */
-async function withRetry<T>(w: Wizard, call: () => Promise<T>, failed: (message: string) => string): Promise<T | undefined> {
+/**
+ * Asks until the call works, or the user skips (undefined). A refused key or e-mail can be
+ * typed again here (step 1 again), not only retried.
+ */
+async function withRetry<T>(w: Wizard, call: (helpdesk: Helpdesk) => Promise<T>, failed: (message: string) => string): Promise<T | undefined> {
   for (;;) {
     try {
-      return await call();
+      const helpdesk = w.helpdesk();
+      return await w.busy(() => call(helpdesk));
     } catch (err) {
-      w.say(failed(errorMessage(err)));
-      const next = await w.prompt.select({ message: w.t.omnidesk.whatNow, choices: [{ name: w.t.channel.recheck, value: 'again' }, { name: w.t.channel.skip, value: 'skip' }] });
+      w.say(failed(w.t.failure(err)));
+      const refused = err instanceof RemoteError && err.kind === 'auth';
+      const next = await w.prompt.select({
+        message: w.t.omnidesk.whatNow,
+        choices: [
+          ...(refused ? [{ name: w.t.channel.reenterAccount, value: 'account' as const }] : []),
+          { name: w.t.channel.recheck, value: 'again' as const },
+          { name: w.t.channel.skip, value: 'skip' as const },
+        ],
+      });
       if (next === 'skip') return undefined;
+      if (next === 'account') await omnideskStep(w);
     }
   }
 }
 
-async function pickChannel(w: Wizard, helpdesk: Helpdesk): Promise<CustomChannel | undefined> {
+async function pickChannel(w: Wizard): Promise<CustomChannel | undefined> {
   const t = w.t.channel;
   for (;;) {
-    const channels = await withRetry(w, () => helpdesk.listCustomChannels(), (m) => t.listFailed(m));
+    const channels = await withRetry(w, (helpdesk) => helpdesk.listCustomChannels(), (m) => t.listFailed(m));
     if (channels === undefined) return undefined;
     if (channels.length > 0) {
       const current = w.draft.omnidesk?.channel;
@@ -54,13 +67,15 @@ export async function channelStep(w: Wizard): Promise<void> {
     w.say(t.needsAccount);
     await omnideskStep(w);
   }
-  const helpdesk = w.helpdesk();
-  const channel = await pickChannel(w, helpdesk);
+  const channel = await pickChannel(w);
   if (!channel) {
+    w.record('channel', false);
     w.say(t.skipped);
     return;
   }
+  w.record('channel', true);
   w.draft = setChannel(w.draft, { id: channel.id, title: channel.title });
+  w.saveAs(w.t.what.channel(channel.title, channel.id));
 
   const publicUrl = (
     await w.prompt.input({ message: t.publicUrl, default: w.draft.webhook?.publicUrl, validate: (v) => (v.trim() === '' || isHttpUrl(v) ? true : t.publicUrlInvalid) })
@@ -71,7 +86,7 @@ export async function channelStep(w: Wizard): Promise<void> {
   const secret = kept ?? newWebhookSecret();
   w.say(envSecret ? t.secretFromEnv : kept ? t.secretKept : t.secretNew);
   w.draft = setWebhook(w.draft, { publicUrl, secret });
-  w.save();
+  w.saveAs(w.t.what.webhook(publicUrl || undefined));
   if (publicUrl) {
     const url = webhookUrl(publicUrl, envSecret ?? secret);
     w.say(t.pasteUrl(channel.title));
@@ -82,12 +97,16 @@ export async function channelStep(w: Wizard): Promise<void> {
   }
 
   for (;;) {
-    const fields = await withRetry(w, () => helpdesk.listCaseFields(), (m) => t.listFailed(m));
-    if (fields === undefined) break;
+    const fields = await withRetry(w, (helpdesk) => helpdesk.listCaseFields(), (m) => t.listFailed(m));
+    if (fields === undefined) {
+      w.record('caseField', false);
+      break;
+    }
     const { field, nearMiss } = findCaseField(fields, channel.title);
     if (field) {
       w.draft = setCaseField(w.draft, field.fieldId);
       w.say(t.fieldFound(field.title, field.fieldId));
+      w.record('caseField', true);
       break;
     }
     w.say(nearMiss ? t.fieldNearMiss(nearMiss.title, nearMiss.fieldType, nearMiss.level) : t.fieldMissing(channel.title));
@@ -96,8 +115,9 @@ export async function channelStep(w: Wizard): Promise<void> {
     if (next === 'skip') {
       w.draft = setCaseField(w.draft, undefined);
       w.say(t.fieldSkipped);
+      w.record('caseField', false);
       break;
     }
   }
-  w.save();
+  w.saveAs(w.t.what.caseField(w.draft.omnidesk?.caseFieldId));
 }

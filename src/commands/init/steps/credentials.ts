@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { envOverrides } from '../../../config/load.js';
 import { storeIds, type StoreId } from '../../../domain/review.js';
-import { errorMessage, UserError } from '../../../errors.js';
+import { UserError } from '../../../errors.js';
 import { registerSecret } from '../../../log.js';
 import { absolutePath, setCredentials, storeKeyOf, type CredentialAnswers } from '../questions.js';
 import type { Wizard } from '../wizard.js';
@@ -55,8 +55,8 @@ async function storeCredentials(w: Wizard, store: StoreId): Promise<void> {
   const before = w.draft;
   if (action === 'skip' || action === 'remove') {
     w.draft = setCredentials(w.draft, store, undefined);
-    w.save();
     w.say(t.skipped(store));
+    if (action === 'remove') w.saveAs(w.t.what.credentialsRemoved(store));
     return;
   }
   let ask = action === 'ask';
@@ -74,13 +74,14 @@ async function storeCredentials(w: Wizard, store: StoreId): Promise<void> {
     if (next === 'keep') break;
     if (next === 'drop') {
       w.draft = state === 'set' ? setCredentials(w.draft, store, undefined) : before;
-      w.save();
+      w.checks.delete(`credentials:${store}`);
       w.say(t.skipped(store));
+      if (state === 'set') w.saveAs(w.t.what.credentialsRemoved(store));
       return;
     }
     ask = true;
   }
-  w.save();
+  w.saveAs(w.t.what.credentials(store));
 }
 
 /** Pings the store with the draft's credentials; for Google Play also tries each app (Play Console access). */
@@ -90,20 +91,23 @@ async function check(w: Wizard, store: StoreId): Promise<boolean> {
   try {
     const connector = w.storeConnector(store);
     if (!connector) throw new UserError('no credentials');
-    await connector.ping();
+    await w.busy(() => connector.ping());
     w.say(t.accepted(store));
+    w.record(`credentials:${store}`, true);
     if (store === 'google-play' && 'checkApp' in connector && typeof connector.checkApp === 'function') {
       for (const app of (w.draft.apps ?? []).filter((a) => a.store === 'google-play')) {
         try {
-          await (connector.checkApp as (pkg: string) => Promise<void>)(app.appId);
+          const checkApp = (connector.checkApp as (pkg: string) => Promise<void>).bind(connector);
+          await w.busy(() => checkApp(app.appId));
         } catch (err) {
-          w.say(t.playPermission(app.id, errorMessage(err)));
+          w.say(t.playPermission(app.id, w.t.failure(err)));
         }
       }
     }
     return true;
   } catch (err) {
-    w.say(t.refused(store, errorMessage(err) + (err instanceof UserError && err.hint ? ` ${err.hint}` : '')));
+    w.say(t.refused(store, w.t.failure(err)));
+    w.record(`credentials:${store}`, false);
     return false;
   }
 }

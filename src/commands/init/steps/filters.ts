@@ -19,8 +19,13 @@ export async function filtersStep(w: Wizard, which: 'all' | 'pick'): Promise<voi
       : [await w.prompt.select<number>({ message: w.t.filters.pickApp, choices: apps.map((a, i) => ({ name: `${a.id} (${storeNames[a.store]} ${a.appId})`, value: i })) })];
   for (const i of indexes) {
     w.draft = setFilters(w.draft, i, await askFilters(w, i));
-    w.save();
+    w.saveAs(w.t.what.filters(apps[i]!.id));
   }
+}
+
+/** An empty answer keeps the current value (the prompt's default); `-` clears it. */
+export function clearable(text: string): string {
+  return text.trim() === '-' ? '' : text;
 }
 
 async function askFilters(w: Wizard, index: number): Promise<FilterAnswers> {
@@ -44,26 +49,30 @@ async function askFilters(w: Wizard, index: number): Promise<FilterAnswers> {
   let countries = cur.countries;
   let languages = cur.languages;
   if (app.store === 'app-store') {
-    const text = await w.prompt.input({
-      message: t.countries,
-      default: cur.countries.join(', '),
-      validate: (v) => {
-        const parsed = parseCountries(v);
-        return 'bad' in parsed ? t.countriesInvalid(parsed.bad) : true;
-      },
-    });
+    const text = clearable(
+      await w.prompt.input({
+        message: cur.countries.length > 0 ? `${t.countries} ${t.clearHint}` : t.countries,
+        default: cur.countries.join(', ') || undefined,
+        validate: (v) => {
+          const parsed = parseCountries(clearable(v));
+          return 'bad' in parsed ? t.countriesInvalid(parsed.bad) : true;
+        },
+      }),
+    );
     const parsed = parseCountries(text);
     countries = 'ok' in parsed ? parsed.ok : [];
   }
   if (app.store === 'google-play') {
-    const text = await w.prompt.input({
-      message: t.languages,
-      default: cur.languages.join(', '),
-      validate: (v) => {
-        const parsed = parseLanguages(v);
-        return 'bad' in parsed ? t.languagesInvalid(parsed.bad) : true;
-      },
-    });
+    const text = clearable(
+      await w.prompt.input({
+        message: cur.languages.length > 0 ? `${t.languages} ${t.clearHint}` : t.languages,
+        default: cur.languages.join(', ') || undefined,
+        validate: (v) => {
+          const parsed = parseLanguages(clearable(v));
+          return 'bad' in parsed ? t.languagesInvalid(parsed.bad) : true;
+        },
+      }),
+    );
     const parsed = parseLanguages(text);
     languages = 'ok' in parsed ? parsed.ok : [];
   }

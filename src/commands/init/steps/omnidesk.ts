@@ -7,7 +7,7 @@ import type { ConnectorDeps } from '../../../connectors/deps.js';
 import { errorMessage, RemoteError } from '../../../errors.js';
 import { registerSecret } from '../../../log.js';
 import type { AuthProblem } from '../messages.js';
-import { isEmail, normaliseSubdomain, setOmnidesk } from '../questions.js';
+import { isEmail, parseOmnideskAddress, setOmnidesk, type OmnideskAddress } from '../questions.js';
 import type { Wizard } from '../wizard.js';
 
 interface Account {
@@ -17,7 +17,7 @@ interface Account {
   baseUrl: string | undefined;
 }
 
-type Check = { ok: true } | { ok: false; problem: AuthProblem; message: string };
+type Check = { ok: true } | { ok: false; problem: AuthProblem; message: string; error: unknown };
 
 export async function checkOmnidesk(a: Account & { apiKey: string }, deps: ConnectorDeps): Promise<Check> {
   try {
@@ -26,20 +26,23 @@ export async function checkOmnidesk(a: Account & { apiKey: string }, deps: Conne
   } catch (err) {
     const auth = err instanceof RemoteError && err.kind === 'auth';
     const problem: AuthProblem = auth && err.status === 401 ? 'key' : auth && err.status === 403 ? 'email' : 'other';
-    return { ok: false, problem, message: errorMessage(err) };
+    return { ok: false, problem, message: errorMessage(err), error: err };
   }
 }
 
 export async function omnideskStep(w: Wizard): Promise<void> {
   const t = w.t.omnidesk;
   const current = w.draft.omnidesk;
-  // An override (emulator, proxy) from the config or the env var is kept in the config.
-  const baseUrl = current?.baseUrl ?? (w.env.ASODESK_OMNI_OMNIDESK_BASE_URL || undefined);
-  if (baseUrl) w.say(t.baseUrlKept(baseUrl));
+  const envBaseUrl = w.env.ASODESK_OMNI_OMNIDESK_BASE_URL || undefined;
+  // `--omnidesk-url` (or a saved base URL) is the default address: a full URL is a base URL.
+  const flagUrl = w.endpointFlags.omnidesk;
   const envKey = w.env.ASODESK_OMNI_OMNIDESK_API_KEY || undefined;
+  if (envBaseUrl && !flagUrl) w.say(t.baseUrlKept(envBaseUrl));
 
-  const askSubdomain = (dflt: string | undefined): Promise<string> =>
-    w.prompt.input({ message: t.subdomain, default: dflt, validate: (v) => (normaliseSubdomain(v) ? true : t.subdomainInvalid) }).then((v) => normaliseSubdomain(v)!);
+  const askAddress = async (dflt: string | undefined): Promise<OmnideskAddress> => {
+    const v = await w.prompt.input({ message: t.subdomain, default: dflt, validate: (text) => (parseOmnideskAddress(text) ? true : t.subdomainInvalid) });
+    return parseOmnideskAddress(v)!;
+  };
   const askKey = async (keep: string | undefined): Promise<string | undefined> => {
     const typed = (await w.prompt.password({ message: keep ? t.apiKeyKeep : t.apiKey, validate: (v) => (v.trim() !== '' || keep ? true : t.apiKeyRequired) })).trim();
     if (typed) registerSecret(typed);
@@ -48,19 +51,25 @@ export async function omnideskStep(w: Wizard): Promise<void> {
   const askEmail = (dflt: string | undefined): Promise<string> =>
     w.prompt.input({ message: t.email, default: dflt, validate: (v) => (isEmail(v) ? true : t.emailInvalid) }).then((v) => v.trim());
 
-  const account: Account = { subdomain: await askSubdomain(current?.subdomain), staffEmail: '', apiKey: current?.apiKey, baseUrl };
+  const address = await askAddress(flagUrl ?? (current?.baseUrl && current.baseUrl !== envBaseUrl ? current.baseUrl : current?.subdomain));
+  // A typed omnidesk.ru address uses the env override when there is one (emulators in tests).
+  const account: Account = { subdomain: address.subdomain, staffEmail: '', apiKey: current?.apiKey, baseUrl: address.baseUrl ?? envBaseUrl };
   if (envKey) w.say(t.keyFromEnv);
   else account.apiKey = await askKey(current?.apiKey);
   account.staffEmail = await askEmail(current?.staffEmail);
 
+  // The typed address: a base URL the user gave, else the subdomain (an env override is said once above).
+  const shown = (): string => (account.baseUrl && account.baseUrl !== envBaseUrl ? account.baseUrl : account.subdomain);
+  let checked = false;
   for (;;) {
     w.say(w.t.checking);
-    const result = await checkOmnidesk({ ...account, apiKey: envKey ?? account.apiKey ?? '' }, w.deps);
+    const result = await w.busy(() => checkOmnidesk({ ...account, apiKey: envKey ?? account.apiKey ?? '' }, w.deps));
     if (result.ok) {
-      w.say(t.signedIn(account.staffEmail, account.subdomain));
+      w.say(t.signedIn(account.staffEmail, shown()));
+      checked = true;
       break;
     }
-    w.say(t.failed(result.problem, result.message, account.staffEmail));
+    w.say(t.failed(result.problem, w.t.failure(result.error), account.staffEmail));
     if (result.problem === 'key' && envKey) w.say(t.envKeyWrong);
     const choices = [
       ...(envKey ? [] : [{ name: t.retypeKey, value: 'key' as const }]),
@@ -70,14 +79,19 @@ export async function omnideskStep(w: Wizard): Promise<void> {
       { name: t.saveUnchecked, value: 'save' as const },
     ];
     // The answer that fixes what Omnidesk complained about is preselected.
-    const preselected = result.problem === 'email' ? 'email' : result.problem === 'key' && !envKey ? 'key' : 'retry';
+    const preselected = result.problem === 'email' ? 'email' : result.problem === 'key' && !envKey ? 'key' : result.problem === 'other' ? 'subdomain' : 'retry';
     const next = await w.prompt.select({ message: t.whatNow, choices, default: preselected });
     if (next === 'save') break;
     if (next === 'key') account.apiKey = await askKey(undefined);
     if (next === 'email') account.staffEmail = await askEmail(account.staffEmail);
-    if (next === 'subdomain') account.subdomain = await askSubdomain(account.subdomain);
+    if (next === 'subdomain') {
+      const a = await askAddress(account.baseUrl ?? account.subdomain);
+      account.subdomain = a.subdomain;
+      account.baseUrl = a.baseUrl ?? envBaseUrl;
+    }
   }
+  w.record('omnidesk', checked);
   // A key given by the env var stays there: it is not copied into the file.
-  w.draft = setOmnidesk(w.draft, { subdomain: account.subdomain, staffEmail: account.staffEmail, apiKey: envKey ? undefined : account.apiKey, baseUrl });
-  w.save();
+  w.draft = setOmnidesk(w.draft, { subdomain: account.subdomain, staffEmail: account.staffEmail, apiKey: envKey ? undefined : account.apiKey, baseUrl: account.baseUrl ?? null });
+  w.saveAs(w.t.what.omnidesk(shown(), account.staffEmail, !envKey && account.apiKey !== undefined));
 }

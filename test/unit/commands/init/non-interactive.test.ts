@@ -69,7 +69,7 @@ describe('init --non-interactive', () => {
     expect(written.webhook!.secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(written.apps).toEqual([
       { id: 'ios-1000000001', store: 'app-store', appId: '1000000001' },
-      { id: 'notes', store: 'google-play', appId: 'com.acme.notes' },
+      { id: 'acme-notes', store: 'google-play', appId: 'com.acme.notes' },
     ]);
     expect(statSync(configPath).mode & 0o777).toBe(0o600);
     expect(lines).toEqual(expect.arrayContaining(['✓ case field cf_7 found.', '✓ RuStore accepted the credentials.', `✓ Config written to ${configPath}.`]));

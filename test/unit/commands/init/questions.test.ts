@@ -45,7 +45,10 @@ describe('init answers → config (pure)', () => {
   it('suggests unique local ids', () => {
     expect(suggestLocalId('app-store', '123', 'Acme Notes!', [])).toBe('acme-notes');
     expect(suggestLocalId('app-store', '123', 'Заметки', [])).toBe('ios-123');
-    expect(suggestLocalId('google-play', 'com.acme.Notes', undefined, ['notes'])).toBe('notes-2');
+    expect(suggestLocalId('google-play', 'com.acme.Notes', undefined, ['acme-notes'])).toBe('acme-notes-2');
+    // Readable: the reverse-domain prefix goes, the rest stays (not just "reviews").
+    expect(suggestLocalId('google-play', 'com.acme.reviews', undefined, [])).toBe('acme-reviews');
+    expect(suggestLocalId('rustore', 'ru.acme.reviews.beta', undefined, [])).toBe('acme-reviews-beta');
   });
 
   it('builds the webhook URL on the route serve-hook listens on', () => {

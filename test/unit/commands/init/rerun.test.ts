@@ -7,9 +7,13 @@ describe('init: Ctrl-C keeps progress, a re-run edits with the current values as
   it('interrupted in step 3: steps 1-2 are saved; the re-run offers the step menu and keeps what it is not told to change', async () => {
     const omni = await startOmnidesk();
     const s = session(omni);
-    const first = await s.run([...accountSteps(), { q: 'Custom channel', a: 'cch4' }, { q: 'Public base URL', a: 'https://hooks.example.com' }, { q: 'What now?', a: 'skip' }, { q: 'Store:', a: CTRL_C }]);
+    const first = await s.run([...accountSteps(), { q: 'Custom channel', a: 'cch4' }, { q: 'Public base URL', a: 'https://hooks.example.com' }, { q: 'What now?', a: 'skip' }, { q: 'Apps:', a: CTRL_C }]);
     expect(first.code).toBe(ExitCode.interrupted);
-    expect(first.out).toContain(`Stopped. Everything up to the last finished step is saved in ${s.configPath}.`);
+    expect(first.out).toContain(
+      `Stopped. Saved in ${s.configPath} during this run: Omnidesk acme, admin ${staff.email}, API key; custom channel "Chat" (cch4); webhook secret, public URL https://hooks.example.com; no case field. The answers of the step in progress were not saved.`,
+    );
+    // Each answer said what it saved, as it saved it.
+    expect(first.out).toContain('  saved: custom channel "Chat" (cch4)');
     expect(first.out).toContain('Run `asodesk-omni init` again to continue');
     expect(first.config).toMatchObject({ omnidesk: { subdomain: 'acme', staffEmail: staff.email, apiKey: staff.apiKey, channel: 'cch4', channelTitle: 'Chat' }, webhook: { publicUrl: 'https://hooks.example.com' } });
     expect(first.config).not.toHaveProperty('apps');
@@ -25,6 +29,7 @@ describe('init: Ctrl-C keeps progress, a re-run edits with the current values as
       { q: 'Public base URL', a: ENTER },
       { q: 'What now?', a: 'skip' },
       { q: 'What do you want to edit?', a: 'apps' },
+      { q: 'Apps:', a: { kind: 'add' } },
       { q: 'Store:', a: 'app-store' },
       { q: 'App Store app id', a: '1000000001' },
       { q: 'Display name', a: ENTER },
@@ -88,26 +93,29 @@ describe('init: Ctrl-C keeps progress, a re-run edits with the current values as
     const s = session(omni);
     const run = await s.run(
       [
-        { q: 'Адрес Omnidesk', a: 'acme' },
-        { q: 'API-ключ', a: 'wrong-key-123' },
+        { q: 'Поддомен Omnidesk', a: 'acme' },
+        { q: 'API ключ', a: 'wrong-key-123' },
         { q: 'E-mail главного администратора', a: staff.email },
         { q: 'Что дальше?', a: ENTER },
-        { q: 'API-ключ', a: staff.apiKey },
-        { q: 'Пользовательский канал', a: ENTER },
-        { q: 'Публичный адрес serve-hook', a: ENTER },
-        { q: 'Магазин:', a: CTRL_C },
+        { q: 'API ключ', a: staff.apiKey },
+        { q: 'Кастомный канал', a: ENTER },
+        { q: 'Публичный адрес приёмника вебхуков', a: ENTER },
+        { q: 'Приложения:', a: CTRL_C },
       ],
       { lang: 'ru' },
     );
-    expect(run.out).toContain('Шаг 1 из 5: Аккаунт Omnidesk');
-    expect(run.out).toContain('✗ Неверный API-ключ или он удалён (Omnidesk → Настройки → API).');
+    expect(run.out).toContain('Шаг 1 из 6: Аккаунт Omnidesk');
+    expect(run.out).toContain('✗ Неверный API ключ или он удалён (Omnidesk → Настройки → API).');
     expect(run.out).toContain('✓ Вход в acme выполнен как admin@example.test.');
     expect(run.out).toContain('✓ Поле обращения «App reviews» найдено (cf_7)');
-    expect(run.out).toContain('Остановлено. Всё до последнего завершённого шага сохранено');
+    expect(run.out).toContain('Остановлено. За этот запуск в');
+    expect(run.out).toContain('сохранено: кастомный канал «App reviews» (cch3)');
     expect(run.config.language).toBe('ru');
 
     const byLocale = session(omni, { LANG: 'ru_RU.UTF-8' });
-    const again = await byLocale.run([{ q: 'Адрес Omnidesk', a: CTRL_C }]);
+    const again = await byLocale.run([{ q: 'Поддомен Omnidesk', a: CTRL_C }]);
     expect(again.out).toContain('Подключим Omnidesk');
+    // Nothing was saved, and it says so (no "everything is saved" when no file exists).
+    expect(again.out).toContain('Остановлено. Ничего не сохранено (файл настроек не создан).');
   });
 });

@@ -18,6 +18,7 @@ describe('init wizard, first run (stubbed prompts, real emulators)', () => {
       { q: 'Custom channel for the reviews', a: ENTER },
       { q: 'Public base URL of serve-hook', a: 'https://hooks.example.com/' },
       // Step 3: no credentials yet, so ids are typed.
+      { q: 'Apps:', a: { kind: 'add' } },
       { q: 'Store:', a: 'app-store' },
       { q: 'App Store app id', a: 'acme' },
       { q: 'App Store app id', a: '1000000001' },
@@ -70,6 +71,7 @@ describe('init wizard, first run (stubbed prompts, real emulators)', () => {
       { q: 'Key ID (RuStore', a: stores.keys.ruKeyId },
       { q: 'Private key:', a: 'file' },
       { q: 'Path to the private key file', a: stores.files.ruKey },
+      { q: 'Change an address', a: false },
     ]);
 
     expect(run.code).toBe(ExitCode.ok);
@@ -100,7 +102,7 @@ describe('init wizard, first run (stubbed prompts, real emulators)', () => {
       'Another app has this id.',
       'A whole number from 0 to 100.',
       'Pick at least one rating.',
-      'Not 3-letter codes: ru.',
+      'Unknown country codes: ru. Use ISO 3166 alpha-3 codes such as USA, RUS, DEU.',
       `No readable file at ${s.dir}/nowhere.p8.`,
       'This is not a private key file (.p8 starts with "-----BEGIN PRIVATE KEY-----").',
       'This is not a service-account JSON key (it needs client_email and private_key).',
@@ -158,7 +160,7 @@ describe('init wizard, first run (stubbed prompts, real emulators)', () => {
           return 'again';
         },
       },
-      { q: 'Store:', a: CTRL_C },
+      { q: 'Apps:', a: CTRL_C },
     ]);
     expect(run.out).toContain('✗ A field "App reviews" exists, but it is a "checkbox" field of cases');
     expect(run.out).toContain('Omnidesk → Settings → Case fields → Add field → "Text field", title "App reviews"');
@@ -170,14 +172,14 @@ describe('init wizard, first run (stubbed prompts, real emulators)', () => {
   it('no custom channel yet: says how to create one; a skipped field is left out', async () => {
     const omni = await startOmnidesk({ channels: [], fields: [] });
     const s = session(omni);
-    const run = await s.run([...accountSteps(), { q: 'What now?', a: 'skip' }, { q: 'Store:', a: CTRL_C }]);
+    const run = await s.run([...accountSteps(), { q: 'What now?', a: 'skip' }, { q: 'Apps:', a: CTRL_C }]);
     expect(run.out).toContain('This Omnidesk has no custom channel yet. Create one: Settings → Channels → Custom channels → Add');
     expect(run.out).toContain('Skipped: cases cannot be created until a channel is chosen');
     expect(run.config.omnidesk).not.toHaveProperty('channel');
 
     const omni2 = await startOmnidesk({ fields: [] });
     const s2 = session(omni2);
-    const run2 = await s2.run([...accountSteps(), { q: 'Custom channel', a: ENTER }, { q: 'Public base URL', a: ENTER }, { q: 'What now?', a: 'skip' }, { q: 'Store:', a: CTRL_C }]);
+    const run2 = await s2.run([...accountSteps(), { q: 'Custom channel', a: ENTER }, { q: 'Public base URL', a: ENTER }, { q: 'What now?', a: 'skip' }, { q: 'Apps:', a: CTRL_C }]);
     expect(run2.out).toContain('✗ Omnidesk has no case field named "App reviews"');
     expect(run2.out).toContain('Skipped: cases are linked to reviews by the customer id only');
     expect(run2.config.omnidesk).toMatchObject({ channel: 'cch3' });
@@ -193,6 +195,7 @@ describe('init wizard, first run (stubbed prompts, real emulators)', () => {
       ...accountSteps(),
       { q: 'Custom channel', a: ENTER },
       { q: 'Public base URL', a: ENTER },
+      { q: 'Apps:', a: { kind: 'add' } },
       { q: 'Store:', a: 'google-play' },
       { q: 'Package name', a: 'com.acme.notes' },
       { q: 'Display name', a: ENTER },
@@ -213,6 +216,7 @@ describe('init wizard, first run (stubbed prompts, real emulators)', () => {
       { q: 'Key ID (RuStore', a: stores.keys.ruKeyId },
       { q: 'Private key:', a: 'paste' },
       { q: 'Private key (one line', a: stores.keys.ruKeyBase64 },
+      { q: 'Change an address', a: false },
     ]);
     expect(run.code).toBe(ExitCode.ok);
     expect(run.out).toContain('Until Google Play credentials are added (step 5), its reviews come from the public Google Play pages and replies cannot be sent.');

@@ -17,6 +17,7 @@ import { registerInit } from './commands/init/index.js';
 import { registerStatus } from './commands/status/index.js';
 import { registerDemo } from './commands/demo/index.js';
 import { registerState } from './commands/state/index.js';
+import { registerCompletion } from './commands/completion/index.js';
 
 export type Action = (ctx: CommandContext, ...args: unknown[]) => Promise<ExitCodeValue>;
 
@@ -52,7 +53,8 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
     .option('-v, --verbose', 'debug logging on stderr')
     .option('-q, --quiet', 'only warnings and errors on stderr')
     .addHelpText('after', examples)
-    .showHelpAfterError()
+    // A usage error gets one line and a pointer, not the whole help.
+    .showHelpAfterError('(add --help for usage)')
     .exitOverride();
 
   const withContext =
@@ -77,6 +79,7 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
   registerDemo(program, withContext);
   registerConfig(program, withContext);
   registerState(program, withContext);
+  registerCompletion(program, withContext);
   return program;
 }
 

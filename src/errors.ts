@@ -13,6 +13,8 @@ export const ExitCode = {
   /** The state database (or the config folder) cannot be used: no permission, disk full, damaged (EX_IOERR). */
   storage: 74,
   locked: 75,
+  /** Node.js older than `engines.node`: checked by bin/asodesk-omni.js before anything loads (EX_CONFIG). */
+  unsupportedNode: 78,
   /** Ctrl-C in `init`: what was entered up to the last finished step is saved. */
   interrupted: 130,
 } as const;
@@ -28,6 +30,7 @@ export const exitCodeHelp: ReadonlyArray<readonly [ExitCodeValue, string]> = [
   [ExitCode.stateMismatch, 'the state file belongs to another Omnidesk account or channel (nothing was sent)'],
   [ExitCode.storage, 'the state file or config folder cannot be used (no permission, disk full, damaged); the message names the path and the fix'],
   [ExitCode.locked, 'another run holds the run lock, or another process the state file\'s write lock; try again later'],
+  [ExitCode.unsupportedNode, 'this Node.js is too old (20.17 or newer is needed)'],
   [ExitCode.interrupted, 'stopped with Ctrl-C (init keeps what was entered)'],
 ];
 

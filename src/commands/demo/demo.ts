@@ -10,6 +10,8 @@ import { loadConfig, resolveLocation, type ConfigLocation } from '../../config/l
 import { demoServiceRows, publicAppSource, startDemoWorld, storeEmulatorUrls, type DemoWorld } from '../../emulators/demo.js';
 import { storeNames } from '../../connectors/stores/registry.js';
 import { storeIds } from '../../domain/review.js';
+import { worldApps, worldStaff } from '../../emulators/world.js';
+import { selfCommand } from '../self.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../../errors.js';
 import { Logger } from '../../log.js';
 import { openDb, type Db } from '../../state/db.js';
@@ -27,7 +29,9 @@ export interface DemoOptions {
 export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promise<ExitCodeValue> {
   const started = Date.now();
   const dir = demoDir(opts.dir);
-  const p = printer((t) => ctx.out(t));
+  // `--json`: the story is not printed; one JSON object with the outcome is, at the end.
+  const p = printer(ctx.json ? () => {} : (t) => ctx.out(t));
+  const self = selfCommand(ctx.env);
   // The emulators and serve-hook log every request; the demo tells the story itself.
   const logger = new Logger({ level: ctx.logger.level === 'debug' ? 'debug' : 'error' });
 
@@ -69,12 +73,34 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
 
     failures += await noKeyPart(p, world, noKeyLocation, logger);
 
-    showNext(p, location, opts.keep === true, (Date.now() - started) / 1000);
+    showNext(p, location, opts.keep === true, (Date.now() - started) / 1000, self);
+    const code = failures === 0 && first.code === ExitCode.ok ? ExitCode.ok : ExitCode.partialFailure;
+    const tryInit = tryInitCommands(world, dir, self);
+    if (ctx.json) {
+      ctx.out(
+        JSON.stringify(
+          {
+            ok: code === ExitCode.ok,
+            seconds: (Date.now() - started) / 1000,
+            config: location.configPath,
+            emulators: emulatorUrls(world),
+            firstSync: first.report,
+            replies: outcomes,
+            secondSync: { created: again.created },
+            ...(opts.keep ? { serveHook: listener.server.url, tryInit } : {}),
+          },
+          null,
+          2,
+        ),
+      );
+    }
     if (opts.keep) {
       showKept(p, world, listener.server.url);
+      // The demo's own credentials, printed as they are: they only open the emulators.
+      if (!ctx.json) process.stdout.write(`${tryInit.text}\n`);
       await nextSignal();
     }
-    return failures === 0 && first.code === ExitCode.ok ? ExitCode.ok : ExitCode.partialFailure;
+    return code;
   } finally {
     await listener?.stop();
     await listener?.closeServices();
@@ -148,7 +174,69 @@ async function noKeyPart(p: Printer, w: DemoWorld, location: ConfigLocation, log
   return refused === 1 && note ? 0 : 1;
 }
 
-function showNext(p: Printer, location: ConfigLocation, keep: boolean, seconds: number): void {
+function emulatorUrls(w: DemoWorld): Record<string, string> {
+  return {
+    omnidesk: w.omnidesk.baseUrl,
+    appStore: w.appStore.baseUrl,
+    appStorePublic: w.appStorePublic.baseUrl,
+    googlePlay: w.googlePlay.baseUrl,
+    googlePlayToken: w.googlePlay.tokenUri,
+    googlePlayPublic: w.googlePlayPublic.baseUrl,
+    rustore: w.rustore.server.baseUrl,
+    rustorePublic: w.rustorePublic.baseUrl,
+  };
+}
+
+/**
+ * A ready `init` against the running emulators, in a config of its own (the demo's stays as
+ * it is): the wizard with every address given, and the same without questions.
+ */
+export function tryInitCommands(w: DemoWorld, dir: string, self: string): { text: string; interactive: string; nonInteractive: string; answers: Record<string, string> } {
+  const u = emulatorUrls(w);
+  const stores = w.config.stores ?? {};
+  const configPath = join(dir, 'try-init', 'config.json');
+  const urls = [
+    `--omnidesk-url ${u.omnidesk}`,
+    `--app-store-url ${u.appStore}`,
+    `--app-store-public-url ${u.appStorePublic}`,
+    `--google-play-url ${u.googlePlay}`,
+    `--google-play-token-url ${u.googlePlayToken}`,
+    `--google-play-public-url ${u.googlePlayPublic}`,
+    `--rustore-url ${u.rustore}`,
+    `--rustore-public-url ${u.rustorePublic}`,
+  ].join(' ');
+  const keys = [
+    `--app-store-issuer-id ${stores.appStore?.issuerId ?? ''}`,
+    `--app-store-key-id ${stores.appStore?.keyId ?? ''}`,
+    `--app-store-key ${stores.appStore?.privateKeyPath ?? ''}`,
+    `--google-play-key ${stores.googlePlay?.serviceAccountPath ?? ''}`,
+    `--rustore-key-id ${stores.rustore?.keyId ?? ''}`,
+    `--rustore-key ${stores.rustore?.privateKeyPath ?? ''}`,
+  ].join(' ');
+  const apps = `--app app-store:${worldApps.ios.appId} --app google-play:${worldApps.android.appId} --app rustore:${worldApps.rustore.appId}`;
+  const interactive = `${self} init --config ${configPath} ${urls}`;
+  const nonInteractive = `ASODESK_OMNI_OMNIDESK_API_KEY=${worldStaff.apiKey} ${self} init --non-interactive --config ${configPath} --email ${worldStaff.email} --channel cch1 ${apps} ${keys} ${urls}`;
+  const answers: Record<string, string> = {
+    'API key': worldStaff.apiKey,
+    'e-mail': worldStaff.email,
+    'App Store Connect': `issuer ${stores.appStore?.issuerId ?? ''}, key id ${stores.appStore?.keyId ?? ''}, .p8 ${stores.appStore?.privateKeyPath ?? ''}`,
+    'Google Play': `${stores.googlePlay?.serviceAccountPath ?? ''}`,
+    RuStore: `key id ${stores.rustore?.keyId ?? ''}, key file ${stores.rustore?.privateKeyPath ?? ''}`,
+  };
+  const text = [
+    '',
+    'Try `init` against these emulators (its own config; the demo\'s is not touched):',
+    `  ${interactive}`,
+    '  its answers (demo credentials, they open only these emulators):',
+    ...Object.entries(answers).map(([k, v]) => `    ${k}: ${v}`),
+    'The same without questions:',
+    `  ${nonInteractive}`,
+    `Then: ${self} sync --config ${configPath}  (with the same ASODESK_OMNI_OMNIDESK_API_KEY for the non-interactive one)`,
+  ].join('\n');
+  return { text, interactive, nonInteractive, answers };
+}
+
+function showNext(p: Printer, location: ConfigLocation, keep: boolean, seconds: number, self: string): void {
   p.heading('→', 'Where to look next');
   const c = `--config ${location.configPath}`;
   p.block(
@@ -156,13 +244,13 @@ function showNext(p: Printer, location: ConfigLocation, keep: boolean, seconds: 
       table(
         ['what', 'where'],
         [
-          ['per app: last sync, cases, replies, quotas', `asodesk-omni status ${c}`],
-          ['the config the demo wrote (secrets hidden)', `asodesk-omni config show ${c}`],
-          ['connect your own Omnidesk, apps and keys', 'asodesk-omni init'],
+          ['per app: last sync, cases, replies, quotas', `${self} status ${c}`],
+          ['the config the demo wrote (secrets hidden)', `${self} config show ${c}`],
+          ['connect your own Omnidesk, apps and keys', `${self} init`],
           ['setup, cron, serve-hook behind a proxy', 'README.md'],
         ],
       ),
-      keep ? '' : dim('The emulators are stopped now; `asodesk-omni demo --keep` leaves them running.'),
+      keep ? '' : dim(`The emulators are stopped now; \`${self} demo --keep\` leaves them running (and prints an \`init\` to try against them).`),
       dim(`Demo finished in ${seconds.toFixed(1)} s.`),
     ]
       .filter((l) => l !== '')

@@ -24,14 +24,20 @@ function runLine(run: LastRun | null, now: number): string {
   return `last run: ${run.command} #${run.id} started ${ago(run.startedAt, now)}: ${outcome(run.outcome)}${took}${crashed}`;
 }
 
-function appBlock(a: AppStatus, now: number): string[] {
+/** "never" only when no sync ever ran: an app whose run failed before reaching it says so. */
+function lastSyncText(a: AppStatus, run: LastRun | null, now: number): string {
+  if (a.lastSync.at || !run || run.outcome === 'ok' || run.outcome === 'running') return `${ago(a.lastSync.at, now)} ${outcome(a.lastSync.outcome)}`;
+  return `never completed; the last run (#${run.id}, ${ago(run.startedAt, now)}) ${outcome(run.outcome)}`;
+}
+
+function appBlock(a: AppStatus, now: number, run: LastRun | null = null): string[] {
   const title = `${chalk.bold(a.id)}  ${storeNames[a.store]} ${a.appId}${a.name ? ` (${a.name})` : ''}${a.enabled ? '' : chalk.yellow('  disabled')}`;
   const source = a.source === 'api' ? 'api' : `public${a.repliesNeedCredentials ? chalk.yellow(' (replies need credentials)') : ''}`;
   const r = a.replies;
   const lines = [
     title,
     `  source        ${source}`,
-    `  last sync     ${ago(a.lastSync.at, now)} ${outcome(a.lastSync.outcome)}${a.lastSync.error ? `: ${a.lastSync.error}` : ''}`,
+    `  last sync     ${lastSyncText(a, run, now)}${a.lastSync.error ? `: ${a.lastSync.error}` : ''}`,
     `  reviews seen  ${a.reviewsSeen}   cases created ${a.casesCreated}   edits delivered ${a.editsDelivered}`,
     `  deliveries    ${a.deliveries.pending} pending, ${a.deliveries.failed} failed`,
     `  replies       ${r.published} published, ${r.pending} pending, ${r.sending} in flight, ${r.awaiting} awaiting the store, ${r.failed} failed, ${r.refused} refused${r.rejected ? `, ${r.rejected} rejected` : ''}`,
@@ -43,7 +49,7 @@ function appBlock(a: AppStatus, now: number): string[] {
 
 export function renderStatus(report: StatusReport, now = Date.now()): string {
   const out = [`config: ${report.config}`, `database: ${report.database}${report.databaseExists ? '' : ' (not created yet)'}`, runLine(report.lastRun, now), ''];
-  for (const a of report.apps) out.push(...appBlock(a, now), '');
+  for (const a of report.apps) out.push(...appBlock(a, now, report.lastRun), '');
   const orphan = report.replies;
   const linked = report.apps.reduce((n, a) => n + Object.values(a.replies).reduce((x, y) => x + y, 0), 0);
   const total = Object.values(orphan).reduce((x, y) => x + y, 0);

@@ -1,14 +1,26 @@
 /**
  * `asodesk-omni status`: per-app health from the config and the state database, without
- * contacting any service. `--json` prints the same as one object. Exit 3 when there is no config.
+ * contacting any service. `--json` prints the same as one object. Exit 3 when there is no config,
+ * 5 when a sync failed (see `syncFailed`).
  */
 import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/load.js';
 import { ConfigError, ExitCode, type ExitCodeValue } from '../../errors.js';
 import { openDb } from '../../state/db.js';
 import type { CommandContext } from '../context.js';
-import { collectStatus } from './collect.js';
+import { collectStatus, type StatusReport } from './collect.js';
 import { renderStatus } from './render.js';
+
+/**
+ * Monitoring reads the exit code: 5 when an enabled app's last sync failed, or the last run
+ * failed (or crashed) before any app finished.
+ */
+export function syncFailed(report: StatusReport): boolean {
+  const enabled = report.apps.filter((a) => a.enabled);
+  if (enabled.some((a) => a.lastSync.outcome === 'failed')) return true;
+  const run = report.lastRun;
+  return run !== null && (run.outcome === 'failed' || run.outcome === 'crashed') && enabled.some((a) => a.lastSync.at === null);
+}
 
 export function statusCommand(ctx: CommandContext): ExitCodeValue {
   if (!existsSync(ctx.location.configPath)) {
@@ -20,7 +32,7 @@ export function statusCommand(ctx: CommandContext): ExitCodeValue {
   try {
     const report = collectStatus(config, ctx.location, db);
     ctx.out(ctx.json ? JSON.stringify(report, null, 2) : renderStatus(report));
-    return ExitCode.ok;
+    return syncFailed(report) ? ExitCode.partialFailure : ExitCode.ok;
   } finally {
     db?.close();
   }

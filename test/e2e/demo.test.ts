@@ -6,7 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StatusReport } from '../../src/commands/status/collect.js';
-import { ensureBuilt, runCli } from '../helpers/spawn.js';
+import { ensureBuilt, repoRoot, runCli } from '../helpers/spawn.js';
 import { tempDir } from '../helpers/temp.js';
 
 beforeAll(async () => {
@@ -51,7 +51,8 @@ describe('asodesk-omni demo', () => {
     expect(out).toContain('replies cannot be published');
     expect(out).toContain('✓ note in case: asodesk-omni: the reply was not published. Replies to App Store reviews need the App Store credentials');
 
-    expect(out).toContain(`asodesk-omni status --config ${join(dir, 'config.json')}`);
+    // Not on PATH in a clone: the suggested commands say how to run this very program.
+    expect(out).toContain(`node ${join(repoRoot, 'bin/asodesk-omni.js')} status --config ${join(dir, 'config.json')}`);
     expect(Number(/Demo finished in ([\d.]+) s/.exec(out)?.[1])).toBeLessThan(20);
     // The env var did not leak into the demo's config; key files were written beside it, 0600.
     expect(out + r.stderr).not.toContain('must-be-ignored');

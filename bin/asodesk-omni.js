@@ -22,7 +22,16 @@ function quietOnPipeClosed(stream) {
 quietOnPipeClosed(process.stdout);
 quietOnPipeClosed(process.stderr);
 
-import('../dist/cli.js').then(function (cli) {
+var dist = new URL('../dist/cli.js', import.meta.url);
+import(dist.href).catch(function (err) {
+  // A clone used without `npm install` (or `npm run build`): say so instead of a stack trace.
+  if (err && err.code === 'ERR_MODULE_NOT_FOUND' && String(err.message).indexOf('dist') >= 0 && String(err.message).indexOf('cli.js') >= 0) {
+    var root = decodeURIComponent(new URL('..', import.meta.url).pathname);
+    process.stderr.write('asodesk-omni is not built yet (no ' + decodeURIComponent(dist.pathname) + ').\n' + 'Run `npm install` (it builds) or `npm run build` in ' + root + ', then run the command again.\n');
+    process.exit(1);
+  }
+  throw err;
+}).then(function (cli) {
   cli.installLastResort(function (code) {
     process.exit(code);
   });

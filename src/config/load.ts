@@ -39,13 +39,25 @@ export const envOverrides: ReadonlyArray<readonly [string, readonly string[]]> =
   ['ASODESK_OMNI_WEBHOOK_SECRET', ['webhook', 'secret']],
 ];
 
+/** ` (line 3, column 5)` from V8's "at position 42", so the place can be found in an editor. */
+export function jsonErrorLine(text: string, message: string): string {
+  const m = /at position (\d+)/.exec(message);
+  if (!m) return '';
+  const before = text.slice(0, Number(m[1]));
+  const line = before.split('\n').length;
+  const column = before.length - before.lastIndexOf('\n');
+  return ` (line ${line}, column ${column})`;
+}
+
 export function readConfigFile(path: string): unknown {
   if (!existsSync(path)) return {};
   const text = readFileSync(path, 'utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new ConfigError(`The config file ${path} is not valid JSON: ${(err as Error).message}`, [], 'Fix the file by hand, or move it away and run `asodesk-omni init`.');
+    const where = jsonErrorLine(text, (err as Error).message);
+    const comments = /^\s*(\/\/|#)/m.test(text) ? ' The file must be plain JSON: comments (// or #) are not allowed.' : '';
+    throw new ConfigError(`The config file ${path} is not valid JSON${where}: ${(err as Error).message}.${comments}`, [], 'Fix the file by hand, or move it away and run `asodesk-omni init`.');
   }
 }
 

@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startWorld } from '../../src/emulators/world.js';
+import { hasPython, runInPty } from '../helpers/pty.js';
 import { ensureBuilt, repoRoot, runCli } from '../helpers/spawn.js';
 import { tempDir } from '../helpers/temp.js';
 
@@ -95,6 +96,32 @@ describe('honest checks', () => {
       await world.stop();
     }
   }, 60_000);
+});
+
+describe('errors a person reads', () => {
+  it('a config with comments: not valid JSON, with the line and column, and why', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'config.json');
+    writeFileSync(path, '{\n  "omnidesk": {\n    // my account\n    "subdomain": "acme"\n  }\n}\n');
+    const r = await runCli(['config', 'show', '-c', path]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('is not valid JSON (line 3, column 5)');
+    expect(r.stderr).toContain('comments (// or #) are not allowed');
+  });
+
+  it.skipIf(!hasPython())('on a terminal a failed app is named once, in the summary (not also in the log)', async () => {
+    const dir = tempDir();
+    const world = await startWorld({ dir });
+    try {
+      world.googlePlay.removeServiceAccount('reviews@acme-demo.iam.gserviceaccount.com');
+      const r = await runInPty(['sync', '-c', world.configPath], [{ expect: 'result: partial' }], { dir, timeoutSec: 60 });
+      expect(r.error, r.output).toBeNull();
+      expect(r.exitCode).toBe(5);
+      expect(r.output.split('refused the service-account key').length, r.output).toBe(2);
+    } finally {
+      await world.stop();
+    }
+  }, 90_000);
 });
 
 describe('the environment', () => {

@@ -8,12 +8,31 @@ import { ConfigError, ExitCode, type ExitCodeValue } from '../../errors.js';
 import { openDb, openDbCopy } from '../../state/db.js';
 import { bindState, ownerOf } from '../../state/identity.js';
 import type { CommandContext } from '../context.js';
+import { Logger } from '../../log.js';
+import { startProgress } from '../progress.js';
 
 export interface SyncOptions {
   dryRun?: boolean;
   app?: string[];
   pollReplies?: boolean;
   full?: boolean;
+}
+
+/** Errors the summary repeats (per app, with the reason) are left out of the terminal log. */
+const inSummary = new Set(['pull failed', 'polling replies failed']);
+
+function terminalLogger(base: Logger): Logger {
+  return new Logger({
+    level: base.level,
+    format: base.format,
+    sink: {
+      // `\r\x1b[K`: a log line replaces the progress line instead of running into it.
+      write: (line) => {
+        if ([...inSummary].some((m) => line.includes(m))) return;
+        process.stderr.write(`\r\x1b[K${line}`);
+      },
+    },
+  });
 }
 
 export async function syncCommand(ctx: CommandContext, opts: SyncOptions): Promise<ExitCodeValue> {
@@ -35,15 +54,22 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions): Promi
   try {
     // Refuses a state file of another Omnidesk account or channel, naming the file (exit 6).
     bindState(db, ownerOf(config.omnidesk), { record: !opts.dryRun, dbPath: ctx.location.dbPath });
-    const showProgress = process.stderr.isTTY && !ctx.quiet && !ctx.json;
-    const report = await runSync(db, config, ctx.location, ctx.logger, {
-      apps: opts.app,
-      dryRun: opts.dryRun,
-      full: opts.full,
-      pollReplies: opts.pollReplies,
-      onProgress: showProgress ? (app, n) => process.stderr.write(`\r${app}: ${n} reviews fetched`) : undefined,
-    });
-    if (showProgress) process.stderr.write('\r\x1b[K');
+    // On a terminal the summary names every failed app: the same error is not logged above it too.
+    const screen = process.stderr.isTTY && !ctx.json;
+    const logger = screen ? terminalLogger(ctx.logger) : ctx.logger;
+    const progress = startProgress(ctx, 'Syncing');
+    let report;
+    try {
+      report = await runSync(db, config, ctx.location, logger, {
+        apps: opts.app,
+        dryRun: opts.dryRun,
+        full: opts.full,
+        pollReplies: opts.pollReplies,
+        onProgress: (app, n) => progress.update(`Syncing: ${app}: ${n} reviews fetched`),
+      });
+    } finally {
+      progress.stop();
+    }
     if (ctx.json) ctx.out(JSON.stringify(report, null, 2));
     else if (!ctx.quiet || report.outcome !== 'ok') ctx.out(renderReport(report));
     return report.outcome === 'ok' ? ExitCode.ok : ExitCode.partialFailure;

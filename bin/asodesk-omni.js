@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+/* global URL */
 // Plain, old JavaScript on purpose: this file must run on any Node to say which one is needed.
 // The program itself is imported only after the check (a static import would be loaded first).
 var need = [20, 17];

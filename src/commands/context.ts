@@ -28,11 +28,20 @@ export interface CommandContext {
 /** Wraps a command's action: builds its context, runs it, turns the result into the exit code. */
 export type WithContext = <A extends unknown[]>(fn: (ctx: CommandContext, ...args: A) => Promise<ExitCodeValue>) => (...args: A) => void;
 
+const fromDotEnv = new Set<string>();
+
+/** The variables a `.env` set (not those already in the environment): errors about them say where they came from. */
+export function dotEnvNames(): ReadonlySet<string> {
+  return fromDotEnv;
+}
+
 /** A `.env` in the working directory fills env vars that are not set already. */
 export function loadDotEnv(): void {
   if (!existsSync('.env')) return;
+  const before = new Set(Object.keys(process.env));
   try {
     process.loadEnvFile('.env');
+    for (const name of Object.keys(process.env)) if (!before.has(name)) fromDotEnv.add(name);
   } catch (err) {
     process.stderr.write(`warning: .env in ${process.cwd()} could not be read (${(err as Error).message}); its values are ignored.\n`);
   }

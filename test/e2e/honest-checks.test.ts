@@ -80,6 +80,23 @@ describe('honest checks', () => {
     }
   }, 90_000);
 
+  it('a refused key read from ./.env says it came from there', async () => {
+    const dir = tempDir();
+    const live = await startWorld({ dir });
+    try {
+      const { apiKey: _drop, ...omnidesk } = live.config.omnidesk!;
+      live.config.omnidesk = omnidesk;
+      live.saveConfig();
+      writeFileSync(join(dir, '.env'), 'ASODESK_OMNI_OMNIDESK_API_KEY=wrong-key-from-dotenv\n');
+      const r = await runCli(['config', 'check', '--online', '-c', live.configPath], { cwd: dir });
+      expect(r.code).toBe(3);
+      expect(r.stdout).toContain(`Note: ASODESK_OMNI_OMNIDESK_API_KEY came from ${join(dir, '.env')}`);
+      expect(r.stdout).not.toContain('wrong-key-from-dotenv');
+    } finally {
+      await live.stop();
+    }
+  }, 60_000);
+
   it('status exits 5 when an app\'s last sync failed, and says so instead of "never"', async () => {
     const dir = tempDir();
     const world = await startWorld({ dir });

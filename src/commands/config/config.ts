@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { howToFinish, missingForDelivery } from '../../config/complete.js';
 import { defaultConfigPath } from '../../config/store.js';
@@ -7,7 +8,7 @@ import { startProgress } from '../progress.js';
 import { loadConfig, parseConfig, readConfigFile } from '../../config/load.js';
 import { configSchema, secretFields } from '../../config/schema.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../../errors.js';
-import type { CommandContext } from '../context.js';
+import { dotEnvNames, type CommandContext } from '../context.js';
 
 export async function configCheck(ctx: CommandContext, opts: { online: boolean }): Promise<ExitCodeValue> {
   const path = ctx.location.configPath;
@@ -49,6 +50,9 @@ export async function configCheck(ctx: CommandContext, opts: { online: boolean }
     if (missing.length > 0) ctx.out(howToFinish(missing, ctx.location.configPath === defaultConfigPath() ? '' : ` --config ${path}`));
     for (const o of online) ctx.out(`  ${o.ok ? '✓' : '✗'} ${o.service}: ${o.message}`);
     if (refused.length === 0 && failed.length > 0) ctx.out('Some services could not be reached (network); nothing says the settings are wrong. Try again later (exit 5).');
+    // A refused key that came from ./.env is easy to miss: say so.
+    const dotEnv = [...dotEnvNames()].filter((n) => n.startsWith('ASODESK_OMNI_'));
+    if (refused.length > 0 && dotEnv.length > 0) ctx.out(`Note: ${dotEnv.join(', ')} came from ${join(process.cwd(), '.env')}; fix or remove it there.`);
   }
   if (missing.length > 0 || refused.length > 0) return ExitCode.config;
   return failed.length > 0 ? ExitCode.partialFailure : ExitCode.ok;

@@ -41,6 +41,7 @@ export interface Messages {
     apiKeyKeep: string;
     apiKeyRequired: string;
     keyFromEnv: string;
+    fromDotEnv: string;
     email: string;
     emailInvalid: string;
     baseUrlKept(url: string): string;
@@ -243,6 +244,7 @@ const en: Messages = {
     apiKeyKeep: 'API key (Omnidesk → Settings → API; Enter keeps the current one):',
     apiKeyRequired: 'The API key is needed to create cases.',
     keyFromEnv: 'The API key comes from ASODESK_OMNI_OMNIDESK_API_KEY (not written to the config).',
+    fromDotEnv: 'It is set in the .env file of this folder.',
     email: 'E-mail of the main admin (the staff account the key belongs to):',
     emailInvalid: 'That is not an e-mail address.',
     baseUrlKept: (url) => `Omnidesk base URL override kept: ${url}`,
@@ -474,6 +476,7 @@ const ru: Messages = {
     apiKeyKeep: 'API ключ (Omnidesk → Настройки → API; Enter оставит текущий):',
     apiKeyRequired: 'API ключ нужен, чтобы создавать обращения.',
     keyFromEnv: 'API ключ берётся из ASODESK_OMNI_OMNIDESK_API_KEY (в файл настроек не записывается).',
+    fromDotEnv: 'Переменная задана в файле .env этой папки.',
     email: 'E-mail главного администратора (сотрудника, которому принадлежит ключ):',
     emailInvalid: 'Это не адрес электронной почты.',
     baseUrlKept: (url) => `Адрес Omnidesk переопределён и сохранён: ${url}`,

@@ -6,6 +6,7 @@ import { createOmnidesk } from '../../../connectors/helpdesk/omnidesk/index.js';
 import type { ConnectorDeps } from '../../../connectors/deps.js';
 import { errorMessage, RemoteError } from '../../../errors.js';
 import { registerSecret } from '../../../log.js';
+import { dotEnvNames } from '../../context.js';
 import type { AuthProblem } from '../messages.js';
 import { isEmail, parseOmnideskAddress, setOmnidesk, type OmnideskAddress } from '../questions.js';
 import type { Wizard } from '../wizard.js';
@@ -54,7 +55,7 @@ export async function omnideskStep(w: Wizard): Promise<void> {
   const address = await askAddress(flagUrl ?? (current?.baseUrl && current.baseUrl !== envBaseUrl ? current.baseUrl : current?.subdomain));
   // A typed omnidesk.ru address uses the env override when there is one (emulators in tests).
   const account: Account = { subdomain: address.subdomain, staffEmail: '', apiKey: current?.apiKey, baseUrl: address.baseUrl ?? envBaseUrl };
-  if (envKey) w.say(t.keyFromEnv);
+  if (envKey) w.say(dotEnvNames().has('ASODESK_OMNI_OMNIDESK_API_KEY') ? `${t.keyFromEnv} ${t.fromDotEnv}` : t.keyFromEnv);
   else account.apiKey = await askKey(current?.apiKey);
   account.staffEmail = await askEmail(current?.staffEmail);
 
@@ -70,7 +71,7 @@ export async function omnideskStep(w: Wizard): Promise<void> {
       break;
     }
     w.say(t.failed(result.problem, w.t.failure(result.error), account.staffEmail));
-    if (result.problem === 'key' && envKey) w.say(t.envKeyWrong);
+    if (result.problem === 'key' && envKey) w.say(dotEnvNames().has('ASODESK_OMNI_OMNIDESK_API_KEY') ? `${t.envKeyWrong} ${t.fromDotEnv}` : t.envKeyWrong);
     const choices = [
       ...(envKey ? [] : [{ name: t.retypeKey, value: 'key' as const }]),
       { name: t.retypeEmail, value: 'email' as const },

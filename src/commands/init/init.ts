@@ -15,7 +15,7 @@ export async function initCommand(ctx: CommandContext, opts: InitOptions): Promi
   if (opts.nonInteractive) return nonInteractiveInit(ctx, opts);
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     const t = messagesFor(detectLang(opts.lang, ctx.env));
-    throw new NeedsInputError(t.nonInteractive.noTerminal, 'Run it in a terminal, or use `asodesk-omni init --non-interactive` with flags, env vars or --from (see --help).');
+    throw new NeedsInputError(t.nonInteractive.noTerminal, t.nonInteractive.noTerminalHint);
   }
   return interactiveInit(ctx, opts);
 }

@@ -202,6 +202,7 @@ export interface Messages {
     fieldFound(id: number): string;
     fieldMissing(title: string): string;
     noTerminal: string;
+    noTerminalHint: string;
   };
 }
 
@@ -280,7 +281,7 @@ const en: Messages = {
     fieldMissing: (title) =>
       `✗ Omnidesk has no case field named "${title}". Create it: Omnidesk → Settings → Case fields → Add field → "Text field", title "${title}" (exactly the channel's title, case level). It keeps each case linked to its review.`,
     fieldNearMiss: (title, type, level) => `✗ A field "${title}" exists, but it is a "${type}" field of ${level === 'case' ? 'cases' : 'users'}; it must be a "Text field" of cases with the channel's title.`,
-    fieldSkipped: 'Skipped: cases are linked to reviews by the customer id only until the field exists (run init again, step 2).',
+    fieldSkipped: 'Skipped: `sync` delivers nothing until the field exists (create it, then run init again, step 2).',
   },
   apps: {
     current: 'Apps:',
@@ -421,6 +422,7 @@ const en: Messages = {
     fieldFound: (id) => `✓ case field cf_${id} found.`,
     fieldMissing: (title) => `! No case field named "${title}": create a "Text field" of cases with that title (Omnidesk → Settings → Case fields), then run init again.`,
     noTerminal: 'init asks questions, but this is not a terminal.',
+    noTerminalHint: 'Run it in a terminal, or use `asodesk-omni init --non-interactive` with flags, env vars or --from (see --help).',
   },
 };
 
@@ -517,7 +519,7 @@ const ru: Messages = {
     fieldMissing: (title) =>
       `✗ В Omnidesk нет поля обращения «${title}». Создайте его: Omnidesk → Настройки → Поля обращений → Добавить поле → «Текстовое поле», название «${title}» (точно как у канала, уровень обращения). Оно связывает обращение с отзывом.`,
     fieldNearMiss: (title, type, level) => `✗ Поле «${title}» есть, но это поле типа «${type}» для ${level === 'case' ? 'обращений' : 'пользователей'}; нужно «Текстовое поле» обращений с названием канала.`,
-    fieldSkipped: 'Пропущено: пока поля нет, обращения связываются с отзывами только по id клиента (запустите init снова, шаг 2).',
+    fieldSkipped: 'Пропущено: пока поля нет, синхронизация ничего не отправляет (создайте поле и запустите init снова, шаг 2).',
   },
   apps: {
     current: 'Приложения:',
@@ -662,6 +664,7 @@ const ru: Messages = {
     fieldFound: (id) => `✓ поле обращения cf_${id} найдено.`,
     fieldMissing: (title) => `! Нет поля обращения «${title}»: создайте «Текстовое поле» обращений с этим названием (Omnidesk → Настройки → Поля обращений) и запустите init снова.`,
     noTerminal: 'init задаёт вопросы, но это не терминал.',
+    noTerminalHint: 'Запустите его в терминале или используйте `asodesk-omni init --non-interactive` с флагами, переменными окружения или --from (см. --help).',
   },
 };
 

@@ -181,7 +181,7 @@ describe('init wizard, first run (stubbed prompts, real emulators)', () => {
     const s2 = session(omni2);
     const run2 = await s2.run([...accountSteps(), { q: 'Custom channel', a: ENTER }, { q: 'Public base URL', a: ENTER }, { q: 'What now?', a: 'skip' }, { q: 'Apps:', a: CTRL_C }]);
     expect(run2.out).toContain('✗ Omnidesk has no case field named "App reviews"');
-    expect(run2.out).toContain('Skipped: cases are linked to reviews by the customer id only');
+    expect(run2.out).toContain('Skipped: `sync` delivers nothing until the field exists');
     expect(run2.config.omnidesk).toMatchObject({ channel: 'cch3' });
     expect(run2.config.omnidesk).not.toHaveProperty('caseFieldId');
   });

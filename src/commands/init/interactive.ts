@@ -51,7 +51,10 @@ export async function interactiveInit(ctx: CommandContext, opts: InitOptions, io
   const lang = chooseLang(opts, ctx, draft);
   if (opts.lang || draft.language === undefined) draft.language = lang;
   const { flags, problems } = endpointFlags(opts);
-  if (problems.length > 0) throw new ConfigError(`${problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`, problems);
+  if (problems.length > 0) {
+    const said = problems.map((p) => ({ path: p.path, message: messagesFor(lang).flags.url(p.value) }));
+    throw new ConfigError(said.map((p) => `${p.path}: ${p.message}`).join('\n'), said);
+  }
   // Store addresses from flags go into the draft (saved with the first step); Omnidesk's is step 1's default.
   let start = draft;
   for (const [id, url] of Object.entries(flags) as [EndpointId, string][]) if (id !== 'omnidesk') start = setEndpoint(start, id, url);

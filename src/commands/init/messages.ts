@@ -191,6 +191,15 @@ export interface Messages {
     sync(flag: string): string;
     serve(flag: string): string;
   };
+  /** `init --non-interactive`: flags that cannot be read. */
+  flags: {
+    subdomain(v: string): string;
+    email(v: string): string;
+    channel(v: string): string;
+    app(spec: string, stores: string): string;
+    appId(spec: string, kind: 'app-store-id' | 'package-name'): string;
+    url(v: string): string;
+  };
   nonInteractive: {
     missing(list: string[]): string;
     missingHint: string;
@@ -410,6 +419,14 @@ const en: Messages = {
     checkCmd: (f) => `  asodesk-omni config check --online${f}   check every credential again`,
     sync: (f) => `  asodesk-omni sync${f}                    pull reviews now (cron: */5 * * * * asodesk-omni sync --quiet${f})`,
     serve: (f) => `  asodesk-omni serve-hook${f}              publish agents' replies (behind your reverse proxy)`,
+  },
+  flags: {
+    subdomain: (v) => `"${v}" is not an Omnidesk address (company, company.omnidesk.ru or a full URL)`,
+    email: (v) => `"${v}" is not an e-mail address`,
+    channel: (v) => `"${v}" is not a custom channel id such as cch12`,
+    app: (spec, stores) => `"${spec}" should be store:id with store ${stores} (e.g. app-store:1234567890, google-play:com.company.app) or a store page URL`,
+    appId: (spec, kind) => `"${spec}": ${kind === 'app-store-id' ? 'the App Store app id is a number, e.g. 1234567890 (or id1234567890, or the apps.apple.com URL)' : 'a package name looks like com.company.app'}`,
+    url: (v) => `"${v}" is not a full URL such as https://proxy.example.com or http://127.0.0.1:8080`,
   },
   nonInteractive: {
     missing: (list) => `Missing settings:\n${list.map((l) => `  - ${l}`).join('\n')}\nNothing was written.`,
@@ -652,6 +669,14 @@ const ru: Messages = {
     checkCmd: (f) => `  asodesk-omni config check --online${f}   ещё раз проверить все ключи`,
     sync: (f) => `  asodesk-omni sync${f}                    загрузить отзывы сейчас (по расписанию: */5 * * * * asodesk-omni sync --quiet${f})`,
     serve: (f) => `  asodesk-omni serve-hook${f}              публиковать ответы агентов (за обратным прокси)`,
+  },
+  flags: {
+    subdomain: (v) => `«${v}» — не адрес Omnidesk (поддомен company, company.omnidesk.ru или полный адрес)`,
+    email: (v) => `«${v}» — не адрес электронной почты`,
+    channel: (v) => `«${v}» — не номер кастомного канала вида cch12`,
+    app: (spec, stores) => `«${spec}»: нужно магазин:идентификатор, магазин — ${stores} (например app-store:1234567890, google-play:com.company.app), или ссылка на страницу в магазине`,
+    appId: (spec, kind) => `«${spec}»: ${kind === 'app-store-id' ? 'номер приложения в App Store — число, например 1234567890 (или id1234567890, или ссылка apps.apple.com)' : 'имя пакета выглядит как com.company.app'}`,
+    url: (v) => `«${v}» — не полный адрес вида https://proxy.example.com или http://127.0.0.1:8080`,
   },
   nonInteractive: {
     missing: (list) => `Не хватает настроек:\n${list.map((l) => `  - ${l}`).join('\n')}\nНичего не записано.`,

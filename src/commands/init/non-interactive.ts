@@ -44,7 +44,7 @@ function envFor(path: string): string {
 }
 
 /** Applies the flags to the draft; flags that cannot be read are problems (exit 3). */
-export function applyFlags(draft: ConfigInput, opts: InitOptions, env: Env): { draft: ConfigInput; problems: ConfigProblem[] } {
+export function applyFlags(draft: ConfigInput, opts: InitOptions, env: Env, f: Messages['flags'] = messagesFor('en').flags): { draft: ConfigInput; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const omni: Loose = { ...(draft.omnidesk ?? {}) };
   if (opts.subdomain !== undefined) {
@@ -53,22 +53,22 @@ export function applyFlags(draft: ConfigInput, opts: InitOptions, env: Env): { d
       omni.subdomain = a.subdomain;
       // A full URL that is not omnidesk.ru (proxy, emulator) is the base URL.
       if (a.baseUrl) omni.baseUrl = a.baseUrl;
-    } else problems.push({ path: '--subdomain', message: `"${opts.subdomain}" is not an Omnidesk address (company, company.omnidesk.ru or a full URL)` });
+    } else problems.push({ path: '--subdomain', message: f.subdomain(opts.subdomain) });
   }
   const urls = endpointFlags(opts);
-  problems.push(...urls.problems);
+  problems.push(...urls.problems.map((p) => ({ path: p.path, message: f.url(p.value) })));
   if (urls.flags.omnidesk) {
     omni.baseUrl = urls.flags.omnidesk;
     omni.subdomain ??= parseOmnideskAddress(urls.flags.omnidesk)?.subdomain;
   }
   if (opts.email !== undefined) {
     if (isEmail(opts.email)) omni.staffEmail = opts.email.trim();
-    else problems.push({ path: '--email', message: `"${opts.email}" is not an e-mail address` });
+    else problems.push({ path: '--email', message: f.email(opts.email) });
   }
   if (opts.channel !== undefined) {
     const c = normaliseChannel(opts.channel);
     if (c) omni.channel = c;
-    else problems.push({ path: '--channel', message: `"${opts.channel}" is not a custom channel id such as cch12` });
+    else problems.push({ path: '--channel', message: f.channel(opts.channel) });
   }
   // A base URL override (emulator, proxy) given by the env var is kept in the file.
   if (env.ASODESK_OMNI_OMNIDESK_BASE_URL && omni.baseUrl === undefined) omni.baseUrl = env.ASODESK_OMNI_OMNIDESK_BASE_URL;
@@ -83,13 +83,13 @@ export function applyFlags(draft: ConfigInput, opts: InitOptions, env: Env): { d
     const m = fromUrl ? [spec, fromUrl, spec] : /^([a-z-]+):(.+)$/.exec(spec.trim());
     const store = m?.[1] as StoreId | undefined;
     if (!m || !store || !storeIds.includes(store)) {
-      problems.push({ path: '--app', message: `"${spec}" should be store:id with store ${storeIds.join(', ')} (e.g. app-store:1234567890, google-play:com.company.app) or a store page URL` });
+      problems.push({ path: '--app', message: f.app(spec, storeIds.join(', ')) });
       continue;
     }
     const appId = normaliseAppId(store, m[2]!);
     const bad = appIdProblem(store, appId);
     if (bad) {
-      problems.push({ path: '--app', message: `"${spec}": ${bad === 'app-store-id' ? 'the App Store app id is a number, e.g. 1234567890 (or id1234567890, or the apps.apple.com URL)' : 'a package name looks like com.company.app'}` });
+      problems.push({ path: '--app', message: f.appId(spec, bad) });
       continue;
     }
     if (apps.some((a) => a.store === store && a.appId === appId)) continue;
@@ -101,7 +101,7 @@ export function applyFlags(draft: ConfigInput, opts: InitOptions, env: Env): { d
   const webhook: Loose = { ...(next.webhook ?? {}) };
   if (opts.publicUrl !== undefined) {
     if (isHttpUrl(opts.publicUrl)) webhook.publicUrl = opts.publicUrl.trim().replace(/\/+$/, '');
-    else problems.push({ path: '--public-url', message: `"${opts.publicUrl}" is not a full URL such as https://hooks.example.com` });
+    else problems.push({ path: '--public-url', message: f.url(opts.publicUrl) });
   }
   // Kept when set (file or env var); else made here, as the interactive wizard does.
   if (webhook.secret === undefined && !env.ASODESK_OMNI_WEBHOOK_SECRET) webhook.secret = newWebhookSecret();
@@ -163,7 +163,7 @@ export async function nonInteractiveInit(ctx: CommandContext, opts: InitOptions)
   const base = loadDraft(opts.from ?? ctx.location.configPath).draft;
   const lang = chooseLang(opts, ctx, base);
   const t = messagesFor(lang);
-  const { draft, problems } = applyFlags(base, opts, ctx.env);
+  const { draft, problems } = applyFlags(base, opts, ctx.env, t.flags);
   if (opts.lang) draft.language = lang;
   if (problems.length > 0) throw new ConfigError(`${t.nonInteractive.invalid}\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`, problems);
   const missing = missingSettings(draft, ctx.env);

@@ -101,15 +101,15 @@ export const endpoints: Record<EndpointId, Endpoint> = {
 };
 
 /** The `--…-url` flags given, checked: a full http(s) URL each. */
-export function endpointFlags(opts: object): { flags: Partial<Record<EndpointId, string>>; problems: { path: string; message: string }[] } {
+export function endpointFlags(opts: object): { flags: Partial<Record<EndpointId, string>>; problems: { path: string; message: string; value: string }[] } {
   const flags: Partial<Record<EndpointId, string>> = {};
-  const problems: { path: string; message: string }[] = [];
+  const problems: { path: string; message: string; value: string }[] = [];
   const given = opts as Record<string, unknown>;
   for (const id of endpointIds) {
     const value = given[endpoints[id].option];
     if (typeof value !== 'string') continue;
     if (isHttpUrl(value)) flags[id] = value.trim().replace(/\/+$/, '');
-    else problems.push({ path: endpoints[id].flag, message: `"${value}" is not a full URL such as https://proxy.example.com or http://127.0.0.1:8080` });
+    else problems.push({ path: endpoints[id].flag, value, message: `"${value}" is not a full URL such as https://proxy.example.com or http://127.0.0.1:8080` });
   }
   return { flags, problems };
 }

@@ -48,7 +48,7 @@ describe('what people type, read as they mean it', () => {
   it('endpoint flags are checked; set and cleared in the draft without empty sections', () => {
     expect(endpointFlags({ rustoreUrl: 'http://127.0.0.1:9/', appStoreUrl: 'nope' })).toEqual({
       flags: { rustore: 'http://127.0.0.1:9' },
-      problems: [{ path: '--app-store-url', message: expect.stringContaining('"nope" is not a full URL') as string }],
+      problems: [{ path: '--app-store-url', value: 'nope', message: expect.stringContaining('"nope" is not a full URL') as string }],
     });
     const set = setEndpoint({}, 'googlePlayToken', 'http://127.0.0.1:1/token');
     expect(set).toEqual({ stores: { googlePlay: { tokenUri: 'http://127.0.0.1:1/token' } } });
@@ -74,5 +74,21 @@ describe('a config that cannot deliver', () => {
   it('JSON errors give the line and column', () => {
     expect(jsonErrorLine('{\n  "a": 1,\n  x\n}', 'Unexpected token x in JSON at position 14')).toBe(' (line 3, column 3)');
     expect(jsonErrorLine('{', 'Unexpected end of JSON input')).toBe('');
+  });
+});
+
+describe('init --non-interactive in Russian', () => {
+  it('names unreadable flags in the chosen language', async () => {
+    const { applyFlags } = await import('../../../src/commands/init/non-interactive.js');
+    const { messagesFor } = await import('../../../src/commands/init/messages.js');
+    const opts = { subdomain: 'my company', email: 'nope', app: ['app-store:acme'], rustoreUrl: 'nope' };
+    const ru = applyFlags({}, opts, {}, messagesFor('ru').flags).problems.map((p) => `${p.path}: ${p.message}`);
+    expect(ru).toEqual([
+      '--subdomain: «my company» — не адрес Omnidesk (поддомен company, company.omnidesk.ru или полный адрес)',
+      '--rustore-url: «nope» — не полный адрес вида https://proxy.example.com или http://127.0.0.1:8080',
+      '--email: «nope» — не адрес электронной почты',
+      '--app: «app-store:acme»: номер приложения в App Store — число, например 1234567890 (или id1234567890, или ссылка apps.apple.com)',
+    ]);
+    expect(applyFlags({}, { email: 'nope' }, {}).problems).toEqual([{ path: '--email', message: '"nope" is not an e-mail address' }]);
   });
 });

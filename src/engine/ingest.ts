@@ -149,6 +149,7 @@ export class Ingestor {
     if (backlogLeft !== undefined && (backlogLeft <= 0 || review.developerAnswer)) {
       this.reviews.insert(review, 'backlog-skipped', review.developerAnswer ? 'answered before the first sync' : 'older than the backlog');
       this.report.backlogSkipped++;
+      if (review.developerAnswer) this.report.backlogAnswered = (this.report.backlogAnswered ?? 0) + 1;
       return false;
     }
     this.reviews.insert(review, 'deliver', null);

@@ -15,6 +15,8 @@ export interface AppReport {
   setAside: number;
   /** Their distinct reasons, shown once in the summary. */
   setAsideReasons: string[];
+  /** Of `backlogSkipped`: reviews the developer had answered before the first sync (the rest were older than the backlog). */
+  backlogAnswered?: number;
   created: number;
   updated: number;
   /** Deliveries whose earlier outcome was unknown and turned out to be done. */
@@ -73,9 +75,13 @@ export function renderReport(report: SyncReport): string {
   const out = [report.dryRun ? 'DRY RUN: nothing was sent or saved.' : '', line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].filter((l) => l !== '');
   for (const a of report.apps) {
     const reasons = Object.entries(a.dropped).map(([k, v]) => `${k} ${v}`);
-    if (a.backlogSkipped) reasons.push(`backlog ${a.backlogSkipped}`);
     if (reasons.length) out.push(`  ${a.app}: dropped by filter: ${reasons.join(', ')}`);
     if (a.setAside) out.push(`  ${a.app}: ${a.setAside} record(s) set aside (not readable): ${a.setAsideReasons.join('; ')}`);
+    // Not filters: the first sync imports only the newest unanswered reviews (the backlog).
+    const answered = a.backlogAnswered ?? 0;
+    const older = a.backlogSkipped - answered;
+    const backlog = [answered ? `already answered ${answered}` : '', older ? `older than the backlog ${older}` : ''].filter((x) => x !== '');
+    if (backlog.length) out.push(`  ${a.app}: not imported on the first sync: ${backlog.join(', ')}`);
     if (a.credentialsMissing) out.push(`  ${a.app}: * public source, no store credentials: replies cannot be published (asodesk-omni init, step "Store credentials")`);
     for (const w of a.warnings) out.push(`  ${a.app}: warning: ${w}`);
     for (const e of a.errors) out.push(`  ${a.app}: error: ${e}`);

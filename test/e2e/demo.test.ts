@@ -51,6 +51,9 @@ describe('asodesk-omni demo', () => {
     expect(out).toContain('replies cannot be published');
     expect(out).toContain('✓ note in case: asodesk-omni: the reply was not published. Replies to App Store reviews need the App Store credentials');
 
+    // The review Google Play shows answered is not a filter drop, and is not called "backlog".
+    expect(out).toContain('android: not imported on the first sync: already answered 1');
+    expect(out).not.toContain('dropped by filter: backlog');
     // Not on PATH in a clone: the suggested commands say how to run this very program.
     expect(out).toContain(`node ${join(repoRoot, 'bin/asodesk-omni.js')} status --config ${join(dir, 'config.json')}`);
     expect(Number(/Demo finished in ([\d.]+) s/.exec(out)?.[1])).toBeLessThan(20);

@@ -49,9 +49,10 @@ async function pickChannel(w: Wizard): Promise<CustomChannel | undefined> {
       const current = w.draft.omnidesk?.channel;
       const id = await w.prompt.select({
         message: t.pick,
-        choices: channels.map((c) => ({ name: `${c.title} (${c.id})${c.active ? '' : ` ${t.inactive}`}`, value: c.id })),
+        choices: [...channels.map((c) => ({ name: `${c.title} (${c.id})${c.active ? '' : ` ${t.inactive}`}`, value: c.id })), { name: t.skip, value: '' }],
         default: channels.some((c) => c.id === current) ? current : channels[0]!.id,
       });
+      // "Skip for now": the step is left as it was (the end of the wizard lists it as unfinished).
       return channels.find((c) => c.id === id);
     }
     w.say(t.none);
@@ -69,7 +70,7 @@ export async function channelStep(w: Wizard): Promise<void> {
   }
   const channel = await pickChannel(w);
   if (!channel) {
-    w.record('channel', false);
+    w.checks.delete('channel'); // not a failed check: the end lists the channel as missing
     w.say(t.skipped);
     return;
   }
@@ -99,7 +100,7 @@ export async function channelStep(w: Wizard): Promise<void> {
   for (;;) {
     const fields = await withRetry(w, (helpdesk) => helpdesk.listCaseFields(), (m) => t.listFailed(m));
     if (fields === undefined) {
-      w.record('caseField', false);
+      w.checks.delete('caseField');
       break;
     }
     const { field, nearMiss } = findCaseField(fields, channel.title);
@@ -115,7 +116,7 @@ export async function channelStep(w: Wizard): Promise<void> {
     if (next === 'skip') {
       w.draft = setCaseField(w.draft, undefined);
       w.say(t.fieldSkipped);
-      w.record('caseField', false);
+      w.checks.delete('caseField');
       break;
     }
   }

@@ -136,3 +136,25 @@ describe('init: honest end, resume, re-entry', () => {
     expect(run.out).toContain('All set.');
   });
 });
+
+describe('init: the channel step can be skipped too', () => {
+  it('"Skip for now" in the channel list leaves no channel and says what remains', async () => {
+    const omni = await startOmnidesk();
+    const s = session(omni);
+    const run = await s.run([
+      ...accountSteps(),
+      { q: 'Custom channel', a: 'Skip for now' },
+      { q: 'Apps:', a: 'Skip for now' },
+      { q: 'App Store Connect credentials', a: 'skip' },
+      { q: 'Google Play credentials', a: 'skip' },
+      { q: 'RuStore credentials', a: 'skip' },
+      { q: 'Change an address', a: false },
+    ]);
+    expect(run.code).toBe(ExitCode.ok);
+    expect(run.config.omnidesk).not.toHaveProperty('channel');
+    expect(run.out).toContain('  - the custom channel: no case can be created without it (step 2)');
+    expect(run.out).not.toContain('All set.');
+    // A skip is not a failed check: it is listed once, as missing.
+    expect(run.out).not.toContain('these checks did not pass');
+  });
+});

@@ -55,9 +55,10 @@ export async function interactiveInit(ctx: CommandContext, opts: InitOptions, io
     const said = problems.map((p) => ({ path: p.path, message: messagesFor(lang).flags.url(p.value) }));
     throw new ConfigError(said.map((p) => `${p.path}: ${p.message}`).join('\n'), said);
   }
-  // Store addresses from flags go into the draft (saved with the first step); Omnidesk's is step 1's default.
+  // Addresses from flags go into the draft (Omnidesk's once there is an account; before that it is step 1's default).
   let start = draft;
-  for (const [id, url] of Object.entries(flags) as [EndpointId, string][]) if (id !== 'omnidesk') start = setEndpoint(start, id, url);
+  const given = (Object.entries(flags) as [EndpointId, string][]).filter(([id]) => id !== 'omnidesk' || draft.omnidesk !== undefined);
+  for (const [id, url] of given) start = setEndpoint(start, id, url);
   const wizard = new Wizard({
     location: ctx.location,
     env: ctx.env,
@@ -74,6 +75,8 @@ export async function interactiveInit(ctx: CommandContext, opts: InitOptions, io
     },
   });
   try {
+    // On a re-run the flags are saved at once: the menu may not visit a step that saves.
+    if (exists && given.length > 0) wizard.saveAs(given.map(([id, url]) => wizard.t.what.endpoint(wizard.t.endpoints.names[id], url)).join('; '));
     await runWizard(wizard, !exists || draft.omnidesk === undefined);
     return ExitCode.ok;
   } catch (err) {

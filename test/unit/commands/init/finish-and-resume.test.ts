@@ -158,3 +158,15 @@ describe('init: the channel step can be skipped too', () => {
     expect(run.out).not.toContain('these checks did not pass');
   });
 });
+
+describe('init: address flags on a re-run', () => {
+  it('are saved at once, Omnidesk included, and say so', async () => {
+    const omni = await startOmnidesk();
+    const s = session(omni);
+    s.seed({ omnidesk: { subdomain: 'acme', staffEmail: staff.email, apiKey: staff.apiKey } });
+    const run = await s.run([{ q: 'What do you want to edit?', a: 'done' }], { omnideskUrl: omni.emu.baseUrl, rustorePublicUrl: 'http://127.0.0.1:9/' });
+    expect(run.code).toBe(ExitCode.ok);
+    expect(run.config).toMatchObject({ omnidesk: { baseUrl: omni.emu.baseUrl }, stores: { rustore: { publicBaseUrl: 'http://127.0.0.1:9' } } });
+    expect(run.out).toContain(`saved: Omnidesk address ${omni.emu.baseUrl}; RuStore public API address http://127.0.0.1:9`);
+  });
+});

@@ -116,6 +116,16 @@ describe('honest checks', () => {
 });
 
 describe('errors a person reads', () => {
+  it('init against an address that does not answer names the address (localhost:PORT is an address, not a subdomain)', async () => {
+    const dir = tempDir();
+    const r = await runCli(['init', '--non-interactive', '--config', join(dir, 'c.json'), '--subdomain', 'localhost:1', '--email', 'a@b.test', '--channel', 'cch1', '--app', 'rustore:ru.a.b'], {
+      env: { ASODESK_OMNI_OMNIDESK_API_KEY: 'key-123456' },
+    });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/Omnidesk: .*\(http:\/\/localhost:1\)/);
+    expect(r.stderr).not.toContain('ENOTFOUND');
+  }, 60_000);
+
   it('a config with comments: not valid JSON, with the line and column, and why', async () => {
     const dir = tempDir();
     const path = join(dir, 'config.json');

@@ -46,7 +46,8 @@ export interface Messages {
     emailInvalid: string;
     baseUrlKept(url: string): string;
     signedIn(email: string, subdomain: string): string;
-    failed(problem: AuthProblem, connectorMessage: string, email: string): string;
+    /** `url`: the address that was asked (named when it did not answer: a typo in the subdomain shows). */
+    failed(problem: AuthProblem, connectorMessage: string, email: string, url: string): string;
     whatNow: string;
     retypeKey: string;
     retypeEmail: string;
@@ -259,7 +260,7 @@ const en: Messages = {
     emailInvalid: 'That is not an e-mail address.',
     baseUrlKept: (url) => `Omnidesk base URL override kept: ${url}`,
     signedIn: (email, sub) => `✓ Signed in to ${sub} as ${email}.`,
-    failed: (_problem, message) => `✗ ${message}`,
+    failed: (problem, message, _email, url) => (problem === 'other' ? `✗ ${message} (address: ${url})` : `✗ ${message}`),
     whatNow: 'What now?',
     retypeKey: 'Type the API key again',
     retypeEmail: 'Type the e-mail again',
@@ -500,12 +501,12 @@ const ru: Messages = {
     emailInvalid: 'Это не адрес электронной почты.',
     baseUrlKept: (url) => `Адрес Omnidesk переопределён и сохранён: ${url}`,
     signedIn: (email, sub) => `✓ Вход в ${sub} выполнен как ${email}.`,
-    failed: (problem, message, email) =>
+    failed: (problem, message, email, url) =>
       problem === 'key'
         ? '✗ Неверный API ключ или он удалён (Omnidesk → Настройки → API).'
         : problem === 'email'
           ? `✗ ${email} не является активным сотрудником этого Omnidesk (или заблокирован); нужен e-mail сотрудника, которому принадлежит ключ.`
-          : `✗ Omnidesk: ${message}`,
+          : `✗ Omnidesk: ${message} (адрес: ${url})`,
     whatNow: 'Что дальше?',
     retypeKey: 'Ввести API ключ заново',
     retypeEmail: 'Ввести e-mail заново',

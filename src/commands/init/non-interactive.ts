@@ -196,7 +196,7 @@ async function liveChecks(ctx: CommandContext, draft: ConfigInput, t: Messages, 
     throw new UserError(t.nonInteractive.liveFailed(message), ExitCode.config, t.nonInteractive.liveHint);
   };
   const account = await checkOmnidesk({ subdomain: omni.subdomain, staffEmail: omni.staffEmail, apiKey: omni.apiKey ?? '', baseUrl: omni.baseUrl }, deps);
-  if (!account.ok) fail(account.message);
+  if (!account.ok) fail(account.problem === 'other' ? `${account.message} (${omni.baseUrl ?? `https://${omni.subdomain}.omnidesk.ru`})` : account.message);
   const services = buildServices(config, ctx.location, ctx.logger, deps);
   const notes: string[] = [];
   try {

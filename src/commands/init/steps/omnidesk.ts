@@ -70,7 +70,7 @@ export async function omnideskStep(w: Wizard): Promise<void> {
       checked = true;
       break;
     }
-    w.say(t.failed(result.problem, w.t.failure(result.error), account.staffEmail));
+    w.say(t.failed(result.problem, w.t.failure(result.error), account.staffEmail, account.baseUrl ?? `https://${account.subdomain}.omnidesk.ru`));
     if (result.problem === 'key' && envKey) w.say(dotEnvNames().has('ASODESK_OMNI_OMNIDESK_API_KEY') ? `${t.envKeyWrong} ${t.fromDotEnv}` : t.envKeyWrong);
     const choices = [
       ...(envKey ? [] : [{ name: t.retypeKey, value: 'key' as const }]),

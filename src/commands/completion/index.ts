@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { WithContext } from '../../cli.js';
+import type { WithContext } from '../context.js';
 import { ExitCode, UserError } from '../../errors.js';
 
 export function registerCompletion(program: Command, withContext: WithContext): void {

@@ -79,8 +79,8 @@ describe('a config that cannot deliver', () => {
 
 describe('init --non-interactive in Russian', () => {
   it('names unreadable flags in the chosen language', async () => {
-    const { applyFlags } = await import('../../../src/commands/init/non-interactive.js');
-    const { messagesFor } = await import('../../../src/commands/init/messages.js');
+    const { applyFlags } = await import('../../../../src/commands/init/non-interactive.js');
+    const { messagesFor } = await import('../../../../src/commands/init/messages.js');
     const opts = { subdomain: 'my company', email: 'nope', app: ['app-store:acme'], rustoreUrl: 'nope' };
     const ru = applyFlags({}, opts, {}, messagesFor('ru').flags).problems.map((p) => `${p.path}: ${p.message}`);
     expect(ru).toEqual([

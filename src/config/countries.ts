@@ -1,5 +1,5 @@
 /**
- * ISO 3166-1 alpha-3 country codes (the App Store's territories use them): the countries filter
+ * ISO 3166-1 alpha-3 country codes (store territories are given this way): the countries filter
  * accepts these only, so a typo (`XXX`, `RUS ` in Cyrillic) is refused instead of matching nothing.
  */
 const codes = `

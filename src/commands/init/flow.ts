@@ -4,6 +4,7 @@
  * Each step saves what it got. The end says "All set." only when the config can deliver and
  * every check of this run passed; otherwise it lists what remains and how to finish it.
  */
+import type { StoreId } from '../../domain/review.js';
 import { missingForDelivery } from '../../config/complete.js';
 import { parseConfig } from '../../config/load.js';
 import type { StepId } from './messages.js';
@@ -94,7 +95,7 @@ function checkLabel(w: Wizard, check: CheckName): string {
   if (check === 'omnidesk') return w.t.stepNames.omnidesk;
   if (check === 'channel' || check === 'caseField') return check === 'channel' ? w.t.stepNames.channel : w.t.finish.missing['omnidesk.caseFieldId'];
   if (check.startsWith('app:')) return w.t.what.app(check.split(':').slice(2).join(':'));
-  if (check.startsWith('credentials:')) return w.t.credentials.action(check.slice('credentials:'.length) as 'app-store').replace(/:$/, '');
+  if (check.startsWith('credentials:')) return w.t.credentials.action(check.slice('credentials:'.length) as StoreId).replace(/:$/, '');
   return w.t.endpoints.names[check.slice('endpoint:'.length) as keyof typeof w.t.endpoints.names];
 }
 

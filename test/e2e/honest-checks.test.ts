@@ -161,12 +161,13 @@ describe('the environment', () => {
   });
 
   it('demo | head -3 ends quietly; demo --json prints one JSON object', async () => {
-    const piped = await sh(`set -o pipefail; "${process.execPath}" "${bin}" demo | head -3`);
+    const dir = tempDir();
+    const piped = await sh(`set -o pipefail; "${process.execPath}" "${bin}" demo --dir "${join(dir, 'piped')}" | head -3`);
     expect(piped.code, piped.stderr).toBe(0);
     expect(piped.stdout.split('\n').filter((l) => l !== '')).toHaveLength(2);
     expect(piped.stderr).not.toMatch(/EPIPE|unexpected error/);
 
-    const json = await runCli(['demo', '--json']);
+    const json = await runCli(['demo', '--json', '--dir', join(dir, 'json')]);
     expect(json.code, json.stderr).toBe(0);
     const parsed = JSON.parse(json.stdout) as { ok: boolean; firstSync: { outcome: string }; emulators: Record<string, string> };
     expect(parsed.ok).toBe(true);

@@ -52,7 +52,7 @@ describe('install from the packed tarball', () => {
     const help = await run(exe, ['--help'], { cwd: dir });
     expect(help.code, help.stderr).toBe(0);
     expect(help.stdout).toContain('Exit codes:');
-    const demo = await run(exe, ['demo'], { cwd: dir, env: { PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}` } });
+    const demo = await run(exe, ['demo', '--dir', join(dir, 'demo')], { cwd: dir, env: { PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}` } });
     expect(demo.code, demo.stdout + demo.stderr).toBe(0);
     expect(demo.stdout).toContain('sync again: nothing new, nothing sent twice');
     // Installed on PATH: the suggested commands use the name.

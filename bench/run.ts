@@ -6,11 +6,14 @@
  *   2. Omnidesk's per-window budget on (a shortened window with a proportional limit): how
  *      close the run comes to the floor the limit sets, and whether a 429 ever surfaces;
  *   3. serve-hook acknowledgement latency at 500 req/s (bench/serve-hook-latency.ts);
+ *   4. serve-hook `/healthz` during a 10 s foreign write lock and 1,000 slow connections
+ *      (bench/serve-hook-resilience.ts; the load comes from child processes).
  *   and what "find before create" costs: the Omnidesk reads it adds to the sync of 1., to an idle
  *   sync, and to the first sync of a fresh state against a channel that has every case already.
  * Prints a table and writes bench-results/latest.json. Needs `npm run build` first.
  *   npx tsx bench/run.ts [--apps 20] [--reviews 500] [--rl-reviews 100] [--rl-limit 60]
  *                        [--rl-window-ms 2000] [--hook-rate 500] [--skip-rate-limit] [--skip-hook]
+ *                        [--lock-seconds 10] [--slow 1000] [--skip-resilience]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,6 +45,9 @@ const { values } = parseArgs({
     'hook-rate': { type: 'string', default: '500' },
     'skip-rate-limit': { type: 'boolean', default: false },
     'skip-hook': { type: 'boolean', default: false },
+    'lock-seconds': { type: 'string', default: '10' },
+    slow: { type: 'string', default: '1000' },
+    'skip-resilience': { type: 'boolean', default: false },
     // CI runs on a shared machine: only counts and outcomes decide there; times are reported.
     'counts-only': { type: 'boolean', default: false },
   },
@@ -281,6 +287,27 @@ async function hookLatency(rate: number): Promise<Record<string, number | string
   };
 }
 
+async function hookResilience(lockSeconds: number, slow: number): Promise<Record<string, number | string>> {
+  const script = join(root, 'bench/serve-hook-resilience.ts');
+  const out = await new Promise<string>((resolveOut) => {
+    const chunks: Buffer[] = [];
+    const child = spawn(process.execPath, ['--import', 'tsx', script, '--lock-seconds', String(lockSeconds), '--slow', String(slow)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout.on('data', (d: Buffer) => chunks.push(d));
+    child.on('close', () => resolveOut(Buffer.concat(chunks).toString()));
+  });
+  const num = (name: string): number => Number(new RegExp(`${name} ([\\d.]+)`).exec(out)?.[1] ?? NaN);
+  return {
+    lockSeconds,
+    healthzP99UnderLockMs: num('lockP99Ms'),
+    healthzErrorsUnderLock: num('lockErrors'),
+    webhookStatusDuringLock: num('webhookStatus'),
+    webhookRowsRecorded: num('recorded'),
+    slowConnections: slow,
+    healthzP99UnderSlowMs: num('slowP99Ms'),
+    healthzErrorsUnderSlow: num('slowErrors'),
+  };
+}
+
 function round(n: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(n * f) / f;
@@ -318,6 +345,12 @@ if (!values['skip-hook']) {
   table(`3. serve-hook acknowledgement latency at ${values['hook-rate']} req/s`, h);
 }
 
+if (!values['skip-resilience']) {
+  const r = await hookResilience(Number(values['lock-seconds']), Number(values.slow));
+  results.serveHookResilience = r;
+  table(`4. serve-hook /healthz during a ${values['lock-seconds']} s foreign write lock and ${values.slow} slow connections`, r);
+}
+
 /** [name, met, timing]: timing targets depend on the machine's load and only decide off CI. */
 const targets: [string, boolean, boolean][] = [
   ['idle sync: ≤ 1 store request per app', Number(t.idleStoreRequestsPerApp) <= 1, false],
@@ -339,6 +372,13 @@ const hook = results.serveHook as Record<string, number | string> | undefined;
 if (hook && hook.p99Ms !== undefined) {
   targets.push(['serve-hook: p99 < 50 ms at 500 req/s', Number(hook.p99Ms) < 50, true]);
   targets.push(['serve-hook: no failed acknowledgement', hook.errors === 0, false]);
+}
+const res = results.serveHookResilience as Record<string, number | string> | undefined;
+if (res) {
+  targets.push(['serve-hook: /healthz p99 < 50 ms under a foreign write lock', Number(res.healthzP99UnderLockMs) < 50, true]);
+  targets.push(['serve-hook: /healthz p99 < 50 ms under 1,000 slow connections', Number(res.healthzP99UnderSlowMs) < 50, true]);
+  targets.push(['serve-hook: /healthz never failed under lock or slow clients', res.healthzErrorsUnderLock === 0 && res.healthzErrorsUnderSlow === 0, false]);
+  targets.push(['serve-hook: the webhook sent during the lock acknowledged and recorded once', res.webhookStatusDuringLock === 200 && res.webhookRowsRecorded === 1, false]);
 }
 const countsOnly = values['counts-only'];
 const decides = ([, , timing]: [string, boolean, boolean]): boolean => !(countsOnly && timing);

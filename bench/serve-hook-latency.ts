@@ -29,7 +29,7 @@ const db = openDb(join(dir, 'state.db'));
 const config = configSchema.parse({ apps: [{ id: 'android', store: 'google-play', appId: 'com.acme.app' }], webhook: { secret } });
 
 // Instant fakes: the bench measures the listener and the outbox, not the stores.
-const helpdesk = { addNote: () => Promise.resolve({ messageId: 1 }) } as unknown as Helpdesk;
+const helpdesk = { addNote: () => Promise.resolve({ messageId: 1 }), listMessages: () => Promise.resolve([]) } as unknown as Helpdesk;
 const store: StoreConnector = {
   store: 'google-play',
   origin: 'api',

@@ -137,6 +137,13 @@ export const webhookSchema = z
     secret: z.string().min(22, 'must be at least 128 random bits (22+ characters); run `asodesk-omni init` to make one').optional(),
     publishRuleReplies: z.boolean().default(true),
     maxBodyBytes: z.number().int().positive().default(64 * 1024),
+    /** Open connections at most (default: the descriptor limit minus a reserve, at most 4096). */
+    maxConnections: z.number().int().min(1).optional(),
+    /** A client must send its headers within this, and the whole request within requestTimeoutMs. */
+    headersTimeoutMs: z.number().int().min(100).default(5_000),
+    requestTimeoutMs: z.number().int().min(100).default(15_000),
+    /** How long a webhook waits for a database locked by another process before a 503. */
+    lockWaitMs: z.number().int().min(0).default(8_000),
   })
   .strict();
 

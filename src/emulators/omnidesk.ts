@@ -47,6 +47,8 @@ export interface OmnideskEmulatorOptions {
 
 export interface StaffReplyOptions {
   note?: boolean;
+  /** The rich editor's HTML; with `content` '' the message carries its text only here. */
+  contentHtml?: string;
   sentViaRule?: boolean;
   attachments?: string[];
   staffId?: number;
@@ -157,6 +159,7 @@ export class OmnideskEmulator extends ServiceEmulator {
     if (!c) throw new Error(`no case ${caseId}`);
     const m = this.addMessage(c, {
       content,
+      contentHtml: opts.contentHtml,
       staffId: opts.staffId ?? this.staff[0]?.staffId ?? 1,
       note: opts.note ?? false,
       sentViaRule: opts.sentViaRule ?? false,

@@ -2,8 +2,12 @@
  * `sync --poll-replies`, for installs Omnidesk cannot reach with the webhook: reads the
  * channel's cases updated since the last poll and records their staff replies into the same
  * outbox the webhook fills, so a reply seen both ways is published once.
+ * The cursor is Omnidesk's own clock: the newest `updated_at` it returned, minus an overlap,
+ * never this machine's time (a clock 10 minutes off would skip or re-read replies). What the
+ * overlap reads again is deduplicated by message id. A message that fails its schema is set
+ * aside (logged once, counted) and does not hold the cursor or the other messages back.
  */
-import type { HelpdeskMessage } from '../connectors/helpdesk/types.js';
+import type { HelpdeskMessage, SetAsideItem } from '../connectors/helpdesk/types.js';
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Cursors } from '../state/cursors.js';
@@ -15,7 +19,7 @@ export const pollCursorName = 'omnidesk:replies-polled-at';
 
 /** The first poll looks back this far; older replies are taken as answered already. */
 const firstPollLookbackMs = 7 * 24 * 60 * 60_000;
-/** Clocks differ and `updated_at` has second precision: each poll overlaps the previous one. */
+/** `updated_at` has second precision and a case may be updated while we page: each poll overlaps the last. */
 const overlapMs = 2 * 60_000;
 
 export interface PollRepliesDeps {
@@ -33,21 +37,31 @@ export interface PollRepliesReport {
   recorded: number;
   duplicates: number;
   errors: number;
+  /** Messages that failed their schema, set aside. */
+  invalid: number;
 }
 
 export async function pollReplies(deps: PollRepliesDeps): Promise<PollRepliesReport> {
   const now = deps.now ?? Date.now;
   const cursors = new Cursors(deps.db);
-  const startedAt = now();
-  const since = cursors.get(pollCursorName) ?? new Date(startedAt - firstPollLookbackMs).toISOString();
-  const report: PollRepliesReport = { cases: 0, replies: 0, recorded: 0, duplicates: 0, errors: 0 };
+  const previous = cursors.get(pollCursorName);
+  // Only the very first poll has no Omnidesk time to start from; a week makes any skew irrelevant.
+  const since = previous ?? new Date(now() - firstPollLookbackMs).toISOString();
+  const report: PollRepliesReport = { cases: 0, replies: 0, recorded: 0, duplicates: 0, errors: 0, invalid: 0 };
+  const onInvalid = (item: SetAsideItem): void => {
+    report.invalid += 1;
+    deps.logger.warn('an Omnidesk message was set aside: it does not match what Omnidesk sends', { messageId: item.id, reason: item.reason });
+  };
 
   const cases = await deps.services.helpdesk.listChannelCasesUpdatedSince(since);
+  let newest: number | undefined;
   for (const c of cases) {
     report.cases += 1;
+    const updated = c.updatedAt === undefined ? NaN : Date.parse(c.updatedAt);
+    if (!Number.isNaN(updated)) newest = Math.max(newest ?? updated, updated);
     let messages: HelpdeskMessage[];
     try {
-      messages = await deps.services.helpdesk.listMessages(c.caseId);
+      messages = await deps.services.helpdesk.listMessages(c.caseId, { onInvalid });
     } catch (err) {
       report.errors += 1;
       deps.logger.warn('could not read the messages of a case', { caseId: c.caseId, error: errorMessage(err) });
@@ -60,8 +74,11 @@ export async function pollReplies(deps: PollRepliesDeps): Promise<PollRepliesRep
       else if (result === 'duplicate') report.duplicates += 1;
     }
   }
-  // A case that could not be read is read again next time: the cursor stays put.
-  if (report.errors === 0) cursors.set(pollCursorName, new Date(startedAt - overlapMs).toISOString());
+  // A case that could not be read is read again next time: the cursor stays put. It never goes
+  // back either (a case without `updated_at`, or none updated, leaves it where it was).
+  const next = newest === undefined ? undefined : newest - overlapMs;
+  const current = previous === undefined ? NaN : Date.parse(previous);
+  if (report.errors === 0 && next !== undefined && (Number.isNaN(current) || next > current)) cursors.set(pollCursorName, new Date(next).toISOString());
   deps.logger.info('polled Omnidesk for replies', { ...report });
   return report;
 }

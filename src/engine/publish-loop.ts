@@ -1,5 +1,7 @@
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { Db } from '../state/db.js';
+import { isBusy, waitWritable } from '../state/retry-busy.js';
 import type { ReplyPublisher } from './reply-publisher.js';
 
 /**
@@ -17,6 +19,8 @@ export class PublishLoop {
     private readonly publisher: ReplyPublisher,
     private readonly logger: Logger,
     private readonly debounceMs: number,
+    /** When given, each pass first waits (asynchronously) until no other process holds the write lock. */
+    private readonly db?: Db | undefined,
   ) {}
 
   kick(): void {
@@ -70,9 +74,12 @@ export class PublishLoop {
       // Stopping: only the running task finishes; what is left stays in the outbox for the next run.
       if (this.stopped) return;
       try {
+        if (this.db) await waitWritable(this.db, { deadlineMs: 60_000, maxPauseMs: 500 });
         await task();
       } catch (err) {
-        this.logger.error('publishing replies failed', { error: errorMessage(err) });
+        // A lock taken by another process mid-pass: the rows stay due and the next pass takes them.
+        if (isBusy(err)) this.logger.warn('publishing paused: the state database is locked by another process', { error: errorMessage(err) });
+        else this.logger.error('publishing replies failed', { error: errorMessage(err) });
       }
     });
   }

@@ -16,9 +16,11 @@ import { parseReviewKey } from '../domain/review.js';
 import { errorMessage, RemoteError, UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../state/db.js';
+import { isBusy } from '../state/retry-busy.js';
 import { noteKey, ReplyOutbox, type ReplyRow } from '../state/replies.js';
 import { ReviewStore } from '../state/reviews.js';
 import { isOwnNote, noteMarker, noteTexts, outcomeNote, withMarker } from './reply-notes.js';
+import { laterReplySent } from './reply-order.js';
 import type { Services } from './services.js';
 
 export type AcceptResult = 'recorded' | 'duplicate' | 'ignored';
@@ -158,7 +160,15 @@ export class ReplyPublisher {
     for (const row of this.outbox.awaiting()) {
       const target = row.reviewKey ? this.target(row.reviewKey) : undefined;
       if (!row.reviewKey || !target || typeof target === 'string' || !target.connector.replyStatus) continue;
-      if (this.outbox.newerSent(row.reviewKey, row.messageId)) {
+      let replaced: boolean;
+      try {
+        replaced = await laterReplySent(row, row.reviewKey, this.outbox, this.deps.services.helpdesk);
+      } catch (err) {
+        report.errors += 1;
+        this.deps.logger.warn('could not read the order of replies in Omnidesk', { messageId: row.messageId, caseId: row.caseId, error: errorMessage(err) });
+        continue;
+      }
+      if (replaced) {
         // A later reply replaced this answer in the store; its state is the later reply's.
         this.outbox.markSent(row.messageId, 'REPLACED', undefined, true);
         this.outbox.markNoted(row.messageId, noteKey({ state: 'published', storeState: 'REPLACED' }));
@@ -226,7 +236,14 @@ export class ReplyPublisher {
     if (text === '') return this.refuse(row, t.emptyText());
     const max = target.connector.capabilities.maxReplyLength;
     if (text.length > max) return this.refuse(row, t.tooLong(store, text.length, max));
-    if (outbox.newerSent(key, row.messageId)) return this.refuse(row, t.superseded());
+    // Omnidesk's own order of the case's messages decides which reply is later (helpdesk side: retried).
+    let superseded: boolean;
+    try {
+      superseded = await laterReplySent(row, key, outbox, this.deps.services.helpdesk);
+    } catch (err) {
+      return this.fail(row, attempts, err, true);
+    }
+    if (superseded) return this.refuse(row, t.superseded());
 
     // A case this state did not make may have been answered through another state (lost,
     // replaced, or a second process): the store's answer as last pulled tells.
@@ -324,7 +341,8 @@ export class ReplyPublisher {
     // An answer we could not read (cut short, not JSON) leaves the outcome unknown; publishing
     // is idempotent (overwrite, or look up before creating), so it is tried again.
     const unreadable = err instanceof RemoteError && err.kind === 'bad-payload' && err.status !== undefined && err.status < 300;
-    const retryable = err instanceof RemoteError ? err.retryable || quotaFrees || unreadable || (helpdeskSide && err.kind !== 'bad-payload') : false;
+    // The state file locked by another process (serve-hook waits only briefly): try again later.
+    const retryable = err instanceof RemoteError ? err.retryable || quotaFrees || unreadable || (helpdeskSide && err.kind !== 'bad-payload') : isBusy(err);
     if (retryable && attempts < this.deps.config.sync.maxAttempts) {
       const backoff = Math.min(maxRetryDelayMs, this.retryBaseMs * 2 ** (attempts - 1));
       const delay = Math.max(backoff, err instanceof RemoteError ? (err.retryAfterMs ?? 0) : 0);

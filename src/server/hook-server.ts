@@ -4,11 +4,17 @@
  *   POST /omnidesk/webhook/<secret>   (or ?secret=…)  → 200 {"status":"ok"}
  *   GET  /healthz                                     → 200 {"ok":true,…}
  * Anything without the right secret is a plain 404, so the route does not reveal itself.
+ * It stays up under hostile clients: header and request timeouts are checked every half
+ * second (Node's default check runs every 30 s), connections are capped below the descriptor
+ * limit, and no database wait blocks the event loop (see routes/omnidesk.ts).
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
-import { handleOmnideskWebhook, type WebhookSink } from './routes/omnidesk.js';
+import { isBusy } from '../state/retry-busy.js';
+import { guardConnections } from './connection-guard.js';
+import { handleOmnideskWebhook, type WebhookCounters, type WebhookSink } from './routes/omnidesk.js';
 import { maskedTarget, matchWebhookPath, secretMatches } from './verify.js';
 
 export interface HookServerOptions {
@@ -24,12 +30,40 @@ export interface HookServerOptions {
   health: () => Record<string, unknown>;
   /** Longest wait for in-flight requests on close before their sockets are cut. */
   closeTimeoutMs?: number | undefined;
+  /** A client must send all headers within this (default 5 s), the whole request within requestTimeoutMs (15 s). */
+  headersTimeoutMs?: number | undefined;
+  requestTimeoutMs?: number | undefined;
+  /** How often those timeouts are checked (default 500 ms). */
+  timeoutCheckMs?: number | undefined;
+  /** Open connections at most (default: below the descriptor limit); see connection-guard.ts. */
+  maxConnections?: number | undefined;
+  /** Asynchronous wait for a write lock held by another process before answering 503 (default 8 s). */
+  lockWaitMs?: number | undefined;
+}
+
+/** Descriptors kept free for the database, logs and outgoing requests. */
+const reservedDescriptors = 128;
+
+/** The connection cap: below the soft descriptor limit (Linux: /proc/self/limits), at most 4096. */
+export function defaultMaxConnections(limitsText?: string): number {
+  let text = limitsText;
+  try {
+    text ??= readFileSync('/proc/self/limits', 'utf8');
+  } catch {
+    return 1000;
+  }
+  const soft = /^Max open files\s+(\d+|unlimited)/m.exec(text)?.[1];
+  if (soft === undefined) return 1000;
+  if (soft === 'unlimited') return 4096;
+  return Math.max(16, Math.min(4096, Number(soft) - reservedDescriptors));
 }
 
 export interface HookServer {
   /** `http://host:port`, without any path or secret. */
   readonly url: string;
   readonly port: number;
+  /** Connections open now. */
+  openConnections(): number;
   /** Stops accepting, lets in-flight requests finish, then resolves. */
   close(): Promise<void>;
 }
@@ -38,7 +72,13 @@ class BodyTooLarge extends Error {}
 
 export async function startHookServer(opts: HookServerOptions): Promise<HookServer> {
   let closing = false;
-  const server = createServer((req, res) => {
+  const counters: WebhookCounters = { refused: 0, busy: 0 };
+  const headersTimeout = opts.headersTimeoutMs ?? 5_000;
+  const server = createServer({
+    headersTimeout,
+    requestTimeout: Math.max(headersTimeout, opts.requestTimeoutMs ?? 15_000),
+    connectionsCheckingInterval: opts.timeoutCheckMs ?? 500,
+  }, (req, res) => {
     const started = performance.now();
     res.on('finish', () => {
       const meta = { method: req.method, path: maskedTarget(req.url ?? '/'), status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10 };
@@ -48,13 +88,12 @@ export async function startHookServer(opts: HookServerOptions): Promise<HookServ
       if (closing) setImmediate(() => server.closeIdleConnections());
     });
     if (closing) res.setHeader('connection', 'close');
-    handle(req, res, opts).catch((err: unknown) => {
+    handle(req, res, opts, counters).catch((err: unknown) => {
       opts.logger.error('request failed', { error: err instanceof Error ? err.message : String(err) });
       if (!res.headersSent) send(res, 500, { status: 'error', error: 'internal error' });
     });
   });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
+  const connections = guardConnections(server, opts.maxConnections ?? defaultMaxConnections(), opts.logger);
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -69,6 +108,7 @@ export async function startHookServer(opts: HookServerOptions): Promise<HookServ
   return {
     url: `http://${host}:${addr.port}`,
     port: addr.port,
+    openConnections: () => connections.open(),
     close: () => {
       closing = true;
       return new Promise<void>((resolve) => {
@@ -84,11 +124,20 @@ export async function startHookServer(opts: HookServerOptions): Promise<HookServ
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, opts: HookServerOptions): Promise<void> {
+async function handle(req: IncomingMessage, res: ServerResponse, opts: HookServerOptions, counters: WebhookCounters): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://listener.local');
   if (url.pathname === '/healthz') {
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method not allowed' }, { allow: 'GET' });
-    return send(res, 200, { ok: true, ...opts.health() });
+    let counts: Record<string, unknown>;
+    try {
+      counts = opts.health();
+    } catch (err) {
+      // The listener is up even when the state cannot be read this instant (locked, being checkpointed).
+      if (!isBusy(err)) throw err;
+      counts = { stateBusy: true };
+    }
+    const setAside = counters.refused + counters.busy > 0 ? { refusedWebhooks: counters.refused, busyWebhooks: counters.busy } : {};
+    return send(res, 200, { ok: true, ...counts, ...setAside });
   }
   const target = matchWebhookPath(url);
   if (!target || !secretMatches(target.secret, opts.secret)) {
@@ -107,8 +156,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: HookServe
     if (err instanceof BodyTooLarge) return tooLarge(req, res, opts.maxBodyBytes);
     throw err;
   }
-  const result = handleOmnideskWebhook(String(req.headers['content-type'] ?? ''), body, opts.sink, opts.logger, opts.onRecorded);
-  send(res, result.status, result.json);
+  const result = await handleOmnideskWebhook(String(req.headers['content-type'] ?? ''), body, {
+    sink: opts.sink,
+    logger: opts.logger,
+    onRecorded: opts.onRecorded,
+    lockWaitMs: opts.lockWaitMs ?? 8_000,
+    counters,
+  });
+  send(res, result.status, result.json, result.headers);
 }
 
 /** Answers 413 without reading the rest, then drops the connection. */

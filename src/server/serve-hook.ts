@@ -10,6 +10,7 @@ import type { Services } from '../engine/services.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { Db } from '../state/db.js';
+import { shortBusyTimeoutMs } from '../state/retry-busy.js';
 import { startHookServer, type HookServer } from './hook-server.js';
 
 export interface ServeHookDeps {
@@ -40,13 +41,21 @@ export interface RunningServeHook {
 export async function startServeHook(deps: ServeHookDeps): Promise<RunningServeHook> {
   const secret = deps.config.webhook.secret;
   if (!secret) throw new ConfigError('No webhook secret is configured.');
+  // A listener never waits synchronously on a lock another process holds: a short busy timeout,
+  // then asynchronous retries (the webhook route, and the loop before each pass).
+  deps.db.pragma(`busy_timeout = ${shortBusyTimeoutMs}`);
   const publisher = deps.publisher ?? new ReplyPublisher({ db: deps.db, config: deps.config, services: deps.services, logger: deps.logger });
-  const loop = new PublishLoop(publisher, deps.logger, deps.debounceMs ?? 200);
+  const loop = new PublishLoop(publisher, deps.logger, deps.debounceMs ?? 200, deps.db);
+  const hook = deps.config.webhook;
   const server = await startHookServer({
     host: deps.host,
     port: deps.port,
     secret,
-    maxBodyBytes: deps.config.webhook.maxBodyBytes,
+    maxBodyBytes: hook.maxBodyBytes,
+    maxConnections: hook.maxConnections,
+    headersTimeoutMs: hook.headersTimeoutMs,
+    requestTimeoutMs: hook.requestTimeoutMs,
+    lockWaitMs: hook.lockWaitMs,
     logger: deps.logger,
     sink: publisher,
     onRecorded: () => loop.kick(),

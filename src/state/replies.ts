@@ -259,6 +259,15 @@ export class ReplyOutbox {
     return r !== undefined;
   }
 
+  /** Other replies to this review that were sent or are being sent (their order: engine/reply-order.ts). */
+  sentForReview(reviewKey: string, exceptMessageId: number): ReplyRow[] {
+    return (
+      this.db
+        .prepare(`SELECT * FROM replies WHERE review_key = ? AND message_id <> ? AND state IN ('sending', 'awaiting', 'published')`)
+        .all(reviewKey, exceptMessageId) as RawRow[]
+    ).map(toRow);
+  }
+
   /** The store's id of the latest answer to this review (some stores edit an answer by its id). */
   latestAnswerId(reviewKey: string): string | undefined {
     const r = this.db

@@ -106,6 +106,12 @@ describe('serve-hook under fuzzed webhooks', () => {
         [genuine(900_012, { 'object[staff_id]': '-' }), 'form'],
         [genuine(900_013, { 'object[note]': 'maybe' }), 'form'],
         [genuine(900_015, { '__proto__[polluted]': 'yes', 'object[message_id]': 'x' }), 'form'],
+        // Ids that are not Omnidesk's plain-digit safe integers.
+        ...['0', '-5', ' 77 ', '1e3', '007', '9007199254740992', '99999999999999999999'].map((id): [Record<string, string>, string] => [genuine(900_030, { 'object[message_id]': id }), 'form']),
+        [genuine(900_031, { 'object[case_id]': '-1' }), 'form'],
+        ['{"type":"message_new","object":{"case_id":1,"message_id":1e3,"staff_id":1}}', 'json'],
+        // A hostile 60 KB body of `a[]=` keys (under the 64 KiB limit): refused at the key limit, fast.
+        [`type=message_new&${'a[]=&'.repeat(12_000)}`, 'form'],
         ['{"type":"message_new","object":{"case_id":"1e400"}}', 'json'],
         ['{"type":"message_new","object":[1,2,3]}', 'json'],
         ['{"type":"message_new","object":{"case_id":1,"message_id":2,"staff_id":{"$gt":0}}}', 'json'],

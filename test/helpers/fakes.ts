@@ -5,7 +5,7 @@
  */
 import { configSchema, type Config, type ConfigInput } from '../../src/config/schema.js';
 import type { WebhookEvent } from '../../src/connectors/helpdesk/omnidesk/webhook.js';
-import type { CaseDraft, CaseInfo, Helpdesk, HelpdeskMessage } from '../../src/connectors/helpdesk/types.js';
+import type { CaseDraft, CaseInfo, Helpdesk, HelpdeskMessage, ListOptions } from '../../src/connectors/helpdesk/types.js';
 import type { AppRef, Capabilities, PublishedReply, ReplyStatus, ReviewPage, SetAside, StoreConnector } from '../../src/connectors/stores/types.js';
 import type { AnswerState, Review, StoreId } from '../../src/domain/review.js';
 import type { Services } from '../../src/engine/services.js';
@@ -214,7 +214,7 @@ export class FakeHelpdesk implements Helpdesk {
     if (change.status) c.status = change.status;
   }
 
-  async listMessages(caseId: number): Promise<HelpdeskMessage[]> {
+  async listMessages(caseId: number, _opts?: ListOptions): Promise<HelpdeskMessage[]> {
     return [...(this.cases.find((c) => c.caseId === caseId)?.messages ?? [])];
   }
 

@@ -53,8 +53,9 @@ export async function serveHookCommand(ctx: CommandContext, opts: ServeHookOptio
 
 function listenError(err: unknown, host: string, port: number): unknown {
   const code = (err as NodeJS.ErrnoException).code;
-  if (code === 'EADDRINUSE') return new UserError(`Cannot listen on ${host}:${port}: the port is in use.`, ExitCode.unexpected, 'Stop the other process or pick another port with --port (or webhook.port).');
-  if (code === 'EACCES' || code === 'EADDRNOTAVAIL') return new UserError(`Cannot listen on ${host}:${port} (${code}).`, ExitCode.unexpected, 'Use a port above 1024 and an address of this machine (--host, webhook.host).');
+  // Exit 3 (configuration): the fix is another webhook.port / --port, or stopping the other listener.
+  if (code === 'EADDRINUSE') return new UserError(`Cannot listen on ${host}:${port}: port ${port} is already in use (another serve-hook?).`, ExitCode.config, `Stop the process that listens on port ${port} (e.g. \`ss -ltnp 'sport = :${port}'\`) or pick another port with --port or webhook.port.`);
+  if (code === 'EACCES' || code === 'EADDRNOTAVAIL') return new UserError(`Cannot listen on ${host}:${port} (${code}).`, ExitCode.config, 'Use a port above 1024 and an address of this machine (--host, webhook.host).');
   return err;
 }
 

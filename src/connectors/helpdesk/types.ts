@@ -38,6 +38,19 @@ export interface HelpdeskMessage {
   createdAt?: string | undefined;
 }
 
+/** A listed item that failed its schema: left out of the result, with the reason. */
+export interface SetAsideItem {
+  /** The item's id when it could be read (e.g. `message_id`). */
+  id?: number | undefined;
+  /** The field at fault and what was wrong, e.g. `message.staff_id: expected an integer`. */
+  reason: string;
+}
+
+export interface ListOptions {
+  /** Called for each item that fails its schema; without it such an item fails the whole list. */
+  onInvalid?: ((item: SetAsideItem) => void) | undefined;
+}
+
 export interface CustomChannel {
   id: string; // cchN
   title: string;
@@ -66,7 +79,7 @@ export interface Helpdesk {
   addCustomerMessage(caseId: number, userId: number | undefined, content: string, contentHtml: string): Promise<{ messageId: number }>;
   addNote(caseId: number, content: string, contentHtml?: string): Promise<{ messageId: number }>;
   updateCase(caseId: number, change: { addLabels?: number[]; deleteLabels?: number[]; status?: 'open' | 'waiting' | 'closed' }): Promise<void>;
-  listMessages(caseId: number): Promise<HelpdeskMessage[]>;
+  listMessages(caseId: number, opts?: ListOptions): Promise<HelpdeskMessage[]>;
   /** Cases of the channel updated since a time (for `sync --poll-replies`). */
   listChannelCasesUpdatedSince(sinceIso: string | undefined): Promise<CaseInfo[]>;
   /**

@@ -14,6 +14,8 @@ export function webhookForm(c: EmuCase, m: EmuMessage): string {
   form.set('object[user_id]', String(c.userId));
   form.set('object[custom_user_id]', c.userCustomId ?? '');
   form.set('object[content]', m.content);
+  // Unverified whether the real webhook carries it: sent here when the text is only in HTML.
+  if (m.content === '' && m.contentHtml) form.set('object[content_html]', m.contentHtml);
   form.set('object[note]', m.note ? '1' : '0');
   form.set('object[sent_via_rule]', m.sentViaRule ? '1' : '0');
   m.attachments.forEach((a, i) => {

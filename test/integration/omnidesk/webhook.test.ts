@@ -61,7 +61,7 @@ describe('Omnidesk webhook parsing', () => {
       throw new Error('did not throw');
     };
     expect(fail(form, 'type=message_new&object[message_id]=2&object[staff_id]=3').message).toContain('field "object.case_id" is missing');
-    expect(fail(form, 'type=message_new&object[case_id]=x&object[message_id]=2&object[staff_id]=3').message).toContain('field "object.case_id": expected an integer');
+    expect(fail(form, 'type=message_new&object[case_id]=x&object[message_id]=2&object[staff_id]=3').message).toContain('field "object.case_id": expected a whole number from 1');
     expect(fail(form, 'type=message_new&object[case_id]=1&object[message_id]=2&object[staff_id]=3&object[note]=maybe').message).toContain('object.note');
     expect(fail('application/json', '{"type":').message).toContain('not valid JSON');
     expect(fail(form, '').kind).toBe('bad-payload');

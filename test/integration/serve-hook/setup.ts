@@ -54,9 +54,14 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
 });
 
-export async function startLoop(extra: Partial<ConfigInput> = {}): Promise<Loop> {
+export interface LoopOptions {
+  /** Omnidesk's clock (e.g. minutes off this machine's). */
+  omniNow?: () => number;
+}
+
+export async function startLoop(extra: Partial<ConfigInput> = {}, opts: LoopOptions = {}): Promise<Loop> {
   const dir = tempDir();
-  const omni = new OmnideskEmulator({ channels: [{ id: 1, title: 'App reviews' }] });
+  const omni = new OmnideskEmulator({ channels: [{ id: 1, title: 'App reviews' }], ...(opts.omniNow && { now: opts.omniNow }) });
   const ascKeys = ecP256KeyPair();
   const asc = new AppStoreConnectEmulator({ issuerId, keyId: ascKeyId, publicKeyPem: ascKeys.publicKeyPem });
   const gp = new GooglePlayEmulator({ serviceAccounts: [] });

@@ -3,14 +3,14 @@
  * `user_custom_id` and by a case text field named like the channel. Every request goes
  * through HttpClient with Omnidesk's per-minute budget (writes cost 2).
  */
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { OmnideskConfig } from '../../../config/schema.js';
 import { ConfigError, RemoteError } from '../../../errors.js';
 import { registerSecret, type Logger } from '../../../log.js';
 import { backoffDelay, sleep } from '../../../util/sleep.js';
 import type { ConnectorDeps } from '../../deps.js';
-import { HttpClient, transportFrom } from '../../http/client.js';
-import type { CaseDraft, CaseField, CaseInfo, CaseRef, CustomChannel, Helpdesk, HelpdeskMessage } from '../types.js';
+import { formatZodPath, HttpClient, transportFrom } from '../../http/client.js';
+import type { CaseDraft, CaseField, CaseInfo, CaseRef, CustomChannel, Helpdesk, HelpdeskMessage, ListOptions } from '../types.js';
 import { describeOmniError, outcomeUnknown } from './errors.js';
 import { caseFieldKey, toCaseField, toCaseInfo, toCaseRef, toCustomChannel, toMessage } from './map.js';
 import { omnideskBudget } from './rate-limit.js';
@@ -161,9 +161,23 @@ export class OmnideskHelpdesk implements Helpdesk {
     await this.http.request({ method: 'PUT', path: `/api/cases/${caseId}.json`, json: { case: body }, schema: caseEnvelope, cost: 2, idempotent: true });
   }
 
-  async listMessages(caseId: number): Promise<HelpdeskMessage[]> {
-    const items = await this.listAll(`/api/cases/${caseId}/messages.json`, 'message', messageSchema, { order: 'asc' });
-    return items.map((m) => toMessage(caseId, m));
+  async listMessages(caseId: number, opts: ListOptions = {}): Promise<HelpdeskMessage[]> {
+    const path = `/api/cases/${caseId}/messages.json`;
+    const onInvalid = opts.onInvalid;
+    if (!onInvalid) return (await this.listAll(path, 'message', messageSchema, { order: 'asc' })).map((m) => toMessage(caseId, m));
+    // Each message checked on its own: one that fails its schema is set aside, the rest flow.
+    const out: HelpdeskMessage[] = [];
+    for (const [i, raw] of (await this.listAll(path, 'message', z.unknown(), { order: 'asc' })).entries()) {
+      const parsed = messageSchema.safeParse(raw);
+      if (parsed.success) {
+        out.push(toMessage(caseId, parsed.data));
+        continue;
+      }
+      const issue = parsed.error.issues[0]!;
+      const id = (raw as { message_id?: unknown } | null)?.message_id;
+      onInvalid({ id: typeof id === 'number' && Number.isSafeInteger(id) ? id : undefined, reason: `case ${caseId}, message #${i + 1}: field "${formatZodPath({ ...issue, path: ['message', ...issue.path] })}": ${issue.message}` });
+    }
+    return out;
   }
 
   async listChannelCasesUpdatedSince(sinceIso: string | undefined): Promise<CaseInfo[]> {

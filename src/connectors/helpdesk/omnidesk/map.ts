@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import type { CaseField, CaseInfo, CaseRef, CustomChannel, HelpdeskMessage } from '../types.js';
+import { htmlToText } from './html.js';
 import type { customChannelSchema, customFieldSchema, OmniCase, OmniMessage } from './schema.js';
 
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -67,7 +68,8 @@ export function toMessage(caseId: number, m: OmniMessage): HelpdeskMessage {
     caseId,
     staffId: m.staff_id ?? 0,
     userId: m.user_id ?? 0,
-    content: m.content ?? '',
+    // Messages written in the rich editor (or by API with HTML only) may carry no plain `content`.
+    content: (m.content ?? '').trim() === '' && m.content_html ? htmlToText(m.content_html) : (m.content ?? ''),
     note: m.note ?? false,
     sentViaRule: m.sent_via_rule ?? false,
     attachments: (m.attachments ?? []).map((a) => a.url),

@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultFormLimits, FormLimitError, parsePhpForm, type FormStats, type FormTree } from '../../../../src/connectors/helpdesk/omnidesk/form.js';
-import { parseWebhook } from '../../../../src/connectors/helpdesk/omnidesk/webhook.js';
-import { RemoteError } from '../../../../src/errors.js';
+import { defaultFormLimits, FormLimitError, parsePhpForm, type FormStats, type FormTree } from '../../../../../src/connectors/helpdesk/omnidesk/form.js';
+import { parseWebhook } from '../../../../../src/connectors/helpdesk/omnidesk/webhook.js';
+import { RemoteError } from '../../../../../src/errors.js';
 
 const runs = { seed: 20261202, numRuns: 300 } as const;
 const unlimited = { maxKeys: Number.POSITIVE_INFINITY, maxDepth: Number.POSITIVE_INFINITY, maxKeyLength: Number.POSITIVE_INFINITY };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { htmlToText } from '../../../../src/connectors/helpdesk/omnidesk/html.js';
-import { toMessage } from '../../../../src/connectors/helpdesk/omnidesk/map.js';
-import { parseWebhook } from '../../../../src/connectors/helpdesk/omnidesk/webhook.js';
+import { htmlToText } from '../../../../../src/connectors/helpdesk/omnidesk/html.js';
+import { toMessage } from '../../../../../src/connectors/helpdesk/omnidesk/map.js';
+import { parseWebhook } from '../../../../../src/connectors/helpdesk/omnidesk/webhook.js';
 
 describe('htmlToText', () => {
   it('strips tags, turns <br> and paragraphs into newlines, decodes entities', () => {

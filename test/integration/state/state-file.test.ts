@@ -63,7 +63,9 @@ function holdWriteLock(path: string): ChildProcess {
 
 const minimalConfig = (dir: string): string => {
   const path = join(dir, 'config.json');
-  writeFileSync(path, JSON.stringify({ omnidesk: { subdomain: 'acme', staffEmail: 'a@acme.test', apiKey: 'k-123', channel: 'cch1' } }));
+  // Complete enough to deliver, so that sync gets as far as opening the state file.
+  const omnidesk = { subdomain: 'acme', staffEmail: 'a@acme.test', apiKey: 'k-123', channel: 'cch1', caseFieldId: 1 };
+  writeFileSync(path, JSON.stringify({ omnidesk, apps: [{ id: 'notes', store: 'google-play', appId: 'com.acme.notes' }] }));
   return path;
 };
 

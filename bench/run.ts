@@ -76,7 +76,13 @@ function machine(): Record<string, string | number> {
   } catch {
     free = `${(totalmem() / 2 ** 30).toFixed(1)} GiB total`;
   }
-  return { nproc: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', memory: free, node: process.version, platform: `${process.platform} ${process.arch}` };
+  return {
+    nproc: availableParallelism(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memory: free,
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
 }
 
 /** `asodesk-omni sync --json` of the built CLI, with its own CPU time and peak RSS. */
@@ -86,11 +92,15 @@ async function syncChild(world: World): Promise<ChildRun> {
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   const code = await new Promise<number | null>((resolveExit, reject) => {
-    const child = spawn(process.execPath, [join(root, 'bench/sync-child.mjs'), 'sync', '--json', '-q', '-c', world.configPath, '--db', world.dbPath], {
-      cwd: world.dir,
-      env: { ...process.env, BENCH_STATS_FILE: statsFile },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(root, 'bench/sync-child.mjs'), 'sync', '--json', '-q', '-c', world.configPath, '--db', world.dbPath],
+      {
+        cwd: world.dir,
+        env: { ...process.env, BENCH_STATS_FILE: statsFile },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => err.push(d));
     child.on('error', reject);
@@ -98,7 +108,11 @@ async function syncChild(world: World): Promise<ChildRun> {
   });
   const wallMs = performance.now() - started;
   if (code !== 0 && code !== 5) throw new Error(`sync exited ${code}: ${Buffer.concat(err).toString()}`);
-  return { wallMs, stats: JSON.parse(readFileSync(statsFile, 'utf8')) as ChildStats, report: JSON.parse(Buffer.concat(out).toString()) as SyncReport };
+  return {
+    wallMs,
+    stats: JSON.parse(readFileSync(statsFile, 'utf8')) as ChildStats,
+    report: JSON.parse(Buffer.concat(out).toString()) as SyncReport,
+  };
 }
 
 const notAuth = (r: LoggedRequest): boolean => r.path !== '/token' && !r.path.startsWith('/public/auth');
@@ -110,17 +124,44 @@ function clearLogs(world: World): void {
 function requestCounts(world: World): { omnidesk: number; omnideskWrites: number; stores: number; storeAuth: number } {
   const storeReqs = [world.appStore, world.googlePlay, world.rustore].flatMap((e) => e.server.serviceRequests());
   const omni = world.omnidesk.server.serviceRequests();
-  return { omnidesk: omni.length, omnideskWrites: omni.filter((r) => r.method !== 'GET').length, stores: storeReqs.filter(notAuth).length, storeAuth: storeReqs.filter((r) => !notAuth(r)).length };
+  return {
+    omnidesk: omni.length,
+    omnideskWrites: omni.filter((r) => r.method !== 'GET').length,
+    stores: storeReqs.filter(notAuth).length,
+    storeAuth: storeReqs.filter((r) => !notAuth(r)).length,
+  };
 }
 
 /** Reads of the channel's case list (what finding before creating costs); `report` counts those of one run. */
 function caseListReads(world: World, report?: SyncReport): number {
   if (report) return report.caseLookups ?? 0;
-  return world.omnidesk.server.serviceRequests().filter((r) => r.method === 'GET' && r.path === '/api/cases.json').length;
+  return world.omnidesk.server.serviceRequests().filter((r) => r.method === 'GET' && r.path === '/api/cases.json')
+    .length;
 }
 
 function words(n: number): string {
-  const lexicon = ['app', 'crashes', 'when', 'I', 'open', 'the', 'camera', 'great', 'update', 'slow', 'login', 'fails', 'after', 'version', 'thanks', 'please', 'fix', 'sync', 'battery', 'screen'];
+  const lexicon = [
+    'app',
+    'crashes',
+    'when',
+    'I',
+    'open',
+    'the',
+    'camera',
+    'great',
+    'update',
+    'slow',
+    'login',
+    'fails',
+    'after',
+    'version',
+    'thanks',
+    'please',
+    'fix',
+    'sync',
+    'battery',
+    'screen',
+  ];
   return Array.from({ length: n }, (_, i) => lexicon[(i * 7 + n) % lexicon.length]).join(' ');
 }
 
@@ -132,11 +173,33 @@ async function throughput(appsCount: number, perApp: number): Promise<Record<str
     const apps: AppConfig[] = [];
     for (let i = 0; i < appsCount; i++) {
       const store = stores[i % 3]!;
-      const appId = store === 'app-store' ? String(2_000_000_000 + i) : store === 'google-play' ? `com.bench.app${i}` : `ru.bench.app${i}`;
-      if (store === 'app-store') world.appStore.addApp({ id: appId, name: `Bench ${i}`, bundleId: `com.bench.ios${i}` });
+      const appId =
+        store === 'app-store'
+          ? String(2_000_000_000 + i)
+          : store === 'google-play'
+            ? `com.bench.app${i}`
+            : `ru.bench.app${i}`;
+      if (store === 'app-store')
+        world.appStore.addApp({ id: appId, name: `Bench ${i}`, bundleId: `com.bench.ios${i}` });
       else if (store === 'google-play') world.googlePlay.addApp(appId);
       else world.rustore.addApp(appId, `Bench ${i}`);
-      apps.push({ id: `app${i}`, name: `Bench ${i}`, store, appId, enabled: true, source: 'auto', tags: true, filters: { reviewType: 'all', backlog: 0, ratings: [1, 2, 3, 4, 5], countries: [], languages: [], length: 'all' } });
+      apps.push({
+        id: `app${i}`,
+        name: `Bench ${i}`,
+        store,
+        appId,
+        enabled: true,
+        source: 'auto',
+        tags: true,
+        filters: {
+          reviewType: 'all',
+          backlog: 0,
+          ratings: [1, 2, 3, 4, 5],
+          countries: [],
+          languages: [],
+          length: 'all',
+        },
+      });
     }
     world.config.apps = apps;
     world.saveConfig();
@@ -146,9 +209,29 @@ async function throughput(appsCount: number, perApp: number): Promise<Record<str
       for (let j = 0; j < perApp; j++) {
         const rating = 1 + ((j * 7) % 5);
         const text = `${words(12 + (j % 30))} #${j}`;
-        if (app.store === 'app-store') world.appStore.addReview(app.appId, { rating, title: words(3), body: text, reviewerNickname: `${app.id}-user-${j}`, territory: ['USA', 'RUS', 'DEU'][j % 3]! });
-        else if (app.store === 'google-play') world.googlePlay.addReview(app.appId, { authorName: `User ${j}`, text: `${words(3)}\t${text}`, starRating: rating, reviewerLanguage: ['en', 'ru', 'de'][j % 3]!, appVersionName: `3.${j % 4}.0` });
-        else world.rustore.addComment(app.appId, { userName: `Пользователь ${j}`, appRating: rating, commentText: text, appVersionName: `2.${j % 3}.1` });
+        if (app.store === 'app-store')
+          world.appStore.addReview(app.appId, {
+            rating,
+            title: words(3),
+            body: text,
+            reviewerNickname: `${app.id}-user-${j}`,
+            territory: ['USA', 'RUS', 'DEU'][j % 3]!,
+          });
+        else if (app.store === 'google-play')
+          world.googlePlay.addReview(app.appId, {
+            authorName: `User ${j}`,
+            text: `${words(3)}\t${text}`,
+            starRating: rating,
+            reviewerLanguage: ['en', 'ru', 'de'][j % 3]!,
+            appVersionName: `3.${j % 4}.0`,
+          });
+        else
+          world.rustore.addComment(app.appId, {
+            userName: `Пользователь ${j}`,
+            appRating: rating,
+            commentText: text,
+            appVersionName: `2.${j % 3}.1`,
+          });
       }
     }
     clearLogs(world);
@@ -223,7 +306,11 @@ async function rateLimited(perApp: number, limit: number, windowMs: number): Pro
         const labelCache = new LabelCache(db);
         const base = buildServices(config, location, logger, { usage, labelCache });
         const helpdesk = createOmnidesk(config.omnidesk!, { logger, usage }, { labelCache, rateWindowMs: windowMs });
-        const services: Services = { helpdesk, sourceFor: (app) => base.sourceFor(app), replyConnector: (store) => base.replyConnector(store) };
+        const services: Services = {
+          helpdesk,
+          sourceFor: (app) => base.sourceFor(app),
+          replyConnector: (store) => base.replyConnector(store),
+        };
         return await new SyncEngine({ db, config, services, logger }).run();
       } finally {
         db.close();
@@ -231,8 +318,16 @@ async function rateLimited(perApp: number, limit: number, windowMs: number): Pro
     };
     await run();
     for (let j = 0; j < perApp; j++) {
-      world.appStore.addReview('1000000001', { rating: 1 + (j % 5), body: `${words(15)} #${j}`, reviewerNickname: `rl-${j}` });
-      world.googlePlay.addReview('com.acme.reviews', { text: `\t${words(15)} #${j}`, starRating: 1 + (j % 5), reviewerLanguage: 'en' });
+      world.appStore.addReview('1000000001', {
+        rating: 1 + (j % 5),
+        body: `${words(15)} #${j}`,
+        reviewerNickname: `rl-${j}`,
+      });
+      world.googlePlay.addReview('com.acme.reviews', {
+        text: `\t${words(15)} #${j}`,
+        starRating: 1 + (j % 5),
+        reviewerLanguage: 'en',
+      });
       world.rustore.addComment('ru.acme.reviews', { commentText: `${words(15)} #${j}`, appRating: 1 + (j % 5) });
     }
     // Start on a fresh window, as a cron run would find it after five quiet minutes.
@@ -270,7 +365,10 @@ async function hookLatency(rate: number): Promise<Record<string, number | string
   if (!existsSync(script)) return { skipped: 'bench/serve-hook-latency.ts not found' };
   const out = await new Promise<string>((resolveOut) => {
     const chunks: Buffer[] = [];
-    const child = spawn(process.execPath, ['--import', 'tsx', script, '--rate', String(rate), '--seconds', '4'], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, '--rate', String(rate), '--seconds', '4'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     child.stdout.on('data', (d: Buffer) => chunks.push(d));
     child.on('close', () => resolveOut(Buffer.concat(chunks).toString()));
   });
@@ -291,7 +389,11 @@ async function hookResilience(lockSeconds: number, slow: number): Promise<Record
   const script = join(root, 'bench/serve-hook-resilience.ts');
   const out = await new Promise<string>((resolveOut) => {
     const chunks: Buffer[] = [];
-    const child = spawn(process.execPath, ['--import', 'tsx', script, '--lock-seconds', String(lockSeconds), '--slow', String(slow)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', script, '--lock-seconds', String(lockSeconds), '--slow', String(slow)],
+      { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     child.stdout.on('data', (d: Buffer) => chunks.push(d));
     child.on('close', () => resolveOut(Buffer.concat(chunks).toString()));
   });
@@ -327,7 +429,9 @@ if (!existsSync(join(root, 'dist/cli.js'))) {
 const results: Record<string, unknown> = { at: new Date().toISOString(), machine: machine() };
 const apps = Number(values.apps);
 const reviews = Number(values.reviews);
-console.log(`asodesk-omni benchmark: ${apps} apps × ${reviews} reviews on ${availableParallelism()} cores, Node ${process.version}`);
+console.log(
+  `asodesk-omni benchmark: ${apps} apps × ${reviews} reviews on ${availableParallelism()} cores, Node ${process.version}`,
+);
 
 const t = await throughput(apps, reviews);
 results.throughput = t;
@@ -348,7 +452,10 @@ if (!values['skip-hook']) {
 if (!values['skip-resilience']) {
   const r = await hookResilience(Number(values['lock-seconds']), Number(values.slow));
   results.serveHookResilience = r;
-  table(`4. serve-hook /healthz during a ${values['lock-seconds']} s foreign write lock and ${values.slow} slow connections`, r);
+  table(
+    `4. serve-hook /healthz during a ${values['lock-seconds']} s foreign write lock and ${values.slow} slow connections`,
+    r,
+  );
 }
 
 /** [name, met, timing]: timing targets depend on the machine's load and only decide off CI. */
@@ -357,7 +464,11 @@ const targets: [string, boolean, boolean][] = [
   ['idle sync: 0 Omnidesk writes', t.idleOmnideskWrites === 0, false],
   ['idle sync: at most 1 read finding cases', Number(t.idleFindBeforeCreateReads) <= 1, false],
   ['new reviews: finding cases adds at most 5% Omnidesk requests', Number(t.findBeforeCreatePct) <= 5, false],
-  ['state lost: no case created twice', t.lostStateCreated === 0 && Number(t.lostStateAdopted) === apps * Math.min(100, reviews), false],
+  [
+    'state lost: no case created twice',
+    t.lostStateCreated === 0 && Number(t.lostStateAdopted) === apps * Math.min(100, reviews),
+    false,
+  ],
   [`${apps}×${reviews}: under 15 s`, Number(t.wallMs) < 15_000, true],
   [`${apps}×${reviews}: peak RSS under 200 MB`, Number(t.peakRssMb) < 200, false],
   [`${apps}×${reviews}: every review delivered`, t.delivered === apps * reviews && t.failed === 0, false],
@@ -375,10 +486,26 @@ if (hook && hook.p99Ms !== undefined) {
 }
 const res = results.serveHookResilience as Record<string, number | string> | undefined;
 if (res) {
-  targets.push(['serve-hook: /healthz p99 < 50 ms under a foreign write lock', Number(res.healthzP99UnderLockMs) < 50, true]);
-  targets.push(['serve-hook: /healthz p99 < 50 ms under 1,000 slow connections', Number(res.healthzP99UnderSlowMs) < 50, true]);
-  targets.push(['serve-hook: /healthz never failed under lock or slow clients', res.healthzErrorsUnderLock === 0 && res.healthzErrorsUnderSlow === 0, false]);
-  targets.push(['serve-hook: the webhook sent during the lock acknowledged and recorded once', res.webhookStatusDuringLock === 200 && res.webhookRowsRecorded === 1, false]);
+  targets.push([
+    'serve-hook: /healthz p99 < 50 ms under a foreign write lock',
+    Number(res.healthzP99UnderLockMs) < 50,
+    true,
+  ]);
+  targets.push([
+    'serve-hook: /healthz p99 < 50 ms under 1,000 slow connections',
+    Number(res.healthzP99UnderSlowMs) < 50,
+    true,
+  ]);
+  targets.push([
+    'serve-hook: /healthz never failed under lock or slow clients',
+    res.healthzErrorsUnderLock === 0 && res.healthzErrorsUnderSlow === 0,
+    false,
+  ]);
+  targets.push([
+    'serve-hook: the webhook sent during the lock acknowledged and recorded once',
+    res.webhookStatusDuringLock === 200 && res.webhookRowsRecorded === 1,
+    false,
+  ]);
 }
 const countsOnly = values['counts-only'];
 const decides = ([, , timing]: [string, boolean, boolean]): boolean => !(countsOnly && timing);

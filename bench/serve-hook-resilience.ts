@@ -24,7 +24,14 @@ import { openDb } from '../src/state/db.js';
 import { ReviewStore } from '../src/state/reviews.js';
 
 const root = resolve(dirname(new URL(import.meta.url).pathname), '..');
-const { values } = parseArgs({ options: { 'lock-seconds': { type: 'string', default: '10' }, slow: { type: 'string', default: '1000' }, 'slow-seconds': { type: 'string', default: '6' }, cap: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    'lock-seconds': { type: 'string', default: '10' },
+    slow: { type: 'string', default: '1000' },
+    'slow-seconds': { type: 'string', default: '6' },
+    cap: { type: 'string' },
+  },
+});
 const lockMs = Number(values['lock-seconds']) * 1000;
 const slowCount = Number(values.slow);
 const slowMs = Number(values['slow-seconds']) * 1000;
@@ -33,18 +40,50 @@ const secret = 'bench-secret-0123456789abcdefgh';
 const dir = mkdtempSync(join(tmpdir(), 'asodesk-omni-bench-res-'));
 const dbPath = join(dir, 'state.db');
 const db = openDb(dbPath);
-const config = configSchema.parse({ apps: [{ id: 'android', store: 'google-play', appId: 'com.acme.app' }], webhook: { secret, lockWaitMs: lockMs + 10_000, ...(values.cap !== undefined && { maxConnections: Number(values.cap) }) } });
-const helpdesk = { addNote: () => Promise.resolve({ messageId: 1 }), listMessages: () => Promise.resolve([]) } as unknown as Helpdesk;
+const config = configSchema.parse({
+  apps: [{ id: 'android', store: 'google-play', appId: 'com.acme.app' }],
+  webhook: {
+    secret,
+    lockWaitMs: lockMs + 10_000,
+    ...(values.cap !== undefined && { maxConnections: Number(values.cap) }),
+  },
+});
+const helpdesk = {
+  addNote: () => Promise.resolve({ messageId: 1 }),
+  listMessages: () => Promise.resolve([]),
+} as unknown as Helpdesk;
 const store: StoreConnector = {
   store: 'google-play',
   origin: 'api',
-  capabilities: { reply: true, maxReplyLength: 350, replyNeedsReadBack: false, editDetection: 'edit-date', recreatesEditedReviews: false },
+  capabilities: {
+    reply: true,
+    maxReplyLength: 350,
+    replyNeedsReadBack: false,
+    editDetection: 'edit-date',
+    recreatesEditedReviews: false,
+  },
   ping: async () => {},
   readPages: async function* () {},
   publishReply: () => Promise.resolve({ state: 'PUBLISHED' }),
 };
-const services: Services = { helpdesk, sourceFor: () => ({ connector: store, credentialsMissing: false }), replyConnector: () => store };
-const row = new ReviewStore(db).insert({ store: 'google-play', appId: 'com.acme.app', reviewId: 'gp:1', rating: 3, text: 'ok', createdAt: new Date().toISOString(), origin: 'api' }, 'deliver', null);
+const services: Services = {
+  helpdesk,
+  sourceFor: () => ({ connector: store, credentialsMissing: false }),
+  replyConnector: () => store,
+};
+const row = new ReviewStore(db).insert(
+  {
+    store: 'google-play',
+    appId: 'com.acme.app',
+    reviewId: 'gp:1',
+    rating: 3,
+    text: 'ok',
+    createdAt: new Date().toISOString(),
+    origin: 'api',
+  },
+  'deliver',
+  null,
+);
 new ReviewStore(db).setCase(row.reviewKey, 1, undefined);
 
 const logger = new Logger({ level: 'info', format: 'json', sink: { write: () => {} } });
@@ -89,14 +128,29 @@ function lines(child: ChildProcess, want: RegExp): Promise<string> {
 
 // a. A foreign write lock held for lockMs.
 const lockScript = `const D=require('better-sqlite3');const db=new D(process.argv[1]);db.exec('BEGIN IMMEDIATE');process.stdout.write('locked\\n');setTimeout(()=>{db.exec('COMMIT');db.close();process.stdout.write('released\\n');process.exit(0)},Number(process.argv[2]));`;
-const locker = spawn(process.execPath, ['-e', lockScript, dbPath, String(lockMs)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+const locker = spawn(process.execPath, ['-e', lockScript, dbPath, String(lockMs)], {
+  cwd: root,
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 await lines(locker, /locked/);
 let locked = true;
 const lockReleased = new Promise<void>((r) => locker.on('exit', () => ((locked = false), r())));
 const hookStarted = performance.now();
-const body = new URLSearchParams({ type: 'message_new', 'object[message_id]': '1', 'object[case_id]': '1', 'object[staff_id]': '7', 'object[user_id]': '0', 'object[content]': 'Thanks!' }).toString();
+const body = new URLSearchParams({
+  type: 'message_new',
+  'object[message_id]': '1',
+  'object[case_id]': '1',
+  'object[staff_id]': '7',
+  'object[user_id]': '0',
+  'object[content]': 'Thanks!',
+}).toString();
 const webhook = pool
-  .request({ method: 'POST', path: `/omnidesk/webhook/${secret}`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body })
+  .request({
+    method: 'POST',
+    path: `/omnidesk/webhook/${secret}`,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  })
   .then(async (res) => ({ status: res.statusCode, ms: (await res.body.text(), performance.now() - hookStarted) }));
 const underLock = await healthzWhile(() => locked);
 await lockReleased;
@@ -104,7 +158,11 @@ const hookAnswer = await webhook;
 const recorded = hook.publisher.outbox.all().length;
 
 // b. slowCount slow connections from another process.
-const slow = spawn(process.execPath, [join(root, 'bench/slow-clients-child.mjs'), String(hook.server.port), String(slowCount)], { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] });
+const slow = spawn(
+  process.execPath,
+  [join(root, 'bench/slow-clients-child.mjs'), String(hook.server.port), String(slowCount)],
+  { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] },
+);
 await lines(slow, /ready \d+/);
 const slowEnd = performance.now() + slowMs;
 const underSlow = await healthzWhile(() => performance.now() < slowEnd);
@@ -121,8 +179,17 @@ await pool.close();
 db.close();
 rmSync(dir, { recursive: true, force: true });
 
-const p99 = (ms: number[]): number => [...ms].sort((a, b) => a - b)[Math.min(ms.length - 1, Math.floor(0.99 * ms.length))] ?? NaN;
-console.log(`serve-hook /healthz during a ${lockMs / 1000} s foreign write lock: ${stats(underLock.latencies)}   errors ${underLock.errors}`);
-console.log(`  webhook delivered during the lock: ${hookAnswer.status} after ${(hookAnswer.ms / 1000).toFixed(2)} s; rows recorded ${recorded}`);
-console.log(`serve-hook /healthz during ${slowCount} slow connections${values.cap === undefined ? '' : ` (cap ${values.cap})`}: ${stats(underSlow.latencies)}   errors ${underSlow.errors}   (${slowReport})`);
-console.log(`  lockP99Ms ${p99(underLock.latencies).toFixed(2)} slowP99Ms ${p99(underSlow.latencies).toFixed(2)} lockErrors ${underLock.errors} slowErrors ${underSlow.errors} webhookStatus ${hookAnswer.status} recorded ${recorded}`);
+const p99 = (ms: number[]): number =>
+  [...ms].sort((a, b) => a - b)[Math.min(ms.length - 1, Math.floor(0.99 * ms.length))] ?? NaN;
+console.log(
+  `serve-hook /healthz during a ${lockMs / 1000} s foreign write lock: ${stats(underLock.latencies)}   errors ${underLock.errors}`,
+);
+console.log(
+  `  webhook delivered during the lock: ${hookAnswer.status} after ${(hookAnswer.ms / 1000).toFixed(2)} s; rows recorded ${recorded}`,
+);
+console.log(
+  `serve-hook /healthz during ${slowCount} slow connections${values.cap === undefined ? '' : ` (cap ${values.cap})`}: ${stats(underSlow.latencies)}   errors ${underSlow.errors}   (${slowReport})`,
+);
+console.log(
+  `  lockP99Ms ${p99(underLock.latencies).toFixed(2)} slowP99Ms ${p99(underSlow.latencies).toFixed(2)} lockErrors ${underLock.errors} slowErrors ${underSlow.errors} webhookStatus ${hookAnswer.status} recorded ${recorded}`,
+);

@@ -7,7 +7,13 @@ import { readFileSync } from 'node:fs';
 import { ConfigError, ExitCode, exitCodeHelp, UserError, type ExitCodeValue } from './errors.js';
 import { redact } from './log.js';
 import { stateFileError } from './state/faults.js';
-import { loadDotEnv, makeContext, type CommandContext, type GlobalOptions, type WithContext } from './commands/context.js';
+import {
+  loadDotEnv,
+  makeContext,
+  type CommandContext,
+  type GlobalOptions,
+  type WithContext,
+} from './commands/context.js';
 
 export type { WithContext };
 import { registerConfig } from './commands/config/index.js';
@@ -45,9 +51,11 @@ Environment:
 
 export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void): Command {
   const program = new Command('asodesk-omni')
-    .description('Store reviews as Omnidesk cases; agents\' replies published back to the stores.')
+    .description("Store reviews as Omnidesk cases; agents' replies published back to the stores.")
     .version(version(), '-V, --version')
-    .addOption(new Option('-c, --config <path>', 'config file (default: per-user config folder)').env('ASODESK_OMNI_CONFIG'))
+    .addOption(
+      new Option('-c, --config <path>', 'config file (default: per-user config folder)').env('ASODESK_OMNI_CONFIG'),
+    )
     .addOption(new Option('--db <path>', 'SQLite state file (default: beside the config)').env('ASODESK_OMNI_DB'))
     .option('--json', 'machine-readable output on stdout, no colour')
     .option('-v, --verbose', 'debug logging on stderr')
@@ -93,7 +101,11 @@ function report(err: unknown, verbose: boolean): ExitCodeValue {
     if (verbose && err.stack) process.stderr.write(redact(err.stack) + '\n');
     return err.exitCode;
   }
-  process.stderr.write(redact(`unexpected error: ${err instanceof Error ? (verbose ? (err.stack ?? err.message) : err.message) : String(err)}\n`));
+  process.stderr.write(
+    redact(
+      `unexpected error: ${err instanceof Error ? (verbose ? (err.stack ?? err.message) : err.message) : String(err)}\n`,
+    ),
+  );
   process.stderr.write('This is a bug: please report it with the output of the same command run with --verbose.\n');
   return ExitCode.unexpected;
 }
@@ -130,7 +142,8 @@ export async function main(argv: readonly string[]): Promise<ExitCodeValue> {
     await program.parseAsync([...argv]);
   } catch (err) {
     if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help')
+        return ExitCode.ok;
       return ExitCode.usage;
     }
     return report(err, verbose);

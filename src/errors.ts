@@ -28,8 +28,11 @@ export const exitCodeHelp: ReadonlyArray<readonly [ExitCodeValue, string]> = [
   [ExitCode.needsInput, 'input needed but running non-interactively'],
   [ExitCode.partialFailure, 'finished, but some apps, reviews or replies failed (see the summary)'],
   [ExitCode.stateMismatch, 'the state file belongs to another Omnidesk account or channel (nothing was sent)'],
-  [ExitCode.storage, 'the state file or config folder cannot be used (no permission, disk full, damaged); the message names the path and the fix'],
-  [ExitCode.locked, 'another run holds the run lock, or another process the state file\'s write lock; try again later'],
+  [
+    ExitCode.storage,
+    'the state file or config folder cannot be used (no permission, disk full, damaged); the message names the path and the fix',
+  ],
+  [ExitCode.locked, "another run holds the run lock, or another process the state file's write lock; try again later"],
   [ExitCode.unsupportedNode, 'this Node.js is too old (20.17 or newer is needed)'],
   [ExitCode.interrupted, 'stopped with Ctrl-C (init keeps what was entered)'],
 ];

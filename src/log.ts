@@ -76,7 +76,12 @@ export class Logger {
 }
 
 function prettyLine(level: LogLevel, msg: string, meta?: Record<string, unknown>): string {
-  const tag = { debug: chalk.gray('debug'), info: chalk.cyan('info '), warn: chalk.yellow('warn '), error: chalk.red('error') }[level];
+  const tag = {
+    debug: chalk.gray('debug'),
+    info: chalk.cyan('info '),
+    warn: chalk.yellow('warn '),
+    error: chalk.red('error'),
+  }[level];
   const extra = meta && Object.keys(meta).length > 0 ? ' ' + chalk.gray(formatMeta(meta)) : '';
   return `${tag} ${msg}${extra}`;
 }

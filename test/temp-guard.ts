@@ -39,7 +39,9 @@ export default function setup(): () => void {
     const left = leftInTempDir() ?? [];
     rmSync(dir, { recursive: true, force: true });
     if (left.length === 0) return;
-    process.stderr.write(`\ntemp-guard: FAILED: the tests left ${left.length} entries in the temp folder (each test must remove what it creates):\n  ${left.join('\n  ')}\n`);
+    process.stderr.write(
+      `\ntemp-guard: FAILED: the tests left ${left.length} entries in the temp folder (each test must remove what it creates):\n  ${left.join('\n  ')}\n`,
+    );
     process.exitCode = 1;
   };
 }

@@ -26,7 +26,9 @@ export interface CommandContext {
 }
 
 /** Wraps a command's action: builds its context, runs it, turns the result into the exit code. */
-export type WithContext = <A extends unknown[]>(fn: (ctx: CommandContext, ...args: A) => Promise<ExitCodeValue>) => (...args: A) => void;
+export type WithContext = <A extends unknown[]>(
+  fn: (ctx: CommandContext, ...args: A) => Promise<ExitCodeValue>,
+) => (...args: A) => void;
 
 const fromDotEnv = new Set<string>();
 
@@ -43,11 +45,17 @@ export function loadDotEnv(): void {
     process.loadEnvFile('.env');
     for (const name of Object.keys(process.env)) if (!before.has(name)) fromDotEnv.add(name);
   } catch (err) {
-    process.stderr.write(`warning: .env in ${process.cwd()} could not be read (${(err as Error).message}); its values are ignored.\n`);
+    process.stderr.write(
+      `warning: .env in ${process.cwd()} could not be read (${(err as Error).message}); its values are ignored.\n`,
+    );
   }
 }
 
-export function makeContext(opts: GlobalOptions, env: Env = process.env, stdout: (t: string) => void = (t) => process.stdout.write(t)): CommandContext {
+export function makeContext(
+  opts: GlobalOptions,
+  env: Env = process.env,
+  stdout: (t: string) => void = (t) => process.stdout.write(t),
+): CommandContext {
   const level: LogLevel = opts.verbose ? 'debug' : opts.quiet ? 'warn' : 'info';
   return {
     location: resolveLocation(opts, env),

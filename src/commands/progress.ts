@@ -12,18 +12,27 @@ export interface Progress {
 
 const frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
-export function progressEnabled(ctx: Pick<CommandContext, 'quiet' | 'json'>, stream: { isTTY?: boolean } = process.stderr): boolean {
+export function progressEnabled(
+  ctx: Pick<CommandContext, 'quiet' | 'json'>,
+  stream: { isTTY?: boolean } = process.stderr,
+): boolean {
   return stream.isTTY === true && !ctx.quiet && !ctx.json;
 }
 
-export function startProgress(ctx: Pick<CommandContext, 'quiet' | 'json'>, text: string, stream: NodeJS.WriteStream = process.stderr): Progress {
+export function startProgress(
+  ctx: Pick<CommandContext, 'quiet' | 'json'>,
+  text: string,
+  stream: NodeJS.WriteStream = process.stderr,
+): Progress {
   if (!progressEnabled(ctx, stream)) return { update: () => {}, stop: () => {} };
   let current = text;
   let i = 0;
   const started = Date.now();
   const draw = (): void => {
     const secs = Math.floor((Date.now() - started) / 1000);
-    stream.write(`\r\x1b[K${chalk.cyan(frames[i++ % frames.length]!)} ${current}…${secs >= 2 ? chalk.dim(` ${secs} s`) : ''}`);
+    stream.write(
+      `\r\x1b[K${chalk.cyan(frames[i++ % frames.length]!)} ${current}…${secs >= 2 ? chalk.dim(` ${secs} s`) : ''}`,
+    );
   };
   draw();
   const timer = setInterval(draw, 120);

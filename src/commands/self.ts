@@ -14,7 +14,11 @@ function real(path: string): string | undefined {
   }
 }
 
-export function selfCommand(env: Readonly<Record<string, string | undefined>> = process.env, script: string | undefined = process.argv[1], cwd = process.cwd()): string {
+export function selfCommand(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  script: string | undefined = process.argv[1],
+  cwd = process.cwd(),
+): string {
   const me = script ? real(script) : undefined;
   if (!me) return 'asodesk-omni';
   for (const dir of (env.PATH ?? '').split(delimiter)) {

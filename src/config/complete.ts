@@ -15,7 +15,11 @@ export interface MissingSetting {
 }
 
 const stepNumber: Record<InitStep, number> = { omnidesk: 1, channel: 2, apps: 3 };
-const stepName: Record<InitStep, string> = { omnidesk: 'Omnidesk account', channel: 'Custom channel and webhook', apps: 'Apps' };
+const stepName: Record<InitStep, string> = {
+  omnidesk: 'Omnidesk account',
+  channel: 'Custom channel and webhook',
+  apps: 'Apps',
+};
 
 /** What the config lacks before `sync` can create a case; empty when it can deliver. */
 export function missingForDelivery(config: Config): MissingSetting[] {
@@ -23,12 +27,29 @@ export function missingForDelivery(config: Config): MissingSetting[] {
   const o = config.omnidesk;
   if (!o) missing.push({ path: 'omnidesk', message: 'the Omnidesk account is not set up', step: 'omnidesk' });
   else {
-    if (!o.apiKey) missing.push({ path: 'omnidesk.apiKey', message: 'no API key (config or ASODESK_OMNI_OMNIDESK_API_KEY)', step: 'omnidesk' });
-    if (!o.channel) missing.push({ path: 'omnidesk.channel', message: 'no custom channel chosen: cases cannot be created', step: 'channel' });
-    if (o.caseFieldId === undefined) missing.push({ path: 'omnidesk.caseFieldId', message: 'no case field named like the channel: cases cannot be linked to their reviews', step: 'channel' });
+    if (!o.apiKey)
+      missing.push({
+        path: 'omnidesk.apiKey',
+        message: 'no API key (config or ASODESK_OMNI_OMNIDESK_API_KEY)',
+        step: 'omnidesk',
+      });
+    if (!o.channel)
+      missing.push({
+        path: 'omnidesk.channel',
+        message: 'no custom channel chosen: cases cannot be created',
+        step: 'channel',
+      });
+    if (o.caseFieldId === undefined)
+      missing.push({
+        path: 'omnidesk.caseFieldId',
+        message: 'no case field named like the channel: cases cannot be linked to their reviews',
+        step: 'channel',
+      });
   }
-  if (config.apps.length === 0) missing.push({ path: 'apps', message: 'no app connected: sync has nothing to read', step: 'apps' });
-  else if (!config.apps.some((a) => a.enabled)) missing.push({ path: 'apps', message: 'every app is switched off (enabled: false)', step: 'apps' });
+  if (config.apps.length === 0)
+    missing.push({ path: 'apps', message: 'no app connected: sync has nothing to read', step: 'apps' });
+  else if (!config.apps.some((a) => a.enabled))
+    missing.push({ path: 'apps', message: 'every app is switched off (enabled: false)', step: 'apps' });
   return missing;
 }
 

@@ -17,7 +17,10 @@ export interface ConfigLocation {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
-export function resolveLocation(opts: { config?: string | undefined; db?: string | undefined }, env: Env): ConfigLocation {
+export function resolveLocation(
+  opts: { config?: string | undefined; db?: string | undefined },
+  env: Env,
+): ConfigLocation {
   const configPath = opts.config ?? env.ASODESK_OMNI_CONFIG ?? defaultConfigPath();
   const dbPath = opts.db ?? env.ASODESK_OMNI_DB ?? join(dirname(configPath), 'asodesk-omni.db');
   return { configPath, dbPath };
@@ -56,8 +59,14 @@ export function readConfigFile(path: string): unknown {
     return JSON.parse(text) as unknown;
   } catch (err) {
     const where = jsonErrorLine(text, (err as Error).message);
-    const comments = /^\s*(\/\/|#)/m.test(text) ? ' The file must be plain JSON: comments (// or #) are not allowed.' : '';
-    throw new ConfigError(`The config file ${path} is not valid JSON${where}: ${(err as Error).message}.${comments}`, [], 'Fix the file by hand, or move it away and run `asodesk-omni init`.');
+    const comments = /^\s*(\/\/|#)/m.test(text)
+      ? ' The file must be plain JSON: comments (// or #) are not allowed.'
+      : '';
+    throw new ConfigError(
+      `The config file ${path} is not valid JSON${where}: ${(err as Error).message}.${comments}`,
+      [],
+      'Fix the file by hand, or move it away and run `asodesk-omni init`.',
+    );
   }
 }
 
@@ -86,7 +95,10 @@ export function applyEnv(raw: unknown, env: Env): unknown {
 export function zodProblems(error: z.ZodError): ConfigProblem[] {
   return error.issues.map((issue) => ({
     path: issue.path.map(String).join('.') || '(root)',
-    message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')} (check the spelling)` : issue.message,
+    message:
+      issue.code === 'unrecognized_keys'
+        ? `unknown field(s): ${issue.keys.join(', ')} (check the spelling)`
+        : issue.message,
   }));
 }
 
@@ -95,25 +107,40 @@ export function crossFieldProblems(config: Config): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
   const seen = new Set<string>();
   config.apps.forEach((app, i) => {
-    if (seen.has(app.id)) problems.push({ path: `apps.${i}.id`, message: `duplicate app id "${app.id}": each app needs its own id` });
+    if (seen.has(app.id))
+      problems.push({ path: `apps.${i}.id`, message: `duplicate app id "${app.id}": each app needs its own id` });
     seen.add(app.id);
     if (app.store === 'app-store' && !/^\d+$/.test(app.appId)) {
-      problems.push({ path: `apps.${i}.appId`, message: 'the App Store app id is the number from App Store Connect (App Information → Apple ID), e.g. 1234567890' });
+      problems.push({
+        path: `apps.${i}.appId`,
+        message:
+          'the App Store app id is the number from App Store Connect (App Information → Apple ID), e.g. 1234567890',
+      });
     }
     if (app.store !== 'app-store' && !/^[A-Za-z][\w]*(\.[A-Za-z_][\w]*)+$/.test(app.appId)) {
       problems.push({ path: `apps.${i}.appId`, message: 'a package name looks like com.company.app' });
     }
     if (app.store !== 'app-store' && app.filters.countries.length > 0) {
-      problems.push({ path: `apps.${i}.filters.countries`, message: 'countries filter only exists for App Store apps; use languages for Google Play' });
+      problems.push({
+        path: `apps.${i}.filters.countries`,
+        message: 'countries filter only exists for App Store apps; use languages for Google Play',
+      });
     }
   });
   const gp = config.stores.googlePlay;
   if (gp.serviceAccountJson && gp.serviceAccountPath) {
-    problems.push({ path: 'stores.googlePlay.serviceAccountPath', message: 'give the service account either inline or as a path, not both' });
+    problems.push({
+      path: 'stores.googlePlay.serviceAccountPath',
+      message: 'give the service account either inline or as a path, not both',
+    });
   }
   for (const store of ['appStore', 'rustore'] as const) {
     const s = config.stores[store];
-    if (s.privateKey && s.privateKeyPath) problems.push({ path: `stores.${store}.privateKeyPath`, message: 'give the private key either inline or as a path, not both' });
+    if (s.privateKey && s.privateKeyPath)
+      problems.push({
+        path: `stores.${store}.privateKeyPath`,
+        message: 'give the private key either inline or as a path, not both',
+      });
   }
   return problems;
 }
@@ -144,7 +171,8 @@ export function loadConfig(location: ConfigLocation, env: Env = process.env): Co
   const { config, problems } = parseConfig(readConfigFile(location.configPath), env);
   if (!config) {
     throw new ConfigError(
-      `The configuration at ${location.configPath} has ${problems.length} problem(s):\n` + problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n'),
+      `The configuration at ${location.configPath} has ${problems.length} problem(s):\n` +
+        problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n'),
       problems,
       'Fix these fields (or run `asodesk-omni init` to edit them), then `asodesk-omni config check`.',
     );

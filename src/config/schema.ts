@@ -63,7 +63,10 @@ export const omnideskSchema = z
     staffEmail: z.email({ message: 'must be the e-mail of the main admin (staff) account' }),
     apiKey: z.string().min(1).optional(),
     /** Custom channel id as the API names it, e.g. `cch12`. */
-    channel: z.string().regex(/^cch\d+$/, 'looks like cch12 (Settings → Channels → custom channel)').optional(),
+    channel: z
+      .string()
+      .regex(/^cch\d+$/, 'looks like cch12 (Settings → Channels → custom channel)')
+      .optional(),
     channelTitle: z.string().optional(),
     /** Id of the case text field named like the channel (`cf_<id>`). */
     caseFieldId: z.number().int().positive().optional(),
@@ -103,7 +106,10 @@ export const googlePlaySchema = z
     quotaPostPerDay: z.number().int().positive().default(2000),
     /** Google Play web pages, used when there are no credentials. */
     publicBaseUrl: url.default('https://play.google.com'),
-    publicCountry: z.string().regex(/^[a-z]{2}$/i).default('us'),
+    publicCountry: z
+      .string()
+      .regex(/^[a-z]{2}$/i)
+      .default('us'),
   })
   .strict();
 
@@ -134,9 +140,16 @@ export const webhookSchema = z
     /** Public URL of the listener behind the reverse proxy, without the secret path. */
     publicUrl: url.optional(),
     /** Random secret in the webhook URL path (Omnidesk signs nothing). Made by `init`. */
-    secret: z.string().min(22, 'must be at least 128 random bits (22+ characters); run `asodesk-omni init` to make one').optional(),
+    secret: z
+      .string()
+      .min(22, 'must be at least 128 random bits (22+ characters); run `asodesk-omni init` to make one')
+      .optional(),
     publishRuleReplies: z.boolean().default(true),
-    maxBodyBytes: z.number().int().positive().default(64 * 1024),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .positive()
+      .default(64 * 1024),
     /** Open connections at most (default: the descriptor limit minus a reserve, at most 4096). */
     maxConnections: z.number().int().min(1).optional(),
     /** A client must send its headers within this, and the whole request within requestTimeoutMs. */

@@ -16,7 +16,11 @@ export interface AppStoreCredentials {
 }
 
 export const serviceAccountSchema = z.object({
-  type: z.literal('service_account', { message: 'must be "service_account": download a service-account JSON key, not an OAuth client' }).optional(),
+  type: z
+    .literal('service_account', {
+      message: 'must be "service_account": download a service-account JSON key, not an OAuth client',
+    })
+    .optional(),
   client_email: z.string().min(3),
   private_key: z.string().includes('PRIVATE KEY', { message: 'must be a PEM private key' }),
   private_key_id: z.string().optional(),
@@ -49,19 +53,30 @@ function readKeyFile(location: ConfigLocation, setting: string, path: string): s
     return text;
   } catch (err) {
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
-    throw new ConfigError(`${setting}: the file ${full} ${reason}.`, [{ path: setting, message: `file ${full} ${reason}` }], 'Point the setting at the key file downloaded from the store console, or run `asodesk-omni init`.');
+    throw new ConfigError(
+      `${setting}: the file ${full} ${reason}.`,
+      [{ path: setting, message: `file ${full} ${reason}` }],
+      'Point the setting at the key file downloaded from the store console, or run `asodesk-omni init`.',
+    );
   }
 }
 
 export function resolveAppStore(config: Config, location: ConfigLocation): AppStoreCredentials | undefined {
   const s = config.stores.appStore;
-  const pem = s.privateKey ?? (s.privateKeyPath ? readKeyFile(location, 'stores.appStore.privateKeyPath', s.privateKeyPath) : undefined);
+  const pem =
+    s.privateKey ??
+    (s.privateKeyPath ? readKeyFile(location, 'stores.appStore.privateKeyPath', s.privateKeyPath) : undefined);
   if (!s.issuerId && !s.keyId && !pem) return undefined;
-  const missing = [!s.issuerId && 'issuerId', !s.keyId && 'keyId', !pem && 'privateKeyPath'].filter(Boolean) as string[];
+  const missing = [!s.issuerId && 'issuerId', !s.keyId && 'keyId', !pem && 'privateKeyPath'].filter(
+    Boolean,
+  ) as string[];
   if (missing.length > 0) {
     throw new ConfigError(
       `App Store Connect credentials are incomplete: ${missing.map((m) => `stores.appStore.${m}`).join(', ')} missing.`,
-      missing.map((m) => ({ path: `stores.appStore.${m}`, message: 'required with the other App Store Connect settings' })),
+      missing.map((m) => ({
+        path: `stores.appStore.${m}`,
+        message: 'required with the other App Store Connect settings',
+      })),
       'Run `asodesk-omni init` (step "Store credentials") or remove the App Store settings to use the public feed.',
     );
   }
@@ -70,20 +85,31 @@ export function resolveAppStore(config: Config, location: ConfigLocation): AppSt
 
 export function resolveGooglePlay(config: Config, location: ConfigLocation): GooglePlayCredentials | undefined {
   const s = config.stores.googlePlay;
-  const setting = s.serviceAccountJson ? 'stores.googlePlay.serviceAccountJson' : 'stores.googlePlay.serviceAccountPath';
-  const text = s.serviceAccountJson ?? (s.serviceAccountPath ? readKeyFile(location, setting, s.serviceAccountPath) : undefined);
+  const setting = s.serviceAccountJson
+    ? 'stores.googlePlay.serviceAccountJson'
+    : 'stores.googlePlay.serviceAccountPath';
+  const text =
+    s.serviceAccountJson ?? (s.serviceAccountPath ? readKeyFile(location, setting, s.serviceAccountPath) : undefined);
   if (!text) return undefined;
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new ConfigError(`${setting}: the service-account key is not JSON.`, [{ path: setting, message: 'not JSON' }], 'Download a JSON key for the service account in Google Cloud Console → IAM → Service accounts → Keys.');
+    throw new ConfigError(
+      `${setting}: the service-account key is not JSON.`,
+      [{ path: setting, message: 'not JSON' }],
+      'Download a JSON key for the service account in Google Cloud Console → IAM → Service accounts → Keys.',
+    );
   }
   const parsed = serviceAccountSchema.safeParse(json);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
     const field = first?.path.join('.') ?? '';
-    throw new ConfigError(`${setting}: the service-account key is malformed: field "${field}" ${first?.message ?? ''}.`, [{ path: setting, message: `field ${field}: ${first?.message ?? ''}` }], 'Download a fresh JSON key for the service account in Google Cloud Console.');
+    throw new ConfigError(
+      `${setting}: the service-account key is malformed: field "${field}" ${first?.message ?? ''}.`,
+      [{ path: setting, message: `field ${field}: ${first?.message ?? ''}` }],
+      'Download a fresh JSON key for the service account in Google Cloud Console.',
+    );
   }
   registerSecret(parsed.data.private_key);
   const tokenUri = s.tokenUri ?? parsed.data.token_uri;
@@ -92,11 +118,17 @@ export function resolveGooglePlay(config: Config, location: ConfigLocation): Goo
 
 export function resolveRuStore(config: Config, location: ConfigLocation): RuStoreCredentials | undefined {
   const s = config.stores.rustore;
-  const key = s.privateKey ?? (s.privateKeyPath ? readKeyFile(location, 'stores.rustore.privateKeyPath', s.privateKeyPath) : undefined);
+  const key =
+    s.privateKey ??
+    (s.privateKeyPath ? readKeyFile(location, 'stores.rustore.privateKeyPath', s.privateKeyPath) : undefined);
   if (!s.keyId && !key) return undefined;
   if (!s.keyId || !key) {
     const missing = !s.keyId ? 'stores.rustore.keyId' : 'stores.rustore.privateKey';
-    throw new ConfigError(`RuStore credentials are incomplete: ${missing} missing.`, [{ path: missing, message: 'required with the other RuStore settings' }], 'Run `asodesk-omni init` (step "Store credentials"), or remove the RuStore settings.');
+    throw new ConfigError(
+      `RuStore credentials are incomplete: ${missing} missing.`,
+      [{ path: missing, message: 'required with the other RuStore settings' }],
+      'Run `asodesk-omni init` (step "Store credentials"), or remove the RuStore settings.',
+    );
   }
   return { keyId: s.keyId, privateKey: key.trim() };
 }

@@ -36,7 +36,23 @@ export function consoleLink(r: Pick<Review, 'store' | 'appId' | 'reviewId'>): st
   return storeDescriptor(r.store).consoleLink(r);
 }
 
-type PlaceholderName = 'stars' | 'rating' | 'store' | 'app' | 'title' | 'text' | 'author' | 'date' | 'country' | 'language' | 'version' | 'device' | 'thumbsUp' | 'thumbsDown' | 'link' | 'reviewId';
+type PlaceholderName =
+  | 'stars'
+  | 'rating'
+  | 'store'
+  | 'app'
+  | 'title'
+  | 'text'
+  | 'author'
+  | 'date'
+  | 'country'
+  | 'language'
+  | 'version'
+  | 'device'
+  | 'thumbsUp'
+  | 'thumbsDown'
+  | 'link'
+  | 'reviewId';
 type Placeholders = Record<PlaceholderName, string>;
 
 function placeholders(ctx: CaseContext): Placeholders {
@@ -62,7 +78,10 @@ function placeholders(ctx: CaseContext): Placeholders {
 }
 
 function fill(template: string, values: Placeholders): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_m, name: string) => (values as Record<string, string | undefined>)[name] ?? '');
+  return template.replace(
+    /\{\{\s*(\w+)\s*\}\}/g,
+    (_m, name: string) => (values as Record<string, string | undefined>)[name] ?? '',
+  );
 }
 
 function firstWords(text: string, max = 60): string {
@@ -86,7 +105,8 @@ function detailLines(r: Review): string[] {
   if (r.appVersion) lines.push(`App version: ${r.appVersion}`);
   const os = storeDescriptor(r.store).deviceOs ?? 'OS';
   if (r.device) lines.push(`Device: ${r.device}${r.osVersion ? `, ${os} ${r.osVersion}` : ''}`);
-  if (r.thumbsUp !== undefined || r.thumbsDown !== undefined) lines.push(`Helpful: 👍 ${r.thumbsUp ?? 0} · 👎 ${r.thumbsDown ?? 0}`);
+  if (r.thumbsUp !== undefined || r.thumbsDown !== undefined)
+    lines.push(`Helpful: 👍 ${r.thumbsUp ?? 0} · 👎 ${r.thumbsDown ?? 0}`);
   return lines;
 }
 
@@ -128,7 +148,9 @@ export function renderCase(ctx: CaseContext): RenderedCase {
   if (r.developerAnswer) {
     const a = r.developerAnswer;
     text.push('', `Current developer answer${a.state ? ` (${a.state})` : ''}: ${a.text}`);
-    html.push(`<p><b>Current developer answer${a.state ? ` (${escapeHtml(a.state)})` : ''}:</b> ${escapeHtml(a.text)}</p>`);
+    html.push(
+      `<p><b>Current developer answer${a.state ? ` (${escapeHtml(a.state)})` : ''}:</b> ${escapeHtml(a.text)}</p>`,
+    );
   }
   if (ctx.credentialsMissing) {
     const note = `Replies to this review cannot be published yet: the ${v.store} credentials are not set. Add them with \`asodesk-omni init\` (step "Store credentials").`;
@@ -145,7 +167,9 @@ function historyLines(ctx: CaseContext): string[] {
   let lastAnswer: string | undefined;
   for (const h of ctx.history) {
     const r = h.review;
-    lines.push(`Version ${h.version} (${r.updatedAt ?? r.createdAt}): ${stars(r.rating)}${r.title ? ` "${r.title}"` : ''} ${r.text}`);
+    lines.push(
+      `Version ${h.version} (${r.updatedAt ?? r.createdAt}): ${stars(r.rating)}${r.title ? ` "${r.title}"` : ''} ${r.text}`,
+    );
     if (r.developerAnswer && r.developerAnswer.text !== lastAnswer) {
       lines.push(`Developer answer then: ${r.developerAnswer.text}`);
       lastAnswer = r.developerAnswer.text;
@@ -159,11 +183,17 @@ export function editMarker(reviewKey: string, version: number): string {
   return `Review ${reviewKey}, version ${version}`;
 }
 
-export function renderEdit(previous: Review, current: Review, reviewKey: string, version: number): { content: string; contentHtml: string } {
+export function renderEdit(
+  previous: Review,
+  current: Review,
+  reviewKey: string,
+  version: number,
+): { content: string; contentHtml: string } {
   const lines = ['The customer edited the review.'];
   if (previous.rating !== current.rating) lines.push(`Rating: ${stars(previous.rating)} → ${stars(current.rating)}`);
   else lines.push(`Rating: ${stars(current.rating)} (unchanged)`);
-  if ((previous.title ?? '') !== (current.title ?? '')) lines.push(`Title: "${previous.title ?? ''}" → "${current.title ?? ''}"`);
+  if ((previous.title ?? '') !== (current.title ?? ''))
+    lines.push(`Title: "${previous.title ?? ''}" → "${current.title ?? ''}"`);
   if (previous.text !== current.text) lines.push('', 'Before:', previous.text, '', 'Now:', current.text);
   else lines.push('', current.text);
   lines.push('', editMarker(reviewKey, version));
@@ -175,8 +205,15 @@ export function renderEdit(previous: Review, current: Review, reviewKey: string,
  * The review as it is now, for a case found in Omnidesk (made before the state was lost, or by
  * another process) that does not show it yet: what it showed before is not known here.
  */
-export function renderCatchUp(current: Review, reviewKey: string, version: number): { content: string; contentHtml: string } {
-  const lines = ['The review as it is now (it changed while asodesk-omni was not following this case):', `Rating: ${stars(current.rating)}`];
+export function renderCatchUp(
+  current: Review,
+  reviewKey: string,
+  version: number,
+): { content: string; contentHtml: string } {
+  const lines = [
+    'The review as it is now (it changed while asodesk-omni was not following this case):',
+    `Rating: ${stars(current.rating)}`,
+  ];
   if (current.title) lines.push(`Title: "${current.title}"`);
   lines.push('', current.text, '', editMarker(reviewKey, version));
   const content = lines.join('\n');

@@ -71,14 +71,44 @@ const sorts = ['createdDate', '-createdDate', 'rating', '-rating'] as const;
 type Sort = (typeof sorts)[number];
 const hourMs = 3_600_000;
 
-function appleError(status: number, code: string, title: string, detail: string, source?: Record<string, string>): EmuResponse {
-  return { status, json: { errors: [{ id: createHash('sha1').update(`${code}${detail}${Math.random()}`).digest('hex').slice(0, 32), status: String(status), code, title, detail, ...(source ? { source } : {}) }] } };
+function appleError(
+  status: number,
+  code: string,
+  title: string,
+  detail: string,
+  source?: Record<string, string>,
+): EmuResponse {
+  return {
+    status,
+    json: {
+      errors: [
+        {
+          id: createHash('sha1').update(`${code}${detail}${Math.random()}`).digest('hex').slice(0, 32),
+          status: String(status),
+          code,
+          title,
+          detail,
+          ...(source ? { source } : {}),
+        },
+      ],
+    },
+  };
 }
 
 const notAuthorized = (): EmuResponse =>
-  appleError(401, 'NOT_AUTHORIZED', 'Authentication credentials are missing or invalid.', 'Provide a properly configured and signed bearer token, and make sure that it has not expired. Learn more about Generating Tokens for API Requests https://developer.apple.com/go/?id=api-generating-tokens');
+  appleError(
+    401,
+    'NOT_AUTHORIZED',
+    'Authentication credentials are missing or invalid.',
+    'Provide a properly configured and signed bearer token, and make sure that it has not expired. Learn more about Generating Tokens for API Requests https://developer.apple.com/go/?id=api-generating-tokens',
+  );
 const notFound = (type: string, id: string): EmuResponse =>
-  appleError(404, 'NOT_FOUND', 'The specified resource does not exist', `There is no resource of type '${type}' with id '${id}'`);
+  appleError(
+    404,
+    'NOT_FOUND',
+    'The specified resource does not exist',
+    `There is no resource of type '${type}' with id '${id}'`,
+  );
 const paramError = (parameter: string, detail: string): EmuResponse =>
   appleError(400, 'PARAMETER_ERROR.INVALID', 'A parameter has an invalid value', detail, { parameter });
 
@@ -92,7 +122,9 @@ const postBody = z.object({
   data: z.object({
     type: z.literal('customerReviewResponses'),
     attributes: z.object({ responseBody: z.string().min(1) }),
-    relationships: z.object({ review: z.object({ data: z.object({ type: z.literal('customerReviews'), id: z.string().min(1) }) }) }),
+    relationships: z.object({
+      review: z.object({ data: z.object({ type: z.literal('customerReviews'), id: z.string().min(1) }) }),
+    }),
   }),
 });
 
@@ -119,23 +151,64 @@ export class AppStoreConnectEmulator extends ServiceEmulator {
     this.server = new EmulatorServer({
       name: 'app-store-connect',
       rateLimitedResponse: () => ({
-        ...appleError(429, 'RATE_LIMIT_EXCEEDED', 'The request rate limit has been reached.', "We've received too many requests for this API. Please wait and try again or slow down your request rate."),
+        ...appleError(
+          429,
+          'RATE_LIMIT_EXCEEDED',
+          'The request rate limit has been reached.',
+          "We've received too many requests for this API. Please wait and try again or slow down your request rate.",
+        ),
         headers: this.rateHeader(),
       }),
-      serverErrorResponse: (status) => appleError(status, 'UNEXPECTED_ERROR', 'An unexpected error occurred.', 'An unexpected error occurred on the server side. If this issue continues, contact us at https://developer.apple.com/contact/.'),
+      serverErrorResponse: (status) =>
+        appleError(
+          status,
+          'UNEXPECTED_ERROR',
+          'An unexpected error occurred.',
+          'An unexpected error occurred on the server side. If this issue continues, contact us at https://developer.apple.com/contact/.',
+        ),
     });
     const s = this.server;
-    s.route('GET', '/v1/apps', this.guard((req) => this.listApps(req)));
-    s.route('GET', '/v1/apps/:appId', this.guard((req) => this.getApp(req.params.appId!)));
-    s.route('GET', '/v1/apps/:appId/customerReviews', this.guard((req) => this.listReviews(req)));
-    s.route('GET', '/v1/customerReviews/:id', this.guard((req) => this.getReview(req)));
-    s.route('GET', '/v1/customerReviews/:id/response', this.guard((req) => this.getReviewResponse(req.params.id!)));
-    s.route('GET', '/v1/customerReviewResponses/:id', this.guard((req) => this.getResponse(req.params.id!)));
-    s.route('POST', '/v1/customerReviewResponses', this.guard((req) => this.postResponse(req)));
-    s.route('DELETE', '/v1/customerReviewResponses/:id', this.guard((req) => this.deleteResponse(req.params.id!)));
+    s.route(
+      'GET',
+      '/v1/apps',
+      this.guard((req) => this.listApps(req)),
+    );
+    s.route(
+      'GET',
+      '/v1/apps/:appId',
+      this.guard((req) => this.getApp(req.params.appId!)),
+    );
+    s.route(
+      'GET',
+      '/v1/apps/:appId/customerReviews',
+      this.guard((req) => this.listReviews(req)),
+    );
+    s.route(
+      'GET',
+      '/v1/customerReviews/:id',
+      this.guard((req) => this.getReview(req)),
+    );
+    s.route(
+      'GET',
+      '/v1/customerReviews/:id/response',
+      this.guard((req) => this.getReviewResponse(req.params.id!)),
+    );
+    s.route(
+      'GET',
+      '/v1/customerReviewResponses/:id',
+      this.guard((req) => this.getResponse(req.params.id!)),
+    );
+    s.route(
+      'POST',
+      '/v1/customerReviewResponses',
+      this.guard((req) => this.postResponse(req)),
+    );
+    s.route(
+      'DELETE',
+      '/v1/customerReviewResponses/:id',
+      this.guard((req) => this.deleteResponse(req.params.id!)),
+    );
   }
-
-
 
   addApp(app: EmuApp): void {
     this.apps.set(app.id, { ...app });
@@ -183,7 +256,10 @@ export class AppStoreConnectEmulator extends ServiceEmulator {
 
   /** Reviews of an app, newest first. */
   reviews(appId: string): EmuReview[] {
-    return this.sorted([...this.reviewMap.values()].filter((r) => r.appId === appId), '-createdDate').map((r) => ({ ...r }));
+    return this.sorted(
+      [...this.reviewMap.values()].filter((r) => r.appId === appId),
+      '-createdDate',
+    ).map((r) => ({ ...r }));
   }
 
   /** Responses as last served (inspecting does not publish them). */
@@ -224,21 +300,33 @@ export class AppStoreConnectEmulator extends ServiceEmulator {
   }
 
   /** Token check, then the hourly budget, then the handler; every answer carries `X-Rate-Limit`. */
-  private guard(handler: (req: EmuRequest) => EmuResponse | Promise<EmuResponse>): (req: EmuRequest) => Promise<EmuResponse> {
+  private guard(
+    handler: (req: EmuRequest) => EmuResponse | Promise<EmuResponse>,
+  ): (req: EmuRequest) => Promise<EmuResponse> {
     return async (req) => {
       const refused = await this.checkToken(req);
       if (refused) return refused;
       this.rollWindow();
       if (this.used >= this.limit) {
         return {
-          ...appleError(429, 'RATE_LIMIT_EXCEEDED', 'The request rate limit has been reached.', "We've received too many requests for this API. Please wait and try again or slow down your request rate."),
+          ...appleError(
+            429,
+            'RATE_LIMIT_EXCEEDED',
+            'The request rate limit has been reached.',
+            "We've received too many requests for this API. Please wait and try again or slow down your request rate.",
+          ),
           headers: this.rateHeader(),
         };
       }
       this.used++;
       const res =
         this.opts.readOnly && req.method !== 'GET'
-          ? appleError(403, 'FORBIDDEN_ERROR', 'This request is forbidden for security reasons', 'The API key in use does not allow this request')
+          ? appleError(
+              403,
+              'FORBIDDEN_ERROR',
+              'This request is forbidden for security reasons',
+              'The API key in use does not allow this request',
+            )
           : await handler(req);
       return { ...res, headers: { ...res.headers, ...this.rateHeader() } };
     };
@@ -276,12 +364,17 @@ export class AppStoreConnectEmulator extends ServiceEmulator {
     const nowSec = this.now() / 1000;
     if (payload.iss !== this.opts.issuerId) return refuse('iss', entry);
     const aud = payload.aud;
-    if (aud !== 'appstoreconnect-v1' && !(Array.isArray(aud) && aud.includes('appstoreconnect-v1'))) return refuse('aud', entry);
+    if (aud !== 'appstoreconnect-v1' && !(Array.isArray(aud) && aud.includes('appstoreconnect-v1')))
+      return refuse('aud', entry);
     if (exp === undefined || exp <= nowSec) return refuse('expired', entry);
     if (iat === undefined || exp - iat > 20 * 60) return refuse('lifetime', entry);
     // A clock running ahead makes tokens "from the future"; Apple refuses those too.
     if (iat > nowSec + 60) return refuse('iat', entry);
-    if (Array.isArray(payload.scope) && !payload.scope.some((s) => typeof s === 'string' && s.split('?')[0] === `${req.method} ${req.path}`)) return refuse('scope', entry);
+    if (
+      Array.isArray(payload.scope) &&
+      !payload.scope.some((s) => typeof s === 'string' && s.split('?')[0] === `${req.method} ${req.path}`)
+    )
+      return refuse('scope', entry);
     this.authLog.push({ ok: true, ...entry });
     return undefined;
   }
@@ -305,7 +398,9 @@ export class AppStoreConnectEmulator extends ServiceEmulator {
 
   private getApp(id: string): EmuResponse {
     const app = this.apps.get(id);
-    return app ? { status: 200, json: { data: this.appResource(app), links: { self: `${this.baseUrl}/v1/apps/${id}` } } } : notFound('apps', id);
+    return app
+      ? { status: 200, json: { data: this.appResource(app), links: { self: `${this.baseUrl}/v1/apps/${id}` } } }
+      : notFound('apps', id);
   }
 
   private listReviews(req: EmuRequest): EmuResponse {
@@ -322,18 +417,21 @@ export class AppStoreConnectEmulator extends ServiceEmulator {
     const ratings = q.get('filter[rating]');
     if (ratings !== null) {
       const wanted = ratings.split(',');
-      if (wanted.some((r) => !/^[1-5]$/.test(r))) return paramError('filter[rating]', `'${ratings}' is not a valid value`);
+      if (wanted.some((r) => !/^[1-5]$/.test(r)))
+        return paramError('filter[rating]', `'${ratings}' is not a valid value`);
       items = items.filter((r) => wanted.includes(String(r.rating)));
     }
     const territories = q.get('filter[territory]');
     if (territories !== null) {
       const wanted = territories.split(',');
-      if (wanted.some((t) => !/^[A-Z]{3}$/.test(t))) return paramError('filter[territory]', `'${territories}' is not a valid value`);
+      if (wanted.some((t) => !/^[A-Z]{3}$/.test(t)))
+        return paramError('filter[territory]', `'${territories}' is not a valid value`);
       items = items.filter((r) => wanted.includes(r.territory));
     }
     const published = q.get('exists[publishedResponse]');
     if (published !== null) {
-      if (published !== 'true' && published !== 'false') return paramError('exists[publishedResponse]', `'${published}' is not a valid value`);
+      if (published !== 'true' && published !== 'false')
+        return paramError('exists[publishedResponse]', `'${published}' is not a valid value`);
       this.publishDue();
       items = items.filter((r) => (this.responseOf(r.id)?.state === 'PUBLISHED') === (published === 'true'));
     }
@@ -343,16 +441,25 @@ export class AppStoreConnectEmulator extends ServiceEmulator {
     if (cursor !== null) {
       // Keyset paging: the page starts after the last review shown, even if it has since vanished.
       const after = decodeCursor(cursor);
-      if (!after || after.r === undefined || after.c === undefined || after.id === undefined) return paramError('cursor', `'${cursor}' is not a valid cursor`);
+      if (!after || after.r === undefined || after.c === undefined || after.id === undefined)
+        return paramError('cursor', `'${cursor}' is not a valid cursor`);
       const mark = { rating: after.r, createdMs: after.c, id: after.id };
       items = items.filter((r) => compare(sort, key(r), mark) > 0);
     }
     const page = items.slice(0, limit);
     const last = page[page.length - 1];
-    const next = items.length > limit && last ? this.link(req, encodeCursor({ r: last.rating, c: Date.parse(last.createdDate), id: last.id })) : undefined;
+    const next =
+      items.length > limit && last
+        ? this.link(req, encodeCursor({ r: last.rating, c: Date.parse(last.createdDate), id: last.id }))
+        : undefined;
     const withResponse = include.includes('response');
     this.publishDue();
-    const included = withResponse ? page.map((r) => this.responseOf(r.id)).filter((r): r is EmuResponseRecord => r !== undefined).map((r) => this.responseResource(r)) : [];
+    const included = withResponse
+      ? page
+          .map((r) => this.responseOf(r.id))
+          .filter((r): r is EmuResponseRecord => r !== undefined)
+          .map((r) => this.responseResource(r))
+      : [];
     return {
       status: 200,
       json: {
@@ -387,13 +494,24 @@ export class AppStoreConnectEmulator extends ServiceEmulator {
     this.publishDue();
     const r = this.responseOf(reviewId);
     if (!r) return notFound('customerReviewResponses', `for review ${reviewId}`);
-    return { status: 200, json: { data: this.responseResource(r), links: { self: `${this.baseUrl}/v1/customerReviews/${reviewId}/response` } } };
+    return {
+      status: 200,
+      json: {
+        data: this.responseResource(r),
+        links: { self: `${this.baseUrl}/v1/customerReviews/${reviewId}/response` },
+      },
+    };
   }
 
   private getResponse(id: string): EmuResponse {
     this.publishDue();
     const r = this.responseMap.get(id);
-    return r ? { status: 200, json: { data: this.responseResource(r), links: { self: `${this.baseUrl}/v1/customerReviewResponses/${id}` } } } : notFound('customerReviewResponses', id);
+    return r
+      ? {
+          status: 200,
+          json: { data: this.responseResource(r), links: { self: `${this.baseUrl}/v1/customerReviewResponses/${id}` } },
+        }
+      : notFound('customerReviewResponses', id);
   }
 
   private postResponse(req: EmuRequest): EmuResponse {
@@ -401,25 +519,55 @@ export class AppStoreConnectEmulator extends ServiceEmulator {
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
       const pointer = '/' + issue.path.map(String).join('/');
-      return appleError(409, 'ENTITY_ERROR.ATTRIBUTE.INVALID', 'The provided entity includes an attribute with an invalid value', `${pointer}: ${issue.message}`, { pointer });
+      return appleError(
+        409,
+        'ENTITY_ERROR.ATTRIBUTE.INVALID',
+        'The provided entity includes an attribute with an invalid value',
+        `${pointer}: ${issue.message}`,
+        { pointer },
+      );
     }
     const { attributes, relationships } = parsed.data.data;
     const reviewId = relationships.review.data.id;
     if (!this.reviewMap.has(reviewId)) {
-      return appleError(409, 'ENTITY_ERROR.RELATIONSHIP.INVALID', 'The provided entity includes a relationship with an invalid value', `'${reviewId}' is not a valid id for this relationship`, { pointer: '/data/relationships/review' });
+      return appleError(
+        409,
+        'ENTITY_ERROR.RELATIONSHIP.INVALID',
+        'The provided entity includes a relationship with an invalid value',
+        `'${reviewId}' is not a valid id for this relationship`,
+        { pointer: '/data/relationships/review' },
+      );
     }
     const max = this.opts.maxResponseLength ?? 5970;
     if (attributes.responseBody.length > max) {
-      return appleError(409, 'ENTITY_ERROR.ATTRIBUTE.INVALID.TOO_LONG', 'The provided entity includes an attribute with an invalid value', `responseBody is longer than ${max} characters`, { pointer: '/data/attributes/responseBody' });
+      return appleError(
+        409,
+        'ENTITY_ERROR.ATTRIBUTE.INVALID.TOO_LONG',
+        'The provided entity includes an attribute with an invalid value',
+        `responseBody is longer than ${max} characters`,
+        { pointer: '/data/attributes/responseBody' },
+      );
     }
     // One response per review: a second POST overwrites the first (same id kept) and waits to be published again.
     const existing = this.responseOf(reviewId);
-    const record: EmuResponseRecord = existing ?? { id: this.newResponseId(), reviewId, responseBody: '', lastModifiedMs: 0, state: 'PENDING_PUBLISH' };
+    const record: EmuResponseRecord = existing ?? {
+      id: this.newResponseId(),
+      reviewId,
+      responseBody: '',
+      lastModifiedMs: 0,
+      state: 'PENDING_PUBLISH',
+    };
     record.responseBody = attributes.responseBody;
     record.lastModifiedMs = this.now();
     record.state = 'PENDING_PUBLISH';
     this.responseMap.set(record.id, record);
-    return { status: 201, json: { data: this.responseResource(record), links: { self: `${this.baseUrl}/v1/customerReviewResponses/${record.id}` } } };
+    return {
+      status: 201,
+      json: {
+        data: this.responseResource(record),
+        links: { self: `${this.baseUrl}/v1/customerReviewResponses/${record.id}` },
+      },
+    };
   }
 
   private deleteResponse(id: string): EmuResponse {
@@ -449,7 +597,8 @@ export class AppStoreConnectEmulator extends ServiceEmulator {
     const raw = req.query.get('limit');
     if (raw === null) return this.opts.defaultPageSize ?? 50;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 1 || n > 200) return paramError('limit', `'${raw}' is not a valid value; the maximum is 200`);
+    if (!Number.isInteger(n) || n < 1 || n > 200)
+      return paramError('limit', `'${raw}' is not a valid value; the maximum is 200`);
     return n;
   }
 
@@ -475,7 +624,12 @@ export class AppStoreConnectEmulator extends ServiceEmulator {
   }
 
   private appResource(a: EmuApp): unknown {
-    return { type: 'apps', id: a.id, attributes: { name: a.name, bundleId: a.bundleId }, links: { self: `${this.baseUrl}/v1/apps/${a.id}` } };
+    return {
+      type: 'apps',
+      id: a.id,
+      attributes: { name: a.name, bundleId: a.bundleId },
+      links: { self: `${this.baseUrl}/v1/apps/${a.id}` },
+    };
   }
 
   private reviewResource(r: EmuReview, withResponse: boolean): unknown {
@@ -484,7 +638,14 @@ export class AppStoreConnectEmulator extends ServiceEmulator {
     return {
       type: 'customerReviews',
       id: r.id,
-      attributes: { rating: r.rating, title: r.title, body: r.body, reviewerNickname: r.reviewerNickname, createdDate: r.createdDate, territory: r.territory },
+      attributes: {
+        rating: r.rating,
+        title: r.title,
+        body: r.body,
+        reviewerNickname: r.reviewerNickname,
+        createdDate: r.createdDate,
+        territory: r.territory,
+      },
       relationships: {
         response: {
           ...(withResponse ? { data: response ? { type: 'customerReviewResponses', id: response.id } : null } : {}),
@@ -519,7 +680,14 @@ function key(r: EmuReview): SortKey {
 /** Order of `sort`, ties broken by date (newest first) then id, so keyset paging is stable. */
 function compare(sort: Sort, a: SortKey, b: SortKey): number {
   const byDate = b.createdMs - a.createdMs;
-  const primary = sort === 'createdDate' ? -byDate : sort === '-createdDate' ? byDate : sort === 'rating' ? a.rating - b.rating : b.rating - a.rating;
+  const primary =
+    sort === 'createdDate'
+      ? -byDate
+      : sort === '-createdDate'
+        ? byDate
+        : sort === 'rating'
+          ? a.rating - b.rating
+          : b.rating - a.rating;
   return primary || byDate || a.id.localeCompare(b.id);
 }
 

@@ -44,7 +44,11 @@ function label(value: string): { label: string } {
 export class AppStorePublicEmulator extends ServiceEmulator {
   override readonly server = new EmulatorServer({
     name: 'app-store-public',
-    serverErrorResponse: (status) => ({ status, text: '<html><body>Service Unavailable</body></html>', headers: { 'content-type': 'text/html' } }),
+    serverErrorResponse: (status) => ({
+      status,
+      text: '<html><body>Service Unavailable</body></html>',
+      headers: { 'content-type': 'text/html' },
+    }),
   });
   private readonly store: PublicFeedReview[] = [];
   private nextId = 14_548_543_700;
@@ -56,15 +60,21 @@ export class AppStorePublicEmulator extends ServiceEmulator {
     super();
     this.opts = opts;
     // Apple accepts the path segments in either order; the client uses page/id/sortby.
-    this.server.route('GET', '/:country/rss/customerreviews/:a/:b/:c/json', (req) => this.feed(req, [req.params.a, req.params.b, req.params.c]));
-    this.server.route('GET', '/:country/rss/customerreviews/:a/:b/json', (req) => this.feed(req, [req.params.a, req.params.b]));
+    this.server.route('GET', '/:country/rss/customerreviews/:a/:b/:c/json', (req) =>
+      this.feed(req, [req.params.a, req.params.b, req.params.c]),
+    );
+    this.server.route('GET', '/:country/rss/customerreviews/:a/:b/json', (req) =>
+      this.feed(req, [req.params.a, req.params.b]),
+    );
     this.server.route('GET', '/:country/rss/customerreviews/:a/json', (req) => this.feed(req, [req.params.a]));
   }
 
-
-
   /** Adds a review (newest unless `updated` is given) and returns it. */
-  addReview(appId: string, partial: Partial<Omit<PublicFeedReview, 'appId'>> = {}, where: { country?: string } = {}): PublicFeedReview {
+  addReview(
+    appId: string,
+    partial: Partial<Omit<PublicFeedReview, 'appId'>> = {},
+    where: { country?: string } = {},
+  ): PublicFeedReview {
     this.clock += 60_000;
     const review: PublicFeedReview = {
       id: partial.id ?? String(this.nextId++),
@@ -84,7 +94,11 @@ export class AppStorePublicEmulator extends ServiceEmulator {
   }
 
   /** The customer edits the review: new content, new `updated`, so it moves to the top. */
-  editReview(appId: string, id: string, patch: Partial<Pick<PublicFeedReview, 'rating' | 'title' | 'text' | 'version' | 'updated'>>): PublicFeedReview {
+  editReview(
+    appId: string,
+    id: string,
+    patch: Partial<Pick<PublicFeedReview, 'rating' | 'title' | 'text' | 'version' | 'updated'>>,
+  ): PublicFeedReview {
     const review = this.store.find((r) => r.appId === appId && r.id === id);
     if (!review) throw new Error(`no review ${id} for app ${appId}`);
     this.clock += 60_000;
@@ -115,7 +129,11 @@ export class AppStorePublicEmulator extends ServiceEmulator {
       return { status: 400, text: 'Invalid request', headers: { 'content-type': 'text/plain' } };
     }
     if (page > maxPages) {
-      return { status: 400, text: 'CustomerReviews RSS page depth is limited to 10', headers: { 'content-type': 'text/plain' } };
+      return {
+        status: 400,
+        text: 'CustomerReviews RSS page depth is limited to 10',
+        headers: { 'content-type': 'text/plain' },
+      };
     }
     const all = this.store
       .filter((r) => r.appId === appId && r.country === country)
@@ -131,7 +149,9 @@ export class AppStorePublicEmulator extends ServiceEmulator {
     if (this.opts.legacyAppEntry && page === 1 && entries.length > 0) entries.unshift(this.appEntry(appId, country));
     const base = `https://itunes.apple.com/${country}/rss/customerreviews`;
     const desc = `?urlDesc=/customerreviews/id=${appId}/sortBy=mostRecent/json`;
-    const link = (rel: string, p: number): unknown => ({ attributes: { rel, href: `${base}/page=${p}/id=${appId}/sortby=mostrecent/xml${desc}` } });
+    const link = (rel: string, p: number): unknown => ({
+      attributes: { rel, href: `${base}/page=${p}/id=${appId}/sortby=mostrecent/xml${desc}` },
+    });
     const feed: Record<string, unknown> = {
       author: { name: label('iTunes Store'), uri: label('http://www.apple.com/itunes/') },
       updated: label(pacificIso(this.clock)),
@@ -139,7 +159,13 @@ export class AppStorePublicEmulator extends ServiceEmulator {
       title: label('iTunes Store: Customer Reviews'),
       icon: label('http://itunes.apple.com/favicon.ico'),
       link: [
-        { attributes: { rel: 'alternate', type: 'text/html', href: `https://apps.apple.com/WebObjects/MZStore.woa/wa/viewGrouping?cc=${country}&id=1000` } },
+        {
+          attributes: {
+            rel: 'alternate',
+            type: 'text/html',
+            href: `https://apps.apple.com/WebObjects/MZStore.woa/wa/viewGrouping?cc=${country}&id=1000`,
+          },
+        },
         { attributes: { rel: 'self', href: `${base}/id=${appId}/sortBy=mostRecent/page=${page}/json` } },
         link('first', 1),
         link('last', lastPage),
@@ -155,14 +181,23 @@ export class AppStorePublicEmulator extends ServiceEmulator {
 
   private entry(r: PublicFeedReview): unknown {
     return {
-      author: { uri: label(`https://itunes.apple.com/${r.country}/reviews/id${1000 + (Number(r.id) % 1000)}`), name: label(r.author), label: '' },
+      author: {
+        uri: label(`https://itunes.apple.com/${r.country}/reviews/id${1000 + (Number(r.id) % 1000)}`),
+        name: label(r.author),
+        label: '',
+      },
       updated: label(r.updated),
       'im:rating': label(String(r.rating)),
       'im:version': label(r.version),
       id: label(r.id),
       title: label(r.title),
       content: { label: r.text, attributes: { type: 'text' } },
-      link: { attributes: { rel: 'related', href: `https://itunes.apple.com/${r.country}/review?id=${r.appId}&type=Purple%20Software` } },
+      link: {
+        attributes: {
+          rel: 'related',
+          href: `https://itunes.apple.com/${r.country}/review?id=${r.appId}&type=Purple%20Software`,
+        },
+      },
       'im:voteSum': label(String(r.voteSum)),
       'im:contentType': { attributes: { term: 'Application', label: 'Application' } },
       'im:voteCount': label(String(r.voteCount)),
@@ -176,7 +211,9 @@ export class AppStorePublicEmulator extends ServiceEmulator {
       'im:price': { label: 'Get', attributes: { amount: '0.00000', currency: 'USD' } },
       'im:artist': label('Emulated Developer'),
       title: label('Emulated App - Emulated Developer'),
-      link: { attributes: { rel: 'alternate', type: 'text/html', href: `https://apps.apple.com/${country}/app/id${appId}` } },
+      link: {
+        attributes: { rel: 'alternate', type: 'text/html', href: `https://apps.apple.com/${country}/app/id${appId}` },
+      },
       id: { label: `https://apps.apple.com/${country}/app/id${appId}`, attributes: { 'im:id': appId } },
       'im:contentType': { attributes: { term: 'Application', label: 'Application' } },
     };

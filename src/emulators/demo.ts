@@ -51,8 +51,20 @@ const seedSchema = z.object({
       answer: z.string().optional(),
     }),
   ),
-  appStorePublic: z.array(z.object({ author: z.string(), country: z.string(), rating: z.number().int(), title: z.string(), text: z.string(), hoursAgo: z.number() })),
-  replies: z.record(z.enum(['app-store', 'google-play', 'rustore', 'no-credentials']), z.object({ to: z.string(), text: z.string() })),
+  appStorePublic: z.array(
+    z.object({
+      author: z.string(),
+      country: z.string(),
+      rating: z.number().int(),
+      title: z.string(),
+      text: z.string(),
+      hoursAgo: z.number(),
+    }),
+  ),
+  replies: z.record(
+    z.enum(['app-store', 'google-play', 'rustore', 'no-credentials']),
+    z.object({ to: z.string(), text: z.string() }),
+  ),
 });
 export type DemoSeed = z.infer<typeof seedSchema>;
 
@@ -68,8 +80,16 @@ export interface DemoReply {
 }
 
 /** The App Store app read without credentials, on the second channel. */
-export const publicApp = { id: 'ios-no-key', name: 'Acme Lite (no key)', store: 'app-store', appId: '1000000002' } as const;
-export const channels = { main: { id: 1, title: 'App reviews' }, noKey: { id: 2, title: 'App reviews (no store key)' } } as const;
+export const publicApp = {
+  id: 'ios-no-key',
+  name: 'Acme Lite (no key)',
+  store: 'app-store',
+  appId: '1000000002',
+} as const;
+export const channels = {
+  main: { id: 1, title: 'App reviews' },
+  noKey: { id: 2, title: 'App reviews (no store key)' },
+} as const;
 
 export interface DemoWorld extends World {
   /** The review each agent reply answers, per store and for the app without credentials. */
@@ -112,7 +132,8 @@ export async function startDemoWorld(opts: { dir: string; now?: number | undefin
   const replies = Object.entries(seed.replies).map(([target, r]) => {
     const t = target as DemoTarget;
     const reviewId = ids[t].get(r.to);
-    if (reviewId === undefined) throw new Error(`fixtures/demo/reviews.json: replies.${t}.to names "${r.to}", who wrote no review there`);
+    if (reviewId === undefined)
+      throw new Error(`fixtures/demo/reviews.json: replies.${t}.to names "${r.to}", who wrote no review there`);
     const store: StoreId = t === 'no-credentials' ? 'app-store' : t;
     const appId = t === 'no-credentials' ? publicApp.appId : appIdOf(store);
     return { target: t, reviewKey: reviewKey({ store, appId, reviewId }), reviewId, author: r.to, text: r.text };
@@ -122,9 +143,18 @@ export async function startDemoWorld(opts: { dir: string; now?: number | undefin
   mkdirSync(noKeyDir, { recursive: true, mode: 0o700 });
   const stores = world.config.stores ?? {};
   const noKeyConfig: ConfigInput = {
-    omnidesk: { ...world.config.omnidesk!, channel: `cch${channels.noKey.id}`, channelTitle: channels.noKey.title, caseFieldId: 2 },
+    omnidesk: {
+      ...world.config.omnidesk!,
+      channel: `cch${channels.noKey.id}`,
+      channelTitle: channels.noKey.title,
+      caseFieldId: 2,
+    },
     stores: {
-      appStore: { baseUrl: stores.appStore?.baseUrl, publicBaseUrl: stores.appStore?.publicBaseUrl, publicCountries: ['us'] },
+      appStore: {
+        baseUrl: stores.appStore?.baseUrl,
+        publicBaseUrl: stores.appStore?.publicBaseUrl,
+        publicCountries: ['us'],
+      },
     },
     apps: [{ ...publicApp }],
     webhook: { secret: newWebhookSecret() },
@@ -136,12 +166,21 @@ export async function startDemoWorld(opts: { dir: string; now?: number | undefin
 }
 
 function appIdOf(store: StoreId): string {
-  return store === 'app-store' ? worldApps.ios.appId : store === 'google-play' ? worldApps.android.appId : worldApps.rustore.appId;
+  return store === 'app-store'
+    ? worldApps.ios.appId
+    : store === 'google-play'
+      ? worldApps.android.appId
+      : worldApps.rustore.appId;
 }
 
 /** Puts the sample reviews into the emulators; returns review ids by author, per store. */
 function seedStores(world: World, seed: DemoSeed, now: number): Record<DemoTarget, Map<string, string>> {
-  const ids: Record<DemoTarget, Map<string, string>> = { 'app-store': new Map(), 'google-play': new Map(), rustore: new Map(), 'no-credentials': new Map() };
+  const ids: Record<DemoTarget, Map<string, string>> = {
+    'app-store': new Map(),
+    'google-play': new Map(),
+    rustore: new Map(),
+    'no-credentials': new Map(),
+  };
   for (const r of seed.appStore) {
     const id = world.appStore.addReview(worldApps.ios.appId, {
       rating: r.rating,
@@ -173,14 +212,24 @@ function seedStores(world: World, seed: DemoSeed, now: number): Record<DemoTarge
   }
   for (const r of seed.rustore) {
     const at = now - r.hoursAgo * hour;
-    const id = world.rustore.addComment(worldApps.rustore.appId, { userName: r.author, appRating: r.rating, commentText: r.text, appVersionName: r.appVersion, at });
+    const id = world.rustore.addComment(worldApps.rustore.appId, {
+      userName: r.author,
+      appRating: r.rating,
+      commentText: r.text,
+      appVersionName: r.appVersion,
+      at,
+    });
     if (r.edited) world.rustore.editComment(id, { commentText: r.text });
     if (r.answer) world.rustore.addFeedback(worldApps.rustore.appId, id, r.answer, 'PUBLISHED', at + hour);
     ids.rustore.set(r.author, String(id));
   }
   for (const r of seed.appStorePublic) {
     const updated = appleDate(now - r.hoursAgo * hour);
-    const review = world.appStorePublic.addReview(publicApp.appId, { author: r.author, rating: r.rating, title: r.title, text: r.text, updated }, { country: r.country });
+    const review = world.appStorePublic.addReview(
+      publicApp.appId,
+      { author: r.author, rating: r.rating, title: r.title, text: r.text, updated },
+      { country: r.country },
+    );
     ids['no-credentials'].set(r.author, review.id);
   }
   return ids;
@@ -189,11 +238,31 @@ function seedStores(world: World, seed: DemoSeed, now: number): Record<DemoTarge
 /** The services of the demo world, for the table the demo prints: [service, address, what]. */
 export function demoServiceRows(w: DemoWorld): [string, string, string][] {
   return [
-    ['Omnidesk', w.omnidesk.baseUrl, `channels "${channels.main.title}" (cch${channels.main.id}) and "${channels.noKey.title}" (cch${channels.noKey.id})`],
-    ['App Store Connect', w.appStore.baseUrl, `${w.appStore.reviews(worldApps.ios.appId).length} reviews of ${worldApps.ios.name} (ES256 key, .p8)`],
-    ['Google Play', w.googlePlay.baseUrl, `${w.googlePlay.reviews(worldApps.android.appId).length} reviews of ${worldApps.android.appId} (service account, RSA)`],
-    ['RuStore', w.rustore.server.baseUrl, `${w.rustore.comments(worldApps.rustore.appId).length} reviews of ${worldApps.rustore.appId} (API key, RSA)`],
-    ['App Store feed', w.appStorePublic.baseUrl, `${w.appStorePublic.reviews().length} reviews of Acme Lite, read without credentials`],
+    [
+      'Omnidesk',
+      w.omnidesk.baseUrl,
+      `channels "${channels.main.title}" (cch${channels.main.id}) and "${channels.noKey.title}" (cch${channels.noKey.id})`,
+    ],
+    [
+      'App Store Connect',
+      w.appStore.baseUrl,
+      `${w.appStore.reviews(worldApps.ios.appId).length} reviews of ${worldApps.ios.name} (ES256 key, .p8)`,
+    ],
+    [
+      'Google Play',
+      w.googlePlay.baseUrl,
+      `${w.googlePlay.reviews(worldApps.android.appId).length} reviews of ${worldApps.android.appId} (service account, RSA)`,
+    ],
+    [
+      'RuStore',
+      w.rustore.server.baseUrl,
+      `${w.rustore.comments(worldApps.rustore.appId).length} reviews of ${worldApps.rustore.appId} (API key, RSA)`,
+    ],
+    [
+      'App Store feed',
+      w.appStorePublic.baseUrl,
+      `${w.appStorePublic.reviews().length} reviews of Acme Lite, read without credentials`,
+    ],
   ];
 }
 
@@ -210,7 +279,11 @@ export function storeEmulatorUrls(w: DemoWorld): [string, string][] {
 export const publicAppSource = 'App Store public feed';
 
 /** The answer to a review as the store's emulator now has it. */
-export function answerInStore(w: DemoWorld, store: StoreId, reviewId: string): { state: string; text: string } | undefined {
+export function answerInStore(
+  w: DemoWorld,
+  store: StoreId,
+  reviewId: string,
+): { state: string; text: string } | undefined {
   switch (store) {
     case 'app-store': {
       const r = w.appStore.responses().find((x) => x.reviewId === reviewId);

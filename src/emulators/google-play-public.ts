@@ -46,8 +46,14 @@ function encodeToken(t: { o: number; a: string; h: string; s: number }): string 
 
 function decodeToken(token: string): { o: number; a: string; h: string; s: number } | undefined {
   try {
-    const t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { o?: unknown; a?: unknown; h?: unknown; s?: unknown };
-    if (typeof t.o === 'number' && typeof t.a === 'string' && typeof t.h === 'string' && typeof t.s === 'number') return { o: t.o, a: t.a, h: t.h, s: t.s };
+    const t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as {
+      o?: unknown;
+      a?: unknown;
+      h?: unknown;
+      s?: unknown;
+    };
+    if (typeof t.o === 'number' && typeof t.a === 'string' && typeof t.h === 'string' && typeof t.s === 'number')
+      return { o: t.o, a: t.a, h: t.h, s: t.s };
   } catch {
     // an unreadable token is answered like an unknown one
   }
@@ -59,8 +65,16 @@ const primary = (lang: string): string => lang.toLowerCase().split(/[-_]/)[0] ??
 export class GooglePlayPublicEmulator extends ServiceEmulator {
   override readonly server = new EmulatorServer({
     name: 'google-play-public',
-    serverErrorResponse: (status) => ({ status, text: '<!DOCTYPE html><html><body>Error</body></html>', headers: { 'content-type': 'text/html; charset=utf-8' } }),
-    rateLimitedResponse: () => ({ status: 429, text: '<!DOCTYPE html><html><body>unusual traffic</body></html>', headers: { 'content-type': 'text/html; charset=utf-8' } }),
+    serverErrorResponse: (status) => ({
+      status,
+      text: '<!DOCTYPE html><html><body>Error</body></html>',
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+    }),
+    rateLimitedResponse: () => ({
+      status: 429,
+      text: '<!DOCTYPE html><html><body>unusual traffic</body></html>',
+      headers: { 'content-type': 'text/html; charset=utf-8' },
+    }),
   });
   private readonly store: WebReview[] = [];
   private nextId = 1;
@@ -73,9 +87,11 @@ export class GooglePlayPublicEmulator extends ServiceEmulator {
     this.server.route('POST', '/_/PlayStoreUi/data/batchexecute', (req) => this.batchexecute(req));
   }
 
-
-
-  addReview(appId: string, partial: Partial<Omit<WebReview, 'appId'>> = {}, where: { lang?: string; country?: string } = {}): WebReview {
+  addReview(
+    appId: string,
+    partial: Partial<Omit<WebReview, 'appId'>> = {},
+    where: { lang?: string; country?: string } = {},
+  ): WebReview {
     this.clock += 60_000;
     const n = this.nextId++;
     const review: WebReview = {
@@ -98,7 +114,11 @@ export class GooglePlayPublicEmulator extends ServiceEmulator {
   }
 
   /** The user edits: new content and date, so the review moves to the top of NEWEST. */
-  editReview(appId: string, id: string, patch: Partial<Pick<WebReview, 'score' | 'text' | 'version' | 'dateMs' | 'replyText' | 'replyDateMs'>>): WebReview {
+  editReview(
+    appId: string,
+    id: string,
+    patch: Partial<Pick<WebReview, 'score' | 'text' | 'version' | 'dateMs' | 'replyText' | 'replyDateMs'>>,
+  ): WebReview {
     const review = this.store.find((r) => r.appId === appId && r.id === id);
     if (!review) throw new Error(`no review ${id} for app ${appId}`);
     this.clock += 60_000;
@@ -115,7 +135,12 @@ export class GooglePlayPublicEmulator extends ServiceEmulator {
     const gl = (req.query.get('gl') ?? 'us').toLowerCase();
     const fReq = req.form?.get('f.req');
     const call = fReq ? parseCall(fReq) : undefined;
-    if (!call) return { status: 400, text: xssiPrefix + JSON.stringify([['er', null, null, null, null, 400, null, null, null, 3]]), headers: { 'content-type': 'application/json; charset=utf-8' } };
+    if (!call)
+      return {
+        status: 400,
+        text: xssiPrefix + JSON.stringify([['er', null, null, null, null, 400, null, null, null, 3]]),
+        headers: { 'content-type': 'application/json; charset=utf-8' },
+      };
 
     let offset = 0;
     if (call.token) {
@@ -124,12 +149,16 @@ export class GooglePlayPublicEmulator extends ServiceEmulator {
       offset = t.o;
     }
     const matching = this.store
-      .filter((r) => r.appId === call.appId && primary(r.lang) === primary(hl) && (!r.country || r.country.toLowerCase() === gl))
+      .filter(
+        (r) =>
+          r.appId === call.appId && primary(r.lang) === primary(hl) && (!r.country || r.country.toLowerCase() === gl),
+      )
       .sort(orderFor(call.sort));
     if (matching.length === 0) return this.answer(null);
     const size = Math.min(call.count, this.maxPageSize);
     const page = matching.slice(offset, offset + size);
-    const next = offset + size < matching.length ? encodeToken({ o: offset + size, a: call.appId, h: hl, s: call.sort }) : null;
+    const next =
+      offset + size < matching.length ? encodeToken({ o: offset + size, a: call.appId, h: hl, s: call.sort }) : null;
     return this.answer([page.map(encodeReview), next ? [null, next] : null]);
   }
 
@@ -139,16 +168,27 @@ export class GooglePlayPublicEmulator extends ServiceEmulator {
       ['di', 42],
       ['af.httprm', 41, '-6523960347093491247', 14],
     ];
-    return { status: 200, text: xssiPrefix + JSON.stringify(envelope), headers: { 'content-type': 'application/json; charset=utf-8' } };
+    return {
+      status: 200,
+      text: xssiPrefix + JSON.stringify(envelope),
+      headers: { 'content-type': 'application/json; charset=utf-8' },
+    };
   }
 }
 
-function parseCall(fReq: string): { appId: string; sort: number; count: number; token: string | undefined } | undefined {
+function parseCall(
+  fReq: string,
+): { appId: string; sort: number; count: number; token: string | undefined } | undefined {
   try {
     const outer = JSON.parse(fReq) as unknown[][][];
     const [id, innerText] = outer[0]?.[0] ?? [];
     if (id !== rpcId || typeof innerText !== 'string') return undefined;
-    const inner = JSON.parse(innerText) as [null, null, [number, number, [number, null, string | null], null, unknown[]], [string, number]];
+    const inner = JSON.parse(innerText) as [
+      null,
+      null,
+      [number, number, [number, null, string | null], null, unknown[]],
+      [string, number],
+    ];
     const [, , opts, target] = inner;
     const appId = target[0];
     const count = opts[2][0];
@@ -167,5 +207,19 @@ function orderFor(sort: number): (a: WebReview, b: WebReview) => number {
 
 function encodeReview(r: WebReview): unknown[] {
   const reply = r.replyText ? [null, r.replyText, stamp(r.replyDateMs ?? r.dateMs)] : null;
-  return [r.id, [r.userName, [null, 2, [96, 96], [null, null, r.userImage]]], r.score, null, r.text, stamp(r.dateMs), r.thumbsUp, reply, null, null, r.version, null, null];
+  return [
+    r.id,
+    [r.userName, [null, 2, [96, 96], [null, null, r.userImage]]],
+    r.score,
+    null,
+    r.text,
+    stamp(r.dateMs),
+    r.thumbsUp,
+    reply,
+    null,
+    null,
+    r.version,
+    null,
+    null,
+  ];
 }

@@ -60,7 +60,14 @@ const apiPrefix = '/androidpublisher/v3/applications';
 const scope = 'https://www.googleapis.com/auth/androidpublisher';
 const jwtBearer = 'urn:ietf:params:oauth:grant-type:jwt-bearer';
 
-export function googleError(code: number, status: string, message: string | null, reason?: string, domain = 'global', headers?: Record<string, string>): EmuResponse {
+export function googleError(
+  code: number,
+  status: string,
+  message: string | null,
+  reason?: string,
+  domain = 'global',
+  headers?: Record<string, string>,
+): EmuResponse {
   const errors = reason ? [{ message: message ?? '', domain, reason }] : undefined;
   return { status: code, json: { error: { code, message, ...(errors ? { errors } : {}), status } }, headers };
 }
@@ -92,11 +99,22 @@ export class GooglePlayEmulator extends ServiceEmulator {
     for (const sa of opts.serviceAccounts) this.addServiceAccount(sa.clientEmail, sa.publicKeyPem);
     this.server = new EmulatorServer({
       name: 'google-play',
-      rateLimitedResponse: () => googleError(429, 'RESOURCE_EXHAUSTED', 'Resource has been exhausted (e.g. check quota).', 'rateLimitExceeded', 'usageLimits'),
+      rateLimitedResponse: () =>
+        googleError(
+          429,
+          'RESOURCE_EXHAUSTED',
+          'Resource has been exhausted (e.g. check quota).',
+          'rateLimitExceeded',
+          'usageLimits',
+        ),
       // Google has answered replies with `{"error":{"code":500,"message":null}}`.
       serverErrorResponse: (status) =>
         status === 502
-          ? { status, text: '<html><title>Error 502 (Server Error)!!1</title><p><b>502.</b> That’s an error.</p></html>', headers: { 'content-type': 'text/html' } }
+          ? {
+              status,
+              text: '<html><title>Error 502 (Server Error)!!1</title><p><b>502.</b> That’s an error.</p></html>',
+              headers: { 'content-type': 'text/html' },
+            }
           : status === 503
             ? googleError(503, 'UNAVAILABLE', 'The service is currently unavailable.', 'backendError')
             : googleError(status, 'INTERNAL', null),
@@ -106,8 +124,6 @@ export class GooglePlayEmulator extends ServiceEmulator {
     this.server.route('GET', `${apiPrefix}/:pkg/reviews/:rest`, (req) => this.api(req, 'get', () => this.getOne(req)));
     this.server.route('POST', `${apiPrefix}/:pkg/reviews/:rest`, (req) => this.api(req, 'post', () => this.reply(req)));
   }
-
-
 
   get tokenUri(): string {
     return `${this.server.baseUrl}/token`;
@@ -203,7 +219,8 @@ export class GooglePlayEmulator extends ServiceEmulator {
 
     let claims: ReturnType<typeof decodeJwt>;
     try {
-      if (decodeProtectedHeader(assertion).alg !== 'RS256') return oauthError('invalid_grant', 'Invalid JWT: the algorithm must be RS256.');
+      if (decodeProtectedHeader(assertion).alg !== 'RS256')
+        return oauthError('invalid_grant', 'Invalid JWT: the algorithm must be RS256.');
       claims = decodeJwt(assertion);
     } catch {
       return oauthError('invalid_grant', 'Invalid JWT: cannot be parsed.');
@@ -221,11 +238,15 @@ export class GooglePlayEmulator extends ServiceEmulator {
       }
     }
     if (!verified) return oauthError('invalid_grant', 'Invalid JWT Signature.');
-    if (claims.aud !== this.tokenUri) return oauthError('invalid_grant', `Invalid JWT: Failed audience check. The expected value was ${this.tokenUri}`);
+    if (claims.aud !== this.tokenUri)
+      return oauthError('invalid_grant', `Invalid JWT: Failed audience check. The expected value was ${this.tokenUri}`);
     const nowSec = Math.floor(this.now() / 1000);
     const { iat, exp } = claims;
     if (typeof iat !== 'number' || typeof exp !== 'number' || exp - iat > 3600 || exp <= nowSec || iat > nowSec + 300) {
-      return oauthError('invalid_grant', 'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.');
+      return oauthError(
+        'invalid_grant',
+        'Invalid JWT: Token must be a short-lived token (60 minutes) and in a reasonable timeframe. Check your iat and exp values in the JWT claim.',
+      );
     }
     const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
     if (scopes.length === 0) return oauthError('invalid_scope', 'Empty or missing scope not allowed.');
@@ -253,14 +274,31 @@ export class GooglePlayEmulator extends ServiceEmulator {
       );
     }
     if (!info.scopes.includes(scope)) {
-      return googleError(403, 'PERMISSION_DENIED', 'Request had insufficient authentication scopes.', 'insufficientPermissions');
+      return googleError(
+        403,
+        'PERMISSION_DENIED',
+        'Request had insufficient authentication scopes.',
+        'insufficientPermissions',
+      );
     }
     const pkg = req.params.pkg ?? '';
     if (!this.store.has(pkg)) {
-      return googleError(404, 'NOT_FOUND', 'No application was found for the given package name.', 'applicationNotFound', 'androidpublisher');
+      return googleError(
+        404,
+        'NOT_FOUND',
+        'No application was found for the given package name.',
+        'applicationNotFound',
+        'androidpublisher',
+      );
     }
     if (this.permission.get(pkg) === false) {
-      return googleError(403, 'PERMISSION_DENIED', 'The current user has insufficient permissions to perform the requested operation.', 'permissionDenied', 'androidpublisher');
+      return googleError(
+        403,
+        'PERMISSION_DENIED',
+        'The current user has insufficient permissions to perform the requested operation.',
+        'permissionDenied',
+        'androidpublisher',
+      );
     }
     const spent = this.spend(pkg, kind);
     if (spent) return spent;
@@ -277,7 +315,13 @@ export class GooglePlayEmulator extends ServiceEmulator {
       this.usage.set(key, used);
       const what = kind === 'get' ? 'GET requests per hour' : 'reply requests per day';
       const status = this.opts.quotaStatus ?? 403;
-      return googleError(status, status === 429 ? 'RESOURCE_EXHAUSTED' : 'PERMISSION_DENIED', `Quota exceeded for ${pkg}: ${limit} ${what} per app.`, 'rateLimitExceeded', 'usageLimits');
+      return googleError(
+        status,
+        status === 429 ? 'RESOURCE_EXHAUSTED' : 'PERMISSION_DENIED',
+        `Quota exceeded for ${pkg}: ${limit} ${what} per app.`,
+        'rateLimitExceeded',
+        'usageLimits',
+      );
     }
     used.push(now);
     this.usage.set(key, used);
@@ -301,7 +345,8 @@ export class GooglePlayEmulator extends ServiceEmulator {
       start = Number(m[1]);
     }
     const slice = visible.slice(start, start + perPage);
-    const next = start + perPage < visible.length ? Buffer.from(`o:${start + perPage}`).toString('base64url') : undefined;
+    const next =
+      start + perPage < visible.length ? Buffer.from(`o:${start + perPage}`).toString('base64url') : undefined;
     const translationLanguage = req.query.get('translationLanguage') ?? undefined;
     return {
       status: 200,
@@ -337,7 +382,12 @@ export class GooglePlayEmulator extends ServiceEmulator {
       return googleError(400, 'INVALID_ARGUMENT', 'Reply text must not be empty.', 'invalid');
     }
     if (body.replyText.length > 350) {
-      return googleError(400, 'INVALID_ARGUMENT', `Reply text is too long: ${body.replyText.length} characters; the maximum is 350.`, 'invalid');
+      return googleError(
+        400,
+        'INVALID_ARGUMENT',
+        `Reply text is too long: ${body.replyText.length} characters; the maximum is 350.`,
+        'invalid',
+      );
     }
     // Creates or replaces the one reply; HTML tags are stripped as Google does.
     r.reply = { text: body.replyText.replace(/<[^>]*>/g, ''), lastModified: this.now() };
@@ -352,13 +402,22 @@ export class GooglePlayEmulator extends ServiceEmulator {
       lastModified: timestamp(r.lastModified),
       starRating: r.starRating,
     };
-    const optional = ['reviewerLanguage', 'device', 'androidOsVersion', 'appVersionCode', 'appVersionName', 'thumbsUpCount', 'thumbsDownCount'] as const;
+    const optional = [
+      'reviewerLanguage',
+      'device',
+      'androidOsVersion',
+      'appVersionCode',
+      'appVersionName',
+      'thumbsUpCount',
+      'thumbsDownCount',
+    ] as const;
     for (const k of optional) if (r[k] !== undefined) userComment[k] = r[k];
     if (r.productName) userComment.deviceMetadata = { productName: r.productName, deviceClass: 'phone' };
     // "If the review was not translated this is left blank" (discovery document, UserComment).
     if (translationLanguage !== undefined) userComment.originalText = translate ? r.text : '';
     const comments: unknown[] = [{ userComment }];
-    if (r.reply) comments.push({ developerComment: { text: r.reply.text, lastModified: timestamp(r.reply.lastModified) } });
+    if (r.reply)
+      comments.push({ developerComment: { text: r.reply.text, lastModified: timestamp(r.reply.lastModified) } });
     return { reviewId: r.reviewId, ...(r.authorName ? { authorName: r.authorName } : {}), comments };
   }
 }

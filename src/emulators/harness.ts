@@ -141,13 +141,16 @@ export class EmulatorServer {
     const source = pattern
       .split('/')
       .map((part) =>
-        part.replace(/:([A-Za-z_]+)|([.*+?^${}()|[\]\\])/g, (_m, key: string | undefined, special: string | undefined) => {
-          if (key) {
-            keys.push(key);
-            return '([^/]+?)';
-          }
-          return `\\${special}`;
-        }),
+        part.replace(
+          /:([A-Za-z_]+)|([.*+?^${}()|[\]\\])/g,
+          (_m, key: string | undefined, special: string | undefined) => {
+            if (key) {
+              keys.push(key);
+              return '([^/]+?)';
+            }
+            return `\\${special}`;
+          },
+        ),
       )
       .join('/');
     this.routes.push({ method, regex: new RegExp(`^${source}$`), keys, handler });
@@ -242,7 +245,14 @@ export class EmulatorServer {
       this.send(res, { status: 413, text: 'body too large' });
       return;
     }
-    const entry: LoggedRequest = { method, path: url.pathname, query: url.search, status: 0, at: Date.now(), body: bodyText };
+    const entry: LoggedRequest = {
+      method,
+      path: url.pathname,
+      query: url.search,
+      status: 0,
+      at: Date.now(),
+      body: bodyText,
+    };
     this.requests.push(entry);
     const held = this.held;
     if (held && url.pathname.startsWith(held.pathPrefix)) await new Promise<void>((go) => held.waiting.push(go));
@@ -261,7 +271,11 @@ export class EmulatorServer {
     }
     if (fault === 'slow') await new Promise((r) => setTimeout(r, this.slowMs));
     if (fault === '429') {
-      const r = this.opts.rateLimitedResponse?.() ?? { status: 429, json: { error: 'rate limited' }, headers: { 'retry-after': '1' } };
+      const r = this.opts.rateLimitedResponse?.() ?? {
+        status: 429,
+        json: { error: 'rate limited' },
+        headers: { 'retry-after': '1' },
+      };
       entry.status = r.status;
       this.send(res, r);
       return;
@@ -299,7 +313,17 @@ export class EmulatorServer {
       const params: Record<string, string> = {};
       route.keys.forEach((k, i) => (params[k] = decodeURIComponent(m[i + 1] ?? '')));
       try {
-        const emuReq: EmuRequest = { method, path: url.pathname, url, query: url.searchParams, headers: req.headers, bodyText, json, form, params };
+        const emuReq: EmuRequest = {
+          method,
+          path: url.pathname,
+          url,
+          query: url.searchParams,
+          headers: req.headers,
+          bodyText,
+          json,
+          form,
+          params,
+        };
         response = await route.handler(emuReq);
         if (this.rewrite && !url.pathname.startsWith('/__emulator')) response = this.rewrite(emuReq, response);
       } catch (err) {
@@ -309,11 +333,20 @@ export class EmulatorServer {
       break;
     }
     if (methodMismatch) response = { status: 405, json: { error: 'method_not_allowed' } };
-    if (this.rewriteAnswer && response.status < 300 && response.json !== undefined && !url.pathname.startsWith('/__emulator')) {
+    if (
+      this.rewriteAnswer &&
+      response.status < 300 &&
+      response.json !== undefined &&
+      !url.pathname.startsWith('/__emulator')
+    ) {
       response = { ...response, json: this.rewriteAnswer(url.pathname, structuredClone(response.json)) };
     }
     if (fault === 'malformed' && response.status < 300) {
-      response = { status: response.status, text: '{"data": [{"truncated', headers: { 'content-type': 'application/json', ...response.headers } };
+      response = {
+        status: response.status,
+        text: '{"data": [{"truncated',
+        headers: { 'content-type': 'application/json', ...response.headers },
+      };
     }
     entry.status = response.status;
     this.send(res, response);

@@ -7,7 +7,14 @@
  * from the harness (`server`).
  */
 import { z } from 'zod';
-import { ServiceEmulator, basicAuth, EmulatorServer, type EmuRequest, type EmuResponse, type Handler } from './harness.js';
+import {
+  ServiceEmulator,
+  basicAuth,
+  EmulatorServer,
+  type EmuRequest,
+  type EmuResponse,
+  type Handler,
+} from './harness.js';
 import {
   badRequest,
   caseJson,
@@ -94,7 +101,9 @@ export class OmnideskEmulator extends ServiceEmulator {
     super();
     this.staff = opts.staff ?? [{ email: 'admin@example.test', apiKey: 'omni-test-key-0001', staffId: 1 }];
     this.channels = (opts.channels ?? [{ id: 1, title: 'App reviews' }]).map((c) => ({ ...c }));
-    this.fields = opts.caseFields ?? [{ fieldId: 1, title: this.channels[0]?.title ?? 'App reviews', fieldType: 'text' }];
+    this.fields = opts.caseFields ?? [
+      { fieldId: 1, title: this.channels[0]?.title ?? 'App reviews', fieldType: 'text' },
+    ];
     this.limit = opts.requestsPerMinute ?? 1000;
     this.windowMs = opts.windowMs ?? 60_000;
     this.now = opts.now ?? Date.now;
@@ -105,12 +114,14 @@ export class OmnideskEmulator extends ServiceEmulator {
       serverErrorResponse: (status) =>
         status === 500
           ? { status, json: { error: 'internal_error' } }
-          : { status, text: `<html><head><title>${status}</title></head><body><center><h1>${status}</h1></center><hr><center>nginx</center></body></html>`, headers: { 'content-type': 'text/html' } },
+          : {
+              status,
+              text: `<html><head><title>${status}</title></head><body><center><h1>${status}</h1></center><hr><center>nginx</center></body></html>`,
+              headers: { 'content-type': 'text/html' },
+            },
     });
     this.routes();
   }
-
-
 
   cases(): EmuCase[] {
     return this.caseList.map((c) => structuredClone(c));
@@ -154,7 +165,11 @@ export class OmnideskEmulator extends ServiceEmulator {
    * An agent's reply typed in Omnidesk. A non-note reply in a custom-channel case with a webhook
    * URL is POSTed there (awaited); `webhookStatus` is the receiver's answer.
    */
-  async addStaffReply(caseId: number, content: string, opts: StaffReplyOptions = {}): Promise<{ messageId: number; webhookStatus?: number; webhookError?: string }> {
+  async addStaffReply(
+    caseId: number,
+    content: string,
+    opts: StaffReplyOptions = {},
+  ): Promise<{ messageId: number; webhookStatus?: number; webhookError?: string }> {
     const c = this.caseList.find((x) => x.caseId === caseId && !x.deleted);
     if (!c) throw new Error(`no case ${caseId}`);
     const m = this.addMessage(c, {
@@ -166,33 +181,100 @@ export class OmnideskEmulator extends ServiceEmulator {
       attachments: opts.attachments ?? [],
     });
     const result = await this.pushWebhook(c, m);
-    return { messageId: m.messageId, ...(result?.status !== undefined && { webhookStatus: result.status }), ...(result?.error !== undefined && { webhookError: result.error }) };
+    return {
+      messageId: m.messageId,
+      ...(result?.status !== undefined && { webhookStatus: result.status }),
+      ...(result?.error !== undefined && { webhookError: result.error }),
+    };
   }
 
   private routes(): void {
     const s = this.server;
-    s.route('GET', '/api/cases.json', this.api((req) => this.listCases(req)));
-    s.route('POST', '/api/cases.json', this.api((req) => this.createCase(req)));
-    s.route('GET', '/api/cases/:id.json', this.api((req) => this.withCase(req, (c) => ({ status: 200, json: { case: caseJson(c) } }))));
-    s.route('PUT', '/api/cases/:id.json', this.api((req) => this.withCase(req, (c) => this.updateCase(c, req.json))));
-    s.route('DELETE', '/api/cases/:id.json', this.api((req) => this.withCase(req, (c) => ((c.deleted = true), { status: 200, json: {} }))));
-    s.route('GET', '/api/cases/:id/messages.json', this.api((req) => this.withCase(req, (c) => this.listMessages(c, req.query))));
-    s.route('POST', '/api/cases/:id/messages.json', this.api((req) => this.withCase(req, (c) => this.postMessage(c, req.json))));
-    s.route('POST', '/api/cases/:id/note.json', this.api((req, staff) => this.withCase(req, (c) => this.postNote(c, req.json, staff))));
-    s.route('GET', '/api/labels.json', this.api((req) => pageOf(this.labelList, req.query, 'label', labelJson)));
-    s.route('POST', '/api/labels.json', this.api((req) => this.createLabel(req.json)));
-    s.route('DELETE', '/api/labels/:id.json', this.api((req) => this.deleteLabel(req)));
-    s.route('GET', '/api/custom_fields.json', this.api((req) => pageOf(this.fields, req.query, 'custom_field', fieldJson)));
-    s.route('GET', '/api/custom_channels.json', this.api((req) => pageOf(this.channels, req.query, 'custom_channel', channelJson)));
-    s.route('GET', '/api/users.json', this.api((req) => this.listUsers(req.query)));
-    s.route('GET', '/api/users/:id.json', this.api((req) => {
-      const u = this.users.find((x) => x.userId === Number(req.params.id));
-      return u ? { status: 200, json: { user: userJson(u) } } : { status: 404, json: { error: 'user_not_found' } };
-    }));
+    s.route(
+      'GET',
+      '/api/cases.json',
+      this.api((req) => this.listCases(req)),
+    );
+    s.route(
+      'POST',
+      '/api/cases.json',
+      this.api((req) => this.createCase(req)),
+    );
+    s.route(
+      'GET',
+      '/api/cases/:id.json',
+      this.api((req) => this.withCase(req, (c) => ({ status: 200, json: { case: caseJson(c) } }))),
+    );
+    s.route(
+      'PUT',
+      '/api/cases/:id.json',
+      this.api((req) => this.withCase(req, (c) => this.updateCase(c, req.json))),
+    );
+    s.route(
+      'DELETE',
+      '/api/cases/:id.json',
+      this.api((req) => this.withCase(req, (c) => ((c.deleted = true), { status: 200, json: {} }))),
+    );
+    s.route(
+      'GET',
+      '/api/cases/:id/messages.json',
+      this.api((req) => this.withCase(req, (c) => this.listMessages(c, req.query))),
+    );
+    s.route(
+      'POST',
+      '/api/cases/:id/messages.json',
+      this.api((req) => this.withCase(req, (c) => this.postMessage(c, req.json))),
+    );
+    s.route(
+      'POST',
+      '/api/cases/:id/note.json',
+      this.api((req, staff) => this.withCase(req, (c) => this.postNote(c, req.json, staff))),
+    );
+    s.route(
+      'GET',
+      '/api/labels.json',
+      this.api((req) => pageOf(this.labelList, req.query, 'label', labelJson)),
+    );
+    s.route(
+      'POST',
+      '/api/labels.json',
+      this.api((req) => this.createLabel(req.json)),
+    );
+    s.route(
+      'DELETE',
+      '/api/labels/:id.json',
+      this.api((req) => this.deleteLabel(req)),
+    );
+    s.route(
+      'GET',
+      '/api/custom_fields.json',
+      this.api((req) => pageOf(this.fields, req.query, 'custom_field', fieldJson)),
+    );
+    s.route(
+      'GET',
+      '/api/custom_channels.json',
+      this.api((req) => pageOf(this.channels, req.query, 'custom_channel', channelJson)),
+    );
+    s.route(
+      'GET',
+      '/api/users.json',
+      this.api((req) => this.listUsers(req.query)),
+    );
+    s.route(
+      'GET',
+      '/api/users/:id.json',
+      this.api((req) => {
+        const u = this.users.find((x) => x.userId === Number(req.params.id));
+        return u ? { status: 200, json: { user: userJson(u) } } : { status: 404, json: { error: 'user_not_found' } };
+      }),
+    );
     // Inspection and the agent's side, outside the API (no auth, no budget).
     s.route('GET', '/__emulator/cases', () => ({
       status: 200,
-      json: { cases: this.caseList.map((c) => ({ ...c, messages: this.messageList.filter((m) => m.caseId === c.caseId) })), labels: this.labelList },
+      json: {
+        cases: this.caseList.map((c) => ({ ...c, messages: this.messageList.filter((m) => m.caseId === c.caseId) })),
+        labels: this.labelList,
+      },
     }));
     s.route('POST', '/__emulator/cases/:id/staff-reply', async (req) => {
       const body = staffReplyBody.safeParse(req.json);
@@ -212,9 +294,14 @@ export class OmnideskEmulator extends ServiceEmulator {
       const creds = basicAuth(req);
       const staff = creds && this.staff.find((x) => x.email.toLowerCase() === creds.user.toLowerCase());
       let res: EmuResponse;
-      if (!creds) res = { status: 401, json: { error: 'unauthorized', message: 'Basic auth with staff e-mail and API key required' } };
+      if (!creds)
+        res = {
+          status: 401,
+          json: { error: 'unauthorized', message: 'Basic auth with staff e-mail and API key required' },
+        };
       else if (!staff) res = { status: 403, json: { error: 'access_denied', message: 'no staff with this e-mail' } };
-      else if (staff.apiKey !== creds.password) res = { status: 401, json: { error: 'unauthorized', message: 'wrong API key' } };
+      else if (staff.apiKey !== creds.password)
+        res = { status: 401, json: { error: 'unauthorized', message: 'wrong API key' } };
       else {
         const cost = req.method === 'GET' ? 1 : 2;
         const left = this.spend(cost);
@@ -250,7 +337,10 @@ export class OmnideskEmulator extends ServiceEmulator {
     };
   }
 
-  private withCase(req: EmuRequest, fn: (c: EmuCase) => EmuResponse | Promise<EmuResponse>): EmuResponse | Promise<EmuResponse> {
+  private withCase(
+    req: EmuRequest,
+    fn: (c: EmuCase) => EmuResponse | Promise<EmuResponse>,
+  ): EmuResponse | Promise<EmuResponse> {
     const c = this.caseList.find((x) => x.caseId === Number(req.params.id) && !x.deleted);
     return c ? fn(c) : { status: 404, json: { error: 'case_not_found' } };
   }
@@ -262,7 +352,8 @@ export class OmnideskEmulator extends ServiceEmulator {
   private listCases(req: EmuRequest): EmuResponse {
     const q = req.query;
     let list = this.caseList.filter((c) => !c.deleted);
-    const multi = (name: string): string[] => [...q.getAll(name), ...q.getAll(`${name}[]`)].flatMap((v) => v.split(',')).filter((v) => v !== '');
+    const multi = (name: string): string[] =>
+      [...q.getAll(name), ...q.getAll(`${name}[]`)].flatMap((v) => v.split(',')).filter((v) => v !== '');
     const channels = multi('channel');
     if (channels.length) list = list.filter((c) => channels.includes(c.channel));
     const statusesWanted = multi('status');
@@ -343,9 +434,12 @@ export class OmnideskEmulator extends ServiceEmulator {
     const add = ids.safeParse(root.add_labels ?? []);
     const del = ids.safeParse(root.delete_labels ?? []);
     const replace = root.labels === undefined ? undefined : ids.safeParse(root.labels);
-    if (!add.success || !del.success || (replace && !replace.success)) return badRequest('incorrect_labels', 'labels must be label ids');
-    if (root.status !== undefined && !statuses.includes(root.status as (typeof statuses)[number])) return badRequest('incorrect_status');
-    if (root.priority !== undefined && !priorities.includes(root.priority as (typeof priorities)[number])) return badRequest('incorrect_priority');
+    if (!add.success || !del.success || (replace && !replace.success))
+      return badRequest('incorrect_labels', 'labels must be label ids');
+    if (root.status !== undefined && !statuses.includes(root.status as (typeof statuses)[number]))
+      return badRequest('incorrect_status');
+    if (root.priority !== undefined && !priorities.includes(root.priority as (typeof priorities)[number]))
+      return badRequest('incorrect_priority');
     const custom = root.custom_fields === undefined ? {} : this.customFields(root.custom_fields);
     if (typeof custom === 'string') return badRequest(custom);
     if (root.subject !== undefined) {
@@ -370,7 +464,10 @@ export class OmnideskEmulator extends ServiceEmulator {
     if (!isObj(raw)) return 'incorrect_custom_fields';
     for (const key of Object.keys(raw)) {
       const id = /^cf_(\d+)$/.exec(key)?.[1];
-      const field = id === undefined ? undefined : this.fields.find((f) => f.fieldId === Number(id) && (f.level ?? 'case') === 'case');
+      const field =
+        id === undefined
+          ? undefined
+          : this.fields.find((f) => f.fieldId === Number(id) && (f.level ?? 'case') === 'case');
       if (!field) return 'custom_field_not_found';
     }
     return { ...raw };
@@ -392,7 +489,8 @@ export class OmnideskEmulator extends ServiceEmulator {
     const userId = typeof root.user_id === 'number' ? root.user_id : undefined;
     const staffId = typeof root.staff_id === 'number' ? root.staff_id : undefined;
     if (userId === undefined && staffId === undefined) return badRequest('user_id_or_staff_id_required');
-    if (userId !== undefined && userId !== c.userId) return badRequest('user_not_in_case', 'user_id must be the case customer');
+    if (userId !== undefined && userId !== c.userId)
+      return badRequest('user_not_in_case', 'user_id must be the case customer');
     if (staffId !== undefined && !this.staff.some((x) => x.staffId === staffId)) return badRequest('staff_not_found');
     const m = this.addMessage(c, { content, contentHtml: str(root.content_html), userId, staffId });
     // The real service pushes asynchronously; so do we.
@@ -411,10 +509,22 @@ export class OmnideskEmulator extends ServiceEmulator {
 
   private addMessage(
     c: EmuCase,
-    m: { content: string; contentHtml?: string | undefined; userId?: number | undefined; staffId?: number | undefined; note?: boolean; sentViaRule?: boolean; attachments?: string[] },
+    m: {
+      content: string;
+      contentHtml?: string | undefined;
+      userId?: number | undefined;
+      staffId?: number | undefined;
+      note?: boolean;
+      sentViaRule?: boolean;
+      attachments?: string[];
+    },
   ): EmuMessage {
     const now = this.now();
-    const attachments: EmuAttachment[] = (m.attachments ?? []).map((url) => ({ fileId: this.nextFileId++, fileName: url.split('/').pop() || 'file', url }));
+    const attachments: EmuAttachment[] = (m.attachments ?? []).map((url) => ({
+      fileId: this.nextFileId++,
+      fileName: url.split('/').pop() || 'file',
+      url,
+    }));
     const msg: EmuMessage = {
       messageId: this.nextMessageId++,
       caseId: c.caseId,
@@ -438,7 +548,10 @@ export class OmnideskEmulator extends ServiceEmulator {
     return msg;
   }
 
-  private async pushWebhook(c: EmuCase, m: EmuMessage): Promise<{ status?: number | undefined; error?: string | undefined } | undefined> {
+  private async pushWebhook(
+    c: EmuCase,
+    m: EmuMessage,
+  ): Promise<{ status?: number | undefined; error?: string | undefined } | undefined> {
     if (m.note || m.staffId === 0) return undefined;
     const url = this.channelByKey(c.channel)?.webhookUrl;
     if (!url) return undefined;

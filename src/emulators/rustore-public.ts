@@ -51,8 +51,6 @@ export class RuStorePublicEmulator extends ServiceEmulator {
     this.server.route('GET', '/comment/comment', (req) => this.comments(req));
   }
 
-
-
   addReview(packageName: string, partial: Partial<Omit<PublicComment, 'packageName'>> = {}): PublicComment {
     this.clock += 60_000;
     const created = partial.createdMs ?? this.clock;
@@ -76,7 +74,11 @@ export class RuStorePublicEmulator extends ServiceEmulator {
   }
 
   /** The user edits the comment: flagged `edited`, new update date (creation date kept). */
-  editReview(packageName: string, commentId: number, patch: Partial<Pick<PublicComment, 'appRating' | 'commentText'>>): PublicComment {
+  editReview(
+    packageName: string,
+    commentId: number,
+    patch: Partial<Pick<PublicComment, 'appRating' | 'commentText'>>,
+  ): PublicComment {
     const c = this.store.find((x) => x.packageName === packageName && x.commentId === commentId);
     if (!c) throw new Error(`no comment ${commentId} for ${packageName}`);
     this.clock += 60_000;
@@ -95,9 +97,17 @@ export class RuStorePublicEmulator extends ServiceEmulator {
     const sortBy = req.query.get('sortBy') ?? 'NEW_FIRST';
     const pageNumber = Number(req.query.get('pageNumber') ?? '0');
     const pageSize = Number(req.query.get('pageSize') ?? '20');
-    if (!packageName) return envelope(400, 'BAD_REQUEST', 'Required request parameter packageName is not present', null);
-    if (!(sorts as readonly string[]).includes(sortBy)) return envelope(400, 'BAD_REQUEST', `Unknown sortBy: ${sortBy}`, null);
-    if (!Number.isInteger(pageNumber) || pageNumber < 0 || !Number.isInteger(pageSize) || pageSize < 1 || pageSize > maxPageSize) {
+    if (!packageName)
+      return envelope(400, 'BAD_REQUEST', 'Required request parameter packageName is not present', null);
+    if (!(sorts as readonly string[]).includes(sortBy))
+      return envelope(400, 'BAD_REQUEST', `Unknown sortBy: ${sortBy}`, null);
+    if (
+      !Number.isInteger(pageNumber) ||
+      pageNumber < 0 ||
+      !Number.isInteger(pageSize) ||
+      pageSize < 1 ||
+      pageSize > maxPageSize
+    ) {
       return envelope(400, 'BAD_REQUEST', 'Invalid paging parameters', null);
     }
     const all = this.store.filter((c) => c.packageName === packageName).sort(order(sortBy));
@@ -116,7 +126,13 @@ export class RuStorePublicEmulator extends ServiceEmulator {
       devResponse: c.devResponse ?? null,
       devResponseDate: c.devResponseMs === undefined ? null : moscowIso(c.devResponseMs),
     }));
-    return envelope(200, 'OK', null, { content, pageNumber, pageSize, totalElements: all.length, totalPages: Math.ceil(all.length / pageSize) });
+    return envelope(200, 'OK', null, {
+      content,
+      pageNumber,
+      pageSize,
+      totalElements: all.length,
+      totalPages: Math.ceil(all.length / pageSize),
+    });
   }
 }
 

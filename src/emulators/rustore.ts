@@ -73,7 +73,9 @@ export interface EmuFeedback {
   keyId: string;
 }
 
-export type CommentInput = Partial<Omit<EmuComment, 'packageName' | 'commentId' | 'commentDate' | 'commentDateIso' | 'updatedAt' | 'updatedAtIso'>> & {
+export type CommentInput = Partial<
+  Omit<EmuComment, 'packageName' | 'commentId' | 'commentDate' | 'commentDateIso' | 'updatedAt' | 'updatedAtIso'>
+> & {
   /** Creation time (ms); default now. */
   at?: number;
 };
@@ -115,7 +117,8 @@ export class RuStoreEmulator extends ServiceEmulator {
     super();
     this.opts = opts;
     this.now = opts.now ?? Date.now;
-    for (const k of opts.keys) this.keys.set(k.keyId, { keyId: k.keyId, publicKey: createPublicKey(k.publicKeyPem), apps: k.apps });
+    for (const k of opts.keys)
+      this.keys.set(k.keyId, { keyId: k.keyId, publicKey: createPublicKey(k.publicKeyPem), apps: k.apps });
     this.server = new EmulatorServer({
       name: 'rustore',
       rateLimitedResponse: () => ({
@@ -127,7 +130,6 @@ export class RuStoreEmulator extends ServiceEmulator {
     });
     this.routes();
   }
-
 
   addApp(pkg: string, name: string): void {
     this.appNames.set(pkg, name);
@@ -162,7 +164,10 @@ export class RuStoreEmulator extends ServiceEmulator {
   }
 
   /** The user edits the review: `edited` set, `updatedAt(Iso)` moved forward. */
-  editComment(commentId: number, changes: Partial<Pick<EmuComment, 'commentText' | 'appRating' | 'appVersionName'>>): void {
+  editComment(
+    commentId: number,
+    changes: Partial<Pick<EmuComment, 'commentText' | 'appRating' | 'appVersionName'>>,
+  ): void {
     const c = this.findComment(commentId);
     if (!c) throw new Error(`no comment ${commentId}`);
     Object.assign(c, changes);
@@ -189,8 +194,22 @@ export class RuStoreEmulator extends ServiceEmulator {
   }
 
   /** An answer written elsewhere (RuStore Console); returns its id. */
-  addFeedback(pkg: string, commentId: number, text: string, status: FeedbackStatus = 'PUBLISHED', at = this.now()): number {
-    const f: EmuFeedback = { id: this.nextFeedbackId++, packageName: pkg, commentId, text, status, date: at, keyId: 'console' };
+  addFeedback(
+    pkg: string,
+    commentId: number,
+    text: string,
+    status: FeedbackStatus = 'PUBLISHED',
+    at = this.now(),
+  ): number {
+    const f: EmuFeedback = {
+      id: this.nextFeedbackId++,
+      packageName: pkg,
+      commentId,
+      text,
+      status,
+      date: at,
+      keyId: 'console',
+    };
     this.answers.push(f);
     return f.id;
   }
@@ -233,7 +252,9 @@ export class RuStoreEmulator extends ServiceEmulator {
   }
 
   private sortedComments(pkg: string): EmuComment[] {
-    return [...(this.commentsByPkg.get(pkg) ?? [])].sort((a, b) => Date.parse(b.commentDateIso) - Date.parse(a.commentDateIso) || b.commentId - a.commentId);
+    return [...(this.commentsByPkg.get(pkg) ?? [])].sort(
+      (a, b) => Date.parse(b.commentDateIso) - Date.parse(a.commentDateIso) || b.commentId - a.commentId,
+    );
   }
 
   /** Spring's `sort=property[,asc|desc]`; no sort: oldest first by id. */
@@ -248,7 +269,8 @@ export class RuStoreEmulator extends ServiceEmulator {
       appRating: (c) => c.appRating,
     };
     const key = keys[field];
-    if (!key || !['asc', 'desc'].includes(dir.toLowerCase())) return this.error(400, 'ERROR', `No property '${field}' found for type 'UserComment'`);
+    if (!key || !['asc', 'desc'].includes(dir.toLowerCase()))
+      return this.error(400, 'ERROR', `No property '${field}' found for type 'UserComment'`);
     const sign = dir.toLowerCase() === 'desc' ? -1 : 1;
     return list.sort((a, b) => sign * (key(a) - key(b)) || sign * (a.commentId - b.commentId));
   }
@@ -280,7 +302,14 @@ export class RuStoreEmulator extends ServiceEmulator {
   private list(items: unknown[], page: number, size: number, total: number): unknown {
     if (this.opts.listStyle !== 'page') return items;
     const totalPages = Math.ceil(total / size);
-    return { content: items, pageNumber: page, pageSize: size, totalElements: total, totalPages, last: page + 1 >= totalPages };
+    return {
+      content: items,
+      pageNumber: page,
+      pageSize: size,
+      totalElements: total,
+      totalPages,
+      last: page + 1 >= totalPages,
+    };
   }
 
   private auth(req: EmuRequest): EmuResponse {
@@ -288,13 +317,20 @@ export class RuStoreEmulator extends ServiceEmulator {
     const keyId = typeof b.keyId === 'number' || typeof b.keyId === 'string' ? String(b.keyId) : undefined;
     const timestamp = typeof b.timestamp === 'string' ? b.timestamp : undefined;
     const signature = typeof b.signature === 'string' ? b.signature : undefined;
-    if (!keyId || !timestamp || !signature) return this.error(400, 'ERROR', 'keyId, timestamp and signature are required');
+    if (!keyId || !timestamp || !signature)
+      return this.error(400, 'ERROR', 'keyId, timestamp and signature are required');
     const key = this.keys.get(keyId);
     if (!key) return this.error(401, 'ERROR', 'Key not found');
     if (!timestampPattern.test(timestamp)) return this.error(400, 'ERROR', 'Invalid timestamp format');
     const at = Date.parse(timestamp.replace(/(\.\d{3})\d+/, '$1'));
-    if (Number.isNaN(at) || Math.abs(this.now() - at) > 60_000) return this.error(400, 'ERROR', 'Range timestamp not valid');
-    const valid = verify('sha512', Buffer.from(keyId + timestamp, 'utf8'), key.publicKey, Buffer.from(signature, 'base64'));
+    if (Number.isNaN(at) || Math.abs(this.now() - at) > 60_000)
+      return this.error(400, 'ERROR', 'Range timestamp not valid');
+    const valid = verify(
+      'sha512',
+      Buffer.from(keyId + timestamp, 'utf8'),
+      key.publicKey,
+      Buffer.from(signature, 'base64'),
+    );
     if (!valid) return this.error(401, 'ERROR', 'Signature not valid');
     const ttl = this.opts.tokenTtlSec ?? 900;
     const jwe = `eyJhbGciOiJkaXIiLCJlbmMiOiJBMTI4R0NNIn0..${randomBytes(24).toString('base64url')}`;
@@ -312,7 +348,8 @@ export class RuStoreEmulator extends ServiceEmulator {
       return this.error(401, 'ERROR', 'Token is invalid or expired');
     }
     const key = this.keys.get(token.keyId)!;
-    if (pkg && key.apps && !key.apps.includes(pkg)) return this.error(403, 'ERROR', 'This user does not have rights for this application or method');
+    if (pkg && key.apps && !key.apps.includes(pkg))
+      return this.error(403, 'ERROR', 'This user does not have rights for this application or method');
     return key;
   }
 
@@ -320,7 +357,8 @@ export class RuStoreEmulator extends ServiceEmulator {
     const page = Number(req.query.get('page') ?? 0);
     const size = Number(req.query.get('size') ?? 20);
     if (!Number.isInteger(page) || page < 0) return this.error(400, 'ERROR', 'page must be a non-negative integer');
-    if (!Number.isInteger(size) || size < 1 || size > 100) return this.error(400, 'ERROR', 'size must be between 1 and 100');
+    if (!Number.isInteger(size) || size < 1 || size > 100)
+      return this.error(400, 'ERROR', 'size must be between 1 and 100');
     return { page, size };
   }
 
@@ -353,12 +391,19 @@ export class RuStoreEmulator extends ServiceEmulator {
     s.route('GET', '/public/v1/application', (req) => {
       const key = this.caller(req);
       if ('status' in key) return key;
-      const pkgs = [...new Set([...this.appNames.keys(), ...this.commentsByPkg.keys(), ...(key.apps ?? [])])].filter((p) => !key.apps || key.apps.includes(p));
+      const pkgs = [...new Set([...this.appNames.keys(), ...this.commentsByPkg.keys(), ...(key.apps ?? [])])].filter(
+        (p) => !key.apps || key.apps.includes(p),
+      );
       const paginated = req.query.get('pagination') === 'true';
       const pageSize = paginated ? Math.min(Number(req.query.get('pageSize') ?? 20) || 20, 1000) : 20;
       const start = paginated ? Number(req.query.get('continuationToken') ?? 0) || 0 : 0;
       const slice = pkgs.slice(start, start + pageSize);
-      const content = slice.map((p) => ({ appId: this.appIdOf(p), packageName: p, appName: this.appNames.get(p) ?? p, appStatus: 'ACTIVE' }));
+      const content = slice.map((p) => ({
+        appId: this.appIdOf(p),
+        packageName: p,
+        appName: this.appNames.get(p) ?? p,
+        appStatus: 'ACTIVE',
+      }));
       const more = paginated && start + pageSize < pkgs.length;
       return this.ok({ content, pageSize, continuationToken: more ? String(start + pageSize) : null });
     });
@@ -388,8 +433,12 @@ export class RuStoreEmulator extends ServiceEmulator {
       const paging = this.paging(req);
       if ('status' in paging) return paging;
       const ids = this.ids(req);
-      const all = this.answers.filter((f) => f.packageName === pkg && (ids.length === 0 || ids.includes(f.id))).sort((a, b) => b.date - a.date || b.id - a.id);
-      const items = all.slice(paging.page * paging.size, (paging.page + 1) * paging.size).map((f) => this.feedbackDto(f));
+      const all = this.answers
+        .filter((f) => f.packageName === pkg && (ids.length === 0 || ids.includes(f.id)))
+        .sort((a, b) => b.date - a.date || b.id - a.id);
+      const items = all
+        .slice(paging.page * paging.size, (paging.page + 1) * paging.size)
+        .map((f) => this.feedbackDto(f));
       return this.ok(this.list(items, paging.page, paging.size, all.length));
     });
 
@@ -406,7 +455,15 @@ export class RuStoreEmulator extends ServiceEmulator {
       const failure = this.createFailure;
       this.createFailure = undefined;
       if (failure && !failure.afterSaving) return this.error(failure.status, 'ERROR', 'Internal server error');
-      const f: EmuFeedback = { id: this.nextFeedbackId++, packageName: pkg, commentId, text: message, status: 'MODERATION', date: this.now(), keyId: key.keyId };
+      const f: EmuFeedback = {
+        id: this.nextFeedbackId++,
+        packageName: pkg,
+        commentId,
+        text: message,
+        status: 'MODERATION',
+        date: this.now(),
+        keyId: key.keyId,
+      };
       this.answers.push(f);
       return failure ? this.error(failure.status, 'ERROR', 'Bad gateway') : this.ok({ id: f.id });
     });
@@ -427,7 +484,12 @@ export class RuStoreEmulator extends ServiceEmulator {
       if (!f || f.status === 'DELETED') return this.error(404, 'ERROR', 'Feedback not found');
       const message = this.message(req);
       if (typeof message !== 'string') return message;
-      Object.assign(f, { text: message, status: 'MODERATION', date: Math.max(this.now(), f.date + 1), keyId: key.keyId });
+      Object.assign(f, {
+        text: message,
+        status: 'MODERATION',
+        date: Math.max(this.now(), f.date + 1),
+        keyId: key.keyId,
+      });
       return this.ok({ id: f.id });
     });
 

@@ -63,9 +63,21 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   const ruKeyId = '1000001';
 
   const omnidesk = new OmnideskEmulator({ staff: [worldStaff], ...opts.omnidesk });
-  const appStore = new AppStoreConnectEmulator({ issuerId, keyId, publicKeyPem: apple.publicKeyPem, publishDelayMs: opts.applePublishDelayMs ?? 0 });
-  const googlePlay = new GooglePlayEmulator({ serviceAccounts: [{ clientEmail, publicKeyPem: google.publicKeyPem }], pageSize: opts.playPageSize });
-  const rustore = new RuStoreEmulator({ keys: [{ keyId: ruKeyId, publicKeyPem: ru.publicKeyPem }], moderationDelayMs: opts.ruStoreModerationDelayMs ?? 0, retryAfterSec: 0 });
+  const appStore = new AppStoreConnectEmulator({
+    issuerId,
+    keyId,
+    publicKeyPem: apple.publicKeyPem,
+    publishDelayMs: opts.applePublishDelayMs ?? 0,
+  });
+  const googlePlay = new GooglePlayEmulator({
+    serviceAccounts: [{ clientEmail, publicKeyPem: google.publicKeyPem }],
+    pageSize: opts.playPageSize,
+  });
+  const rustore = new RuStoreEmulator({
+    keys: [{ keyId: ruKeyId, publicKeyPem: ru.publicKeyPem }],
+    moderationDelayMs: opts.ruStoreModerationDelayMs ?? 0,
+    retryAfterSec: 0,
+  });
   const appStorePublic = new AppStorePublicEmulator();
   const googlePlayPublic = new GooglePlayPublicEmulator();
   const rustorePublic = new RuStorePublicEmulator();
@@ -90,17 +102,50 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
   writeFileSync(appleKeyPath, apple.privateKeyPem, { mode: 0o600 });
   writeFileSync(
     googleKeyPath,
-    JSON.stringify({ type: 'service_account', project_id: 'acme-demo', private_key_id: 'demo-key-1', private_key: google.privateKeyPem, client_email: clientEmail, token_uri: googlePlay.tokenUri }, null, 2),
+    JSON.stringify(
+      {
+        type: 'service_account',
+        project_id: 'acme-demo',
+        private_key_id: 'demo-key-1',
+        private_key: google.privateKeyPem,
+        client_email: clientEmail,
+        token_uri: googlePlay.tokenUri,
+      },
+      null,
+      2,
+    ),
     { mode: 0o600 },
   );
   writeFileSync(ruKeyPath, ru.privateKeyBase64Der, { mode: 0o600 });
 
   const config: ConfigInput = {
-    omnidesk: { subdomain: 'acme', baseUrl: omniUrl, staffEmail: worldStaff.email, apiKey: worldStaff.apiKey, channel: 'cch1', channelTitle: 'App reviews', caseFieldId: 1 },
+    omnidesk: {
+      subdomain: 'acme',
+      baseUrl: omniUrl,
+      staffEmail: worldStaff.email,
+      apiKey: worldStaff.apiKey,
+      channel: 'cch1',
+      channelTitle: 'App reviews',
+      caseFieldId: 1,
+    },
     stores: {
-      appStore: { baseUrl: appleUrl, publicBaseUrl: applePublicUrl, publicCountries: ['us', 'ru', 'jp'], ...(without.has('app-store') ? {} : { issuerId, keyId, privateKeyPath: appleKeyPath }) },
-      googlePlay: { baseUrl: googleUrl, publicBaseUrl: googlePublicUrl, tokenUri: googlePlay.tokenUri, ...(without.has('google-play') ? {} : { serviceAccountPath: googleKeyPath }) },
-      rustore: { baseUrl: ruUrl, publicBaseUrl: ruPublicUrl, ...(without.has('rustore') ? {} : { keyId: ruKeyId, privateKeyPath: ruKeyPath }) },
+      appStore: {
+        baseUrl: appleUrl,
+        publicBaseUrl: applePublicUrl,
+        publicCountries: ['us', 'ru', 'jp'],
+        ...(without.has('app-store') ? {} : { issuerId, keyId, privateKeyPath: appleKeyPath }),
+      },
+      googlePlay: {
+        baseUrl: googleUrl,
+        publicBaseUrl: googlePublicUrl,
+        tokenUri: googlePlay.tokenUri,
+        ...(without.has('google-play') ? {} : { serviceAccountPath: googleKeyPath }),
+      },
+      rustore: {
+        baseUrl: ruUrl,
+        publicBaseUrl: ruPublicUrl,
+        ...(without.has('rustore') ? {} : { keyId: ruKeyId, privateKeyPath: ruKeyPath }),
+      },
     },
     apps: [
       { ...worldApps.ios, filters: { backlog: 100 } },
@@ -124,7 +169,9 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     rustorePublic,
     saveConfig: () => writeFileSync(configPath, JSON.stringify(world.config, null, 2), { mode: 0o600 }),
     stop: async () => {
-      await Promise.all([omnidesk, appStore, googlePlay, rustore, appStorePublic, googlePlayPublic, rustorePublic].map((e) => e.stop()));
+      await Promise.all(
+        [omnidesk, appStore, googlePlay, rustore, appStorePublic, googlePlayPublic, rustorePublic].map((e) => e.stop()),
+      );
     },
   };
   world.saveConfig();

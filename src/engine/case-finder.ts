@@ -123,7 +123,10 @@ export class CaseFinder {
       if (fetched < first.pageSize) break;
     }
     if (first.total !== undefined && first.total > maxPage * first.pageSize) {
-      this.deps.logger.warn('Omnidesk channel has more cases than one listing shows; older ones are looked up one by one', { total: first.total });
+      this.deps.logger.warn(
+        'Omnidesk channel has more cases than one listing shows; older ones are looked up one by one',
+        { total: first.total },
+      );
     }
     this.index.markRead(at);
     this.fullRead = true;
@@ -133,7 +136,9 @@ export class CaseFinder {
     const at = new Date(this.now()).toISOString();
     const createdSinceMs = Date.parse(sinceIso) - windowMarginMs;
     for (let page = 1; page <= maxPage; page++) {
-      const { cases, fetched, totalCount, pageSize } = await this.deps.helpdesk.listChannelCasesPage!(page, { createdSinceMs });
+      const { cases, fetched, totalCount, pageSize } = await this.deps.helpdesk.listChannelCasesPage!(page, {
+        createdSinceMs,
+      });
       this.reads++;
       this.index.remember(this.toIndex(cases));
       if (fetched < pageSize || (totalCount !== undefined && page * pageSize >= totalCount)) break;
@@ -150,9 +155,12 @@ export class CaseFinder {
     }
   }
 
-  private toIndex(cases: readonly { caseId: number; userId?: number | undefined; reviewKey?: string | undefined }[]): ChannelCase[] {
+  private toIndex(
+    cases: readonly { caseId: number; userId?: number | undefined; reviewKey?: string | undefined }[],
+  ): ChannelCase[] {
     const out: ChannelCase[] = [];
-    for (const c of cases) if (c.reviewKey) out.push({ reviewKey: c.reviewKey.trim(), caseId: c.caseId, userId: c.userId ?? null });
+    for (const c of cases)
+      if (c.reviewKey) out.push({ reviewKey: c.reviewKey.trim(), caseId: c.caseId, userId: c.userId ?? null });
     return out;
   }
 }

@@ -50,7 +50,9 @@ export class Deliverer {
     const appKey = `${app.store}:${app.appId}`;
     const open = this.outbox.open(appKey);
     if (this.deps.finder && !this.deps.describeOnly) {
-      const due = open.filter((d) => d.kind === 'create' && this.reviews.resolve(d.reviewKey)?.caseId == null).map((d) => d.reviewKey);
+      const due = open
+        .filter((d) => d.kind === 'create' && this.reviews.resolve(d.reviewKey)?.caseId == null)
+        .map((d) => d.reviewKey);
       await this.deps.finder.prepare(appKey, due);
     }
     for (const d of open) {
@@ -65,7 +67,11 @@ export class Deliverer {
         report.errors.push(`${d.reviewKey} v${d.version}: ${message}`);
         if (!this.deps.describeOnly) this.outbox.markFailed(d.id, message);
         // Wrong credentials or an exhausted limit fail every delivery alike: stop and say it once.
-        if (err instanceof RemoteError && (err.kind === 'auth' || err.kind === 'permission' || err.kind === 'rate-limited')) break;
+        if (
+          err instanceof RemoteError &&
+          (err.kind === 'auth' || err.kind === 'permission' || err.kind === 'rate-limited')
+        )
+          break;
         if (!(err instanceof RemoteError)) throw err;
       }
     }
@@ -159,7 +165,8 @@ export class Deliverer {
     for (const m of customer) {
       for (const k of keys) {
         const escaped = k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-        for (const match of m.content.matchAll(new RegExp(`Review ${escaped}, version (\\d+)`, 'g'))) shown = Math.max(shown, Number(match[1]));
+        for (const match of m.content.matchAll(new RegExp(`Review ${escaped}, version (\\d+)`, 'g')))
+          shown = Math.max(shown, Number(match[1]));
       }
     }
     const latest = this.reviews.latest(row.reviewKey);
@@ -181,7 +188,14 @@ export class Deliverer {
     return true;
   }
 
-  private finishCreate(d: DeliveryRow, key: string, version: number, caseId: number, userId: number | undefined, adopted = false): void {
+  private finishCreate(
+    d: DeliveryRow,
+    key: string,
+    version: number,
+    caseId: number,
+    userId: number | undefined,
+    adopted = false,
+  ): void {
     this.deps.db
       .transaction(() => {
         this.reviews.setCase(key, caseId, userId, adopted);
@@ -208,7 +222,10 @@ export class Deliverer {
     }
     const message = renderEdit(previous, current, row.reviewKey, d.version);
     if (this.deps.describeOnly) {
-      report.wouldSend = [...(report.wouldSend ?? []), `edit message in case ${row.caseId} (${row.reviewKey} v${d.version})`];
+      report.wouldSend = [
+        ...(report.wouldSend ?? []),
+        `edit message in case ${row.caseId} (${row.reviewKey} v${d.version})`,
+      ];
       return;
     }
     // An earlier attempt may have posted it (outcome unknown), or another process following
@@ -230,7 +247,12 @@ export class Deliverer {
     this.outbox.markSending(d.id);
     let sent;
     try {
-      sent = await helpdesk.addCustomerMessage(row.caseId, row.caseUserId ?? undefined, message.content, message.contentHtml);
+      sent = await helpdesk.addCustomerMessage(
+        row.caseId,
+        row.caseUserId ?? undefined,
+        message.content,
+        message.contentHtml,
+      );
     } catch (err) {
       if (!(err instanceof RemoteError && err.kind === 'not-found')) throw err;
       return this.replaceRemovedCase(d, row);
@@ -252,7 +274,13 @@ export class Deliverer {
     const latest = versions[versions.length - 1];
     if (!latest) return;
     const review = latest.review;
-    const rendered = renderCase({ review, app: this.deps.app, history: versions.slice(0, -1), credentialsMissing: this.deps.credentialsMissing, templates: this.deps.config.templates });
+    const rendered = renderCase({
+      review,
+      app: this.deps.app,
+      history: versions.slice(0, -1),
+      credentialsMissing: this.deps.credentialsMissing,
+      templates: this.deps.config.templates,
+    });
     const notice = removedCaseNotice(oldCase);
     const previous = versions[versions.length - 2]?.review;
     const labels = await this.labelIds(tagsFor(review, this.deps.app, classifyChange(previous, review), this.rules));
@@ -275,7 +303,9 @@ export class Deliverer {
     });
     this.finishCreate(d, row.reviewKey, row.latestVersion, created.caseId, created.userId);
     report.created++;
-    report.warnings.push(`${row.reviewKey}: case #${oldCase} no longer exists in Omnidesk; the review continues in case #${created.caseId} with its whole history`);
+    report.warnings.push(
+      `${row.reviewKey}: case #${oldCase} no longer exists in Omnidesk; the review continues in case #${created.caseId} with its whole history`,
+    );
   }
 
   /** Labels follow the review's new state; the case is reopened so the edit is seen. */
@@ -303,7 +333,12 @@ export function removedCaseNotice(oldCaseId: number): string {
 function showsCurrent(messages: readonly HelpdeskMessage[], review: Review): boolean {
   const last = messages.filter((m) => !m.note && m.staffId === 0).at(-1)?.content;
   if (last === undefined) return false;
-  const rating = /Rating: [★☆]+ → ([★☆]+)/.exec(last)?.[1] ?? /Rating: ([★☆]+)/.exec(last)?.[1] ?? /^([★☆]+) /.exec(last)?.[1];
+  const rating =
+    /Rating: [★☆]+ → ([★☆]+)/.exec(last)?.[1] ?? /Rating: ([★☆]+)/.exec(last)?.[1] ?? /^([★☆]+) /.exec(last)?.[1];
   const now = last.includes('\nNow:\n') ? last.slice(last.lastIndexOf('\nNow:\n')) : last;
-  return rating === stars(review.rating) && now.includes(review.text.trim()) && (!review.title || last.includes(review.title));
+  return (
+    rating === stars(review.rating) &&
+    now.includes(review.text.trim()) &&
+    (!review.title || last.includes(review.title))
+  );
 }

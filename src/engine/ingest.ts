@@ -54,7 +54,12 @@ export class Ingestor {
   private knownUnchanged(r: Review, caps: Capabilities): boolean {
     const row = this.reviews.resolve(reviewKey(r));
     if (!row || row.fingerprint !== contentFingerprint(r)) return false;
-    return caps.editDetection !== 'edit-date' || r.updatedAt === undefined || row.updatedAt === null || row.updatedAt === r.updatedAt;
+    return (
+      caps.editDetection !== 'edit-date' ||
+      r.updatedAt === undefined ||
+      row.updatedAt === null ||
+      row.updatedAt === r.updatedAt
+    );
   }
 
   /** Reads and records the app's pages; returns how the paging went (pages, set-aside records, stops). */
@@ -86,7 +91,8 @@ export class Ingestor {
       let backlogLeft = this.app.filters.backlog - this.reviews.countChosen(this.appKey());
       for (let i = 0; i < all.length; i += batchSize) {
         this.inOneCommit(() => {
-          for (const review of all.slice(i, i + batchSize)) backlogLeft -= this.record(review, connector, backlogLeft) ? 1 : 0;
+          for (const review of all.slice(i, i + batchSize))
+            backlogLeft -= this.record(review, connector, backlogLeft) ? 1 : 0;
         });
       }
       return pager.summary;
@@ -118,7 +124,8 @@ export class Ingestor {
     this.db
       .transaction(() => {
         const key = reviewKey(review);
-        if (this.setAsideIds.delete(review.reviewId)) this.setAside.forget(`${review.store}:${review.appId}`, review.reviewId);
+        if (this.setAsideIds.delete(review.reviewId))
+          this.setAside.forget(`${review.store}:${review.appId}`, review.reviewId);
         let row = this.reviews.get(key);
         if (row?.aliasOf) row = this.reviews.resolve(key);
         if (!row) {
@@ -147,7 +154,11 @@ export class Ingestor {
       return false;
     }
     if (backlogLeft !== undefined && (backlogLeft <= 0 || review.developerAnswer)) {
-      this.reviews.insert(review, 'backlog-skipped', review.developerAnswer ? 'answered before the first sync' : 'older than the backlog');
+      this.reviews.insert(
+        review,
+        'backlog-skipped',
+        review.developerAnswer ? 'answered before the first sync' : 'older than the backlog',
+      );
       this.report.backlogSkipped++;
       if (review.developerAnswer) this.report.backlogAnswered = (this.report.backlogAnswered ?? 0) + 1;
       return false;
@@ -172,7 +183,8 @@ export class Ingestor {
       this.report.dropped[verdict.reason] = (this.report.dropped[verdict.reason] ?? 0) + 1;
       return;
     }
-    const hasCaseOrCreate = row.caseId !== null || this.outbox.forReview(row.reviewKey).some((d) => d.kind === 'create');
+    const hasCaseOrCreate =
+      row.caseId !== null || this.outbox.forReview(row.reviewKey).some((d) => d.kind === 'create');
     if (!hasCaseOrCreate) this.reviews.setDecision(row.reviewKey, 'deliver', null);
     this.outbox.enqueue(row.reviewKey, version, hasCaseOrCreate ? 'edit' : 'create');
   }

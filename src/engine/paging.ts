@@ -64,7 +64,10 @@ export class Pager {
     this.now = opts.now ?? Date.now;
     const own = connector.capabilities.maxPagesPerRun;
     const budget = opts.budget ?? defaultPagingBudget;
-    this.budget = { maxMs: budget.maxMs, maxPages: own === undefined ? budget.maxPages : Math.min(own, budget.maxPages) };
+    this.budget = {
+      maxMs: budget.maxMs,
+      maxPages: own === undefined ? budget.maxPages : Math.min(own, budget.maxPages),
+    };
     this.summary = { budget: this.budget, pages: 0, setAside: [], stops: [] };
   }
 
@@ -79,7 +82,11 @@ export class Pager {
     }
   }
 
-  private async *readSlice(slice: string | undefined, seen: Set<string>, started: number): AsyncGenerator<ReviewPage, PagingStop | undefined> {
+  private async *readSlice(
+    slice: string | undefined,
+    seen: Set<string>,
+    started: number,
+  ): AsyncGenerator<ReviewPage, PagingStop | undefined> {
     const sliceSeen = new Set<string>();
     const cursors = new Set<string>();
     const pages = this.connector.readPages(this.app, { slice, signal: this.opts.signal })[Symbol.asyncIterator]();
@@ -106,7 +113,8 @@ export class Pager {
           seen.add(r.reviewId);
           sliceSeen.add(r.reviewId);
         }
-        if (!repeated && (fresh.length > 0 || page.setAside.length > 0)) yield { reviews: fresh, setAside: page.setAside, next: page.next };
+        if (!repeated && (fresh.length > 0 || page.setAside.length > 0))
+          yield { reviews: fresh, setAside: page.setAside, next: page.next };
         if (repeated) return stop('repeated-page');
         if (allKnown || page.next === undefined) return undefined;
         if (cursors.has(page.next)) return stop('repeated-cursor');
@@ -124,10 +132,18 @@ export function describeStops(summary: PagingSummary): string[] {
   const out: string[] = [];
   for (const s of summary.stops) {
     const where = s.slice ? ` (${s.slice})` : '';
-    if (s.reason === 'repeated-page') out.push(`the store served a page already read in this run${where}: paging stopped there`);
-    else if (s.reason === 'repeated-cursor') out.push(`the store pointed back to a page already read in this run${where}: paging stopped there`);
-    else if (s.reason === 'page-budget') out.push(`paging stopped at the budget of ${budget.maxPages} pages per run (sync.maxPagesPerApp); older pages were not read`);
-    else out.push(`paging stopped at the budget of ${Math.round(budget.maxMs / 1000)} s per run (sync.maxPullSeconds); older pages were not read`);
+    if (s.reason === 'repeated-page')
+      out.push(`the store served a page already read in this run${where}: paging stopped there`);
+    else if (s.reason === 'repeated-cursor')
+      out.push(`the store pointed back to a page already read in this run${where}: paging stopped there`);
+    else if (s.reason === 'page-budget')
+      out.push(
+        `paging stopped at the budget of ${budget.maxPages} pages per run (sync.maxPagesPerApp); older pages were not read`,
+      );
+    else
+      out.push(
+        `paging stopped at the budget of ${Math.round(budget.maxMs / 1000)} s per run (sync.maxPullSeconds); older pages were not read`,
+      );
   }
   return out;
 }

@@ -50,7 +50,10 @@ export async function pollReplies(deps: PollRepliesDeps): Promise<PollRepliesRep
   const report: PollRepliesReport = { cases: 0, replies: 0, recorded: 0, duplicates: 0, errors: 0, invalid: 0 };
   const onInvalid = (item: SetAsideItem): void => {
     report.invalid += 1;
-    deps.logger.warn('an Omnidesk message was set aside: it does not match what Omnidesk sends', { messageId: item.id, reason: item.reason });
+    deps.logger.warn('an Omnidesk message was set aside: it does not match what Omnidesk sends', {
+      messageId: item.id,
+      reason: item.reason,
+    });
   };
 
   const cases = await deps.services.helpdesk.listChannelCasesUpdatedSince(since);
@@ -78,7 +81,8 @@ export async function pollReplies(deps: PollRepliesDeps): Promise<PollRepliesRep
   // back either (a case without `updated_at`, or none updated, leaves it where it was).
   const next = newest === undefined ? undefined : newest - overlapMs;
   const current = previous === undefined ? NaN : Date.parse(previous);
-  if (report.errors === 0 && next !== undefined && (Number.isNaN(current) || next > current)) cursors.set(pollCursorName, new Date(next).toISOString());
+  if (report.errors === 0 && next !== undefined && (Number.isNaN(current) || next > current))
+    cursors.set(pollCursorName, new Date(next).toISOString());
   deps.logger.info('polled Omnidesk for replies', { ...report });
   return report;
 }
@@ -89,7 +93,10 @@ export async function pollReplies(deps: PollRepliesDeps): Promise<PollRepliesRep
  * Omnidesk dates have second precision, so order within a second is the message id's.
  */
 export function repliesAfterCaseOpened(messages: readonly HelpdeskMessage[]): HelpdeskMessage[] {
-  const opening = messages.reduce<HelpdeskMessage | undefined>((first, m) => (first === undefined || m.messageId < first.messageId ? m : first), undefined);
+  const opening = messages.reduce<HelpdeskMessage | undefined>(
+    (first, m) => (first === undefined || m.messageId < first.messageId ? m : first),
+    undefined,
+  );
   if (!opening) return [];
   const openedAt = parseTime(opening.createdAt);
   return messages.filter((m) => {

@@ -78,7 +78,10 @@ export class PublishLoop {
         await task();
       } catch (err) {
         // A lock taken by another process mid-pass: the rows stay due and the next pass takes them.
-        if (isBusy(err)) this.logger.warn('publishing paused: the state database is locked by another process', { error: errorMessage(err) });
+        if (isBusy(err))
+          this.logger.warn('publishing paused: the state database is locked by another process', {
+            error: errorMessage(err),
+          });
         else this.logger.error('publishing replies failed', { error: errorMessage(err) });
       }
     });

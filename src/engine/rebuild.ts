@@ -36,7 +36,12 @@ export interface RebuildReport {
 export async function rebuildState(deps: RebuildDeps): Promise<RebuildReport> {
   const { db, config, services, logger } = deps;
   const channel = config.omnidesk?.channel;
-  if (!channel) throw new ConfigError('No Omnidesk custom channel is set, so there are no cases to rebuild from.', [{ path: 'omnidesk.channel', message: 'not set' }], 'Run `asodesk-omni init` (step "Custom channel").');
+  if (!channel)
+    throw new ConfigError(
+      'No Omnidesk custom channel is set, so there are no cases to rebuild from.',
+      [{ path: 'omnidesk.channel', message: 'not set' }],
+      'Run `asodesk-omni init` (step "Custom channel").',
+    );
   bindState(db, ownerOf(config.omnidesk));
   const finder = new CaseFinder({ db, helpdesk: services.helpdesk, channel, logger, onProgress: deps.onCasesRead });
   await finder.readAll();
@@ -50,7 +55,10 @@ export async function rebuildState(deps: RebuildDeps): Promise<RebuildReport> {
 /** Reviews the state knows, pointed at the case Omnidesk has for them (Omnidesk wins). */
 function relink(db: Db, finder: CaseFinder): number {
   const reviews = new ReviewStore(db);
-  const rows = db.prepare('SELECT review_key, case_id FROM reviews WHERE alias_of IS NULL').all() as { review_key: string; case_id: number | null }[];
+  const rows = db.prepare('SELECT review_key, case_id FROM reviews WHERE alias_of IS NULL').all() as {
+    review_key: string;
+    case_id: number | null;
+  }[];
   let changed = 0;
   db.transaction(() => {
     for (const r of rows) {

@@ -38,13 +38,17 @@ interface Texts extends RefusalTexts {
 const en: Texts = {
   noCredentials: (s) =>
     `Replies to ${storeNames[s]} reviews need the ${storeNames[s]} credentials: run \`asodesk-omni init\` and complete the step "Store credentials", then send the reply again.`,
-  tooLong: (s, length, max) => `${storeNames[s]} takes answers of at most ${max} characters; this one has ${length}. Shorten it and send it again (it was not cut).`,
-  unknownReview: () => 'This case is not linked to a store review: neither the local state nor the case field named like the channel holds a review key.',
-  unknownApp: (s, appId) => `The app ${appId} (${storeNames[s]}) is not in the asodesk-omni config; add it with \`asodesk-omni init\`, then send the reply again.`,
+  tooLong: (s, length, max) =>
+    `${storeNames[s]} takes answers of at most ${max} characters; this one has ${length}. Shorten it and send it again (it was not cut).`,
+  unknownReview: () =>
+    'This case is not linked to a store review: neither the local state nor the case field named like the channel holds a review key.',
+  unknownApp: (s, appId) =>
+    `The app ${appId} (${storeNames[s]}) is not in the asodesk-omni config; add it with \`asodesk-omni init\`, then send the reply again.`,
   emptyText: () => 'The reply has no text; the stores take text only.',
   superseded: () => 'A later reply to the same review was sent instead.',
   published: (s) => `the reply is published on ${s}.`,
-  pendingPublish: (s) => `the reply was sent to ${s} and is pending publication (stores usually publish answers within a day).`,
+  pendingPublish: (s) =>
+    `the reply was sent to ${s} and is pending publication (stores usually publish answers within a day).`,
   moderation: (s) => `the reply was sent to ${s} and is on moderation.`,
   rejected: (s, reason) => `${s} rejected the reply${reason ? `: ${reason}` : ''}. Edit it and send it again.`,
   deleted: (s) => `the reply is no longer shown on ${s} (deleted in the store console).`,
@@ -56,9 +60,12 @@ const en: Texts = {
 const ru: Texts = {
   noCredentials: (s) =>
     `Для ответов на отзывы ${storeNames[s]} нужны ключи ${storeNames[s]}: запустите \`asodesk-omni init\` и пройдите шаг «Store credentials», затем отправьте ответ ещё раз.`,
-  tooLong: (s, length, max) => `${storeNames[s]} принимает ответы не длиннее ${max} символов, в этом ${length}. Сократите его и отправьте ещё раз (текст не обрезан).`,
-  unknownReview: () => 'Обращение не связано с отзывом: ни локальное состояние, ни поле обращения с именем канала не содержит ключ отзыва.',
-  unknownApp: (s, appId) => `Приложения ${appId} (${storeNames[s]}) нет в настройках asodesk-omni; добавьте его через \`asodesk-omni init\` и отправьте ответ ещё раз.`,
+  tooLong: (s, length, max) =>
+    `${storeNames[s]} принимает ответы не длиннее ${max} символов, в этом ${length}. Сократите его и отправьте ещё раз (текст не обрезан).`,
+  unknownReview: () =>
+    'Обращение не связано с отзывом: ни локальное состояние, ни поле обращения с именем канала не содержит ключ отзыва.',
+  unknownApp: (s, appId) =>
+    `Приложения ${appId} (${storeNames[s]}) нет в настройках asodesk-omni; добавьте его через \`asodesk-omni init\` и отправьте ответ ещё раз.`,
   emptyText: () => 'В ответе нет текста, а магазины принимают только текст.',
   superseded: () => 'Вместо него опубликован более поздний ответ на тот же отзыв.',
   published: (s) => `ответ опубликован в ${s}.`,
@@ -90,7 +97,8 @@ export interface NoteSubject {
 export function outcomeNote(subject: NoteSubject, language: NoteLanguage | undefined): string | undefined {
   const t = noteTexts(language);
   const store = subject.store ? storeNames[subject.store] : 'the store';
-  const withAttachments = (text: string): string => (subject.first && subject.hasAttachments ? `${text} ${t.attachmentsLeftOut}` : text);
+  const withAttachments = (text: string): string =>
+    subject.first && subject.hasAttachments ? `${text} ${t.attachmentsLeftOut}` : text;
   let body: string | undefined;
   switch (subject.state) {
     case 'published':

@@ -13,7 +13,12 @@ import type { ReplyOutbox, ReplyRow } from '../state/replies.js';
  * sent (or is being sent). A reply the case does not hold in Omnidesk (forged, or deleted)
  * never supersedes one it holds, and loses to one it holds.
  */
-export async function laterReplySent(row: ReplyRow, reviewKey: string, outbox: ReplyOutbox, helpdesk: Helpdesk): Promise<boolean> {
+export async function laterReplySent(
+  row: ReplyRow,
+  reviewKey: string,
+  outbox: ReplyOutbox,
+  helpdesk: Helpdesk,
+): Promise<boolean> {
   const others = outbox.sentForReview(reviewKey, row.messageId);
   if (others.length === 0) return false;
   const sameCase = others.filter((o) => o.caseId === row.caseId);
@@ -27,7 +32,8 @@ export async function laterReplySent(row: ReplyRow, reviewKey: string, outbox: R
   return others.some((o) => {
     if (o.caseId === row.caseId && position) {
       const theirs = position.get(o.messageId);
-      if (mine !== undefined || theirs !== undefined) return theirs !== undefined && (mine === undefined || theirs > mine);
+      if (mine !== undefined || theirs !== undefined)
+        return theirs !== undefined && (mine === undefined || theirs > mine);
     }
     // Neither is in Omnidesk's list, or they are in different cases (a case opened again after its
     // deletion): the order they reached us in.

@@ -125,7 +125,15 @@ export class ReplyPublisher {
 
   /** Publishes every due row, then writes the notes still owed. */
   async flush(): Promise<ReplyFlushReport> {
-    const report: ReplyFlushReport = { published: 0, awaiting: 0, refused: 0, failed: 0, retrying: 0, skipped: 0, notes: 0 };
+    const report: ReplyFlushReport = {
+      published: 0,
+      awaiting: 0,
+      refused: 0,
+      failed: 0,
+      retrying: 0,
+      skipped: 0,
+      notes: 0,
+    };
     const handled = new Set<number>();
     for (const row of this.outbox.due(this.now(), this.staleMs)) {
       const [outcome, note] = await this.publishOne(row);
@@ -143,13 +151,24 @@ export class ReplyPublisher {
     }
     // Notes a killed process had claimed: it may have posted them just before it died.
     for (const row of this.outbox.orphanedNotes()) {
-      if (!row.noteHolder || row.noteState === null || !this.outbox.takeOverNote(row.messageId, row.noteHolder)) continue;
+      if (!row.noteHolder || row.noteState === null || !this.outbox.takeOverNote(row.messageId, row.noteHolder))
+        continue;
       const text = row.noteState === noteKey(row) ? this.noteText(row, false) : undefined;
       if (text === undefined) {
         this.outbox.noteDone(row.messageId, row.noteState);
         continue;
       }
-      if (await this.postNote({ messageId: row.messageId, caseId: row.caseId, text, key: row.noteState, previous: null, check: true })) report.notes += 1;
+      if (
+        await this.postNote({
+          messageId: row.messageId,
+          caseId: row.caseId,
+          text,
+          key: row.noteState,
+          previous: null,
+          check: true,
+        })
+      )
+        report.notes += 1;
     }
     return report;
   }
@@ -165,7 +184,11 @@ export class ReplyPublisher {
         replaced = await laterReplySent(row, row.reviewKey, this.outbox, this.deps.services.helpdesk);
       } catch (err) {
         report.errors += 1;
-        this.deps.logger.warn('could not read the order of replies in Omnidesk', { messageId: row.messageId, caseId: row.caseId, error: errorMessage(err) });
+        this.deps.logger.warn('could not read the order of replies in Omnidesk', {
+          messageId: row.messageId,
+          caseId: row.caseId,
+          error: errorMessage(err),
+        });
         continue;
       }
       if (replaced) {
@@ -180,7 +203,11 @@ export class ReplyPublisher {
         status = await target.connector.replyStatus(target.app, target.reviewId, row.answerId ?? undefined);
       } catch (err) {
         report.errors += 1;
-        this.deps.logger.warn('reading back a reply failed', { messageId: row.messageId, store: target.app.store, error: errorMessage(err) });
+        this.deps.logger.warn('reading back a reply failed', {
+          messageId: row.messageId,
+          store: target.app.store,
+          error: errorMessage(err),
+        });
         continue;
       }
       if (!status || status.state === row.storeState) {
@@ -197,7 +224,11 @@ export class ReplyPublisher {
       }
       if (updated.state === 'published') report.published += 1;
       else report.rejected += 1;
-      this.deps.logger.info('reply state read back', { messageId: row.messageId, caseId: row.caseId, state: status.state });
+      this.deps.logger.info('reply state read back', {
+        messageId: row.messageId,
+        caseId: row.caseId,
+        state: status.state,
+      });
       await this.noteOutcome(row.messageId);
     }
     return report;
@@ -205,7 +236,11 @@ export class ReplyPublisher {
 
   private async publishOne(row: ReplyRow): Promise<Settled> {
     if (!this.outbox.claim(row.messageId, this.now(), this.staleMs)) return ['skipped', undefined];
-    if (row.state === 'sending') this.deps.logger.info('reply claim of a stopped process taken over', { messageId: row.messageId, caseId: row.caseId });
+    if (row.state === 'sending')
+      this.deps.logger.info('reply claim of a stopped process taken over', {
+        messageId: row.messageId,
+        caseId: row.caseId,
+      });
     try {
       return await this.publishClaimed(row);
     } catch (err) {
@@ -254,14 +289,20 @@ export class ReplyPublisher {
         const state = answer.state ?? 'PUBLISHED';
         const final = state === 'PUBLISHED' || state === 'REJECTED';
         const note = this.settle(row.messageId, () => outbox.markSent(row.messageId, state, answer.id, final), true);
-        this.deps.logger.info('reply already in the store; recorded, not sent again', { messageId: row.messageId, caseId: row.caseId, store });
+        this.deps.logger.info('reply already in the store; recorded, not sent again', {
+          messageId: row.messageId,
+          caseId: row.caseId,
+          store,
+        });
         return [final ? (state === 'PUBLISHED' ? 'published' : 'failed') : 'awaiting', note];
       }
       // An old reply seen again (a replayed webhook, a poll after a rebuild) must not overwrite
       // the later answer the case shows; it was noted when it was new, so no note now.
       let later: boolean;
       try {
-        later = (await this.deps.services.helpdesk.listMessages(row.caseId)).some((m) => !m.note && m.staffId !== 0 && m.messageId > row.messageId && !isOwnNote(m.content));
+        later = (await this.deps.services.helpdesk.listMessages(row.caseId)).some(
+          (m) => !m.note && m.staffId !== 0 && m.messageId > row.messageId && !isOwnNote(m.content),
+        );
       } catch (err) {
         return this.fail(row, attempts, err, true);
       }
@@ -270,16 +311,33 @@ export class ReplyPublisher {
           outbox.markRefused(row.messageId, t.superseded());
           outbox.markNoted(row.messageId, noteKey({ state: 'refused', storeState: null }));
         })();
-        this.deps.logger.info('an older reply seen again after a later one; not published', { messageId: row.messageId, caseId: row.caseId });
+        this.deps.logger.info('an older reply seen again after a later one; not published', {
+          messageId: row.messageId,
+          caseId: row.caseId,
+        });
         return ['refused', undefined];
       }
     }
 
     try {
-      const result = await target.connector.publishReply!(target.app, target.reviewId, text, outbox.latestAnswerId(key));
+      const result = await target.connector.publishReply!(
+        target.app,
+        target.reviewId,
+        text,
+        outbox.latestAnswerId(key),
+      );
       const final = result.state === 'PUBLISHED' || result.state === 'REJECTED' || result.state === 'DELETED';
-      const note = this.settle(row.messageId, () => outbox.markSent(row.messageId, result.state, result.answerId, final), lacksRecord);
-      this.deps.logger.info('reply sent to the store', { messageId: row.messageId, caseId: row.caseId, store, state: result.state });
+      const note = this.settle(
+        row.messageId,
+        () => outbox.markSent(row.messageId, result.state, result.answerId, final),
+        lacksRecord,
+      );
+      this.deps.logger.info('reply sent to the store', {
+        messageId: row.messageId,
+        caseId: row.caseId,
+        store,
+        state: result.state,
+      });
       return [final ? (result.state === 'PUBLISHED' ? 'published' : 'failed') : 'awaiting', note];
     } catch (err) {
       // The connector's own limit may be lower than the config's; still never cut the text.
@@ -294,7 +352,12 @@ export class ReplyPublisher {
    */
   private lacksRecord(key: string, caseId?: number): boolean {
     const review = this.reviews.resolve(key);
-    return !review || review.caseId === null || (caseId !== undefined && review.caseId !== caseId) || review.caseAdoptedAt !== null;
+    return (
+      !review ||
+      review.caseId === null ||
+      (caseId !== undefined && review.caseId !== caseId) ||
+      review.caseAdoptedAt !== null
+    );
   }
 
   /** The review the case answers: local state first, then the case field in Omnidesk. */
@@ -302,7 +365,9 @@ export class ReplyPublisher {
     let key = row.reviewKey ?? this.reviews.byCase(row.caseId)?.reviewKey;
     if (!key) {
       const info = await this.deps.services.helpdesk.getCase(row.caseId);
-      key = [info.reviewKey, info.userCustomId].find((k) => k !== undefined && parseReviewKey(k.trim()) !== undefined)?.trim();
+      key = [info.reviewKey, info.userCustomId]
+        .find((k) => k !== undefined && parseReviewKey(k.trim()) !== undefined)
+        ?.trim();
     }
     if (!key) return undefined;
     // A public-source id matched to an API id answers through the review that owns the case.
@@ -314,7 +379,9 @@ export class ReplyPublisher {
     const t = noteTexts(this.deps.config.language);
     const parsed = parseReviewKey(key);
     if (!parsed) return t.unknownReview();
-    const app: AppConfig | undefined = this.deps.config.apps.find((a) => a.store === parsed.store && a.appId === parsed.appId);
+    const app: AppConfig | undefined = this.deps.config.apps.find(
+      (a) => a.store === parsed.store && a.appId === parsed.appId,
+    );
     if (!app) return t.unknownApp(parsed.store, parsed.appId);
     let connector: StoreConnector | undefined;
     try {
@@ -340,14 +407,23 @@ export class ReplyPublisher {
     const quotaFrees = err instanceof RemoteError && err.kind === 'quota' && err.retryAfterMs !== undefined;
     // An answer we could not read (cut short, not JSON) leaves the outcome unknown; publishing
     // is idempotent (overwrite, or look up before creating), so it is tried again.
-    const unreadable = err instanceof RemoteError && err.kind === 'bad-payload' && err.status !== undefined && err.status < 300;
+    const unreadable =
+      err instanceof RemoteError && err.kind === 'bad-payload' && err.status !== undefined && err.status < 300;
     // The state file locked by another process (serve-hook waits only briefly): try again later.
-    const retryable = err instanceof RemoteError ? err.retryable || quotaFrees || unreadable || (helpdeskSide && err.kind !== 'bad-payload') : isBusy(err);
+    const retryable =
+      err instanceof RemoteError
+        ? err.retryable || quotaFrees || unreadable || (helpdeskSide && err.kind !== 'bad-payload')
+        : isBusy(err);
     if (retryable && attempts < this.deps.config.sync.maxAttempts) {
       const backoff = Math.min(maxRetryDelayMs, this.retryBaseMs * 2 ** (attempts - 1));
       const delay = Math.max(backoff, err instanceof RemoteError ? (err.retryAfterMs ?? 0) : 0);
       this.outbox.markFailed(row.messageId, reason, new Date(this.now() + delay));
-      this.deps.logger.warn('reply not sent, will retry', { messageId: row.messageId, attempt: attempts, retryInMs: delay, error: reason });
+      this.deps.logger.warn('reply not sent, will retry', {
+        messageId: row.messageId,
+        attempt: attempts,
+        retryInMs: delay,
+        error: reason,
+      });
       return ['retrying', undefined];
     }
     const note = this.settle(row.messageId, () => this.outbox.markFailed(row.messageId, reason, undefined));
@@ -377,12 +453,26 @@ export class ReplyPublisher {
     const previous = row.noteState;
     const text = this.noteText(row, previous === null);
     if (text === undefined || !this.outbox.claimNote(messageId, key)) return undefined;
-    return { messageId, caseId: row.caseId, text, key, previous, check: check || this.lacksRecord(row.reviewKey ?? '', row.caseId) };
+    return {
+      messageId,
+      caseId: row.caseId,
+      text,
+      key,
+      previous,
+      check: check || this.lacksRecord(row.reviewKey ?? '', row.caseId),
+    };
   }
 
   private noteText(row: ReplyRow, first: boolean): string | undefined {
     const text = outcomeNote(
-      { state: row.state, storeState: row.storeState, store: row.reviewKey ? parseReviewKey(row.reviewKey)?.store : undefined, hasAttachments: row.hasAttachments, lastError: row.lastError, first },
+      {
+        state: row.state,
+        storeState: row.storeState,
+        store: row.reviewKey ? parseReviewKey(row.reviewKey)?.store : undefined,
+        hasAttachments: row.hasAttachments,
+        lastError: row.lastError,
+        first,
+      },
       this.deps.config.language,
     );
     return text === undefined ? undefined : withMarker(text, row.messageId, noteKey(row));
@@ -406,7 +496,11 @@ export class ReplyPublisher {
       // that is gone (or any permanent error) is not retried forever.
       if (err instanceof RemoteError && err.retryable) this.outbox.releaseNote(note.messageId, note.key, note.previous);
       else this.outbox.noteDone(note.messageId, note.key);
-      this.deps.logger.warn('could not write the outcome note in the case', { messageId: note.messageId, caseId: note.caseId, error: errorMessage(err) });
+      this.deps.logger.warn('could not write the outcome note in the case', {
+        messageId: note.messageId,
+        caseId: note.caseId,
+        error: errorMessage(err),
+      });
       return false;
     }
   }

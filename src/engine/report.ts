@@ -56,8 +56,33 @@ export interface SyncReport {
   requests?: Record<string, number> | undefined;
 }
 
-export function emptyAppReport(app: string, store: string, source: 'api' | 'public', credentialsMissing: boolean): AppReport {
-  return { app, store, source, credentialsMissing, fetched: 0, new: 0, edited: 0, unchanged: 0, dropped: {}, backlogSkipped: 0, setAside: 0, setAsideReasons: [], created: 0, updated: 0, reconciled: 0, failed: 0, errors: [], warnings: [], outcome: 'ok' };
+export function emptyAppReport(
+  app: string,
+  store: string,
+  source: 'api' | 'public',
+  credentialsMissing: boolean,
+): AppReport {
+  return {
+    app,
+    store,
+    source,
+    credentialsMissing,
+    fetched: 0,
+    new: 0,
+    edited: 0,
+    unchanged: 0,
+    dropped: {},
+    backlogSkipped: 0,
+    setAside: 0,
+    setAsideReasons: [],
+    created: 0,
+    updated: 0,
+    reconciled: 0,
+    failed: 0,
+    errors: [],
+    warnings: [],
+    outcome: 'ok',
+  };
 }
 
 function pad(s: string, n: number): string {
@@ -68,28 +93,57 @@ export function renderReport(report: SyncReport): string {
   const header = ['app', 'source', 'fetched', 'new', 'edited', 'dropped', 'sent', 'updated', 'failed', 'result'];
   const rows = report.apps.map((a) => {
     const dropped = Object.values(a.dropped).reduce((x, y) => x + y, 0) + a.backlogSkipped;
-    return [a.app, a.source + (a.credentialsMissing ? '*' : ''), a.fetched, a.new, a.edited, dropped, a.created, a.updated, a.failed, a.outcome].map(String);
+    return [
+      a.app,
+      a.source + (a.credentialsMissing ? '*' : ''),
+      a.fetched,
+      a.new,
+      a.edited,
+      dropped,
+      a.created,
+      a.updated,
+      a.failed,
+      a.outcome,
+    ].map(String);
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]): string => cells.map((c, i) => pad(c, widths[i]!)).join('  ').trimEnd();
-  const out = [report.dryRun ? 'DRY RUN: nothing was sent or saved.' : '', line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].filter((l) => l !== '');
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => pad(c, widths[i]!))
+      .join('  ')
+      .trimEnd();
+  const out = [
+    report.dryRun ? 'DRY RUN: nothing was sent or saved.' : '',
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+  ].filter((l) => l !== '');
   for (const a of report.apps) {
     const reasons = Object.entries(a.dropped).map(([k, v]) => `${k} ${v}`);
     if (reasons.length) out.push(`  ${a.app}: dropped by filter: ${reasons.join(', ')}`);
-    if (a.setAside) out.push(`  ${a.app}: ${a.setAside} record(s) set aside (not readable): ${a.setAsideReasons.join('; ')}`);
+    if (a.setAside)
+      out.push(`  ${a.app}: ${a.setAside} record(s) set aside (not readable): ${a.setAsideReasons.join('; ')}`);
     // Not filters: the first sync imports only the newest unanswered reviews (the backlog).
     const answered = a.backlogAnswered ?? 0;
     const older = a.backlogSkipped - answered;
-    const backlog = [answered ? `already answered ${answered}` : '', older ? `older than the backlog ${older}` : ''].filter((x) => x !== '');
+    const backlog = [
+      answered ? `already answered ${answered}` : '',
+      older ? `older than the backlog ${older}` : '',
+    ].filter((x) => x !== '');
     if (backlog.length) out.push(`  ${a.app}: not imported on the first sync: ${backlog.join(', ')}`);
-    if (a.credentialsMissing) out.push(`  ${a.app}: * public source, no store credentials: replies cannot be published (asodesk-omni init, step "Store credentials")`);
+    if (a.credentialsMissing)
+      out.push(
+        `  ${a.app}: * public source, no store credentials: replies cannot be published (asodesk-omni init, step "Store credentials")`,
+      );
     for (const w of a.warnings) out.push(`  ${a.app}: warning: ${w}`);
     for (const e of a.errors) out.push(`  ${a.app}: error: ${e}`);
     for (const s of a.wouldSend ?? []) out.push(`  ${a.app}: would send: ${s}`);
   }
   if (report.replies) {
     const r = report.replies;
-    out.push(`replies: ${r.published} published, ${r.awaiting} awaiting the store, ${r.refused} refused, ${r.failed} failed, ${r.retrying} to retry${r.inFlight ? `, ${r.inFlight} in flight${r.stuck ? ` (${r.stuck} stuck: held by no running process)` : ''}` : ''}${r.polled ? `, ${r.polled} found by polling` : ''}`);
+    out.push(
+      `replies: ${r.published} published, ${r.awaiting} awaiting the store, ${r.refused} refused, ${r.failed} failed, ${r.retrying} to retry${r.inFlight ? `, ${r.inFlight} in flight${r.stuck ? ` (${r.stuck} stuck: held by no running process)` : ''}` : ''}${r.polled ? `, ${r.polled} found by polling` : ''}`,
+    );
   }
   out.push(`result: ${report.outcome}`);
   return out.join('\n');

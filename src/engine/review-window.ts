@@ -4,7 +4,12 @@
  */
 const dayMs = 86_400_000;
 
-export function reviewWindowWarning(storeName: string, windowDays: number, lastCompletePullAt: string | null | undefined, now: number): string | undefined {
+export function reviewWindowWarning(
+  storeName: string,
+  windowDays: number,
+  lastCompletePullAt: string | null | undefined,
+  now: number,
+): string | undefined {
   if (!lastCompletePullAt) return undefined;
   const last = Date.parse(lastCompletePullAt);
   if (Number.isNaN(last)) return undefined;

@@ -12,8 +12,17 @@ import type { SyncReport } from './report.js';
 import { SyncEngine, type SyncRunOptions } from './sync-engine.js';
 import { buildServices } from './wiring.js';
 
-export async function runSync(db: Db, config: Config, location: ConfigLocation, logger: Logger, opts: SyncRunOptions = {}): Promise<SyncReport> {
-  const services = buildServices(config, location, logger, { usage: sqliteUsageLedger(db), labelCache: new LabelCache(db) });
+export async function runSync(
+  db: Db,
+  config: Config,
+  location: ConfigLocation,
+  logger: Logger,
+  opts: SyncRunOptions = {},
+): Promise<SyncReport> {
+  const services = buildServices(config, location, logger, {
+    usage: sqliteUsageLedger(db),
+    labelCache: new LabelCache(db),
+  });
   try {
     return await new SyncEngine({ db, config, services, logger }).run(opts);
   } finally {

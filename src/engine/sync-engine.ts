@@ -47,7 +47,11 @@ export function selectApps(config: Config, only: readonly string[] | undefined):
   if (!only || only.length === 0) return enabled;
   const unknown = only.filter((id) => !config.apps.some((a) => a.id === id));
   if (unknown.length > 0) {
-    throw new UserError(`Unknown app id(s): ${unknown.join(', ')}.`, ExitCode.usage, `Known apps: ${config.apps.map((a) => a.id).join(', ') || 'none'} (see \`asodesk-omni config show\`).`);
+    throw new UserError(
+      `Unknown app id(s): ${unknown.join(', ')}.`,
+      ExitCode.usage,
+      `Known apps: ${config.apps.map((a) => a.id).join(', ') || 'none'} (see \`asodesk-omni config show\`).`,
+    );
   }
   return enabled.filter((a) => only.includes(a.id));
 }
@@ -78,7 +82,9 @@ export class SyncEngine {
     // Everything after the lock is inside the try: no exit path may leave it held.
     try {
       const channel = config.omnidesk?.channel;
-      this.finder = channel ? new CaseFinder({ db, helpdesk: this.deps.services.helpdesk, channel, logger, now: this.now }) : undefined;
+      this.finder = channel
+        ? new CaseFinder({ db, helpdesk: this.deps.services.helpdesk, channel, logger, now: this.now })
+        : undefined;
       heartbeat = lock ? setInterval(beat, 30_000) : undefined;
       heartbeat?.unref();
       const runs = new Runs(db);
@@ -92,8 +98,17 @@ export class SyncEngine {
       const allFailed = reports.length > 0 && reports.every((r) => r.outcome === 'failed');
       // A reply held by no live process is stuck until taken over: never an `ok` run.
       const replyFailures = replies ? replies.failed + (replies.stuck ?? 0) : 0;
-      const outcome: SyncReport['outcome'] = notOk === 0 && replyFailures === 0 ? 'ok' : allFailed ? 'failed' : 'partial';
-      const report: SyncReport = { startedAt, finishedAt: new Date(this.now()).toISOString(), dryRun: Boolean(opts.dryRun), apps: reports, replies, outcome, caseLookups: this.finder?.reads };
+      const outcome: SyncReport['outcome'] =
+        notOk === 0 && replyFailures === 0 ? 'ok' : allFailed ? 'failed' : 'partial';
+      const report: SyncReport = {
+        startedAt,
+        finishedAt: new Date(this.now()).toISOString(),
+        dryRun: Boolean(opts.dryRun),
+        apps: reports,
+        replies,
+        outcome,
+        caseLookups: this.finder?.reads,
+      };
       if (runId !== undefined) runs.finish(runId, outcome, report);
       logger.debug('sync finished', { outcome, apps: reports.length });
       return report;
@@ -120,7 +135,9 @@ export class SyncEngine {
     const states = new AppStates(db);
     const state = states.get(appKey);
     const firstSync = !state?.firstSyncAt;
-    const fullScanDue = caps.fullScanEveryMs !== undefined && (!state?.lastFullScanAt || this.now() - Date.parse(state.lastFullScanAt) > caps.fullScanEveryMs);
+    const fullScanDue =
+      caps.fullScanEveryMs !== undefined &&
+      (!state?.lastFullScanAt || this.now() - Date.parse(state.lastFullScanAt) > caps.fullScanEveryMs);
     const at = (): string => new Date(this.now()).toISOString();
     // A pull that died or failed midway recorded its first pages only; stopping at them next
     // time would skip the rest for good, so the next pull reads everything.
@@ -132,7 +149,12 @@ export class SyncEngine {
     if (!opts.dryRun) cursors.set(unfinishedKey, 'yes');
 
     if (caps.reviewWindowDays !== undefined) {
-      const warning = reviewWindowWarning(storeName(app.store), caps.reviewWindowDays, state?.lastCompletePullAt, this.now());
+      const warning = reviewWindowWarning(
+        storeName(app.store),
+        caps.reviewWindowDays,
+        state?.lastCompletePullAt,
+        this.now(),
+      );
       if (warning) {
         report.warnings.push(warning);
         logger.warn('review window at risk', { app: app.id, detail: warning });
@@ -170,21 +192,42 @@ export class SyncEngine {
       if (isStorageFault(err)) throw err;
       report.errors.push(`pull: ${errorMessage(err)}`);
       logger.error('pull failed', { app: app.id, error: errorMessage(err) });
-      if (!(err instanceof RemoteError) && !(err instanceof UserError)) logger.debug('pull failure detail', { stack: (err as Error).stack });
+      if (!(err instanceof RemoteError) && !(err instanceof UserError))
+        logger.debug('pull failure detail', { stack: (err as Error).stack });
     }
 
     // Deliver what is queued even when the pull failed: earlier reviews must not wait.
     try {
-      await new Deliverer({ db, config, app, helpdesk: services.helpdesk, report, credentialsMissing: source.credentialsMissing, describeOnly: opts.dryRun, finder: this.finder }).run();
+      await new Deliverer({
+        db,
+        config,
+        app,
+        helpdesk: services.helpdesk,
+        report,
+        credentialsMissing: source.credentialsMissing,
+        describeOnly: opts.dryRun,
+        finder: this.finder,
+      }).run();
     } catch (err) {
       if (isStorageFault(err)) throw err;
       report.errors.push(`deliver: ${errorMessage(err)}`);
       report.failed++;
     }
-    report.outcome = report.errors.length === 0 ? 'ok' : pulled || report.created + report.updated > 0 ? 'partial' : 'failed';
+    report.outcome =
+      report.errors.length === 0 ? 'ok' : pulled || report.created + report.updated > 0 ? 'partial' : 'failed';
     if (!opts.dryRun) states.markOutcome(appKey, at(), report.outcome, report.errors[0] ?? null);
     const { fetched, created, updated, failed, outcome } = report;
-    logger.info('app synced', { app: app.id, source: report.source, fetched, new: report.new, edited: report.edited, created, updated, failed, outcome });
+    logger.info('app synced', {
+      app: app.id,
+      source: report.source,
+      fetched,
+      new: report.new,
+      edited: report.edited,
+      created,
+      updated,
+      failed,
+      outcome,
+    });
     return report;
   }
 
@@ -203,6 +246,16 @@ export class SyncEngine {
     const flushed = await publisher.flush();
     const back = await publisher.readBack();
     const held = publisher.outbox.inFlight(this.now());
-    return { published: flushed.published + back.published, awaiting: flushed.awaiting, refused: flushed.refused, failed: flushed.failed, retrying: flushed.retrying, readBack: back.checked, polled, inFlight: held.inFlight, stuck: held.stuck };
+    return {
+      published: flushed.published + back.published,
+      awaiting: flushed.awaiting,
+      refused: flushed.refused,
+      failed: flushed.failed,
+      retrying: flushed.retrying,
+      readBack: back.checked,
+      polled,
+      inFlight: held.inFlight,
+      stuck: held.stuck,
+    };
   }
 }

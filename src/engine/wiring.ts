@@ -24,28 +24,47 @@ function lazy<T>(make: () => T): () => T {
   return () => (value ??= { v: make() }).v;
 }
 
-export function buildServices(config: Config, location: ConfigLocation, logger: Logger, opts: BuildOptions = {}): Services & { close(): Promise<void> } {
+export function buildServices(
+  config: Config,
+  location: ConfigLocation,
+  logger: Logger,
+  opts: BuildOptions = {},
+): Services & { close(): Promise<void> } {
   const deps: ConnectorDeps = { ...opts, logger };
   const omnidesk = config.omnidesk;
   const helpdesk = lazy((): Helpdesk => {
-    if (!omnidesk) throw new ConfigError('Omnidesk is not set up.', [{ path: 'omnidesk', message: 'missing' }], 'Run `asodesk-omni init` (step "Omnidesk account").');
+    if (!omnidesk)
+      throw new ConfigError(
+        'Omnidesk is not set up.',
+        [{ path: 'omnidesk', message: 'missing' }],
+        'Run `asodesk-omni init` (step "Omnidesk account").',
+      );
     return createOmnidesk(omnidesk, deps, { labelCache: opts.labelCache });
   });
 
   // Credentials are resolved once per store; a broken key file is a config error for that store.
-  const api = Object.fromEntries(allStores().map((d) => [d.id, lazy(() => d.api.fromConfig(config, location, deps))])) as Record<StoreId, () => StoreConnector | undefined>;
-  const publicSource = Object.fromEntries(allStores().map((d) => [d.id, lazy(() => d.public.fromConfig(config, deps))])) as Record<StoreId, () => StoreConnector>;
+  const api = Object.fromEntries(
+    allStores().map((d) => [d.id, lazy(() => d.api.fromConfig(config, location, deps))]),
+  ) as Record<StoreId, () => StoreConnector | undefined>;
+  const publicSource = Object.fromEntries(
+    allStores().map((d) => [d.id, lazy(() => d.public.fromConfig(config, deps))]),
+  ) as Record<StoreId, () => StoreConnector>;
 
   return {
     get helpdesk() {
       return helpdesk();
     },
     sourceFor(app: AppConfig): AppSource {
-      if (app.source === 'public') return { connector: publicSource[app.store](), credentialsMissing: api[app.store]() === undefined };
+      if (app.source === 'public')
+        return { connector: publicSource[app.store](), credentialsMissing: api[app.store]() === undefined };
       const connector = api[app.store]();
       if (connector) return { connector, credentialsMissing: false };
       if (app.source === 'api') {
-        throw new ConfigError(`App "${app.id}" is set to read the ${storeDescriptor(app.store).name} API, but no credentials are set for it.`, [{ path: 'apps', message: `source "api" needs credentials` }], 'Add them with `asodesk-omni init` (step "Store credentials"), or set the app\'s source to "auto".');
+        throw new ConfigError(
+          `App "${app.id}" is set to read the ${storeDescriptor(app.store).name} API, but no credentials are set for it.`,
+          [{ path: 'apps', message: `source "api" needs credentials` }],
+          'Add them with `asodesk-omni init` (step "Store credentials"), or set the app\'s source to "auto".',
+        );
       }
       return { connector: publicSource[app.store](), credentialsMissing: true };
     },
@@ -67,7 +86,12 @@ export interface ServiceCheck {
 }
 
 /** `config check --online`: each configured credential against its live API. */
-export async function checkServices(config: Config, location: ConfigLocation, logger: Logger, onStart?: (service: string) => void): Promise<ServiceCheck[]> {
+export async function checkServices(
+  config: Config,
+  location: ConfigLocation,
+  logger: Logger,
+  onStart?: (service: string) => void,
+): Promise<ServiceCheck[]> {
   const services = buildServices(config, location, logger, { timeoutMs: 15_000 });
   const checks: ServiceCheck[] = [];
   const attempt = async (service: string, fn: () => Promise<string>): Promise<void> => {
@@ -76,7 +100,12 @@ export async function checkServices(config: Config, location: ConfigLocation, lo
       checks.push({ service, ok: true, message: await fn() });
     } catch (err) {
       const kind = err instanceof RemoteError && err.retryable ? 'unreachable' : 'refused';
-      checks.push({ service, ok: false, kind, message: errorMessage(err) + (err instanceof ConfigError && err.hint ? ` (${err.hint})` : '') });
+      checks.push({
+        service,
+        ok: false,
+        kind,
+        message: errorMessage(err) + (err instanceof ConfigError && err.hint ? ` (${err.hint})` : ''),
+      });
     }
   };
   if (config.omnidesk) {

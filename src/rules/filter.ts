@@ -49,23 +49,41 @@ export function evaluate(review: Review, change: Change, filters: Filters): Verd
     (type === 'became-better' && change === 'rating-up') ||
     (type === 'became-worse' && change === 'rating-down') ||
     (type === 'updated' && change !== 'new');
-  if (!typeOk) return { keep: false, reason: 'review-type', detail: `review type "${type}" does not take ${change === 'new' ? 'new reviews' : `a ${change} edit`}` };
+  if (!typeOk)
+    return {
+      keep: false,
+      reason: 'review-type',
+      detail: `review type "${type}" does not take ${change === 'new' ? 'new reviews' : `a ${change} edit`}`,
+    };
 
-  if (!filters.ratings.includes(review.rating)) return { keep: false, reason: 'rating', detail: `rating ${review.rating} not in ${filters.ratings.join(',')}` };
+  if (!filters.ratings.includes(review.rating))
+    return { keep: false, reason: 'rating', detail: `rating ${review.rating} not in ${filters.ratings.join(',')}` };
 
   const applies = storeDescriptor(review.store).filters;
   if (applies.countries && filters.countries.length > 0) {
     const territory = review.territory?.toUpperCase();
-    if (!territory || !filters.countries.includes(territory)) return { keep: false, reason: 'country', detail: `country ${territory ?? 'unknown'} not in ${filters.countries.join(',')}` };
+    if (!territory || !filters.countries.includes(territory))
+      return {
+        keep: false,
+        reason: 'country',
+        detail: `country ${territory ?? 'unknown'} not in ${filters.countries.join(',')}`,
+      };
   }
   if (applies.languages && filters.languages.length > 0) {
-    if (!review.language || !languageMatches(review.language, filters.languages)) return { keep: false, reason: 'language', detail: `language ${review.language ?? 'unknown'} not in ${filters.languages.join(',')}` };
+    if (!review.language || !languageMatches(review.language, filters.languages))
+      return {
+        keep: false,
+        reason: 'language',
+        detail: `language ${review.language ?? 'unknown'} not in ${filters.languages.join(',')}`,
+      };
   }
 
   if (filters.length !== 'all') {
     const words = countWords(review.text);
-    if (filters.length === 'under-3-words' && words >= 3) return { keep: false, reason: 'length', detail: `${words} words, not under 3` };
-    if (filters.length === 'over-3-words' && words <= 3) return { keep: false, reason: 'length', detail: `${words} words, not over 3` };
+    if (filters.length === 'under-3-words' && words >= 3)
+      return { keep: false, reason: 'length', detail: `${words} words, not under 3` };
+    if (filters.length === 'over-3-words' && words <= 3)
+      return { keep: false, reason: 'length', detail: `${words} words, not over 3` };
   }
   return { keep: true };
 }

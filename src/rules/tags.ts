@@ -57,5 +57,7 @@ export function tagsFor(review: Review, app: AppConfig, change: Change, rules: r
 /** Labels that describe a previous version and must go when the review changes. */
 export function staleTags(previous: readonly string[], current: readonly string[]): string[] {
   const now = new Set(current);
-  return previous.filter((t) => !now.has(t) && (/^\d★$/.test(t) || /^v/.test(t) || t === 'rating-up' || t === 'rating-down'));
+  return previous.filter(
+    (t) => !now.has(t) && (/^\d★$/.test(t) || /^v/.test(t) || t === 'rating-up' || t === 'rating-down'),
+  );
 }

@@ -44,7 +44,8 @@ export function guardConnections(server: Server, cap: number, logger: Logger): C
     if (!oldest) return;
     idle.delete(oldest);
     oldest.destroy();
-    if (evicted++ === 0 && dropped === 0) logger.warn('connection cap reached: the oldest idle connections are closed', { maxConnections: cap });
+    if (evicted++ === 0 && dropped === 0)
+      logger.warn('connection cap reached: the oldest idle connections are closed', { maxConnections: cap });
   });
   server.on('request', (req, res) => {
     const socket = req.socket;
@@ -55,7 +56,10 @@ export function guardConnections(server: Server, cap: number, logger: Logger): C
     });
   });
   server.on('drop', () => {
-    if (dropped++ === 0) logger.warn('connection cap reached with every connection busy: new connections are dropped', { maxConnections: cap });
+    if (dropped++ === 0)
+      logger.warn('connection cap reached with every connection busy: new connections are dropped', {
+        maxConnections: cap,
+      });
   });
   return { open: () => open.size };
 }

@@ -74,25 +74,33 @@ export async function startHookServer(opts: HookServerOptions): Promise<HookServ
   let closing = false;
   const counters: WebhookCounters = { refused: 0, busy: 0 };
   const headersTimeout = opts.headersTimeoutMs ?? 5_000;
-  const server = createServer({
-    headersTimeout,
-    requestTimeout: Math.max(headersTimeout, opts.requestTimeoutMs ?? 15_000),
-    connectionsCheckingInterval: opts.timeoutCheckMs ?? 500,
-  }, (req, res) => {
-    const started = performance.now();
-    res.on('finish', () => {
-      const meta = { method: req.method, path: maskedTarget(req.url ?? '/'), status: res.statusCode, ms: Math.round((performance.now() - started) * 10) / 10 };
-      if (req.url === '/healthz') opts.logger.debug('http', meta);
-      else opts.logger.info('http', meta);
-      // A keep-alive socket becomes idle just after `finish`; close it so close() can end.
-      if (closing) setImmediate(() => server.closeIdleConnections());
-    });
-    if (closing) res.setHeader('connection', 'close');
-    handle(req, res, opts, counters).catch((err: unknown) => {
-      opts.logger.error('request failed', { error: err instanceof Error ? err.message : String(err) });
-      if (!res.headersSent) send(res, 500, { status: 'error', error: 'internal error' });
-    });
-  });
+  const server = createServer(
+    {
+      headersTimeout,
+      requestTimeout: Math.max(headersTimeout, opts.requestTimeoutMs ?? 15_000),
+      connectionsCheckingInterval: opts.timeoutCheckMs ?? 500,
+    },
+    (req, res) => {
+      const started = performance.now();
+      res.on('finish', () => {
+        const meta = {
+          method: req.method,
+          path: maskedTarget(req.url ?? '/'),
+          status: res.statusCode,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+        };
+        if (req.url === '/healthz') opts.logger.debug('http', meta);
+        else opts.logger.info('http', meta);
+        // A keep-alive socket becomes idle just after `finish`; close it so close() can end.
+        if (closing) setImmediate(() => server.closeIdleConnections());
+      });
+      if (closing) res.setHeader('connection', 'close');
+      handle(req, res, opts, counters).catch((err: unknown) => {
+        opts.logger.error('request failed', { error: err instanceof Error ? err.message : String(err) });
+        if (!res.headersSent) send(res, 500, { status: 'error', error: 'internal error' });
+      });
+    },
+  );
   const connections = guardConnections(server, opts.maxConnections ?? defaultMaxConnections(), opts.logger);
 
   await new Promise<void>((resolve, reject) => {
@@ -124,10 +132,16 @@ export async function startHookServer(opts: HookServerOptions): Promise<HookServ
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, opts: HookServerOptions, counters: WebhookCounters): Promise<void> {
+async function handle(
+  req: IncomingMessage,
+  res: ServerResponse,
+  opts: HookServerOptions,
+  counters: WebhookCounters,
+): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://listener.local');
   if (url.pathname === '/healthz') {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: 'method not allowed' }, { allow: 'GET' });
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return send(res, 405, { error: 'method not allowed' }, { allow: 'GET' });
     let counts: Record<string, unknown>;
     try {
       counts = opts.health();
@@ -136,7 +150,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: HookServe
       if (!isBusy(err)) throw err;
       counts = { stateBusy: true };
     }
-    const setAside = counters.refused + counters.busy > 0 ? { refusedWebhooks: counters.refused, busyWebhooks: counters.busy } : {};
+    const setAside =
+      counters.refused + counters.busy > 0 ? { refusedWebhooks: counters.refused, busyWebhooks: counters.busy } : {};
     return send(res, 200, { ok: true, ...counts, ...setAside });
   }
   const target = matchWebhookPath(url);
@@ -145,7 +160,8 @@ async function handle(req: IncomingMessage, res: ServerResponse, opts: HookServe
     return send(res, 404, { error: 'not found' }, { connection: 'close' });
   }
   if (req.method === 'GET' || req.method === 'HEAD') return send(res, 200, { status: 'ready' });
-  if (req.method !== 'POST') return send(res, 405, { error: 'method not allowed' }, { allow: 'POST', connection: 'close' });
+  if (req.method !== 'POST')
+    return send(res, 405, { error: 'method not allowed' }, { allow: 'POST', connection: 'close' });
 
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > opts.maxBodyBytes) return tooLarge(req, res, opts.maxBodyBytes);
@@ -192,9 +208,18 @@ function readBody(req: IncomingMessage, max: number): Promise<string> {
   });
 }
 
-function send(res: ServerResponse, status: number, json: Record<string, unknown>, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  json: Record<string, unknown>,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
   const body = JSON.stringify(json);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), ...headers });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    ...headers,
+  });
   res.end(body);
 }

@@ -44,7 +44,9 @@ export async function startServeHook(deps: ServeHookDeps): Promise<RunningServeH
   // A listener never waits synchronously on a lock another process holds: a short busy timeout,
   // then asynchronous retries (the webhook route, and the loop before each pass).
   deps.db.pragma(`busy_timeout = ${shortBusyTimeoutMs}`);
-  const publisher = deps.publisher ?? new ReplyPublisher({ db: deps.db, config: deps.config, services: deps.services, logger: deps.logger });
+  const publisher =
+    deps.publisher ??
+    new ReplyPublisher({ db: deps.db, config: deps.config, services: deps.services, logger: deps.logger });
   const loop = new PublishLoop(publisher, deps.logger, deps.debounceMs ?? 200, deps.db);
   const hook = deps.config.webhook;
   const server = await startHookServer({

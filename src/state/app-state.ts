@@ -44,16 +44,24 @@ export class AppStates {
 
   markFirstSync(appKey: string, at: string): void {
     this.ensure(appKey);
-    this.db.prepare('UPDATE app_state SET first_sync_at = COALESCE(first_sync_at, ?) WHERE app_key = ?').run(at, appKey);
+    this.db
+      .prepare('UPDATE app_state SET first_sync_at = COALESCE(first_sync_at, ?) WHERE app_key = ?')
+      .run(at, appKey);
   }
 
   markPulled(appKey: string, at: string, full: boolean): void {
     this.ensure(appKey);
-    this.db.prepare(`UPDATE app_state SET last_complete_pull_at = ?, last_full_scan_at = CASE WHEN ? THEN ? ELSE last_full_scan_at END WHERE app_key = ?`).run(at, full ? 1 : 0, at, appKey);
+    this.db
+      .prepare(
+        `UPDATE app_state SET last_complete_pull_at = ?, last_full_scan_at = CASE WHEN ? THEN ? ELSE last_full_scan_at END WHERE app_key = ?`,
+      )
+      .run(at, full ? 1 : 0, at, appKey);
   }
 
   markOutcome(appKey: string, at: string, outcome: 'ok' | 'partial' | 'failed', error: string | null): void {
     this.ensure(appKey);
-    this.db.prepare('UPDATE app_state SET last_sync_at = ?, last_outcome = ?, last_error = ? WHERE app_key = ?').run(at, outcome, error, appKey);
+    this.db
+      .prepare('UPDATE app_state SET last_sync_at = ?, last_outcome = ?, last_error = ? WHERE app_key = ?')
+      .run(at, outcome, error, appKey);
   }
 }

@@ -41,9 +41,9 @@ export class ChannelCases {
   }
 
   find(reviewKey: string): ChannelCase | undefined {
-    const r = this.db.prepare('SELECT review_key, case_id, user_id FROM channel_cases WHERE review_key = ?').get(reviewKey) as
-      | { review_key: string; case_id: number; user_id: number | null }
-      | undefined;
+    const r = this.db
+      .prepare('SELECT review_key, case_id, user_id FROM channel_cases WHERE review_key = ?')
+      .get(reviewKey) as { review_key: string; case_id: number; user_id: number | null } | undefined;
     return r && { reviewKey: r.review_key, caseId: r.case_id, userId: r.user_id };
   }
 
@@ -68,18 +68,29 @@ export class ChannelCases {
   reset(): void {
     this.db.transaction(() => {
       this.db.prepare('DELETE FROM channel_cases').run();
-      this.db.prepare(`DELETE FROM cursors WHERE name = ? OR substr(name, 1, ?) = ?`).run(`channel-read:${this.channel}`, `channel-reconciled:${this.channel}:`.length, `channel-reconciled:${this.channel}:`);
+      this.db
+        .prepare(`DELETE FROM cursors WHERE name = ? OR substr(name, 1, ?) = ?`)
+        .run(
+          `channel-read:${this.channel}`,
+          `channel-reconciled:${this.channel}:`.length,
+          `channel-reconciled:${this.channel}:`,
+        );
     })();
   }
 
   /** Whether this state ever made or found a case of this app (an upgraded state has no read time yet). */
   knowsCasesOf(appKey: string): boolean {
-    return this.db.prepare('SELECT 1 FROM reviews WHERE app_key = ? AND case_id IS NOT NULL LIMIT 1').get(appKey) !== undefined;
+    return (
+      this.db.prepare('SELECT 1 FROM reviews WHERE app_key = ? AND case_id IS NOT NULL LIMIT 1').get(appKey) !==
+      undefined
+    );
   }
 
   /** The last time this state created a case (upgraded states: the window start). */
   lastCreateAt(): string | undefined {
-    const r = this.db.prepare(`SELECT MAX(updated_at) AS at FROM deliveries WHERE kind = 'create' AND state = 'done'`).get() as { at: string | null };
+    const r = this.db
+      .prepare(`SELECT MAX(updated_at) AS at FROM deliveries WHERE kind = 'create' AND state = 'done'`)
+      .get() as { at: string | null };
     return r.at ?? undefined;
   }
 }

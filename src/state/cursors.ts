@@ -10,6 +10,10 @@ export class Cursors {
   }
 
   set(name: string, value: string): void {
-    this.db.prepare('INSERT INTO cursors (name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at').run(name, value, nowIso());
+    this.db
+      .prepare(
+        'INSERT INTO cursors (name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+      )
+      .run(name, value, nowIso());
   }
 }

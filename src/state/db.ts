@@ -84,7 +84,9 @@ function openFile(path: string, opts: OpenDbOptions): Db {
   try {
     setUp(db, opts);
     if (checked && size > (opts.quickCheckMaxBytes ?? quickCheckEveryOpenBytes)) {
-      db.prepare('INSERT INTO cursors (name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at').run(quickCheckKey, new Date(now(opts)).toISOString(), nowIso());
+      db.prepare(
+        'INSERT INTO cursors (name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+      ).run(quickCheckKey, new Date(now(opts)).toISOString(), nowIso());
     }
     return db;
   } catch (err) {
@@ -151,10 +153,12 @@ function probeHeader(path: string): void {
   const damaged = (detail: string): never => {
     throw storageError('corrupt', 'state', path, 'SQLITE_NOTADB', detail);
   };
-  if (read < 100 || !head.subarray(0, 16).equals(sqliteMagic)) damaged('not an SQLite database: the file does not start with the SQLite header');
+  if (read < 100 || !head.subarray(0, 16).equals(sqliteMagic))
+    damaged('not an SQLite database: the file does not start with the SQLite header');
   const raw = head.readUInt16BE(16);
   const pageSize = raw === 1 ? 65536 : raw;
-  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) damaged(`the header gives an impossible page size (${raw})`);
+  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0)
+    damaged(`the header gives an impossible page size (${raw})`);
   if (size % pageSize !== 0) damaged(`truncated: ${size} bytes is not a whole number of ${pageSize}-byte pages`);
   // The page count in the header is valid only when its "version-valid-for" matches the change counter.
   const pages = head.readUInt32BE(28);
@@ -182,21 +186,35 @@ function checkBeforeWriting(path: string, opts: OpenDbOptions): boolean {
       throw err;
     }
     if (version > migrations.length) {
-      throw storageError('newer-schema', 'state', path, 'user_version', `schema ${version}; this version knows ${migrations.length}`);
+      throw storageError(
+        'newer-schema',
+        'state',
+        path,
+        'user_version',
+        `schema ${version}; this version knows ${migrations.length}`,
+      );
     }
-    if (fileSize(path) > (opts.quickCheckMaxBytes ?? quickCheckEveryOpenBytes) && !quickCheckDue(ro, opts)) return false;
+    if (fileSize(path) > (opts.quickCheckMaxBytes ?? quickCheckEveryOpenBytes) && !quickCheckDue(ro, opts))
+      return false;
     let rows: Array<{ quick_check: string }>;
     try {
       rows = ro.pragma('quick_check(5)') as Array<{ quick_check: string }>;
     } catch (err) {
       // A page too damaged to list problems for: SQLITE_CORRUPT instead of rows.
-      if (err instanceof Database.SqliteError && sqliteFault(err.code) === 'corrupt') throw storageError('corrupt', 'state', path, err.code, `PRAGMA quick_check: ${err.message}`, err);
+      if (err instanceof Database.SqliteError && sqliteFault(err.code) === 'corrupt')
+        throw storageError('corrupt', 'state', path, err.code, `PRAGMA quick_check: ${err.message}`, err);
       throw err;
     }
     const problems = rows.map((r) => r.quick_check).filter((t) => t !== 'ok');
     if (problems.length > 0) {
       const text = problems.join('; ').replace(/\s*\n\s*/g, '; ');
-      throw storageError('corrupt', 'state', path, 'quick_check', `PRAGMA quick_check: ${text.length > 300 ? `${text.slice(0, 300)}…` : text}`);
+      throw storageError(
+        'corrupt',
+        'state',
+        path,
+        'quick_check',
+        `PRAGMA quick_check: ${text.length > 300 ? `${text.slice(0, 300)}…` : text}`,
+      );
     }
     return true;
   } finally {
@@ -206,7 +224,8 @@ function checkBeforeWriting(path: string, opts: OpenDbOptions): boolean {
 
 function quickCheckDue(ro: Db, opts: OpenDbOptions): boolean {
   try {
-    const row = ro.prepare('SELECT value FROM cursors WHERE name = ?').get(quickCheckKey) as { value: string } | undefined;
+    const row = ro.prepare('SELECT value FROM cursors WHERE name = ?').get(quickCheckKey) as
+      { value: string } | undefined;
     return !row || !(now(opts) - Date.parse(row.value) < quickCheckIntervalMs);
   } catch {
     return true;
@@ -236,7 +255,13 @@ function cacheStatements(db: Db): void {
 export function migrate(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
-    throw storageError('newer-schema', 'state', db.name, 'user_version', `schema ${current}; this version knows ${migrations.length}`);
+    throw storageError(
+      'newer-schema',
+      'state',
+      db.name,
+      'user_version',
+      `schema ${current}; this version knows ${migrations.length}`,
+    );
   }
   for (let v = current; v < migrations.length; v++) {
     db.transaction(() => {

@@ -26,7 +26,8 @@ const errnoFaults: Readonly<Record<string, StorageFault>> = {
 export function sqliteFault(code: string): StorageFault | undefined {
   if (code === 'SQLITE_FULL') return 'full';
   if (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB') return 'corrupt';
-  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM') return 'unwritable';
+  if (code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN') || code === 'SQLITE_PERM')
+    return 'unwritable';
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || code === 'SQLITE_PROTOCOL') return 'busy';
   if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_NOLFS') return 'io';
   return undefined;
@@ -71,7 +72,8 @@ function writeProblem(path: string): string {
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EROFS') return `the file system holding ${target} is mounted read-only`;
-      if (code === 'EACCES' || code === 'EPERM') return `the user running asodesk-omni (uid ${process.getuid?.() ?? '?'}) may not write ${target}`;
+      if (code === 'EACCES' || code === 'EPERM')
+        return `the user running asodesk-omni (uid ${process.getuid?.() ?? '?'}) may not write ${target}`;
     }
   }
   return 'the operating system refused to write it';
@@ -111,7 +113,8 @@ function programOf(pid: number): string {
     const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
     const name = basename(argv[0] ?? '');
     // The script a node process runs, when it looks like a path (never an option or inline code).
-    const script = name === 'node' ? argv.slice(1).find((a) => /^[\w./@-]{1,200}$/.test(a) && !a.startsWith('-')) : undefined;
+    const script =
+      name === 'node' ? argv.slice(1).find((a) => /^[\w./@-]{1,200}$/.test(a) && !a.startsWith('-')) : undefined;
     if (!script) return name || '?';
     const sub = argv.slice(2).find((a) => ['sync', 'serve-hook', 'status', 'demo', 'init'].includes(a));
     return `node ${basename(script)}${sub ? ` ${sub}` : ''}`;
@@ -120,7 +123,13 @@ function programOf(pid: number): string {
   }
 }
 
-function describe(fault: StorageFault, role: FileRole, path: string, code: string, detail: string): { message: string; hint: string } {
+function describe(
+  fault: StorageFault,
+  role: FileRole,
+  path: string,
+  code: string,
+  detail: string,
+): { message: string; hint: string } {
   const file = role === 'state' ? `state file ${path}` : `config file ${path}`;
   const elsewhere = role === 'state' ? '--db / ASODESK_OMNI_DB' : '--config / ASODESK_OMNI_CONFIG';
   switch (fault) {
@@ -153,11 +162,21 @@ function describe(fault: StorageFault, role: FileRole, path: string, code: strin
         hint: `Check the disk and file system holding it (dmesg, df, \`ulimit -f\`); run the command again, and if it keeps failing, move the file aside and restore a backup.`,
       };
     case 'newer-schema':
-      return { message: `The ${file} was written by a newer asodesk-omni (${detail}).`, hint: 'Upgrade asodesk-omni, or point --db at another state file.' };
+      return {
+        message: `The ${file} was written by a newer asodesk-omni (${detail}).`,
+        hint: 'Upgrade asodesk-omni, or point --db at another state file.',
+      };
   }
 }
 
-export function storageError(fault: StorageFault, role: FileRole, path: string, code: string, detail = '', cause?: unknown): StorageError {
+export function storageError(
+  fault: StorageFault,
+  role: FileRole,
+  path: string,
+  code: string,
+  detail = '',
+  cause?: unknown,
+): StorageError {
   const { message, hint } = describe(fault, role, path, code, detail);
   return new StorageError(fault, path, message, hint, { cause });
 }

@@ -13,7 +13,9 @@ export interface StateOwner {
   channel: string;
 }
 
-export function ownerOf(omnidesk: { subdomain?: string | undefined; baseUrl?: string | undefined; channel?: string | undefined } | undefined): StateOwner | undefined {
+export function ownerOf(
+  omnidesk: { subdomain?: string | undefined; baseUrl?: string | undefined; channel?: string | undefined } | undefined,
+): StateOwner | undefined {
   if (!omnidesk?.channel) return undefined;
   const base = omnidesk.baseUrl ?? (omnidesk.subdomain ? `https://${omnidesk.subdomain}.omnidesk.ru` : undefined);
   if (!base) return undefined;
@@ -26,7 +28,11 @@ const key = 'state-owner';
  * Records the owner on first use; throws StateMismatchError when the state belongs to another
  * account or channel. `record: false` (a dry run) only checks.
  */
-export function bindState(db: Db, owner: StateOwner | undefined, opts: { record?: boolean; dbPath?: string } = {}): void {
+export function bindState(
+  db: Db,
+  owner: StateOwner | undefined,
+  opts: { record?: boolean; dbPath?: string } = {},
+): void {
   if (!owner) return;
   const cursors = new Cursors(db);
   const raw = cursors.get(key);

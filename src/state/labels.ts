@@ -5,7 +5,8 @@ export class LabelCache {
   constructor(private readonly db: Db) {}
 
   get(title: string): number | undefined {
-    const r = this.db.prepare('SELECT label_id FROM labels WHERE title = ?').get(title) as { label_id: number } | undefined;
+    const r = this.db.prepare('SELECT label_id FROM labels WHERE title = ?').get(title) as
+      { label_id: number } | undefined;
     return r?.label_id;
   }
 

@@ -38,7 +38,8 @@ export function acquireLock(db: Db, name: string, opts: { staleMs?: number; now?
   const token = randomUUID();
   const host = hostname();
   const take = db.transaction(() => {
-    const row = db.prepare('SELECT pid, host, token, acquired_at, heartbeat_at FROM locks WHERE name = ?').get(name) as LockRow | undefined;
+    const row = db.prepare('SELECT pid, host, token, acquired_at, heartbeat_at FROM locks WHERE name = ?').get(name) as
+      LockRow | undefined;
     if (row) {
       const sameHost = row.host === host;
       const dead = sameHost && row.pid !== process.pid && !processAlive(row.pid);
@@ -48,7 +49,9 @@ export function acquireLock(db: Db, name: string, opts: { staleMs?: number; now?
       }
     }
     const at = new Date(now()).toISOString();
-    db.prepare('INSERT OR REPLACE INTO locks (name, pid, host, token, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)').run(name, process.pid, host, token, at, at);
+    db.prepare(
+      'INSERT OR REPLACE INTO locks (name, pid, host, token, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run(name, process.pid, host, token, at, at);
   });
   take.immediate();
   return {

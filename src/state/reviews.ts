@@ -98,12 +98,15 @@ export class ReviewStore {
   }
 
   byCase(caseId: number): ReviewRow | undefined {
-    const r = this.db.prepare('SELECT * FROM reviews WHERE case_id = ? AND alias_of IS NULL LIMIT 1').get(caseId) as RawReview | undefined;
+    const r = this.db.prepare('SELECT * FROM reviews WHERE case_id = ? AND alias_of IS NULL LIMIT 1').get(caseId) as
+      RawReview | undefined;
     return r ? toRow(r) : undefined;
   }
 
   forApp(appKey: string): ReviewRow[] {
-    return (this.db.prepare('SELECT * FROM reviews WHERE app_key = ? ORDER BY first_seen_at').all(appKey) as RawReview[]).map(toRow);
+    return (
+      this.db.prepare('SELECT * FROM reviews WHERE app_key = ? ORDER BY first_seen_at').all(appKey) as RawReview[]
+    ).map(toRow);
   }
 
   /** Inserts a new review as version 1. */
@@ -114,7 +117,20 @@ export class ReviewStore {
         `INSERT INTO reviews (review_key, app_key, store, app_id, review_id, origin, first_seen_at, last_seen_at, latest_version, fingerprint, updated_at, decision, drop_reason)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
       )
-      .run(key, appKeyOf(review), review.store, review.appId, review.reviewId, review.origin, at, at, contentFingerprint(review), review.updatedAt ?? null, decision, dropReason);
+      .run(
+        key,
+        appKeyOf(review),
+        review.store,
+        review.appId,
+        review.reviewId,
+        review.origin,
+        at,
+        at,
+        contentFingerprint(review),
+        review.updatedAt ?? null,
+        decision,
+        dropReason,
+      );
     this.insertVersion(key, 1, review, at);
     return this.get(key)!;
   }
@@ -126,7 +142,9 @@ export class ReviewStore {
     const version = row.latestVersion + 1;
     this.insertVersion(key, version, review, at);
     this.db
-      .prepare('UPDATE reviews SET latest_version = ?, fingerprint = ?, updated_at = ?, last_seen_at = ? WHERE review_key = ?')
+      .prepare(
+        'UPDATE reviews SET latest_version = ?, fingerprint = ?, updated_at = ?, last_seen_at = ? WHERE review_key = ?',
+      )
       .run(version, contentFingerprint(review), review.updatedAt ?? null, at, key);
     return version;
   }
@@ -135,20 +153,35 @@ export class ReviewStore {
   touch(key: string, review: Review, at = nowIso()): void {
     const row = this.get(key);
     if (!row) return;
-    this.db.prepare('UPDATE reviews SET last_seen_at = ?, updated_at = COALESCE(?, updated_at) WHERE review_key = ?').run(at, review.updatedAt ?? null, key);
     this.db
-      .prepare('UPDATE review_versions SET answer_text = ?, answer_state = ?, answer_updated_at = ?, review_json = ? WHERE review_key = ? AND version = ?')
-      .run(review.developerAnswer?.text ?? null, review.developerAnswer?.state ?? null, review.developerAnswer?.updatedAt ?? null, JSON.stringify(review), key, row.latestVersion);
+      .prepare('UPDATE reviews SET last_seen_at = ?, updated_at = COALESCE(?, updated_at) WHERE review_key = ?')
+      .run(at, review.updatedAt ?? null, key);
+    this.db
+      .prepare(
+        'UPDATE review_versions SET answer_text = ?, answer_state = ?, answer_updated_at = ?, review_json = ? WHERE review_key = ? AND version = ?',
+      )
+      .run(
+        review.developerAnswer?.text ?? null,
+        review.developerAnswer?.state ?? null,
+        review.developerAnswer?.updatedAt ?? null,
+        JSON.stringify(review),
+        key,
+        row.latestVersion,
+      );
   }
 
   setDecision(key: string, decision: Decision, dropReason: string | null): void {
-    this.db.prepare('UPDATE reviews SET decision = ?, drop_reason = ? WHERE review_key = ?').run(decision, dropReason, key);
+    this.db
+      .prepare('UPDATE reviews SET decision = ?, drop_reason = ? WHERE review_key = ?')
+      .run(decision, dropReason, key);
   }
 
   /** `adopted`: the case was found in Omnidesk rather than created by this state. */
   setCase(key: string, caseId: number, userId: number | undefined, adopted = false): void {
     this.db
-      .prepare('UPDATE reviews SET case_id = ?, case_user_id = ?, case_adopted_at = CASE WHEN ? THEN ? ELSE case_adopted_at END WHERE review_key = ?')
+      .prepare(
+        'UPDATE reviews SET case_id = ?, case_user_id = ?, case_adopted_at = CASE WHEN ? THEN ? ELSE case_adopted_at END WHERE review_key = ?',
+      )
       .run(caseId, userId ?? null, adopted ? 1 : 0, nowIso(), key);
   }
 
@@ -159,7 +192,10 @@ export class ReviewStore {
 
   /** Earlier keys of the same review (ids it had before the store re-created it, public-feed ids). */
   aliasesOf(key: string): string[] {
-    return this.db.prepare('SELECT review_key FROM reviews WHERE alias_of = ? ORDER BY first_seen_at').pluck().all(key) as string[];
+    return this.db
+      .prepare('SELECT review_key FROM reviews WHERE alias_of = ? ORDER BY first_seen_at')
+      .pluck()
+      .all(key) as string[];
   }
 
   /**
@@ -179,9 +215,11 @@ export class ReviewStore {
   }
 
   versions(key: string): StoredVersion[] {
-    return (this.db.prepare('SELECT version, seen_at, review_json FROM review_versions WHERE review_key = ? ORDER BY version').all(key) as { version: number; seen_at: string; review_json: string }[]).map(
-      (v) => ({ version: v.version, seenAt: v.seen_at, review: JSON.parse(v.review_json) as Review }),
-    );
+    return (
+      this.db
+        .prepare('SELECT version, seen_at, review_json FROM review_versions WHERE review_key = ? ORDER BY version')
+        .all(key) as { version: number; seen_at: string; review_json: string }[]
+    ).map((v) => ({ version: v.version, seenAt: v.seen_at, review: JSON.parse(v.review_json) as Review }));
   }
 
   latest(key: string): StoredVersion | undefined {
@@ -191,16 +229,28 @@ export class ReviewStore {
 
   /** Reviews of an app chosen for delivery (a first sync killed midway already chose part of its backlog). */
   countChosen(appKey: string): number {
-    return this.db.prepare(`SELECT COUNT(*) FROM reviews WHERE app_key = ? AND decision = 'deliver' AND alias_of IS NULL`).pluck().get(appKey) as number;
+    return this.db
+      .prepare(`SELECT COUNT(*) FROM reviews WHERE app_key = ? AND decision = 'deliver' AND alias_of IS NULL`)
+      .pluck()
+      .get(appKey) as number;
   }
 
   /** Keys of an app's reviews read from its public source and not yet matched to API ids. */
   publicKeys(appKey: string): string[] {
-    return this.db.prepare(`SELECT review_key FROM reviews WHERE app_key = ? AND origin = 'public' AND alias_of IS NULL`).pluck().all(appKey) as string[];
+    return this.db
+      .prepare(`SELECT review_key FROM reviews WHERE app_key = ? AND origin = 'public' AND alias_of IS NULL`)
+      .pluck()
+      .all(appKey) as string[];
   }
 
   /** Another review of the app by the same author in the same territory, from the same origin. */
-  byAuthor(appKey: string, exceptKey: string, origin: string, author: string, territory: string | undefined): string | undefined {
+  byAuthor(
+    appKey: string,
+    exceptKey: string,
+    origin: string,
+    author: string,
+    territory: string | undefined,
+  ): string | undefined {
     return this.db
       .prepare(
         `SELECT r.review_key FROM reviews r JOIN review_versions v ON v.review_key = r.review_key AND v.version = r.latest_version

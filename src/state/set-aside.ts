@@ -35,7 +35,12 @@ export class SetAsideRecords {
 
   /** Ids of this app's set-aside records, to forget them once the store serves them readable. */
   ids(appKey: string): Set<string> {
-    return new Set(this.db.prepare('SELECT record_id FROM set_aside WHERE app_key = ? AND record_id IS NOT NULL').pluck().all(appKey) as string[]);
+    return new Set(
+      this.db
+        .prepare('SELECT record_id FROM set_aside WHERE app_key = ? AND record_id IS NOT NULL')
+        .pluck()
+        .all(appKey) as string[],
+    );
   }
 
   forget(appKey: string, recordId: string): void {
@@ -48,8 +53,16 @@ export class SetAsideRecords {
   }
 
   summary(appKey: string, limit = 5): SetAsideSummary {
-    const count = (this.db.prepare('SELECT COUNT(*) AS n FROM set_aside WHERE app_key = ?').get(appKey) as { n: number }).n;
-    const reasons = count === 0 ? [] : (this.db.prepare('SELECT reason FROM set_aside WHERE app_key = ? ORDER BY last_seen_at DESC, record_key LIMIT ?').pluck().all(appKey, limit) as string[]);
+    const count = (
+      this.db.prepare('SELECT COUNT(*) AS n FROM set_aside WHERE app_key = ?').get(appKey) as { n: number }
+    ).n;
+    const reasons =
+      count === 0
+        ? []
+        : (this.db
+            .prepare('SELECT reason FROM set_aside WHERE app_key = ? ORDER BY last_seen_at DESC, record_key LIMIT ?')
+            .pluck()
+            .all(appKey, limit) as string[]);
     return { count, reasons };
   }
 }

@@ -23,13 +23,20 @@ export function appCounts(db: Db, appKey: string): AppCounts {
 
 /** Replies by state; with `appKey`, only those of that app's reviews. */
 export function replyCounts(db: Db, appKey?: string): { state: ReplyState; n: number }[] {
-  if (appKey === undefined) return db.prepare('SELECT state, COUNT(*) AS n FROM replies GROUP BY state').all() as { state: ReplyState; n: number }[];
+  if (appKey === undefined)
+    return db.prepare('SELECT state, COUNT(*) AS n FROM replies GROUP BY state').all() as {
+      state: ReplyState;
+      n: number;
+    }[];
   // Replies carry the review key, `store:appId:reviewId`; compared exactly, not with LIKE.
   const prefix = `${appKey}:`;
-  return db.prepare('SELECT state, COUNT(*) AS n FROM replies WHERE substr(review_key, 1, ?) = ? GROUP BY state').all(prefix.length, prefix) as { state: ReplyState; n: number }[];
+  return db
+    .prepare('SELECT state, COUNT(*) AS n FROM replies WHERE substr(review_key, 1, ?) = ? GROUP BY state')
+    .all(prefix.length, prefix) as { state: ReplyState; n: number }[];
 }
 
 /** Who holds a named lock, if anyone. */
 export function lockHolder(db: Db, name: string): { pid: number; host: string } | undefined {
-  return db.prepare('SELECT pid, host FROM locks WHERE name = ?').get(name) as { pid: number; host: string } | undefined;
+  return db.prepare('SELECT pid, host FROM locks WHERE name = ?').get(name) as
+    { pid: number; host: string } | undefined;
 }

@@ -24,13 +24,32 @@ function expectNoCrash(r: CliResult): void {
 }
 
 describe('a broken config: exit 3, the field named', () => {
-  const valid = { omnidesk: { subdomain: 'acme', staffEmail: 'admin@example.test', apiKey: 'k-0123456789', channel: 'cch1' }, apps: [{ id: 'ios', store: 'app-store', appId: '1000000001' }] };
+  const valid = {
+    omnidesk: { subdomain: 'acme', staffEmail: 'admin@example.test', apiKey: 'k-0123456789', channel: 'cch1' },
+    apps: [{ id: 'ios', store: 'app-store', appId: '1000000001' }],
+  };
   const cases: [string, string | object, RegExp][] = [
     ['not JSON', '{"omnidesk": {"subdomain": "acme",', /is not valid JSON/],
-    ['a rating out of range', { ...valid, apps: [{ ...valid.apps[0], filters: { ratings: [7] } }] }, /apps\.0\.filters\.ratings\.0: /],
-    ['a misspelt field', { ...valid, omnidesk: { ...valid.omnidesk, apikey: 'x' } }, /omnidesk: unknown field\(s\): apikey/],
-    ['an App Store app id that is a bundle id', { ...valid, apps: [{ id: 'ios', store: 'app-store', appId: 'com.acme.ios' }] }, /apps\.0\.appId: the App Store app id is the number/],
-    ['a short webhook secret', { ...valid, webhook: { secret: 'short' } }, /webhook\.secret: must be at least 128 random bits/],
+    [
+      'a rating out of range',
+      { ...valid, apps: [{ ...valid.apps[0], filters: { ratings: [7] } }] },
+      /apps\.0\.filters\.ratings\.0: /,
+    ],
+    [
+      'a misspelt field',
+      { ...valid, omnidesk: { ...valid.omnidesk, apikey: 'x' } },
+      /omnidesk: unknown field\(s\): apikey/,
+    ],
+    [
+      'an App Store app id that is a bundle id',
+      { ...valid, apps: [{ id: 'ios', store: 'app-store', appId: 'com.acme.ios' }] },
+      /apps\.0\.appId: the App Store app id is the number/,
+    ],
+    [
+      'a short webhook secret',
+      { ...valid, webhook: { secret: 'short' } },
+      /webhook\.secret: must be at least 128 random bits/,
+    ],
     ['a wrong type', { ...valid, sync: { concurrency: 'four' } }, /sync\.concurrency: /],
   ];
 
@@ -69,7 +88,8 @@ describe('bad key files and refused credentials: that app fails, the others are 
     const byApp = new Map<string, AppReport>(report.apps.map((a) => [a.app, a]));
     expect(byApp.get(app)).toMatchObject({ outcome: 'failed', created: 0 });
     expect(byApp.get(app)!.errors.join('\n')).toMatch(message);
-    for (const other of report.apps.filter((a) => a.app !== app)) expect(other, other.errors.join('\n')).toMatchObject({ outcome: 'ok', created: expect.any(Number) as unknown });
+    for (const other of report.apps.filter((a) => a.app !== app))
+      expect(other, other.errors.join('\n')).toMatchObject({ outcome: 'ok', created: expect.any(Number) as unknown });
     for (const other of report.apps.filter((a) => a.app !== app)) expect(other.created).toBeGreaterThan(0);
   }
 
@@ -88,21 +108,35 @@ describe('bad key files and refused credentials: that app fails, the others are 
 
   it(
     'an App Store .p8 that is an RSA key',
-    withKeyFile('AuthKey_DEMOKEY123.p8', generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), () =>
-      syncExpectingOnly('ios', /stores\.appStore\.privateKeyPath: the key is rsa, not an EC key/),
+    withKeyFile(
+      'AuthKey_DEMOKEY123.p8',
+      generateKeyPairSync('rsa', { modulusLength: 1024 })
+        .privateKey.export({ type: 'pkcs8', format: 'pem' })
+        .toString(),
+      () => syncExpectingOnly('ios', /stores\.appStore\.privateKeyPath: the key is rsa, not an EC key/),
     ),
   );
 
   it(
     'a Google JSON key that is an OAuth client, not a service account',
-    withKeyFile('google-service-account.json', JSON.stringify({ installed: { client_id: '1234.apps.googleusercontent.com', client_secret: 'GOCSPX-not-a-service-account' } }), () =>
-      syncExpectingOnly('android', /stores\.googlePlay\.serviceAccountPath: the service-account key is malformed: field "client_email"/),
+    withKeyFile(
+      'google-service-account.json',
+      JSON.stringify({
+        installed: { client_id: '1234.apps.googleusercontent.com', client_secret: 'GOCSPX-not-a-service-account' },
+      }),
+      () =>
+        syncExpectingOnly(
+          'android',
+          /stores\.googlePlay\.serviceAccountPath: the service-account key is malformed: field "client_email"/,
+        ),
     ),
   );
 
   it(
     'a RuStore key file holding garbage',
-    withKeyFile('rustore-private-key.txt', 'paste your key here\n', () => syncExpectingOnly('rustore', /stores\.rustore\.privateKey.*not a DER private key/)),
+    withKeyFile('rustore-private-key.txt', 'paste your key here\n', () =>
+      syncExpectingOnly('rustore', /stores\.rustore\.privateKey.*not a DER private key/),
+    ),
   );
 
   it('a key path that is a folder', async () => {
@@ -148,7 +182,10 @@ describe('bad key files and refused credentials: that app fails, the others are 
 
   it('a Google service account deleted (its key revoked)', async () => {
     world.googlePlay.removeServiceAccount('reviews@acme-demo.iam.gserviceaccount.com');
-    await syncExpectingOnly('android', /Google refused the service-account key of reviews@acme-demo\.iam\.gserviceaccount\.com/);
+    await syncExpectingOnly(
+      'android',
+      /Google refused the service-account key of reviews@acme-demo\.iam\.gserviceaccount\.com/,
+    );
   });
 
   it('the Omnidesk API key revoked: every app fails to deliver, nothing is lost once it is fixed', async () => {
@@ -164,9 +201,11 @@ describe('bad key files and refused credentials: that app fails, the others are 
     expectNoCrash(r);
     expect(r.code).toBe(ExitCode.partialFailure);
     const report = JSON.parse(r.stdout) as SyncReport;
-    for (const app of report.apps.filter((a) => a.app !== 'android')) expect(app.errors.join('\n')).toMatch(/Omnidesk: the API key is wrong or was deleted/);
+    for (const app of report.apps.filter((a) => a.app !== 'android'))
+      expect(app.errors.join('\n')).toMatch(/Omnidesk: the API key is wrong or was deleted/);
     // Said once per app, not once per review.
-    for (const app of report.apps) expect(app.errors.filter((e) => e.includes('Omnidesk')).length).toBeLessThanOrEqual(1);
+    for (const app of report.apps)
+      expect(app.errors.filter((e) => e.includes('Omnidesk')).length).toBeLessThanOrEqual(1);
     expect(world.omnidesk.cases()).toHaveLength(before);
 
     omnidesk.apiKey = original;

@@ -78,9 +78,28 @@ export class ChaosWorld {
   addReview(app: AppName): Logical {
     const l: Logical = { app, n: ++this.counters[app], id: '', rev: 0, rating: 1 + Math.floor(this.random() * 5) };
     const { world } = this;
-    if (app === 'ios') l.id = world.appStore.addReview(worldApps.ios.appId, { rating: l.rating, title: `Title ${l.n}`, body: this.text(l), reviewerNickname: `nick-${l.n}` });
-    else if (app === 'android') l.id = world.googlePlay.addReview(worldApps.android.appId, { authorName: `Author ${l.n}`, text: `Title ${l.n}\t${this.text(l)}`, starRating: l.rating, reviewerLanguage: 'en' });
-    else l.id = String(world.rustore.addComment(worldApps.rustore.appId, { userName: `Пользователь ${l.n}`, appRating: l.rating, commentText: this.text(l) }));
+    if (app === 'ios')
+      l.id = world.appStore.addReview(worldApps.ios.appId, {
+        rating: l.rating,
+        title: `Title ${l.n}`,
+        body: this.text(l),
+        reviewerNickname: `nick-${l.n}`,
+      });
+    else if (app === 'android')
+      l.id = world.googlePlay.addReview(worldApps.android.appId, {
+        authorName: `Author ${l.n}`,
+        text: `Title ${l.n}\t${this.text(l)}`,
+        starRating: l.rating,
+        reviewerLanguage: 'en',
+      });
+    else
+      l.id = String(
+        world.rustore.addComment(worldApps.rustore.appId, {
+          userName: `Пользователь ${l.n}`,
+          appRating: l.rating,
+          commentText: this.text(l),
+        }),
+      );
     this.reviews.push(l);
     return l;
   }
@@ -98,7 +117,8 @@ export class ChaosWorld {
       const newId = Boolean(opts.newId) && !this.replies.some((r) => r.logical === l);
       l.id = world.appStore.editReview(l.id, { rating: l.rating, body: this.text(l) }, { newId });
       if (newId) this.noReply.add(l);
-    } else if (l.app === 'android') world.googlePlay.editReview(l.id, { text: `Title ${l.n}\t${this.text(l)}`, starRating: l.rating });
+    } else if (l.app === 'android')
+      world.googlePlay.editReview(l.id, { text: `Title ${l.n}\t${this.text(l)}`, starRating: l.rating });
     else world.rustore.editComment(Number(l.id), { appRating: l.rating, commentText: this.text(l) });
   }
 
@@ -119,7 +139,9 @@ export class ChaosWorld {
    * `sync --poll-replies` finds it). Returns undefined when no case qualifies.
    */
   async reply(only?: Logical): Promise<Reply | undefined> {
-    const candidates = (only ? [only] : this.reviews).filter((l) => !this.noReply.has(l) && !this.replies.some((r) => r.logical === l));
+    const candidates = (only ? [only] : this.reviews).filter(
+      (l) => !this.noReply.has(l) && !this.replies.some((r) => r.logical === l),
+    );
     for (let tries = 0; tries < 10 && candidates.length > 0; tries++) {
       const l = this.pick(candidates);
       const caseId = this.caseOf(l);
@@ -136,9 +158,25 @@ export class ChaosWorld {
   answerPosts(l: Logical): LoggedRequest[] {
     const { world } = this;
     let posts: LoggedRequest[];
-    if (l.app === 'ios') posts = world.appStore.server.serviceRequests().filter((q) => q.method === 'POST' && q.path === '/v1/customerReviewResponses' && q.body.includes(`"id":"${l.id}"`));
-    else if (l.app === 'android') posts = world.googlePlay.server.serviceRequests().filter((q) => q.method === 'POST' && decodeURIComponent(q.path).endsWith(`/reviews/${l.id}:reply`));
-    else posts = world.rustore.server.serviceRequests().filter((q) => q.method === 'POST' && q.path.endsWith('/feedback') && new URLSearchParams(q.query).get('commentId') === l.id);
+    if (l.app === 'ios')
+      posts = world.appStore.server
+        .serviceRequests()
+        .filter(
+          (q) => q.method === 'POST' && q.path === '/v1/customerReviewResponses' && q.body.includes(`"id":"${l.id}"`),
+        );
+    else if (l.app === 'android')
+      posts = world.googlePlay.server
+        .serviceRequests()
+        .filter((q) => q.method === 'POST' && decodeURIComponent(q.path).endsWith(`/reviews/${l.id}:reply`));
+    else
+      posts = world.rustore.server
+        .serviceRequests()
+        .filter(
+          (q) =>
+            q.method === 'POST' &&
+            q.path.endsWith('/feedback') &&
+            new URLSearchParams(q.query).get('commentId') === l.id,
+        );
     return posts.filter((q) => q.fault === undefined || q.fault === 'slow' || q.fault === 'malformed');
   }
 
@@ -155,14 +193,22 @@ export class ChaosWorld {
     // One case per review, and no case mixing two reviews.
     const owner = new Map<number, Logical>();
     for (const l of this.reviews) {
-      const holding = cases.filter((c) => messages.get(c.caseId)!.some((m) => !m.note && m.content.includes(prefixOf(l))));
-      expect(holding.map((c) => c.caseId), `cases of ${tokenOf(l)}`).toHaveLength(1);
+      const holding = cases.filter((c) =>
+        messages.get(c.caseId)!.some((m) => !m.note && m.content.includes(prefixOf(l))),
+      );
+      expect(
+        holding.map((c) => c.caseId),
+        `cases of ${tokenOf(l)}`,
+      ).toHaveLength(1);
       const c = holding[0]!;
       expect(owner.get(c.caseId), `case ${c.caseId} holds two reviews`).toBeUndefined();
       owner.set(c.caseId, l);
       expect(c.userCustomId?.startsWith(`${worldApps[l.app].store}:`)).toBe(true);
       // Nothing lost: the latest revision reached the case.
-      expect(messages.get(c.caseId)!.some((m) => m.content.includes(tokenOf(l))), `latest ${tokenOf(l)} in case ${c.caseId}`).toBe(true);
+      expect(
+        messages.get(c.caseId)!.some((m) => m.content.includes(tokenOf(l))),
+        `latest ${tokenOf(l)} in case ${c.caseId}`,
+      ).toBe(true);
     }
     expect(cases.length).toBe(this.reviews.length);
     expect(new Set(cases.map((c) => c.userCustomId)).size).toBe(cases.length);
@@ -170,10 +216,15 @@ export class ChaosWorld {
     // Nothing sent twice: no repeated customer message, each edit marker once.
     for (const c of cases) {
       const customer = messages.get(c.caseId)!.filter((m) => !m.note && m.staffId === 0);
-      expect(new Set(customer.map((m) => m.content)).size, `repeated message in case ${c.caseId}`).toBe(customer.length);
+      expect(new Set(customer.map((m) => m.content)).size, `repeated message in case ${c.caseId}`).toBe(
+        customer.length,
+      );
       const markers = customer.flatMap((m) => m.content.match(/Review \S+, version \d+/g) ?? []);
       expect(new Set(markers).size, `repeated edit marker in case ${c.caseId}`).toBe(markers.length);
-      const notes = messages.get(c.caseId)!.filter((m) => m.note).map((m) => m.content);
+      const notes = messages
+        .get(c.caseId)!
+        .filter((m) => m.note)
+        .map((m) => m.content);
       expect(new Set(notes).size, `repeated note in case ${c.caseId}`).toBe(notes.length);
     }
 
@@ -182,12 +233,26 @@ export class ChaosWorld {
       const l = r.logical;
       if (l.app === 'ios') {
         const responses = this.world.appStore.responses().filter((x) => x.reviewId === l.id);
-        expect(responses.map((x) => x.responseBody), `answer to ${l.app}-${l.n}`).toEqual([r.text]);
+        expect(
+          responses.map((x) => x.responseBody),
+          `answer to ${l.app}-${l.n}`,
+        ).toEqual([r.text]);
       } else if (l.app === 'android') {
-        expect(this.world.googlePlay.replies(worldApps.android.appId).filter((x) => x.reviewId === l.id).map((x) => x.text), `answer to ${l.app}-${l.n}`).toEqual([r.text]);
+        expect(
+          this.world.googlePlay
+            .replies(worldApps.android.appId)
+            .filter((x) => x.reviewId === l.id)
+            .map((x) => x.text),
+          `answer to ${l.app}-${l.n}`,
+        ).toEqual([r.text]);
       } else {
-        const answers = this.world.rustore.feedback().filter((f) => String(f.commentId) === l.id && f.status !== 'DELETED');
-        expect(answers.map((f) => f.text), `answer to ${l.app}-${l.n}`).toEqual([r.text]);
+        const answers = this.world.rustore
+          .feedback()
+          .filter((f) => String(f.commentId) === l.id && f.status !== 'DELETED');
+        expect(
+          answers.map((f) => f.text),
+          `answer to ${l.app}-${l.n}`,
+        ).toEqual([r.text]);
       }
       // Sent again only after an answer that could not be read, or by a run that took over
       // the claim of a killed one (which may have been cut after the store acted).
@@ -195,7 +260,11 @@ export class ChaosWorld {
       expect(posts.length, `answer POSTs for ${l.app}-${l.n}`).toBeGreaterThanOrEqual(1);
       // A claim a killed run left is taken over by the next run at once; each such cut may cost one more POST.
       if (opts.interrupted?.has(r)) expect(posts.length).toBeLessThanOrEqual(1 + (opts.cuts?.get(r) ?? 1));
-      else expect(posts.slice(0, -1).map((q) => q.fault), `answer POSTs for ${l.app}-${l.n}`).toEqual(posts.slice(0, -1).map(() => 'malformed'));
+      else
+        expect(
+          posts.slice(0, -1).map((q) => q.fault),
+          `answer POSTs for ${l.app}-${l.n}`,
+        ).toEqual(posts.slice(0, -1).map(() => 'malformed'));
     }
   }
 }
@@ -205,16 +274,30 @@ export interface InProcessSync {
   logs: string[];
 }
 
-function inProcessServices(world: World, db: Db, logger: Logger, timeoutMs: number | undefined): { config: Config; services: Services } {
+function inProcessServices(
+  world: World,
+  db: Db,
+  logger: Logger,
+  timeoutMs: number | undefined,
+): { config: Config; services: Services } {
   world.saveConfig();
   const location = { configPath: world.configPath, dbPath: world.dbPath };
   const config: Config = loadConfig(location, {});
-  const services = buildServices(config, location, logger, { usage: sqliteUsageLedger(db), labelCache: new LabelCache(db), wait: async () => {}, backoffBaseMs: 1, timeoutMs });
+  const services = buildServices(config, location, logger, {
+    usage: sqliteUsageLedger(db),
+    labelCache: new LabelCache(db),
+    wait: async () => {},
+    backoffBaseMs: 1,
+    timeoutMs,
+  });
   return { config, services };
 }
 
 /** One sync in this process, with what the CLI does not expose: short client timeouts, instant retries. */
-export async function syncInProcess(world: World, opts: SyncRunOptions & { timeoutMs?: number } = {}): Promise<InProcessSync> {
+export async function syncInProcess(
+  world: World,
+  opts: SyncRunOptions & { timeoutMs?: number } = {},
+): Promise<InProcessSync> {
   const db = openDb(world.dbPath);
   const logger = memoryLogger();
   try {
@@ -231,7 +314,11 @@ export async function syncInProcess(world: World, opts: SyncRunOptions & { timeo
  * or a later sync would do): retries become due, claims of dead processes stale. Only the
  * publisher's clock moves; polling Omnidesk needs the real one.
  */
-export async function flushRepliesLater(world: World, laterMs: number, opts: { timeoutMs?: number } = {}): Promise<{ flushed: ReplyFlushReport; logs: string[] }> {
+export async function flushRepliesLater(
+  world: World,
+  laterMs: number,
+  opts: { timeoutMs?: number } = {},
+): Promise<{ flushed: ReplyFlushReport; logs: string[] }> {
   const db = openDb(world.dbPath);
   const logger = memoryLogger();
   try {

@@ -48,7 +48,9 @@ describe('20% of requests fail on every service', () => {
       expect(later.flushed.failed).toBe(0);
       expect(chaos.replies.length).toBeGreaterThanOrEqual(8);
       chaos.expectConverged();
-      console.info(`faults chaos (seed ${seed}): faulted requests per service ${JSON.stringify(faulted)}, outcomes ${outcomes.join(',')}`);
+      console.info(
+        `faults chaos (seed ${seed}): faulted requests per service ${JSON.stringify(faulted)}, outcomes ${outcomes.join(',')}`,
+      );
     } finally {
       await world.stop();
     }

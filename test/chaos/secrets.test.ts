@@ -30,7 +30,10 @@ function keyMaterial(world: World): Map<string, string> {
   add('webhook secret', world.config.webhook!.secret);
   const pems: [string, string][] = [
     ['App Store .p8', read(stores.appStore!.privateKeyPath)],
-    ['Google private key', (JSON.parse(read(stores.googlePlay!.serviceAccountPath)) as { private_key: string }).private_key],
+    [
+      'Google private key',
+      (JSON.parse(read(stores.googlePlay!.serviceAccountPath)) as { private_key: string }).private_key,
+    ],
   ];
   for (const [name, pem] of pems) {
     const body = pem.split('\n').filter((l) => l && !l.startsWith('-----'));
@@ -73,7 +76,14 @@ describe('secrets never leave the config', () => {
     try {
       chaos.seed(4);
       const outputs: [string, string][] = [];
-      const args = (...extra: string[]): string[] => [...extra, '--verbose', '-c', world.configPath, '--db', world.dbPath];
+      const args = (...extra: string[]): string[] => [
+        ...extra,
+        '--verbose',
+        '-c',
+        world.configPath,
+        '--db',
+        world.dbPath,
+      ];
 
       // A run with failures on the way: retries and error lines get logged too.
       // The first case request reads the channel (find before create): it passes ('slow' by 0 ms).
@@ -89,13 +99,18 @@ describe('secrets never leave the config', () => {
       let base: string | undefined;
       while (!base) {
         base = /Listening on (http:\/\/[^/\s]+)/.exec(hook.stdout())?.[1];
-        if (Date.now() > deadline || hook.child.exitCode !== null) throw new Error(`serve-hook did not start: ${hook.stderr()}`);
+        if (Date.now() > deadline || hook.child.exitCode !== null)
+          throw new Error(`serve-hook did not start: ${hook.stderr()}`);
         await new Promise((r) => setTimeout(r, 10));
       }
       world.omnidesk.setChannelWebhook('cch1', `${base}/omnidesk/webhook/${world.config.webhook!.secret}`);
-      const byWebhook = [await chaos.reply(chaos.reviews.find((l) => l.app === 'android')), await chaos.reply(chaos.reviews.find((l) => l.app === 'rustore'))];
+      const byWebhook = [
+        await chaos.reply(chaos.reviews.find((l) => l.app === 'android')),
+        await chaos.reply(chaos.reviews.find((l) => l.app === 'rustore')),
+      ];
       const until = Date.now() + 10_000;
-      while (byWebhook.some((r) => !world.omnidesk.messages(r!.caseId).some((m) => m.note)) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      while (byWebhook.some((r) => !world.omnidesk.messages(r!.caseId).some((m) => m.note)) && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 20));
       hook.child.kill('SIGTERM');
       const served = await hook.exited;
       outputs.push(['serve-hook stdout', served.stdout], ['serve-hook stderr', served.stderr]);
@@ -111,7 +126,17 @@ describe('secrets never leave the config', () => {
       const secrets = new Map([...keyMaterial(world), ...issuedCredentials(world)]);
       const kinds = new Set([...secrets.values()].map((n) => n.replace(/ (line|chars) .*$/, '')));
       // What we look for is really there to look for.
-      for (const kind of ['Omnidesk API key', 'webhook secret', 'App Store .p8', 'Google private key', 'RuStore key (Base64 DER)', 'Google access token', 'RuStore access token (JWE)', 'Google signed grant (JWT assertion)', 'RuStore signed timestamp']) {
+      for (const kind of [
+        'Omnidesk API key',
+        'webhook secret',
+        'App Store .p8',
+        'Google private key',
+        'RuStore key (Base64 DER)',
+        'Google access token',
+        'RuStore access token (JWE)',
+        'Google signed grant (JWT assertion)',
+        'RuStore signed timestamp',
+      ]) {
         expect(kinds, kind).toContain(kind);
       }
 

@@ -27,8 +27,12 @@ function totalRequests(c: ChaosWorld): number {
 
 function answerPostsSeen(c: ChaosWorld): number {
   const w = c.world;
-  const isAnswer = (r: { method: string; path: string }): boolean => r.method === 'POST' && /customerReviewResponses|:reply$|\/feedback$/.test(r.path);
-  return [w.appStore, w.googlePlay, w.rustore].reduce((n, e) => n + e.server.serviceRequests().filter(isAnswer).length, 0);
+  const isAnswer = (r: { method: string; path: string }): boolean =>
+    r.method === 'POST' && /customerReviewResponses|:reply$|\/feedback$/.test(r.path);
+  return [w.appStore, w.googlePlay, w.rustore].reduce(
+    (n, e) => n + e.server.serviceRequests().filter(isAnswer).length,
+    0,
+  );
 }
 
 function omnideskWrites(c: ChaosWorld): number {
@@ -60,9 +64,24 @@ describe('sync killed with SIGKILL at random points', () => {
       // Omnidesk a little slow, so that kills land between its answers and our records; the
       // stores slow to answer a reply, so that a kill can land while they act on it.
       world.omnidesk.server.setFaults({ rate: 1, kinds: ['slow'], slowMs: 3, pathPrefix: '/api/' });
-      world.appStore.server.setFaults({ rate: 1, kinds: ['slow'], slowMs: 150, pathPrefix: '/v1/customerReviewResponses' });
-      world.googlePlay.server.setFaults({ rate: 1, kinds: ['slow'], slowMs: 150, pathPrefix: `/androidpublisher/v3/applications/${worldApps.android.appId}/reviews/` });
-      world.rustore.server.setFaults({ rate: 1, kinds: ['slow'], slowMs: 150, pathPrefix: `/public/v1/application/${worldApps.rustore.appId}/feedback` });
+      world.appStore.server.setFaults({
+        rate: 1,
+        kinds: ['slow'],
+        slowMs: 150,
+        pathPrefix: '/v1/customerReviewResponses',
+      });
+      world.googlePlay.server.setFaults({
+        rate: 1,
+        kinds: ['slow'],
+        slowMs: 150,
+        pathPrefix: `/androidpublisher/v3/applications/${worldApps.android.appId}/reviews/`,
+      });
+      world.rustore.server.setFaults({
+        rate: 1,
+        kinds: ['slow'],
+        slowMs: 150,
+        pathPrefix: `/public/v1/application/${worldApps.rustore.appId}/feedback`,
+      });
       const args = ['sync', '--json', '--poll-replies', '-c', world.configPath, '--db', world.dbPath];
       const stats = { killedMidRun: 0, afterOmnideskWrites: 0, duringAnswerPost: 0, finished: 0 };
       /** Message id → how many killed runs left it claimed. */
@@ -92,7 +111,11 @@ describe('sync killed with SIGKILL at random points', () => {
           stats.killedMidRun++;
           // Claims the killed run left: the next run takes them over at once (it may repeat the answer).
           const held = openDb(world.dbPath);
-          for (const id of held.prepare(`SELECT message_id FROM replies WHERE state = 'sending'`).pluck().all() as number[]) everClaimed.set(id, (everClaimed.get(id) ?? 0) + 1);
+          for (const id of held
+            .prepare(`SELECT message_id FROM replies WHERE state = 'sending'`)
+            .pluck()
+            .all() as number[])
+            everClaimed.set(id, (everClaimed.get(id) ?? 0) + 1);
           held.close();
           if (omnideskWrites(chaos) > writes) stats.afterOmnideskWrites++;
           if (answerPostsSeen(chaos) > answers) stats.duringAnswerPost++;
@@ -111,7 +134,8 @@ describe('sync killed with SIGKILL at random points', () => {
       const clean = await runCli(args, { cwd: dir });
       expect(clean.code, clean.stderr).toBe(0);
       expect((JSON.parse(clean.stdout) as { outcome: string }).outcome).toBe('ok');
-      const messageOf = (r: Reply): number | undefined => world.omnidesk.messages(r.caseId).find((m) => m.staffId !== 0 && !m.note && m.content === r.text)?.messageId;
+      const messageOf = (r: Reply): number | undefined =>
+        world.omnidesk.messages(r.caseId).find((m) => m.staffId !== 0 && !m.note && m.content === r.text)?.messageId;
       const interrupted = new Set(chaos.replies.filter((r) => everClaimed.has(messageOf(r) ?? -1)));
       const cuts = new Map([...interrupted].map((r) => [r, everClaimed.get(messageOf(r) ?? -1) ?? 1]));
       // Nothing was left for a later flush (the stale window no longer matters).
@@ -130,7 +154,9 @@ describe('sync killed with SIGKILL at random points', () => {
       expect(chaos.replies.length).toBeGreaterThanOrEqual(10);
       expect(interrupted.size).toBeGreaterThanOrEqual(1);
       chaos.expectConverged({ interrupted, cuts });
-      console.info(`sigkill chaos (seed ${seed}): ${JSON.stringify(stats)}; ${chaos.reviews.length} reviews, ${chaos.replies.length} replies, ${interrupted.size} cut between the store's answer and our record`);
+      console.info(
+        `sigkill chaos (seed ${seed}): ${JSON.stringify(stats)}; ${chaos.reviews.length} reviews, ${chaos.replies.length} replies, ${interrupted.size} cut between the store's answer and our record`,
+      );
     } finally {
       await world.stop();
     }

@@ -22,7 +22,13 @@ async function worldWith(app: AppName): Promise<ChaosWorld> {
 /** The case is created, its answer cut mid-JSON, and every lookup after it fails: outcome unknown. */
 function loseNextCaseCreation(c: ChaosWorld): void {
   // The channel's cases are read first (find before create): that read passes ('slow' by 0 ms).
-  c.world.omnidesk.server.setFaults({ next: ['slow', 'malformed'], slowMs: 0, rate: 1, kinds: ['503'], pathPrefix: '/api/cases' });
+  c.world.omnidesk.server.setFaults({
+    next: ['slow', 'malformed'],
+    slowMs: 0,
+    rate: 1,
+    kinds: ['503'],
+    pathPrefix: '/api/cases',
+  });
 }
 
 describe('a request acted on whose answer was lost', () => {
@@ -79,8 +85,14 @@ describe('a request acted on whose answer was lost', () => {
     await c.reply(ru);
     await c.reply(gp);
     // RuStore: the lookup before creating; Google Play: the reply POST itself (acted on, answer cut).
-    c.world.rustore.server.setFaults({ next: ['malformed'], pathPrefix: `/public/v1/application/${worldApps.rustore.appId}/feedback` });
-    c.world.googlePlay.server.setFaults({ next: ['malformed'], pathPrefix: `/androidpublisher/v3/applications/${worldApps.android.appId}/reviews/` });
+    c.world.rustore.server.setFaults({
+      next: ['malformed'],
+      pathPrefix: `/public/v1/application/${worldApps.rustore.appId}/feedback`,
+    });
+    c.world.googlePlay.server.setFaults({
+      next: ['malformed'],
+      pathPrefix: `/androidpublisher/v3/applications/${worldApps.android.appId}/reviews/`,
+    });
     const first = await syncInProcess(c.world, { pollReplies: true });
     expect(first.report.replies).toMatchObject({ failed: 0, retrying: 2 });
 

@@ -26,8 +26,17 @@ interface Answer {
   json: Record<string, unknown> | undefined;
 }
 
-async function post(url: string, body: string | Buffer | Readable, contentType: string, method: 'POST' | 'PUT' | 'DELETE' | 'GET' = 'POST'): Promise<Answer> {
-  const res = await request(url, { method, headers: { 'content-type': contentType }, body: method === 'GET' ? undefined : body });
+async function post(
+  url: string,
+  body: string | Buffer | Readable,
+  contentType: string,
+  method: 'POST' | 'PUT' | 'DELETE' | 'GET' = 'POST',
+): Promise<Answer> {
+  const res = await request(url, {
+    method,
+    headers: { 'content-type': contentType },
+    body: method === 'GET' ? undefined : body,
+  });
   const text = await res.body.text();
   let json: Record<string, unknown> | undefined;
   try {
@@ -53,12 +62,15 @@ describe('serve-hook under fuzzed webhooks', () => {
       await syncInProcess(world);
       const caseIds = world.omnidesk.cases().map((c) => c.caseId);
 
-      const hook = startCli(['serve-hook', '--port', '0', '-c', world.configPath, '--db', world.dbPath], { cwd: world.dir });
+      const hook = startCli(['serve-hook', '--port', '0', '-c', world.configPath, '--db', world.dbPath], {
+        cwd: world.dir,
+      });
       const deadline = Date.now() + 15_000;
       let base = '';
       while (!base) {
         base = /Listening on (http:\/\/[^/\s]+)/.exec(hook.stdout())?.[1] ?? '';
-        if (Date.now() > deadline || hook.child.exitCode !== null) throw new Error(`serve-hook did not start: ${hook.stderr()}`);
+        if (Date.now() > deadline || hook.child.exitCode !== null)
+          throw new Error(`serve-hook did not start: ${hook.stderr()}`);
         await new Promise((r) => setTimeout(r, 10));
       }
       const url = `${base}/omnidesk/webhook/${secret}`;
@@ -78,7 +90,14 @@ describe('serve-hook under fuzzed webhooks', () => {
       const count = (s: number): void => void statuses.set(s, (statuses.get(s) ?? 0) + 1);
 
       // Wrong, missing or near-miss secrets: a plain 404, whatever the body.
-      for (const target of [`${base}/omnidesk/webhook/${secret.slice(0, -1)}`, `${base}/omnidesk/webhook/${secret.toUpperCase()}`, `${base}/omnidesk/webhook`, `${base}/omnidesk/webhook/?secret=nope`, `${base}/omnidesk/webhook/${secret}/extra`, `${base}/`]) {
+      for (const target of [
+        `${base}/omnidesk/webhook/${secret.slice(0, -1)}`,
+        `${base}/omnidesk/webhook/${secret.toUpperCase()}`,
+        `${base}/omnidesk/webhook`,
+        `${base}/omnidesk/webhook/?secret=nope`,
+        `${base}/omnidesk/webhook/${secret}/extra`,
+        `${base}/`,
+      ]) {
         const r = await post(target, form(genuine(900_001)), 'application/x-www-form-urlencoded');
         expect(r.status, target).toBe(404);
         count(r.status);
@@ -91,11 +110,16 @@ describe('serve-hook under fuzzed webhooks', () => {
       }
       // Over the limit: declared, and streamed without a length.
       const huge = Buffer.alloc(70 * 1024, 'a');
-      expect((await post(url, `type=message_new&object[content]=${huge.toString()}`, 'application/x-www-form-urlencoded')).status).toBe(413);
+      expect(
+        (await post(url, `type=message_new&object[content]=${huge.toString()}`, 'application/x-www-form-urlencoded'))
+          .status,
+      ).toBe(413);
       async function* chunks(): AsyncIterable<Buffer> {
         for (let i = 0; i < 20; i++) yield Buffer.alloc(8 * 1024, 'b');
       }
-      const streamed = await post(url, Readable.from(chunks()), 'application/x-www-form-urlencoded').catch((err: Error) => ({ status: -1, json: { error: err.message } }));
+      const streamed = await post(url, Readable.from(chunks()), 'application/x-www-form-urlencoded').catch(
+        (err: Error) => ({ status: -1, json: { error: err.message } }),
+      );
       // The listener answers 413 and drops the connection; a client may see either.
       expect([413, -1]).toContain(streamed.status);
 
@@ -107,7 +131,9 @@ describe('serve-hook under fuzzed webhooks', () => {
         [genuine(900_013, { 'object[note]': 'maybe' }), 'form'],
         [genuine(900_015, { '__proto__[polluted]': 'yes', 'object[message_id]': 'x' }), 'form'],
         // Ids that are not Omnidesk's plain-digit safe integers.
-        ...['0', '-5', ' 77 ', '1e3', '007', '9007199254740992', '99999999999999999999'].map((id): [Record<string, string>, string] => [genuine(900_030, { 'object[message_id]': id }), 'form']),
+        ...['0', '-5', ' 77 ', '1e3', '007', '9007199254740992', '99999999999999999999'].map(
+          (id): [Record<string, string>, string] => [genuine(900_030, { 'object[message_id]': id }), 'form'],
+        ),
         [genuine(900_031, { 'object[case_id]': '-1' }), 'form'],
         ['{"type":"message_new","object":{"case_id":1,"message_id":1e3,"staff_id":1}}', 'json'],
         // A hostile 60 KB body of `a[]=` keys (under the 64 KiB limit): refused at the key limit, fast.
@@ -120,24 +146,45 @@ describe('serve-hook under fuzzed webhooks', () => {
         ['', 'form'],
       ];
       for (const [body, kind] of mangled) {
-        const r = await post(url, typeof body === 'string' ? body : form(body), kind === 'json' ? 'application/json' : 'application/x-www-form-urlencoded');
+        const r = await post(
+          url,
+          typeof body === 'string' ? body : form(body),
+          kind === 'json' ? 'application/json' : 'application/x-www-form-urlencoded',
+        );
         expect(r.status, JSON.stringify(body)).toBe(400);
         expect(r.json).toMatchObject({ status: 'error' });
         count(r.status);
       }
       // Staff notes, customer messages, events other than a new message: acknowledged, not recorded.
-      const acknowledged: Record<string, string>[] = [{ 'object[note]': '1' }, { 'object[staff_id]': '0' }, { type: '' }, { type: 'case_closed' }];
+      const acknowledged: Record<string, string>[] = [
+        { 'object[note]': '1' },
+        { 'object[staff_id]': '0' },
+        { type: '' },
+        { type: 'case_closed' },
+      ];
       for (const [i, overrides] of acknowledged.entries()) {
         const r = await post(url, form(genuine(900_020 + i, overrides)), 'application/x-www-form-urlencoded');
         expect(r.status).toBe(200);
         count(r.status);
       }
       // Seeded random bodies under the right secret.
-      const types = ['application/x-www-form-urlencoded', 'application/json', 'text/plain', 'application/octet-stream', ''];
+      const types = [
+        'application/x-www-form-urlencoded',
+        'application/json',
+        'text/plain',
+        'application/octet-stream',
+        '',
+      ];
       for (let i = 0; i < 300; i++) {
         const length = Math.floor(random() * (random() < 0.1 ? 60_000 : 400));
         const bytes = Buffer.from(Array.from({ length }, () => Math.floor(random() * 256)));
-        const body = random() < 0.5 ? bytes : JSON.stringify({ type: random() < 0.5 ? 'message_new' : `t${i}`, object: { case_id: bytes.toString('base64').slice(0, 8) } });
+        const body =
+          random() < 0.5
+            ? bytes
+            : JSON.stringify({
+                type: random() < 0.5 ? 'message_new' : `t${i}`,
+                object: { case_id: bytes.toString('base64').slice(0, 8) },
+              });
         const r = await post(url, body, types[Math.floor(random() * types.length)]!);
         expect([200, 400], `random body ${i}`).toContain(r.status);
         expect(r.json, `random body ${i}`).toBeDefined();
@@ -154,13 +201,17 @@ describe('serve-hook under fuzzed webhooks', () => {
         expect(r).toBeDefined();
         genuineReplies.push(r!);
       }
-      const expectedIds = genuineReplies.map((r) => world.omnidesk.messages(r.caseId).find((m) => m.content === r.text)!.messageId).sort();
+      const expectedIds = genuineReplies
+        .map((r) => world.omnidesk.messages(r.caseId).find((m) => m.content === r.text)!.messageId)
+        .sort();
 
       const db = new Database(world.dbPath, { readonly: true });
-      const recorded = (): number[] => (db.prepare('SELECT message_id FROM replies ORDER BY message_id').pluck().all() as number[]).sort();
+      const recorded = (): number[] =>
+        (db.prepare('SELECT message_id FROM replies ORDER BY message_id').pluck().all() as number[]).sort();
       const states = (): string[] => db.prepare('SELECT state FROM replies').pluck().all() as string[];
       const end = Date.now() + 10_000;
-      while (states().some((s) => s === 'pending' || s === 'sending') && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+      while (states().some((s) => s === 'pending' || s === 'sending') && Date.now() < end)
+        await new Promise((r) => setTimeout(r, 20));
       expect(recorded()).toEqual(expectedIds);
       db.close();
 
@@ -178,7 +229,9 @@ describe('serve-hook under fuzzed webhooks', () => {
   }, 60_000);
 
   it('form keys naming Object.prototype are dropped, not written into it', () => {
-    const tree = parsePhpForm('__proto__[polluted]=yes&constructor[prototype][p2]=yes&object[__proto__][p3]=yes&type=message_new');
+    const tree = parsePhpForm(
+      '__proto__[polluted]=yes&constructor[prototype][p2]=yes&object[__proto__][p3]=yes&type=message_new',
+    );
     expect(tree).toEqual({ type: 'message_new' });
     const plain: Record<string, unknown> = {};
     expect([plain.polluted, plain.p2, plain.p3]).toEqual([undefined, undefined, undefined]);

@@ -14,7 +14,19 @@ describe('the asodesk-omni binary', () => {
   it('--help lists the commands, examples and exit codes', async () => {
     const r = await runCli(['--help']);
     expect(r.code).toBe(0);
-    for (const word of ['init', 'sync', 'serve-hook', 'status', 'demo', 'config', 'Examples:', 'Exit codes:', '75', ' 74  the state file']) expect(r.stdout).toContain(word);
+    for (const word of [
+      'init',
+      'sync',
+      'serve-hook',
+      'status',
+      'demo',
+      'config',
+      'Examples:',
+      'Exit codes:',
+      '75',
+      ' 74  the state file',
+    ])
+      expect(r.stdout).toContain(word);
   });
 
   it('wrong usage exits 2', async () => {
@@ -25,20 +37,37 @@ describe('the asodesk-omni binary', () => {
   it('config check names the bad field and exits 3', async () => {
     const dir = tempDir();
     const path = join(dir, 'config.json');
-    writeFileSync(path, JSON.stringify({ omnidesk: { subdomain: 'acme', staffEmail: 'not-mail' }, apps: [{ id: 'x', store: 'google-play', appId: 'com.x.y', filters: { ratings: [6] } }] }));
+    writeFileSync(
+      path,
+      JSON.stringify({
+        omnidesk: { subdomain: 'acme', staffEmail: 'not-mail' },
+        apps: [{ id: 'x', store: 'google-play', appId: 'com.x.y', filters: { ratings: [6] } }],
+      }),
+    );
     const r = await runCli(['config', 'check', '-c', path]);
     expect(r.code).toBe(3);
     expect(r.stdout).toContain('omnidesk.staffEmail');
     expect(r.stdout).toContain('apps.0.filters.ratings.0');
     const json = await runCli(['config', 'check', '-c', path, '--json']);
-    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, problems: expect.arrayContaining([expect.objectContaining({ path: 'omnidesk.staffEmail' })]) });
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      ok: false,
+      problems: expect.arrayContaining([expect.objectContaining({ path: 'omnidesk.staffEmail' })]),
+    });
   });
 
   it('config show never prints a secret, from the file or the environment', async () => {
     const dir = tempDir();
     const path = join(dir, 'config.json');
-    writeFileSync(path, JSON.stringify({ omnidesk: { subdomain: 'acme', staffEmail: 'a@acme.test', apiKey: 'file-secret-key-123' }, webhook: { secret: 'webhook-secret-0123456789abcdef' } }));
-    const r = await runCli(['config', 'show', '-c', path], { env: { ASODESK_OMNI_RUSTORE_PRIVATE_KEY: 'env-secret-private-key-xyz', ASODESK_OMNI_RUSTORE_KEY_ID: '7' } });
+    writeFileSync(
+      path,
+      JSON.stringify({
+        omnidesk: { subdomain: 'acme', staffEmail: 'a@acme.test', apiKey: 'file-secret-key-123' },
+        webhook: { secret: 'webhook-secret-0123456789abcdef' },
+      }),
+    );
+    const r = await runCli(['config', 'show', '-c', path], {
+      env: { ASODESK_OMNI_RUSTORE_PRIVATE_KEY: 'env-secret-private-key-xyz', ASODESK_OMNI_RUSTORE_KEY_ID: '7' },
+    });
     expect(r.code).toBe(0);
     for (const secret of ['file-secret-key-123', 'webhook-secret-0123456789abcdef', 'env-secret-private-key-xyz']) {
       expect(r.stdout + r.stderr).not.toContain(secret);
@@ -69,7 +98,12 @@ describe('the asodesk-omni binary', () => {
     const dir = tempDir();
     const world = await startWorld({ dir });
     try {
-      world.googlePlay.addReview('com.acme.reviews', { authorName: 'Ann', text: 'Nice\tReally nice app', starRating: 5, reviewerLanguage: 'en' });
+      world.googlePlay.addReview('com.acme.reviews', {
+        authorName: 'Ann',
+        text: 'Nice\tReally nice app',
+        starRating: 5,
+        reviewerLanguage: 'en',
+      });
       const r = await runCli(['sync', '--json', '-c', world.configPath, '--db', world.dbPath]);
       expect(r.code).toBe(0);
       const report = JSON.parse(r.stdout) as { outcome: string; apps: { app: string; created: number }[] };

@@ -33,7 +33,8 @@ describe('asodesk-omni demo', () => {
     expect(first).toContain('最高のアプリ');
 
     // One agent reply per store, published, with the outcome noted in the case.
-    for (const store of ['App Store', 'Google Play', 'RuStore']) expect(out).toMatch(new RegExp(`✓ ${store}: case #\\d+ \\(review by`));
+    for (const store of ['App Store', 'Google Play', 'RuStore'])
+      expect(out).toMatch(new RegExp(`✓ ${store}: case #\\d+ \\(review by`));
     expect(out).toContain('store now has: PUBLISHED "Иван, версия 3.2.1');
     expect(out).toContain('store now has: PUBLISHED "Hi Ann, thank you!');
     expect(out).toContain('store now has: PUBLISHED "Мария, спасибо!');
@@ -49,7 +50,9 @@ describe('asodesk-omni demo', () => {
     // The app without credentials: reviews flow, the reply is refused with a note.
     expect(out).toMatch(/ios-no-key\s+public\*\s+2\s+2/);
     expect(out).toContain('replies cannot be published');
-    expect(out).toContain('✓ note in case: asodesk-omni: the reply was not published. Replies to App Store reviews need the App Store credentials');
+    expect(out).toContain(
+      '✓ note in case: asodesk-omni: the reply was not published. Replies to App Store reviews need the App Store credentials',
+    );
 
     // The review Google Play shows answered is not a filter drop, and is not called "backlog".
     expect(out).toContain('android: not imported on the first sync: already answered 1');
@@ -59,7 +62,12 @@ describe('asodesk-omni demo', () => {
     expect(Number(/Demo finished in ([\d.]+) s/.exec(out)?.[1])).toBeLessThan(20);
     // The env var did not leak into the demo's config; key files were written beside it, 0600.
     expect(out + r.stderr).not.toContain('must-be-ignored');
-    for (const f of ['config.json', 'AuthKey_DEMOKEY123.p8', 'google-service-account.json', 'rustore-private-key.txt']) {
+    for (const f of [
+      'config.json',
+      'AuthKey_DEMOKEY123.p8',
+      'google-service-account.json',
+      'rustore-private-key.txt',
+    ]) {
       expect(statSync(join(dir, f)).mode & 0o777).toBe(0o600);
     }
 

@@ -18,7 +18,8 @@ async function waitFor(p: CliProcess, text: string | RegExp, timeoutMs = 60_000)
   for (;;) {
     const out = p.stdout();
     if (typeof text === 'string' ? out.includes(text) : text.test(out)) return out;
-    if (p.child.exitCode !== null) throw new Error(`exited ${p.child.exitCode} before printing ${String(text)}:\n${out}\n${p.stderr()}`);
+    if (p.child.exitCode !== null)
+      throw new Error(`exited ${p.child.exitCode} before printing ${String(text)}:\n${out}\n${p.stderr()}`);
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(text)}:\n${out}\n${p.stderr()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -43,7 +44,9 @@ describe('the first ten minutes (README)', () => {
     const demo = startCli(['demo', '--keep', '--dir', join(dir, 'demo')]);
     const shown = await waitFor(demo, /The same without questions:\n {2}(.+)\n/);
     const interactive = /Try `init` against these emulators[^\n]*\n {2}(.+)\n/.exec(shown)![1]!;
-    expect(interactive).toMatch(/ init --config \S+ --omnidesk-url http:\/\/127\.0\.0\.1:\d+ --app-store-url http:\/\/127\.0\.0\.1:\d+/);
+    expect(interactive).toMatch(
+      / init --config \S+ --omnidesk-url http:\/\/127\.0\.0\.1:\d+ --app-store-url http:\/\/127\.0\.0\.1:\d+/,
+    );
     // The demo's credentials are printed as they are (they open only the emulators).
     expect(shown).toContain('API key: omni-test-key-0001');
     const line = /The same without questions:\n {2}(.+)\n/.exec(shown)![1]!;
@@ -55,7 +58,11 @@ describe('the first ten minutes (README)', () => {
     expect(init.code, init.stdout + init.stderr).toBe(0);
     expect(init.stdout).toContain('✓ case field cf_1 found.');
     expect(init.stdout).toMatch(/✓ App Store Connect accepted[\s\S]*✓ Google Play accepted[\s\S]*✓ RuStore accepted/);
-    const written = JSON.parse(readFileSync(configPath, 'utf8')) as { omnidesk: { baseUrl: string }; stores: { rustore: { publicBaseUrl: string } }; apps: { id: string }[] };
+    const written = JSON.parse(readFileSync(configPath, 'utf8')) as {
+      omnidesk: { baseUrl: string };
+      stores: { rustore: { publicBaseUrl: string } };
+      apps: { id: string }[];
+    };
     expect(written.omnidesk.baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(written.stores.rustore.publicBaseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(written.apps.map((a) => a.id)).toEqual(['ios-1000000001', 'acme-reviews', 'acme-reviews-2']);

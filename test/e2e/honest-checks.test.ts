@@ -16,11 +16,19 @@ beforeAll(ensureBuilt, 120_000);
 
 const bin = join(repoRoot, 'bin/asodesk-omni.js');
 
-function sh(script: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function sh(
+  script: string,
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    execFile('bash', ['-c', script], { env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 60_000 }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
+    execFile(
+      'bash',
+      ['-c', script],
+      { env: { ...process.env, NO_COLOR: '1', ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -37,13 +45,21 @@ describe('honest checks', () => {
   it('a config that cannot deliver is incomplete: config check and sync exit 3, naming what is missing and the init step', async () => {
     const dir = tempDir();
     const path = join(dir, 'config.json');
-    writeFileSync(path, JSON.stringify({ omnidesk: { subdomain: 'acme', staffEmail: 'a@acme.test', apiKey: 'key-123456' } }));
+    writeFileSync(
+      path,
+      JSON.stringify({ omnidesk: { subdomain: 'acme', staffEmail: 'a@acme.test', apiKey: 'key-123456' } }),
+    );
     const check = await runCli(['config', 'check', '-c', path]);
     expect(check.code).toBe(3);
     expect(check.stdout).toContain('valid, but incomplete');
-    for (const field of ['omnidesk.channel', 'omnidesk.caseFieldId', 'apps']) expect(check.stdout).toContain(`! ${field}:`);
+    for (const field of ['omnidesk.channel', 'omnidesk.caseFieldId', 'apps'])
+      expect(check.stdout).toContain(`! ${field}:`);
     expect(check.stdout).toContain('step 2: Custom channel and webhook, step 3: Apps');
-    const json = JSON.parse((await runCli(['config', 'check', '--json', '-c', path])).stdout) as { ok: boolean; complete: boolean; missing: { path: string }[] };
+    const json = JSON.parse((await runCli(['config', 'check', '--json', '-c', path])).stdout) as {
+      ok: boolean;
+      complete: boolean;
+      missing: { path: string }[];
+    };
     expect(json).toMatchObject({ ok: false, complete: false });
     expect(json.missing.map((m) => m.path)).toEqual(['omnidesk.channel', 'omnidesk.caseFieldId', 'apps']);
 
@@ -118,9 +134,25 @@ describe('honest checks', () => {
 describe('errors a person reads', () => {
   it('init against an address that does not answer names the address (localhost:PORT is an address, not a subdomain)', async () => {
     const dir = tempDir();
-    const r = await runCli(['init', '--non-interactive', '--config', join(dir, 'c.json'), '--subdomain', 'localhost:1', '--email', 'a@b.test', '--channel', 'cch1', '--app', 'rustore:ru.a.b'], {
-      env: { ASODESK_OMNI_OMNIDESK_API_KEY: 'key-123456' },
-    });
+    const r = await runCli(
+      [
+        'init',
+        '--non-interactive',
+        '--config',
+        join(dir, 'c.json'),
+        '--subdomain',
+        'localhost:1',
+        '--email',
+        'a@b.test',
+        '--channel',
+        'cch1',
+        '--app',
+        'rustore:ru.a.b',
+      ],
+      {
+        env: { ASODESK_OMNI_OMNIDESK_API_KEY: 'key-123456' },
+      },
+    );
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/Omnidesk: .*\(http:\/\/localhost:1\)/);
     expect(r.stderr).not.toContain('ENOTFOUND');
@@ -136,19 +168,26 @@ describe('errors a person reads', () => {
     expect(r.stderr).toContain('comments (// or #) are not allowed');
   });
 
-  it.skipIf(!hasPython())('on a terminal a failed app is named once, in the summary (not also in the log)', async () => {
-    const dir = tempDir();
-    const world = await startWorld({ dir });
-    try {
-      world.googlePlay.removeServiceAccount('reviews@acme-demo.iam.gserviceaccount.com');
-      const r = await runInPty(['sync', '-c', world.configPath], [{ expect: 'result: partial' }], { dir, timeoutSec: 60 });
-      expect(r.error, r.output).toBeNull();
-      expect(r.exitCode).toBe(5);
-      expect(r.output.split('refused the service-account key').length, r.output).toBe(2);
-    } finally {
-      await world.stop();
-    }
-  }, 90_000);
+  it.skipIf(!hasPython())(
+    'on a terminal a failed app is named once, in the summary (not also in the log)',
+    async () => {
+      const dir = tempDir();
+      const world = await startWorld({ dir });
+      try {
+        world.googlePlay.removeServiceAccount('reviews@acme-demo.iam.gserviceaccount.com');
+        const r = await runInPty(['sync', '-c', world.configPath], [{ expect: 'result: partial' }], {
+          dir,
+          timeoutSec: 60,
+        });
+        expect(r.error, r.output).toBeNull();
+        expect(r.exitCode).toBe(5);
+        expect(r.output.split('refused the service-account key').length, r.output).toBe(2);
+      } finally {
+        await world.stop();
+      }
+    },
+    90_000,
+  );
 });
 
 describe('the environment', () => {
@@ -162,14 +201,20 @@ describe('the environment', () => {
 
   it('demo | head -3 ends quietly; demo --json prints one JSON object', async () => {
     const dir = tempDir();
-    const piped = await sh(`set -o pipefail; "${process.execPath}" "${bin}" demo --dir "${join(dir, 'piped')}" | head -3`);
+    const piped = await sh(
+      `set -o pipefail; "${process.execPath}" "${bin}" demo --dir "${join(dir, 'piped')}" | head -3`,
+    );
     expect(piped.code, piped.stderr).toBe(0);
     expect(piped.stdout.split('\n').filter((l) => l !== '')).toHaveLength(2);
     expect(piped.stderr).not.toMatch(/EPIPE|unexpected error/);
 
     const json = await runCli(['demo', '--json', '--dir', join(dir, 'json')]);
     expect(json.code, json.stderr).toBe(0);
-    const parsed = JSON.parse(json.stdout) as { ok: boolean; firstSync: { outcome: string }; emulators: Record<string, string> };
+    const parsed = JSON.parse(json.stdout) as {
+      ok: boolean;
+      firstSync: { outcome: string };
+      emulators: Record<string, string>;
+    };
     expect(parsed.ok).toBe(true);
     expect(parsed.firstSync.outcome).toBe('ok');
     expect(Object.keys(parsed.emulators)).toContain('rustorePublic');
@@ -190,7 +235,9 @@ describe('the environment', () => {
     const gen = await runCli(['completion', 'bash']);
     expect(gen.code).toBe(0);
     writeFileSync(script, gen.stdout);
-    const r = await sh(`source "${script}"; COMP_WORDS=(asodesk-omni config ch); COMP_CWORD=2; _asodesk_omni; echo "\${COMPREPLY[*]}"; COMP_WORDS=(asodesk-omni init --omnidesk); COMP_CWORD=2; _asodesk_omni; echo "\${COMPREPLY[*]}"`);
+    const r = await sh(
+      `source "${script}"; COMP_WORDS=(asodesk-omni config ch); COMP_CWORD=2; _asodesk_omni; echo "\${COMPREPLY[*]}"; COMP_WORDS=(asodesk-omni init --omnidesk); COMP_CWORD=2; _asodesk_omni; echo "\${COMPREPLY[*]}"`,
+    );
     expect(r.stdout.split('\n')).toEqual(['check', '--omnidesk-url', '']);
     const zsh = await runCli(['completion', 'zsh']);
     expect(zsh.stdout.startsWith('#compdef asodesk-omni')).toBe(true);

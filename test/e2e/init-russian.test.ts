@@ -21,10 +21,45 @@ afterEach(async () => {
 /** Product and service names, identifiers and key names that stay as they are in Russian text. */
 const allowed = new Set(
   [
-    'Omnidesk', 'App', 'Store', 'Connect', 'Google', 'Play', 'RuStore', 'Cloud', 'IAM', 'API', 'Developer', 'Apple', 'ID',
-    'Key', 'Issuer', 'JSON', 'Base64', 'ISO', 'alpha', 'E-mail', 'e-mail', 'Enter', 'Ctrl-C', 'asodesk-omni', 'serve-hook',
-    'init', 'sync', 'company', 'omnidesk', 'ru', 'en', 'p8', 'a', 'i', // keys of the checkbox: a (all), i (invert)
-    'AuthKey', 'Ctrl', 'C', 'App reviews', 'acme-reviews',
+    'Omnidesk',
+    'App',
+    'Store',
+    'Connect',
+    'Google',
+    'Play',
+    'RuStore',
+    'Cloud',
+    'IAM',
+    'API',
+    'Developer',
+    'Apple',
+    'ID',
+    'Key',
+    'Issuer',
+    'JSON',
+    'Base64',
+    'ISO',
+    'alpha',
+    'E-mail',
+    'e-mail',
+    'Enter',
+    'Ctrl-C',
+    'asodesk-omni',
+    'serve-hook',
+    'init',
+    'sync',
+    'company',
+    'omnidesk',
+    'ru',
+    'en',
+    'p8',
+    'a',
+    'i', // keys of the checkbox: a (all), i (invert)
+    'AuthKey',
+    'Ctrl',
+    'C',
+    'App reviews',
+    'acme-reviews',
   ].flatMap((w) => w.split(' ')),
 );
 
@@ -58,13 +93,28 @@ describe.skipIf(!hasPython())('init in Russian, in a real terminal', () => {
     const dir = tempDir();
     world = await startWorld({
       dir,
-      omnidesk: { channels: [{ id: 1, title: 'App reviews' }], caseFields: [{ fieldId: 1, title: 'App reviews', fieldType: 'text' }] },
+      omnidesk: {
+        channels: [{ id: 1, title: 'App reviews' }],
+        caseFields: [{ fieldId: 1, title: 'App reviews', fieldType: 'text' }],
+      },
     });
     const configPath = join(dir, 'try', 'config.json');
     const googleKey = join(dir, 'google-service-account.json');
     const { enter, down } = keys;
     const r = await runInPty(
-      ['init', '--lang', 'ru', '--config', configPath, '--omnidesk-url', world.omnidesk.baseUrl, '--google-play-url', world.googlePlay.baseUrl, '--google-play-public-url', world.googlePlayPublic.baseUrl],
+      [
+        'init',
+        '--lang',
+        'ru',
+        '--config',
+        configPath,
+        '--omnidesk-url',
+        world.omnidesk.baseUrl,
+        '--google-play-url',
+        world.googlePlay.baseUrl,
+        '--google-play-public-url',
+        world.googlePlayPublic.baseUrl,
+      ],
       [
         { expect: 'Поддомен Omnidesk', send: enter },
         { expect: 'API ключ', send: `not-the-key${enter}` },
@@ -100,18 +150,38 @@ describe.skipIf(!hasPython())('init in Russian, in a real terminal', () => {
     );
     expect(r.error, r.output).toBeNull();
     expect(r.exitCode, r.output).toBe(0);
-    const config = JSON.parse(readFileSync(configPath, 'utf8')) as { language: string; apps: { id: string; appId: string; name: string; tags: boolean }[]; stores: Record<string, Record<string, string>> };
+    const config = JSON.parse(readFileSync(configPath, 'utf8')) as {
+      language: string;
+      apps: { id: string; appId: string; name: string; tags: boolean }[];
+      stores: Record<string, Record<string, string>>;
+    };
     expect(config.language).toBe('ru');
     expect(config.apps).toMatchObject([{ id: 'acme-reviews', appId: 'com.acme.reviews', name: 'Акме', tags: false }]);
-    expect(config.stores.googlePlay).toMatchObject({ baseUrl: world.googlePlay.baseUrl, publicBaseUrl: world.googlePlayPublic.baseUrl, serviceAccountPath: googleKey });
+    expect(config.stores.googlePlay).toMatchObject({
+      baseUrl: world.googlePlay.baseUrl,
+      publicBaseUrl: world.googlePlayPublic.baseUrl,
+      serviceAccountPath: googleKey,
+    });
     expect(r.output).toContain('сохранено: кастомный канал «App reviews» (cch1)');
     expect(r.output).not.toContain('(Y/n)');
     const english = englishWords(r.output);
-    expect(english, english.map((w) => r.output.split('\n').filter((l) => new RegExp(`\\b${w}\\b`).test(l)).join('\n')).join('\n---\n')).toEqual([]);
+    expect(
+      english,
+      english
+        .map((w) =>
+          r.output
+            .split('\n')
+            .filter((l) => new RegExp(`\\b${w}\\b`).test(l))
+            .join('\n'),
+        )
+        .join('\n---\n'),
+    ).toEqual([]);
   }, 120_000);
 
   it('the allow-list check finds English', () => {
     expect(englishWords('? Магазин:\n↑↓ navigate • ⏎ select')).toEqual(['navigate', 'select']);
-    expect(englishWords('Поддомен Omnidesk (company, https://x.omnidesk.ru) — ответ сервиса: «HTTP 401 wrong key»')).toEqual([]);
+    expect(
+      englishWords('Поддомен Omnidesk (company, https://x.omnidesk.ru) — ответ сервиса: «HTTP 401 wrong key»'),
+    ).toEqual([]);
   });
 });

@@ -23,7 +23,14 @@ afterEach(async () => {
 });
 
 async function startOmni(): Promise<OmnideskEmulator> {
-  omni = new OmnideskEmulator({ staff: [staff], channels: [{ id: 3, title: 'App reviews' }, { id: 4, title: 'Chat' }], caseFields: [{ fieldId: 7, title: 'App reviews', fieldType: 'text' }] });
+  omni = new OmnideskEmulator({
+    staff: [staff],
+    channels: [
+      { id: 3, title: 'App reviews' },
+      { id: 4, title: 'Chat' },
+    ],
+    caseFields: [{ fieldId: 7, title: 'App reviews', fieldType: 'text' }],
+  });
   await omni.start();
   return omni;
 }
@@ -72,9 +79,30 @@ describe.skipIf(!hasPython())('init in a real terminal', () => {
       webhook: { secret: string; publicUrl: string };
       apps: { filters: Record<string, unknown>; tags: boolean }[];
     };
-    expect(config.omnidesk).toEqual({ subdomain: 'acme', staffEmail: staff.email, apiKey: staff.apiKey, baseUrl: emu.baseUrl, channel: 'cch3', channelTitle: 'App reviews', caseFieldId: 7 });
+    expect(config.omnidesk).toEqual({
+      subdomain: 'acme',
+      staffEmail: staff.email,
+      apiKey: staff.apiKey,
+      baseUrl: emu.baseUrl,
+      channel: 'cch3',
+      channelTitle: 'App reviews',
+      caseFieldId: 7,
+    });
     expect(config.apps).toEqual([
-      { id: 'acme-notes', store: 'google-play', appId: 'com.acme.notes', name: 'Acme Notes', filters: { reviewType: 'became-worse', backlog: 30, ratings: [2, 3, 4, 5], languages: ['en', 'ru'], length: 'all' }, tags: false },
+      {
+        id: 'acme-notes',
+        store: 'google-play',
+        appId: 'com.acme.notes',
+        name: 'Acme Notes',
+        filters: {
+          reviewType: 'became-worse',
+          backlog: 30,
+          ratings: [2, 3, 4, 5],
+          languages: ['en', 'ru'],
+          length: 'all',
+        },
+        tags: false,
+      },
     ]);
     expect(statSync(configPath).mode & 0o777).toBe(0o600);
     // The URL to paste is shown in full (the only place the secret is printed).
@@ -102,7 +130,10 @@ describe.skipIf(!hasPython())('init in a real terminal', () => {
     expect(r.error, r.output).toBeNull();
     expect(r.exitCode, r.output).toBe(130);
     expect(r.output).toContain('Запустите `asodesk-omni init` снова');
-    expect(JSON.parse(readFileSync(configPath, 'utf8'))).toMatchObject({ language: 'ru', omnidesk: { subdomain: 'acme', apiKey: staff.apiKey } });
+    expect(JSON.parse(readFileSync(configPath, 'utf8'))).toMatchObject({
+      language: 'ru',
+      omnidesk: { subdomain: 'acme', apiKey: staff.apiKey },
+    });
   }, 60_000);
 });
 
@@ -122,12 +153,28 @@ describe('init without a terminal', () => {
     const configPath = join(dir, 'config.json');
     const missing = await runCli(['init', '--non-interactive', '--config', configPath, '--subdomain', 'acme']);
     expect(missing.code).toBe(4);
-    for (const name of ['omnidesk.staffEmail', 'omnidesk.apiKey', 'omnidesk.channel', 'apps: at least one']) expect(missing.stderr).toContain(name);
+    for (const name of ['omnidesk.staffEmail', 'omnidesk.apiKey', 'omnidesk.channel', 'apps: at least one'])
+      expect(missing.stderr).toContain(name);
     expect(missing.stderr).not.toContain('omnidesk.subdomain');
     expect(existsSync(configPath)).toBe(false);
 
     const ok = await runCli(
-      ['init', '--non-interactive', '--config', configPath, '--subdomain', 'acme', '--email', staff.email, '--channel', 'cch3', '--app', 'rustore:ru.acme.app', '--public-url', 'https://hooks.example.com'],
+      [
+        'init',
+        '--non-interactive',
+        '--config',
+        configPath,
+        '--subdomain',
+        'acme',
+        '--email',
+        staff.email,
+        '--channel',
+        'cch3',
+        '--app',
+        'rustore:ru.acme.app',
+        '--public-url',
+        'https://hooks.example.com',
+      ],
       { env: { ASODESK_OMNI_OMNIDESK_API_KEY: staff.apiKey, ASODESK_OMNI_OMNIDESK_BASE_URL: emu.baseUrl } },
     );
     expect(ok.code, ok.stderr).toBe(0);

@@ -5,8 +5,22 @@
  */
 import { configSchema, type Config, type ConfigInput } from '../../src/config/schema.js';
 import type { WebhookEvent } from '../../src/connectors/helpdesk/omnidesk/webhook.js';
-import type { CaseDraft, CaseInfo, Helpdesk, HelpdeskMessage, ListOptions } from '../../src/connectors/helpdesk/types.js';
-import type { AppRef, Capabilities, PublishedReply, ReplyStatus, ReviewPage, SetAside, StoreConnector } from '../../src/connectors/stores/types.js';
+import type {
+  CaseDraft,
+  CaseInfo,
+  Helpdesk,
+  HelpdeskMessage,
+  ListOptions,
+} from '../../src/connectors/helpdesk/types.js';
+import type {
+  AppRef,
+  Capabilities,
+  PublishedReply,
+  ReplyStatus,
+  ReviewPage,
+  SetAside,
+  StoreConnector,
+} from '../../src/connectors/stores/types.js';
 import type { AnswerState, Review, StoreId } from '../../src/domain/review.js';
 import type { Services } from '../../src/engine/services.js';
 import { noteBody } from '../../src/engine/reply-notes.js';
@@ -40,7 +54,11 @@ export interface PublishCall {
   previousAnswerId: string | undefined;
 }
 
-const initialState: Record<StoreId, AnswerState> = { 'google-play': 'PUBLISHED', 'app-store': 'PENDING_PUBLISH', rustore: 'MODERATION' };
+const initialState: Record<StoreId, AnswerState> = {
+  'google-play': 'PUBLISHED',
+  'app-store': 'PENDING_PUBLISH',
+  rustore: 'MODERATION',
+};
 
 /** A store: reviews served in pages, answers recorded; failures injected per call. */
 export class FakeStore implements StoreConnector {
@@ -78,7 +96,9 @@ export class FakeStore implements StoreConnector {
   async ping(): Promise<void> {}
 
   async *readPages(app: AppRef): AsyncIterable<ReviewPage> {
-    const mine = this.reviews.filter((r) => r.appId === app.appId).sort((a, b) => Date.parse(b.updatedAt ?? b.createdAt) - Date.parse(a.updatedAt ?? a.createdAt));
+    const mine = this.reviews
+      .filter((r) => r.appId === app.appId)
+      .sort((a, b) => Date.parse(b.updatedAt ?? b.createdAt) - Date.parse(a.updatedAt ?? a.createdAt));
     for (let i = 0; i < mine.length || i === 0; i += this.pageSize) {
       this.requests++;
       if (this.failOnPage && this.failOnPage.page === i / this.pageSize + 1) {
@@ -102,7 +122,10 @@ export class FakeStore implements StoreConnector {
     const failure = this.failures.shift();
     if (failure) throw failure;
     this.answers += 1;
-    return { state: initialState[this.store], answerId: this.store === 'google-play' ? undefined : `answer-${this.answers}` };
+    return {
+      state: initialState[this.store],
+      answerId: this.store === 'google-play' ? undefined : `answer-${this.answers}`,
+    };
   }
 
   async replyStatus(): Promise<ReplyStatus | undefined> {
@@ -112,7 +135,11 @@ export class FakeStore implements StoreConnector {
 }
 
 export function allStores(): Record<StoreId, FakeStore> {
-  return { 'app-store': new FakeStore('app-store'), 'google-play': new FakeStore('google-play'), rustore: new FakeStore('rustore') };
+  return {
+    'app-store': new FakeStore('app-store'),
+    'google-play': new FakeStore('google-play'),
+    rustore: new FakeStore('rustore'),
+  };
 }
 
 export function fakeServices(helpdesk: FakeHelpdesk, stores: Partial<Record<StoreId, StoreConnector>>): Services {
@@ -151,7 +178,12 @@ export class FakeHelpdesk implements Helpdesk {
   private lost(op: 'createCase' | 'addCustomerMessage'): void {
     if (this.loseResponseOnce === op) {
       this.loseResponseOnce = undefined;
-      throw new RemoteError({ kind: 'transient', service: 'Omnidesk', message: 'Omnidesk: network error (ECONNRESET)', code: 'ECONNRESET' });
+      throw new RemoteError({
+        kind: 'transient',
+        service: 'Omnidesk',
+        message: 'Omnidesk: network error (ECONNRESET)',
+        code: 'ECONNRESET',
+      });
     }
   }
 
@@ -160,7 +192,17 @@ export class FakeHelpdesk implements Helpdesk {
   async createCase(draft: CaseDraft): Promise<{ caseId: number; userId: number; created: boolean }> {
     this.check('create');
     this.writes++;
-    const c: FakeCase = { caseId: this.nextId++, userId: this.nextId++, userCustomId: draft.userCustomId, reviewKey: draft.userCustomId, status: 'open', labels: [...draft.labelIds], subject: draft.subject, content: draft.content, messages: [] };
+    const c: FakeCase = {
+      caseId: this.nextId++,
+      userId: this.nextId++,
+      userCustomId: draft.userCustomId,
+      reviewKey: draft.userCustomId,
+      status: 'open',
+      labels: [...draft.labelIds],
+      subject: draft.subject,
+      content: draft.content,
+      messages: [],
+    };
     this.cases.push(c);
     this.lost('createCase');
     return { caseId: c.caseId, userId: c.userId!, created: true };
@@ -183,11 +225,24 @@ export class FakeHelpdesk implements Helpdesk {
     return c;
   }
 
-  async addCustomerMessage(caseId: number, userId: number | undefined, content: string): Promise<{ messageId: number }> {
+  async addCustomerMessage(
+    caseId: number,
+    userId: number | undefined,
+    content: string,
+  ): Promise<{ messageId: number }> {
     this.check('message');
     this.writes++;
     const c = await this.getCase(caseId);
-    const m: HelpdeskMessage = { messageId: this.nextId++, caseId, staffId: 0, userId: userId ?? 0, content, note: false, sentViaRule: false, attachments: [] };
+    const m: HelpdeskMessage = {
+      messageId: this.nextId++,
+      caseId,
+      staffId: 0,
+      userId: userId ?? 0,
+      content,
+      note: false,
+      sentViaRule: false,
+      attachments: [],
+    };
     (c as FakeCase).messages.push(m);
     this.lost('addCustomerMessage');
     return { messageId: m.messageId };
@@ -198,7 +253,16 @@ export class FakeHelpdesk implements Helpdesk {
     if (failure) throw failure;
     this.writes++;
     this.notes.push({ caseId, content });
-    const m: HelpdeskMessage = { messageId: 900_000 + this.notes.length, caseId, staffId: 1, userId: 0, content, note: true, sentViaRule: false, attachments: [] };
+    const m: HelpdeskMessage = {
+      messageId: 900_000 + this.notes.length,
+      caseId,
+      staffId: 1,
+      userId: 0,
+      content,
+      note: true,
+      sentViaRule: false,
+      attachments: [],
+    };
     this.cases.find((x) => x.caseId === caseId)?.messages.push(m);
     return { messageId: m.messageId };
   }
@@ -207,10 +271,15 @@ export class FakeHelpdesk implements Helpdesk {
     return this.notes.filter((n) => n.caseId === caseId).map((n) => noteBody(n.content));
   }
 
-  async updateCase(caseId: number, change: { addLabels?: number[]; deleteLabels?: number[]; status?: 'open' | 'waiting' | 'closed' }): Promise<void> {
+  async updateCase(
+    caseId: number,
+    change: { addLabels?: number[]; deleteLabels?: number[]; status?: 'open' | 'waiting' | 'closed' },
+  ): Promise<void> {
     this.writes++;
     const c = await this.getCase(caseId);
-    c.labels = [...new Set([...c.labels.filter((l) => !(change.deleteLabels ?? []).includes(l)), ...(change.addLabels ?? [])])];
+    c.labels = [
+      ...new Set([...c.labels.filter((l) => !(change.deleteLabels ?? []).includes(l)), ...(change.addLabels ?? [])]),
+    ];
     if (change.status) c.status = change.status;
   }
 
@@ -266,14 +335,38 @@ export function makeReview(partial: Partial<Review> & Pick<Review, 'store' | 'ap
 /** A known review whose case is `caseId`. */
 export function seedReview(db: Db, store: StoreId, appId: string, reviewId: string, caseId: number): string {
   const reviews = new ReviewStore(db);
-  const review: Review = { store, appId, reviewId, rating: 2, text: 'Crashes on start', createdAt: '2025-01-01T00:00:00Z', origin: 'api' };
+  const review: Review = {
+    store,
+    appId,
+    reviewId,
+    rating: 2,
+    text: 'Crashes on start',
+    createdAt: '2025-01-01T00:00:00Z',
+    origin: 'api',
+  };
   const row = reviews.insert(review, 'deliver', null);
   reviews.setCase(row.reviewKey, caseId, 5000 + caseId);
   return row.reviewKey;
 }
 
-export function staffReply(messageId: number, caseId: number, content: string, extra: Partial<WebhookEvent> = {}): WebhookEvent {
-  return { type: 'message_new', caseId, messageId, staffId: 77, userId: 0, content, note: false, sentViaRule: false, attachments: [], ...extra };
+export function staffReply(
+  messageId: number,
+  caseId: number,
+  content: string,
+  extra: Partial<WebhookEvent> = {},
+): WebhookEvent {
+  return {
+    type: 'message_new',
+    caseId,
+    messageId,
+    staffId: 77,
+    userId: 0,
+    content,
+    note: false,
+    sentViaRule: false,
+    attachments: [],
+    ...extra,
+  };
 }
 
 export function transient(message = 'store answered 503'): RemoteError {

@@ -20,8 +20,13 @@ export function mountNamespace(): { unshare: string[] } | { unavailable: string 
   if (probed) return probed;
   const dir = tempDir('asodesk-omni-probe-');
   const tried: string[] = [];
-  for (const unshare of [['unshare', '-m'], ['unshare', '-rm']]) {
-    const r = spawnSync(unshare[0]!, [...unshare.slice(1), 'sh', '-c', `mount -t tmpfs -o size=64k tmpfs '${dir}'`], { encoding: 'utf8' });
+  for (const unshare of [
+    ['unshare', '-m'],
+    ['unshare', '-rm'],
+  ]) {
+    const r = spawnSync(unshare[0]!, [...unshare.slice(1), 'sh', '-c', `mount -t tmpfs -o size=64k tmpfs '${dir}'`], {
+      encoding: 'utf8',
+    });
     if (r.status === 0) return (probed = { unshare });
     tried.push(`${unshare.join(' ')}: ${(r.error?.message ?? r.stderr).trim() || `exit ${r.status}`}`);
   }
@@ -34,15 +39,24 @@ export interface ShellResult {
   stderr: string;
 }
 
-export function runShell(argv: readonly string[], script: string, env: Record<string, string> = {}): Promise<ShellResult> {
+export function runShell(
+  argv: readonly string[],
+  script: string,
+  env: Record<string, string> = {},
+): Promise<ShellResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(argv[0]!, [...argv.slice(1), 'sh', '-c', script], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(argv[0]!, [...argv.slice(1), 'sh', '-c', script], {
+      env: { ...process.env, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => err.push(d));
     child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+    child.once('close', (code) =>
+      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+    );
   });
 }
 

@@ -24,7 +24,10 @@ export interface LockHolder {
 }
 
 export async function holdWriteLock(dbPath: string, holdMs = 0): Promise<LockHolder> {
-  const child = spawn(process.execPath, ['-e', script, dbPath, String(holdMs)], { cwd: process.cwd(), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['-e', script, dbPath, String(holdMs)], {
+    cwd: process.cwd(),
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stderr.on('data', (d: Buffer) => (err += d.toString()));

@@ -5,7 +5,8 @@ import { syncBuiltinESMExports } from 'node:module';
 import process from 'node:process';
 
 const created = [];
-const creates = (flags) => typeof flags === 'string' ? /[wax]/.test(flags) : typeof flags === 'number' && (flags & fs.constants.O_CREAT) !== 0;
+const creates = (flags) =>
+  typeof flags === 'string' ? /[wax]/.test(flags) : typeof flags === 'number' && (flags & fs.constants.O_CREAT) !== 0;
 const record = (path, fd) => {
   if (typeof path === 'string') created.push({ path: String(path), mode: fs.fstatSync(fd).mode });
 };

@@ -47,8 +47,10 @@ export function mutate(record: Json, m: Mutation): unknown {
   return copy;
 }
 
-
 /** Applies the mutations in turn (a record replaced by a non-object stays so). */
 export function damage(record: Json, mutations: readonly Mutation[]): unknown {
-  return mutations.reduce<unknown>((r, m) => (typeof r === 'object' && r !== null && !Array.isArray(r) ? mutate(r as Json, m) : r), record);
+  return mutations.reduce<unknown>(
+    (r, m) => (typeof r === 'object' && r !== null && !Array.isArray(r) ? mutate(r as Json, m) : r),
+    record,
+  );
 }

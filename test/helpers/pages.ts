@@ -16,7 +16,10 @@ export async function* reviewPages(
   app: AppRef,
   opts: PagingTestOptions = {},
 ): AsyncIterable<Review[]> {
-  const pager = new Pager(connector, app, { isKnownUnchanged: opts.full ? undefined : opts.isKnownUnchanged, budget: opts.budget });
+  const pager = new Pager(connector, app, {
+    isKnownUnchanged: opts.full ? undefined : opts.isKnownUnchanged,
+    budget: opts.budget,
+  });
   for await (const page of pager.pages()) {
     if (page.setAside.length > 0) opts.onSetAside?.(page.setAside);
     if (page.reviews.length > 0) yield page.reviews;

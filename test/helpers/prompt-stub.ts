@@ -51,7 +51,8 @@ export class ScriptedPrompter implements Prompter {
     const step = this.script.shift();
     if (!step || step.a === CTRL_C) throw new ExitPromptError();
     const ok = typeof step.q === 'string' ? asked.message.includes(step.q) : step.q.test(asked.message);
-    if (!ok) throw new Error(`script expected a prompt matching ${String(step.q)}, the wizard asked: "${asked.message}"`);
+    if (!ok)
+      throw new Error(`script expected a prompt matching ${String(step.q)}, the wizard asked: "${asked.message}"`);
     // A function answers when the prompt is reached (to change the world at that moment).
     return typeof step.a === 'function' ? (step.a as () => unknown)() : step.a;
   }
@@ -66,26 +67,55 @@ export class ScriptedPrompter implements Prompter {
   }
 
   async input(q: InputQuestion): Promise<string> {
-    return this.validated({ kind: 'input', message: q.message, default: q.default }, (a) => (a === ENTER ? (q.default ?? '') : String(a)), q.validate);
+    return this.validated(
+      { kind: 'input', message: q.message, default: q.default },
+      (a) => (a === ENTER ? (q.default ?? '') : String(a)),
+      q.validate,
+    );
   }
 
   async password(q: { message: string; validate?: Validate<string> | undefined }): Promise<string> {
-    return this.validated({ kind: 'password', message: q.message, default: undefined }, (a) => (a === ENTER ? '' : String(a)), q.validate);
+    return this.validated(
+      { kind: 'password', message: q.message, default: undefined },
+      (a) => (a === ENTER ? '' : String(a)),
+      q.validate,
+    );
   }
 
   async select<T>(q: { message: string; choices: readonly Choice<T>[]; default?: T | undefined }): Promise<T> {
-    const asked: Asked = { kind: 'select', message: q.message, default: q.default, choices: q.choices.map((c) => c.name) };
+    const asked: Asked = {
+      kind: 'select',
+      message: q.message,
+      default: q.default,
+      choices: q.choices.map((c) => c.name),
+    };
     const a = this.take(asked);
     if (a === ENTER) return q.default ?? q.choices[0]!.value;
     // An answer is a value, or the text of a choice's name.
-    const found = q.choices.find((c) => isDeepStrictEqual(c.value, a)) ?? q.choices.find((c) => typeof a === 'string' && c.name.includes(a));
-    if (!found) throw new Error(`"${String(a)}" is not a choice of "${q.message}": ${q.choices.map((c) => c.name).join(' | ')}`);
+    const found =
+      q.choices.find((c) => isDeepStrictEqual(c.value, a)) ??
+      q.choices.find((c) => typeof a === 'string' && c.name.includes(a));
+    if (!found)
+      throw new Error(`"${String(a)}" is not a choice of "${q.message}": ${q.choices.map((c) => c.name).join(' | ')}`);
     return found.value;
   }
 
-  async checkbox<T>(q: { message: string; choices: readonly Choice<T>[]; validate?: Validate<readonly T[]> | undefined }): Promise<T[]> {
-    const asked: Asked = { kind: 'checkbox', message: q.message, default: q.choices.filter((c) => c.checked).map((c) => c.value), choices: q.choices.map((c) => c.name) };
-    return this.validated(asked, (a) => (a === ENTER ? q.choices.filter((c) => c.checked).map((c) => c.value) : (a as T[])), q.validate);
+  async checkbox<T>(q: {
+    message: string;
+    choices: readonly Choice<T>[];
+    validate?: Validate<readonly T[]> | undefined;
+  }): Promise<T[]> {
+    const asked: Asked = {
+      kind: 'checkbox',
+      message: q.message,
+      default: q.choices.filter((c) => c.checked).map((c) => c.value),
+      choices: q.choices.map((c) => c.name),
+    };
+    return this.validated(
+      asked,
+      (a) => (a === ENTER ? q.choices.filter((c) => c.checked).map((c) => c.value) : (a as T[])),
+      q.validate,
+    );
   }
 
   async confirm(q: { message: string; default?: boolean | undefined }): Promise<boolean> {

@@ -36,17 +36,36 @@ export function hasPython(): boolean {
   }
 }
 
-export function runInPty(args: readonly string[], steps: readonly PtyStep[], opts: { dir: string; env?: Record<string, string>; timeoutSec?: number }): Promise<PtyResult> {
+export function runInPty(
+  args: readonly string[],
+  steps: readonly PtyStep[],
+  opts: { dir: string; env?: Record<string, string>; timeoutSec?: number },
+): Promise<PtyResult> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('ASODESK_OMNI_') && k !== 'NO_COLOR' && k !== 'FORCE_COLOR') env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !k.startsWith('ASODESK_OMNI_') && k !== 'NO_COLOR' && k !== 'FORCE_COLOR') env[k] = v;
   const childEnv = { ...env, LANG: 'C.UTF-8', LC_ALL: '', ...opts.env };
   const script = join(opts.dir, 'pty-script.json');
-  writeFileSync(script, JSON.stringify({ argv: [process.execPath, bin, ...args], env: childEnv, cwd: opts.dir, timeout: opts.timeoutSec ?? 15, steps }));
+  writeFileSync(
+    script,
+    JSON.stringify({
+      argv: [process.execPath, bin, ...args],
+      env: childEnv,
+      cwd: opts.dir,
+      timeout: opts.timeoutSec ?? 15,
+      steps,
+    }),
+  );
   return new Promise((done, fail) => {
     // The driver's own env is the clean one too: it passes it on to the program.
-    execFile('python3', [driver, script], { env: childEnv, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 }, (err, stdout, stderr) => {
-      if (err) return fail(new Error(`pty driver failed: ${err.message}\n${stderr}`));
-      done(JSON.parse(stdout) as PtyResult);
-    });
+    execFile(
+      'python3',
+      [driver, script],
+      { env: childEnv, maxBuffer: 16 * 1024 * 1024, timeout: 120_000 },
+      (err, stdout, stderr) => {
+        if (err) return fail(new Error(`pty driver failed: ${err.message}\n${stderr}`));
+        done(JSON.parse(stdout) as PtyResult);
+      },
+    );
   });
 }

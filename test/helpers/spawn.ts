@@ -45,7 +45,10 @@ export async function ensureBuilt(): Promise<void> {
   try {
     if (isFresh()) return;
     try {
-      execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: repoRoot, stdio: 'pipe' });
+      execFileSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], {
+        cwd: repoRoot,
+        stdio: 'pipe',
+      });
     } catch (err) {
       // tsc emits despite type errors (others' work in progress); only a missing entry is fatal.
       if (!existsSync(distEntry)) throw err;
@@ -83,8 +86,14 @@ const running = new Set<ChildProcess>();
 
 /** Starts `asodesk-omni <args>`; call `ensureBuilt()` once before. */
 export function startCli(args: readonly string[], opts: CliOptions = {}): CliProcess {
-  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ASODESK_OMNI_')));
-  const child = spawn(process.execPath, [bin, ...args], { cwd: opts.cwd ?? tmpdir(), env: { ...env, NO_COLOR: '1', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('ASODESK_OMNI_')),
+  );
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd: opts.cwd ?? tmpdir(),
+    env: { ...env, NO_COLOR: '1', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   running.add(child);
   const started = performance.now();
   const out: Buffer[] = [];

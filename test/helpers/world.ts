@@ -36,8 +36,14 @@ export async function syncOnce(world: World, opts: SyncRunOptions = {}): Promise
 }
 
 /** Requests to the store APIs themselves (not token or auth endpoints, not inspection). */
-export function apiRequests(world: World): { appStore: number; googlePlay: number; rustore: number; omnideskWrites: number } {
-  const notAuth = (path: string): boolean => !path.startsWith('/__emulator') && path !== '/token' && !path.startsWith('/public/auth');
+export function apiRequests(world: World): {
+  appStore: number;
+  googlePlay: number;
+  rustore: number;
+  omnideskWrites: number;
+} {
+  const notAuth = (path: string): boolean =>
+    !path.startsWith('/__emulator') && path !== '/token' && !path.startsWith('/public/auth');
   return {
     appStore: world.appStore.server.requests.filter((r) => notAuth(r.path)).length,
     googlePlay: world.googlePlay.server.requests.filter((r) => notAuth(r.path)).length,

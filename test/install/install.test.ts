@@ -18,12 +18,28 @@ beforeAll(ensureBuilt, 120_000);
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-function run(cmd: string, args: readonly string[], opts: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  cmd: string,
+  args: readonly string[],
+  opts: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('ASODESK_OMNI_') && !k.startsWith('npm_')));
-    execFile(cmd, args, { cwd: opts.cwd ?? repoRoot, env: { ...env, NO_COLOR: '1', ...opts.env }, timeout: 170_000, maxBuffer: 32 * 1024 * 1024 }, (err, stdout, stderr) => {
-      done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
-    });
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(([k]) => !k.startsWith('ASODESK_OMNI_') && !k.startsWith('npm_')),
+    );
+    execFile(
+      cmd,
+      args,
+      {
+        cwd: opts.cwd ?? repoRoot,
+        env: { ...env, NO_COLOR: '1', ...opts.env },
+        timeout: 170_000,
+        maxBuffer: 32 * 1024 * 1024,
+      },
+      (err, stdout, stderr) => {
+        done({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -35,15 +51,36 @@ describe('install from the packed tarball', () => {
     expect(pack.code, pack.stderr).toBe(0);
     const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
     const files = info!.files.map((f) => f.path);
-    for (const f of ['bin/asodesk-omni.js', 'dist/cli.js', 'fixtures/demo/reviews.json', 'package.json', 'README.md']) expect(files).toContain(f);
+    for (const f of ['bin/asodesk-omni.js', 'dist/cli.js', 'fixtures/demo/reviews.json', 'package.json', 'README.md'])
+      expect(files).toContain(f);
     expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
 
     const prefix = join(dir, 'prefix');
     const tarball = join(dir, info!.filename);
-    const install = await run(npm, ['install', '-g', '--prefix', prefix, tarball, '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel', 'error'], { cwd: dir });
+    const install = await run(
+      npm,
+      [
+        'install',
+        '-g',
+        '--prefix',
+        prefix,
+        tarball,
+        '--prefer-offline',
+        '--ignore-scripts',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel',
+        'error',
+      ],
+      { cwd: dir },
+    );
     expect(install.code, install.stderr).toBe(0);
     const installed = join(prefix, 'lib', 'node_modules', 'asodesk-omni');
-    cpSync(join(repoRoot, 'node_modules', 'better-sqlite3', 'build'), join(installed, 'node_modules', 'better-sqlite3', 'build'), { recursive: true });
+    cpSync(
+      join(repoRoot, 'node_modules', 'better-sqlite3', 'build'),
+      join(installed, 'node_modules', 'better-sqlite3', 'build'),
+      { recursive: true },
+    );
     // No dev dependency came along.
     expect(readdirSync(join(installed, 'node_modules')).some((d) => d === 'vitest' || d === 'typescript')).toBe(false);
 
@@ -52,7 +89,10 @@ describe('install from the packed tarball', () => {
     const help = await run(exe, ['--help'], { cwd: dir });
     expect(help.code, help.stderr).toBe(0);
     expect(help.stdout).toContain('Exit codes:');
-    const demo = await run(exe, ['demo', '--dir', join(dir, 'demo')], { cwd: dir, env: { PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}` } });
+    const demo = await run(exe, ['demo', '--dir', join(dir, 'demo')], {
+      cwd: dir,
+      env: { PATH: `${join(prefix, 'bin')}:${process.env.PATH ?? ''}` },
+    });
     expect(demo.code, demo.stdout + demo.stderr).toBe(0);
     expect(demo.stdout).toContain('sync again: nothing new, nothing sent twice');
     // Installed on PATH: the suggested commands use the name.

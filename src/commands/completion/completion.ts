@@ -11,7 +11,11 @@ interface Node {
 }
 
 function walk(cmd: Command, path: string[], globals: string[]): Node[] {
-  const options = [...globals, ...cmd.options.flatMap((o) => [o.short, o.long].filter((f): f is string => typeof f === 'string')), '--help'];
+  const options = [
+    ...globals,
+    ...cmd.options.flatMap((o) => [o.short, o.long].filter((f): f is string => typeof f === 'string')),
+    '--help',
+  ];
   const here: Node = { path, commands: cmd.commands.map((c) => c.name()), options: [...new Set(options)] };
   return [here, ...cmd.commands.flatMap((c) => walk(c, [...path, c.name()], globals))];
 }
@@ -43,7 +47,8 @@ ${cases}
   esac
   echo "$words"
 }`;
-  if (shell === 'bash') return `# asodesk-omni completion for bash\n${body}\ncomplete -o default -F _asodesk_omni asodesk-omni\n`;
+  if (shell === 'bash')
+    return `# asodesk-omni completion for bash\n${body}\ncomplete -o default -F _asodesk_omni asodesk-omni\n`;
   // zsh runs the bash function through bashcompinit: one script, the same words.
   return `#compdef asodesk-omni\n# asodesk-omni completion for zsh\nautoload -U +X bashcompinit && bashcompinit\n${body}\ncomplete -o default -F _asodesk_omni asodesk-omni\n`;
 }

@@ -13,8 +13,16 @@ import { dotEnvNames, type CommandContext } from '../context.js';
 export async function configCheck(ctx: CommandContext, opts: { online: boolean }): Promise<ExitCodeValue> {
   const path = ctx.location.configPath;
   if (!existsSync(path)) {
-    const hint = 'Run `asodesk-omni init` to make one (or `asodesk-omni demo` to try everything on local emulators), or give the path with --config.';
-    if (ctx.json) ctx.out(JSON.stringify({ ok: false, path, problems: [{ path: '(file)', message: 'no config file here' }], missing: [], online: [] }, null, 2));
+    const hint =
+      'Run `asodesk-omni init` to make one (or `asodesk-omni demo` to try everything on local emulators), or give the path with --config.';
+    if (ctx.json)
+      ctx.out(
+        JSON.stringify(
+          { ok: false, path, problems: [{ path: '(file)', message: 'no config file here' }], missing: [], online: [] },
+          null,
+          2,
+        ),
+      );
     else ctx.out(`${path}: no config file here.\n${hint}`);
     return ExitCode.config;
   }
@@ -24,7 +32,9 @@ export async function configCheck(ctx: CommandContext, opts: { online: boolean }
     else {
       ctx.out(`${path}: ${problems.length} problem(s)`);
       for (const p of problems) ctx.out(`  ✗ ${p.path}: ${p.message}`);
-      ctx.out('Fix the fields above (or run `asodesk-omni init` to edit them), then run `asodesk-omni config check` again.');
+      ctx.out(
+        'Fix the fields above (or run `asodesk-omni init` to edit them), then run `asodesk-omni config check` again.',
+      );
     }
     return ExitCode.config;
   }
@@ -34,7 +44,9 @@ export async function configCheck(ctx: CommandContext, opts: { online: boolean }
     const { checkServices } = await import('../../engine/wiring.js');
     const progress = startProgress(ctx, 'Checking the credentials against Omnidesk and the stores');
     try {
-      online = await checkServices(config, ctx.location, ctx.logger, (service) => progress.update(`Checking ${service}`));
+      online = await checkServices(config, ctx.location, ctx.logger, (service) =>
+        progress.update(`Checking ${service}`),
+      );
     } finally {
       progress.stop();
     }
@@ -43,16 +55,34 @@ export async function configCheck(ctx: CommandContext, opts: { online: boolean }
   // A refused credential is a configuration problem (3); a service that could not be reached is not (5: try again).
   const refused = failed.filter((o) => o.kind !== 'unreachable');
   if (ctx.json) {
-    ctx.out(JSON.stringify({ ok: failed.length === 0 && missing.length === 0, complete: missing.length === 0, path, problems: [], missing, online }, null, 2));
+    ctx.out(
+      JSON.stringify(
+        {
+          ok: failed.length === 0 && missing.length === 0,
+          complete: missing.length === 0,
+          path,
+          problems: [],
+          missing,
+          online,
+        },
+        null,
+        2,
+      ),
+    );
   } else {
     ctx.out(missing.length === 0 ? `${path}: valid` : `${path}: valid, but incomplete: nothing can be delivered yet`);
     for (const m of missing) ctx.out(`  ! ${m.path}: ${m.message}`);
-    if (missing.length > 0) ctx.out(howToFinish(missing, ctx.location.configPath === defaultConfigPath() ? '' : ` --config ${path}`));
+    if (missing.length > 0)
+      ctx.out(howToFinish(missing, ctx.location.configPath === defaultConfigPath() ? '' : ` --config ${path}`));
     for (const o of online) ctx.out(`  ${o.ok ? '✓' : '✗'} ${o.service}: ${o.message}`);
-    if (refused.length === 0 && failed.length > 0) ctx.out('Some services could not be reached (network); nothing says the settings are wrong. Try again later (exit 5).');
+    if (refused.length === 0 && failed.length > 0)
+      ctx.out(
+        'Some services could not be reached (network); nothing says the settings are wrong. Try again later (exit 5).',
+      );
     // A refused key that came from ./.env is easy to miss: say so.
     const dotEnv = [...dotEnvNames()].filter((n) => n.startsWith('ASODESK_OMNI_'));
-    if (refused.length > 0 && dotEnv.length > 0) ctx.out(`Note: ${dotEnv.join(', ')} came from ${join(process.cwd(), '.env')}; fix or remove it there.`);
+    if (refused.length > 0 && dotEnv.length > 0)
+      ctx.out(`Note: ${dotEnv.join(', ')} came from ${join(process.cwd(), '.env')}; fix or remove it there.`);
   }
   if (missing.length > 0 || refused.length > 0) return ExitCode.config;
   return failed.length > 0 ? ExitCode.partialFailure : ExitCode.ok;

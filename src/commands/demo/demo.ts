@@ -7,7 +7,13 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig, resolveLocation, type ConfigLocation } from '../../config/load.js';
-import { demoServiceRows, publicAppSource, startDemoWorld, storeEmulatorUrls, type DemoWorld } from '../../emulators/demo.js';
+import {
+  demoServiceRows,
+  publicAppSource,
+  startDemoWorld,
+  storeEmulatorUrls,
+  type DemoWorld,
+} from '../../emulators/demo.js';
 import { storeNames } from '../../connectors/stores/registry.js';
 import { storeIds } from '../../domain/review.js';
 import { worldApps, worldStaff } from '../../emulators/world.js';
@@ -35,7 +41,9 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
   // The emulators and serve-hook log every request; the demo tells the story itself.
   const logger = new Logger({ level: ctx.logger.level === 'debug' ? 'debug' : 'error' });
 
-  p.line(`asodesk-omni demo: ${listOf(storeIds.map((id) => storeNames[id]))} reviews → Omnidesk cases → agent replies → back to the stores.`);
+  p.line(
+    `asodesk-omni demo: ${listOf(storeIds.map((id) => storeNames[id]))} reviews → Omnidesk cases → agent replies → back to the stores.`,
+  );
   p.line(dim('Everything below runs against local emulators on 127.0.0.1; nothing leaves this machine.'));
   const world = await startDemoWorld({ dir });
   const location = resolveLocation({ config: world.configPath }, {});
@@ -52,12 +60,14 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
     p.line();
     p.block(casesTable(world, 'cch1'));
 
-    p.heading(3, "An agent answers one case per store; serve-hook publishes the answer");
+    p.heading(3, 'An agent answers one case per store; serve-hook publishes the answer');
     db = openDb(location.dbPath);
     listener = await startListener(world, loadConfig(location, {}), location, db, logger);
     world.config.webhook = { ...world.config.webhook, publicUrl: listener.server.url };
     world.saveConfig();
-    p.block(`serve-hook listens on ${listener.server.url}/omnidesk/webhook/<secret>; the channel "App reviews" posts agents' replies there.`);
+    p.block(
+      `serve-hook listens on ${listener.server.url}/omnidesk/webhook/<secret>; the channel "App reviews" posts agents' replies there.`,
+    );
     const outcomes = await replyInEachStore(world, listener);
     for (const o of outcomes) {
       if (o.state !== 'published') failures++;
@@ -69,7 +79,13 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
     p.block(second.text);
     const again = totals(second.report);
     if (again.created !== 0) failures++;
-    p.block(again.created === 0 ? ok(`0 cases created (Omnidesk still has ${world.omnidesk.cases().filter((c) => c.channel === 'cch1').length})`) : bad(`${again.created} cases created on the second sync`));
+    p.block(
+      again.created === 0
+        ? ok(
+            `0 cases created (Omnidesk still has ${world.omnidesk.cases().filter((c) => c.channel === 'cch1').length})`,
+          )
+        : bad(`${again.created} cases created on the second sync`),
+    );
 
     failures += await noKeyPart(p, world, noKeyLocation, logger);
 
@@ -119,7 +135,11 @@ function demoDir(given: string | undefined): string {
   const dir = resolve(given);
   // A previous demo's database would remember every review: the first sync would create nothing.
   if (existsSync(join(dir, 'asodesk-omni.db')) || existsSync(join(dir, 'config.json'))) {
-    throw new UserError(`${dir} holds an earlier demo (config.json / asodesk-omni.db).`, ExitCode.usage, 'Give an empty or new folder to --dir, or leave --dir out for a temporary one.');
+    throw new UserError(
+      `${dir} holds an earlier demo (config.json / asodesk-omni.db).`,
+      ExitCode.usage,
+      'Give an empty or new folder to --dir, or leave --dir out for a temporary one.',
+    );
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   return dir;
@@ -127,12 +147,7 @@ function demoDir(given: string | undefined): string {
 
 function showWorld(p: Printer, w: DemoWorld): void {
   p.heading(1, 'Emulators started, keys generated, config written');
-  p.block(
-    table(
-      ['service', 'address', 'what'],
-      demoServiceRows(w),
-    ),
-  );
+  p.block(table(['service', 'address', 'what'], demoServiceRows(w)));
   p.block(`config: ${w.configPath} (keys beside it, mode 0600)`);
 }
 
@@ -146,8 +161,13 @@ function casesTable(w: DemoWorld, channel: string): string {
 
 function replyBlock(o: ReplyOutcome): string {
   const head = `${storeLabel(o.store)}: case #${o.caseId} (review by ${o.author})`;
-  const lines = [o.state === 'published' ? ok(head) : bad(`${head}: ${o.state}`), `   agent wrote:   ${cut(o.agentText, 80)}`];
-  lines.push(o.inStore ? `   store now has: ${o.inStore.state} "${cut(o.inStore.text, 64)}"` : '   store now has: no answer');
+  const lines = [
+    o.state === 'published' ? ok(head) : bad(`${head}: ${o.state}`),
+    `   agent wrote:   ${cut(o.agentText, 80)}`,
+  ];
+  lines.push(
+    o.inStore ? `   store now has: ${o.inStore.state} "${cut(o.inStore.text, 64)}"` : '   store now has: no answer',
+  );
   for (const n of o.notes) lines.push(`   note in case:  ${cut(n, 100)}`);
   return lines.join('\n');
 }
@@ -166,7 +186,10 @@ async function noKeyPart(p: Printer, w: DemoWorld, location: ConfigLocation, log
   // This channel has no webhook: `sync --poll-replies` finds the reply instead.
   await w.omnidesk.addStaffReply(c.caseId, reply.text);
   const polled = await runSync(location, logger, { pollReplies: true });
-  const last = w.omnidesk.messages(c.caseId).filter((m) => m.note).at(-1)?.content;
+  const last = w.omnidesk
+    .messages(c.caseId)
+    .filter((m) => m.note)
+    .at(-1)?.content;
   const note = last === undefined ? undefined : noteBody(last);
   const refused = polled.report.replies?.refused ?? 0;
   p.block(`An agent answered case #${c.caseId}; \`sync --poll-replies\` found the reply and could not publish it:`);
@@ -191,7 +214,11 @@ function emulatorUrls(w: DemoWorld): Record<string, string> {
  * A ready `init` against the running emulators, in a config of its own (the demo's stays as
  * it is): the wizard with every address given, and the same without questions.
  */
-export function tryInitCommands(w: DemoWorld, dir: string, self: string): { text: string; interactive: string; nonInteractive: string; answers: Record<string, string> } {
+export function tryInitCommands(
+  w: DemoWorld,
+  dir: string,
+  self: string,
+): { text: string; interactive: string; nonInteractive: string; answers: Record<string, string> } {
   const u = emulatorUrls(w);
   const stores = w.config.stores ?? {};
   const configPath = join(dir, 'try-init', 'config.json');
@@ -225,7 +252,7 @@ export function tryInitCommands(w: DemoWorld, dir: string, self: string): { text
   };
   const text = [
     '',
-    'Try `init` against these emulators (its own config; the demo\'s is not touched):',
+    "Try `init` against these emulators (its own config; the demo's is not touched):",
     `  ${interactive}`,
     '  its answers (demo credentials, they open only these emulators):',
     ...Object.entries(answers).map(([k, v]) => `    ${k}: ${v}`),
@@ -250,7 +277,11 @@ function showNext(p: Printer, location: ConfigLocation, keep: boolean, seconds: 
           ['setup, cron, serve-hook behind a proxy', 'README.md'],
         ],
       ),
-      keep ? '' : dim(`The emulators are stopped now; \`${self} demo --keep\` leaves them running (and prints an \`init\` to try against them).`),
+      keep
+        ? ''
+        : dim(
+            `The emulators are stopped now; \`${self} demo --keep\` leaves them running (and prints an \`init\` to try against them).`,
+          ),
       dim(`Demo finished in ${seconds.toFixed(1)} s.`),
     ]
       .filter((l) => l !== '')

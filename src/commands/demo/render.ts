@@ -14,7 +14,12 @@ export function printer(out: (text: string) => void): Printer {
     heading: (n, text) => out(`\n${chalk.bold(`${typeof n === 'number' ? `${n}.` : n} ${text}`)}`),
     block: (text, indent = 3) => {
       const pad = ' '.repeat(indent);
-      out(text.split('\n').map((l) => (l === '' ? l : pad + l)).join('\n'));
+      out(
+        text
+          .split('\n')
+          .map((l) => (l === '' ? l : pad + l))
+          .join('\n'),
+      );
     },
   };
 }
@@ -38,7 +43,12 @@ export function table(header: readonly string[], rows: readonly (readonly string
 
 export function totals(report: SyncReport): { created: number; updated: number; fetched: number; failed: number } {
   const sum = (pick: (a: SyncReport['apps'][number]) => number): number => report.apps.reduce((n, a) => n + pick(a), 0);
-  return { created: sum((a) => a.created), updated: sum((a) => a.updated), fetched: sum((a) => a.fetched), failed: sum((a) => a.failed) };
+  return {
+    created: sum((a) => a.created),
+    updated: sum((a) => a.updated),
+    fetched: sum((a) => a.fetched),
+    failed: sum((a) => a.failed),
+  };
 }
 
 export const ok = (text: string): string => `${chalk.green('✓')} ${text}`;

@@ -28,27 +28,54 @@ export interface ReplyOutcome {
   notes: string[];
 }
 
-export async function startListener(world: DemoWorld, config: Config, location: ConfigLocation, db: Db, logger: Logger): Promise<RunningServeHook & { closeServices(): Promise<void> }> {
+export async function startListener(
+  world: DemoWorld,
+  config: Config,
+  location: ConfigLocation,
+  db: Db,
+  logger: Logger,
+): Promise<RunningServeHook & { closeServices(): Promise<void> }> {
   const services = buildServices(config, location, logger, { usage: sqliteUsageLedger(db) });
   // Short intervals: the demo waits for delayed publication and moderation to be read back.
-  const hook = await startServeHook({ db, config, services, logger, host: '127.0.0.1', port: 0, debounceMs: 50, readBackIntervalMs: 250, retryIntervalMs: 1_000 });
-  world.omnidesk.setChannelWebhook(config.omnidesk!.channel!, `${hook.server.url}/omnidesk/webhook/${config.webhook.secret!}`);
+  const hook = await startServeHook({
+    db,
+    config,
+    services,
+    logger,
+    host: '127.0.0.1',
+    port: 0,
+    debounceMs: 50,
+    readBackIntervalMs: 250,
+    retryIntervalMs: 1_000,
+  });
+  world.omnidesk.setChannelWebhook(
+    config.omnidesk!.channel!,
+    `${hook.server.url}/omnidesk/webhook/${config.webhook.secret!}`,
+  );
   return { ...hook, closeServices: () => services.close() };
 }
 
 /** Plays the agent's replies and waits (bounded) until each one is published in its store. */
-export async function replyInEachStore(world: DemoWorld, hook: RunningServeHook, timeoutMs = 15_000): Promise<ReplyOutcome[]> {
+export async function replyInEachStore(
+  world: DemoWorld,
+  hook: RunningServeHook,
+  timeoutMs = 15_000,
+): Promise<ReplyOutcome[]> {
   const targets = world.replies.filter((r): r is DemoReply & { target: StoreId } => r.target !== 'no-credentials');
   const sent: { reply: DemoReply & { target: StoreId }; caseId: number; messageId: number }[] = [];
   for (const reply of targets) {
     const c = world.omnidesk.cases().find((x) => x.userCustomId === reply.reviewKey);
     if (!c) throw new Error(`no Omnidesk case for ${reply.reviewKey}: the first sync should have made it`);
     const { messageId, webhookStatus, webhookError } = await world.omnidesk.addStaffReply(c.caseId, reply.text);
-    if (webhookStatus !== 200) throw new Error(`the Omnidesk emulator could not deliver the webhook (${webhookStatus ?? webhookError ?? 'no answer'})`);
+    if (webhookStatus !== 200)
+      throw new Error(
+        `the Omnidesk emulator could not deliver the webhook (${webhookStatus ?? webhookError ?? 'no answer'})`,
+      );
     sent.push({ reply, caseId: c.caseId, messageId });
   }
   const outbox = hook.publisher.outbox;
-  const final = (id: number): boolean => ['published', 'rejected', 'refused', 'failed'].includes(outbox.get(id)?.state ?? '');
+  const final = (id: number): boolean =>
+    ['published', 'rejected', 'refused', 'failed'].includes(outbox.get(id)?.state ?? '');
   const end = Date.now() + timeoutMs;
   while (!sent.every((s) => final(s.messageId)) && Date.now() < end) await sleep(50);
   // The last outcome note is written right after the state; let it land.
@@ -61,7 +88,10 @@ export async function replyInEachStore(world: DemoWorld, hook: RunningServeHook,
     agentText: reply.text,
     state: outbox.get(messageId)?.state ?? 'unknown',
     inStore: answerInStore(world, reply.target, reply.reviewId),
-    notes: world.omnidesk.messages(caseId).filter((m) => m.note).map((m) => noteBody(m.content)),
+    notes: world.omnidesk
+      .messages(caseId)
+      .filter((m) => m.note)
+      .map((m) => noteBody(m.content)),
   }));
 }
 

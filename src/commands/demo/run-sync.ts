@@ -22,7 +22,11 @@ export async function runSync(location: ConfigLocation, logger: Logger, opts: Sy
   const db = openDb(location.dbPath);
   try {
     const report = await runEngine(db, config, location, logger, opts);
-    return { code: report.outcome === 'ok' ? ExitCode.ok : ExitCode.partialFailure, text: renderReport(report), report };
+    return {
+      code: report.outcome === 'ok' ? ExitCode.ok : ExitCode.partialFailure,
+      text: renderReport(report),
+      report,
+    };
   } finally {
     db.close();
   }

@@ -45,7 +45,9 @@ export function stepFinished(w: Pick<Wizard, 'draft' | 'env'>, step: StepId): bo
     case 'omnidesk':
       return Boolean(o?.subdomain && o.staffEmail && (o.apiKey || w.env.ASODESK_OMNI_OMNIDESK_API_KEY));
     case 'channel':
-      return Boolean(o?.channel && o.caseFieldId !== undefined && (w.draft.webhook?.secret || w.env.ASODESK_OMNI_WEBHOOK_SECRET));
+      return Boolean(
+        o?.channel && o.caseFieldId !== undefined && (w.draft.webhook?.secret || w.env.ASODESK_OMNI_WEBHOOK_SECRET),
+      );
     case 'apps':
       return apps.length > 0;
     case 'filters':
@@ -73,9 +75,19 @@ export async function runWizard(w: Wizard, firstRun: boolean): Promise<void> {
     const choice = await w.prompt.select<StepId | 'all' | 'done' | 'resume'>({
       message: w.t.menu.question,
       choices: [
-        ...(resumeAt ? [{ name: `${w.t.menu.resume} (${stepOrder.indexOf(resumeAt) + 1}. ${w.t.stepNames[resumeAt]})`, value: 'resume' as const }] : []),
+        ...(resumeAt
+          ? [
+              {
+                name: `${w.t.menu.resume} (${stepOrder.indexOf(resumeAt) + 1}. ${w.t.stepNames[resumeAt]})`,
+                value: 'resume' as const,
+              },
+            ]
+          : []),
         { name: w.t.menu.all, value: 'all' },
-        ...stepOrder.map((s, i) => ({ name: `${i + 1}. ${w.t.stepNames[s]}${stepFinished(w, s) ? '' : ` ${w.t.menu.unfinished}`}`, value: s })),
+        ...stepOrder.map((s, i) => ({
+          name: `${i + 1}. ${w.t.stepNames[s]}${stepFinished(w, s) ? '' : ` ${w.t.menu.unfinished}`}`,
+          value: s,
+        })),
         { name: w.t.menu.done, value: 'done' },
       ],
       default: resumeAt ? 'resume' : undefined,
@@ -93,9 +105,11 @@ export async function runWizard(w: Wizard, firstRun: boolean): Promise<void> {
 
 function checkLabel(w: Wizard, check: CheckName): string {
   if (check === 'omnidesk') return w.t.stepNames.omnidesk;
-  if (check === 'channel' || check === 'caseField') return check === 'channel' ? w.t.stepNames.channel : w.t.finish.missing['omnidesk.caseFieldId'];
+  if (check === 'channel' || check === 'caseField')
+    return check === 'channel' ? w.t.stepNames.channel : w.t.finish.missing['omnidesk.caseFieldId'];
   if (check.startsWith('app:')) return w.t.what.app(check.split(':').slice(2).join(':'));
-  if (check.startsWith('credentials:')) return w.t.credentials.action(check.slice('credentials:'.length) as StoreId).replace(/:$/, '');
+  if (check.startsWith('credentials:'))
+    return w.t.credentials.action(check.slice('credentials:'.length) as StoreId).replace(/:$/, '');
   return w.t.endpoints.names[check.slice('endpoint:'.length) as keyof typeof w.t.endpoints.names];
 }
 
@@ -103,7 +117,9 @@ function finish(w: Wizard): void {
   const t = w.t.finish;
   const flag = w.configFlag();
   const { config, problems } = parseConfig(w.draft, w.env);
-  const missing = config ? missingForDelivery(config).map((m) => t.missing[m.path as keyof typeof t.missing] ?? `${m.path}: ${m.message}`) : problems.map((p) => `${p.path}: ${p.message}`);
+  const missing = config
+    ? missingForDelivery(config).map((m) => t.missing[m.path as keyof typeof t.missing] ?? `${m.path}: ${m.message}`)
+    : problems.map((p) => `${p.path}: ${p.message}`);
   const failed = [...w.checks].filter(([, passed]) => !passed).map(([name]) => checkLabel(w, name));
   w.say(w.t.saved(w.location.configPath));
   const { publicUrl, secret } = w.draft.webhook ?? {};

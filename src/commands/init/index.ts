@@ -26,14 +26,20 @@ export function registerInit(program: Command, withContext: WithContext): void {
     .option('--email <email>', "Omnidesk main admin's e-mail (the API key's staff account)")
     .option('--channel <id>', 'Omnidesk custom channel id, e.g. cch12')
     .option('--public-url <url>', 'public base URL of serve-hook (the webhook URL is made from it)')
-    .option('--app <store:id...>', 'an app: app-store:<numeric id>, google-play:<package>, rustore:<package> (repeatable; store URLs work too)')
+    .option(
+      '--app <store:id...>',
+      'an app: app-store:<numeric id>, google-play:<package>, rustore:<package> (repeatable; store URLs work too)',
+    )
     .option('--app-store-issuer-id <id>', 'App Store Connect API: issuer id')
     .option('--app-store-key-id <id>', 'App Store Connect API: key id')
     .option('--app-store-key <path>', 'App Store Connect API: the .p8 key file')
     .option('--google-play-key <path>', 'Google Play: the service-account JSON key file')
     .option('--rustore-key-id <id>', 'RuStore API: key id')
     .option('--rustore-key <path>', 'RuStore API: the private key file')
-    .option('--omnidesk-url <url>', 'advanced: Omnidesk base URL (proxy, emulator; default https://<subdomain>.omnidesk.ru)')
+    .option(
+      '--omnidesk-url <url>',
+      'advanced: Omnidesk base URL (proxy, emulator; default https://<subdomain>.omnidesk.ru)',
+    )
     .option('--app-store-url <url>', 'advanced: App Store Connect API base URL')
     .option('--app-store-public-url <url>', 'advanced: App Store public feed base URL')
     .option('--google-play-url <url>', 'advanced: Google Play Developer API base URL')

@@ -11,7 +11,8 @@ import { nonInteractiveInit } from './non-interactive.js';
 import { detectLang } from './questions.js';
 
 export async function initCommand(ctx: CommandContext, opts: InitOptions): Promise<ExitCodeValue> {
-  if (opts.lang !== undefined && opts.lang !== 'en' && opts.lang !== 'ru') throw new UserError(`--lang must be en or ru, not "${opts.lang}"`, ExitCode.usage);
+  if (opts.lang !== undefined && opts.lang !== 'en' && opts.lang !== 'ru')
+    throw new UserError(`--lang must be en or ru, not "${opts.lang}"`, ExitCode.usage);
   if (opts.nonInteractive) return nonInteractiveInit(ctx, opts);
   if (!process.stdin.isTTY || !process.stdout.isTTY) {
     const t = messagesFor(detectLang(opts.lang, ctx.env));

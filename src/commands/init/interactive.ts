@@ -45,7 +45,11 @@ export interface InteractiveIO {
   deps: Partial<ConnectorDeps>;
 }
 
-export async function interactiveInit(ctx: CommandContext, opts: InitOptions, io: Partial<InteractiveIO> = {}): Promise<ExitCodeValue> {
+export async function interactiveInit(
+  ctx: CommandContext,
+  opts: InitOptions,
+  io: Partial<InteractiveIO> = {},
+): Promise<ExitCodeValue> {
   const path = ctx.location.configPath;
   const { draft, exists } = opts.from ? { draft: loadDraft(opts.from).draft, exists: false } : loadDraft(path);
   const lang = chooseLang(opts, ctx, draft);
@@ -57,7 +61,9 @@ export async function interactiveInit(ctx: CommandContext, opts: InitOptions, io
   }
   // Addresses from flags go into the draft (Omnidesk's once there is an account; before that it is step 1's default).
   let start = draft;
-  const given = (Object.entries(flags) as [EndpointId, string][]).filter(([id]) => id !== 'omnidesk' || draft.omnidesk !== undefined);
+  const given = (Object.entries(flags) as [EndpointId, string][]).filter(
+    ([id]) => id !== 'omnidesk' || draft.omnidesk !== undefined,
+  );
   for (const [id, url] of given) start = setEndpoint(start, id, url);
   const wizard = new Wizard({
     location: ctx.location,
@@ -76,7 +82,8 @@ export async function interactiveInit(ctx: CommandContext, opts: InitOptions, io
   });
   try {
     // On a re-run the flags are saved at once: the menu may not visit a step that saves.
-    if (exists && given.length > 0) wizard.saveAs(given.map(([id, url]) => wizard.t.what.endpoint(wizard.t.endpoints.names[id], url)).join('; '));
+    if (exists && given.length > 0)
+      wizard.saveAs(given.map(([id, url]) => wizard.t.what.endpoint(wizard.t.endpoints.names[id], url)).join('; '));
     await runWizard(wizard, !exists || draft.omnidesk === undefined);
     return ExitCode.ok;
   } catch (err) {

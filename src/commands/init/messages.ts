@@ -216,15 +216,39 @@ export interface Messages {
   };
 }
 
-const storeKeyNames: Record<StoreId, string> = { 'app-store': 'App Store Connect', 'google-play': 'Google Play', rustore: 'RuStore' };
+const storeKeyNames: Record<StoreId, string> = {
+  'app-store': 'App Store Connect',
+  'google-play': 'Google Play',
+  rustore: 'RuStore',
+};
 
 const en: Messages = {
-  failure: (err) => errorMessage(err) + (err instanceof UserError && err.hint ? ` ${err.hint}` : err instanceof RemoteError && err.hint ? ` ${err.hint}` : ''),
-  intro: (path) => `Let's connect Omnidesk, your apps and the store keys. Progress is saved after every step in ${path}; Ctrl-C keeps it.`,
+  failure: (err) =>
+    errorMessage(err) +
+    (err instanceof UserError && err.hint
+      ? ` ${err.hint}`
+      : err instanceof RemoteError && err.hint
+        ? ` ${err.hint}`
+        : ''),
+  intro: (path) =>
+    `Let's connect Omnidesk, your apps and the store keys. Progress is saved after every step in ${path}; Ctrl-C keeps it.`,
   editIntro: (path) => `Editing ${path}. Current values are the defaults: press Enter to keep them.`,
   stepTitle: (n, id) => `\nStep ${n} of 6: ${en.stepNames[id]}`,
-  stepNames: { omnidesk: 'Omnidesk account', channel: 'Custom channel and webhook', apps: 'Apps', filters: 'Filters', credentials: 'Store credentials', endpoints: 'Advanced: endpoints' },
-  menu: { question: 'What do you want to edit?', all: 'All steps in order', done: 'Nothing more: finish', unfinished: '(not finished)', resume: 'Continue where the setup stopped' },
+  stepNames: {
+    omnidesk: 'Omnidesk account',
+    channel: 'Custom channel and webhook',
+    apps: 'Apps',
+    filters: 'Filters',
+    credentials: 'Store credentials',
+    endpoints: 'Advanced: endpoints',
+  },
+  menu: {
+    question: 'What do you want to edit?',
+    all: 'All steps in order',
+    done: 'Nothing more: finish',
+    unfinished: '(not finished)',
+    resume: 'Continue where the setup stopped',
+  },
   saved: (path) => `Saved to ${path}.`,
   savedWhat: (what) => `  saved: ${what}`,
   what: {
@@ -260,7 +284,8 @@ const en: Messages = {
     emailInvalid: 'That is not an e-mail address.',
     baseUrlKept: (url) => `Omnidesk base URL override kept: ${url}`,
     signedIn: (email, sub) => `✓ Signed in to ${sub} as ${email}.`,
-    failed: (problem, message, _email, url) => (problem === 'other' ? `✗ ${message} (address: ${url})` : `✗ ${message}`),
+    failed: (problem, message, _email, url) =>
+      problem === 'other' ? `✗ ${message} (address: ${url})` : `✗ ${message}`,
     whatNow: 'What now?',
     retypeKey: 'Type the API key again',
     retypeEmail: 'Type the e-mail again',
@@ -284,13 +309,16 @@ const en: Messages = {
     secretKept: 'The webhook secret is kept.',
     secretNew: 'A new webhook secret was generated (192 random bits).',
     secretFromEnv: 'The webhook secret comes from ASODESK_OMNI_WEBHOOK_SECRET.',
-    pasteUrl: (title) => `Paste this URL into the "Webhook URL" of the channel "${title}" (Omnidesk → Settings → Channels):`,
+    pasteUrl: (title) =>
+      `Paste this URL into the "Webhook URL" of the channel "${title}" (Omnidesk → Settings → Channels):`,
     alreadySet: '✓ The channel already points there.',
-    urlLater: (path) => `When you know the public URL, the webhook URL is <public URL>${path}<secret> (run init again to see it).`,
+    urlLater: (path) =>
+      `When you know the public URL, the webhook URL is <public URL>${path}<secret> (run init again to see it).`,
     fieldFound: (title, id) => `✓ Case field "${title}" found (cf_${id}): each case will carry its review key.`,
     fieldMissing: (title) =>
       `✗ Omnidesk has no case field named "${title}". Create it: Omnidesk → Settings → Case fields → Add field → "Text field", title "${title}" (exactly the channel's title, case level). It keeps each case linked to its review.`,
-    fieldNearMiss: (title, type, level) => `✗ A field "${title}" exists, but it is a "${type}" field of ${level === 'case' ? 'cases' : 'users'}; it must be a "Text field" of cases with the channel's title.`,
+    fieldNearMiss: (title, type, level) =>
+      `✗ A field "${title}" exists, but it is a "${type}" field of ${level === 'case' ? 'cases' : 'users'}; it must be a "Text field" of cases with the channel's title.`,
     fieldSkipped: 'Skipped: `sync` delivers nothing until the field exists (create it, then run init again, step 2).',
   },
   apps: {
@@ -314,8 +342,14 @@ const en: Messages = {
     appNotFound: (m) => `✗ The store does not know this app: ${m}`,
     keepAnyway: 'Keep it anyway',
     retype: 'Type the id again',
-    appId: (store) => (store === 'app-store' ? 'App Store app id (App Store Connect → App Information → Apple ID, a number):' : 'Package name (e.g. com.company.app):'),
-    appIdProblem: (kind) => (kind === 'app-store-id' ? 'The App Store app id is a number, e.g. 1234567890.' : 'A package name looks like com.company.app.'),
+    appId: (store) =>
+      store === 'app-store'
+        ? 'App Store app id (App Store Connect → App Information → Apple ID, a number):'
+        : 'Package name (e.g. com.company.app):',
+    appIdProblem: (kind) =>
+      kind === 'app-store-id'
+        ? 'The App Store app id is a number, e.g. 1234567890.'
+        : 'A package name looks like com.company.app.',
     name: 'Display name (optional, shown in cases and labels):',
     localId: 'Short id for this app (used by `sync --app` and in logs):',
     localIdFormat: 'Use letters, digits, dot, dash or underscore.',
@@ -324,20 +358,27 @@ const en: Messages = {
     added: (id) => `✓ ${id} added.`,
     removed: (id) => `✓ ${id} removed.`,
     confirmRemove: (id) => `Remove ${id}? Its history stays in the state database.`,
-    publicUntilCredentials: (store) => `Until ${storeKeyNames[store]} credentials are added (step 5), its reviews come from the public ${storeNames[store]} pages and replies cannot be sent.`,
+    publicUntilCredentials: (store) =>
+      `Until ${storeKeyNames[store]} credentials are added (step 5), its reviews come from the public ${storeNames[store]} pages and replies cannot be sent.`,
   },
   filters: {
     noApps: 'No app to filter yet: add one in step 3.',
     pickApp: 'Filters of which app?',
     forApp: (id, store) => `Filters for ${id} (${storeNames[store]}):`,
     reviewType: 'Reviews to send:',
-    reviewTypes: { all: 'All (new and edited)', 'became-better': 'Edited to a better rating', 'became-worse': 'Edited to a worse rating', updated: 'Edited (any change)' },
+    reviewTypes: {
+      all: 'All (new and edited)',
+      'became-better': 'Edited to a better rating',
+      'became-worse': 'Edited to a worse rating',
+      updated: 'Edited (any change)',
+    },
     backlog: 'Old unanswered reviews to import on the first sync (0-100):',
     backlogInvalid: 'A whole number from 0 to 100.',
     ratings: 'Ratings to send:',
     ratingsRequired: 'Pick at least one rating.',
     countries: 'Countries, ISO alpha-3 separated by commas (e.g. USA, RUS; empty = all):',
-    countriesInvalid: (bad) => `Unknown country codes: ${bad.join(', ')}. Use ISO 3166 alpha-3 codes such as USA, RUS, DEU.`,
+    countriesInvalid: (bad) =>
+      `Unknown country codes: ${bad.join(', ')}. Use ISO 3166 alpha-3 codes such as USA, RUS, DEU.`,
     clearHint: '(type - to clear)',
     languages: 'Reviewer languages separated by commas (e.g. en, ru, pt-BR; empty = all):',
     languagesInvalid: (bad) => `Not language codes: ${bad.join(', ')}.`,
@@ -346,7 +387,8 @@ const en: Messages = {
     tags: 'Add labels (store, app, rating, language, version) to cases?',
   },
   endpoints: {
-    intro: 'The addresses of Omnidesk and the stores. Change them only for a proxy or the local emulators (`asodesk-omni demo --keep`).',
+    intro:
+      'The addresses of Omnidesk and the stores. Change them only for a proxy or the local emulators (`asodesk-omni demo --keep`).',
     change: 'Change an address (proxy, emulators)?',
     current: (name, url, dflt) => `  ${name}: ${url ?? `${dflt ?? 'derived'} (default)`}`,
     pick: 'Which address?',
@@ -372,15 +414,18 @@ const en: Messages = {
     derived: 'from the key file',
   },
   credentials: {
-    intro: 'Store keys let asodesk-omni publish replies. Without them reviews still arrive (from the public store pages), but replies cannot be sent.',
-    state: (store, state) => `${storeKeyNames[store]}: ${state === 'set' ? 'set' : state === 'env' ? 'set by environment variables' : 'not set'}`,
+    intro:
+      'Store keys let asodesk-omni publish replies. Without them reviews still arrive (from the public store pages), but replies cannot be sent.',
+    state: (store, state) =>
+      `${storeKeyNames[store]}: ${state === 'set' ? 'set' : state === 'env' ? 'set by environment variables' : 'not set'}`,
     action: (store) => `${storeKeyNames[store]} credentials:`,
     set: 'Add them now',
     replace: 'Replace them',
     keep: 'Keep them (check them again)',
     skip: 'Skip for now',
     remove: 'Remove them',
-    skipped: (store) => `${storeNames[store]}: reviews will flow (public source), but replies cannot be sent until the credentials are added (run init again, step 5).`,
+    skipped: (store) =>
+      `${storeNames[store]}: reviews will flow (public source), but replies cannot be sent until the credentials are added (run init again, step 5).`,
     issuerId: 'Issuer ID (App Store Connect → Users and Access → Integrations → App Store Connect API):',
     keyId: 'Key ID:',
     p8Path: 'Path to the .p8 key file (AuthKey_XXXXXXXXXX.p8):',
@@ -401,7 +446,8 @@ const en: Messages = {
     retype: 'Type them again',
     keepUnchecked: 'Keep them anyway',
     playPermission: (app, m) => `! ${app}: ${m}`,
-    fromEnv: (store) => `${storeKeyNames[store]} credentials come from environment variables; they are checked, not written.`,
+    fromEnv: (store) =>
+      `${storeKeyNames[store]} credentials come from environment variables; they are checked, not written.`,
   },
   finish: {
     title: '\nAll set.',
@@ -415,32 +461,40 @@ const en: Messages = {
     },
     failedChecks: '\nSaved, but these checks did not pass:',
     check: (name) => `  - ${name}`,
-    finishWith: (f) => `Finish it with \`asodesk-omni init${f}\` (it resumes at the first unfinished step), then \`asodesk-omni config check --online${f}\`.`,
+    finishWith: (f) =>
+      `Finish it with \`asodesk-omni init${f}\` (it resumes at the first unfinished step), then \`asodesk-omni config check --online${f}\`.`,
     next: 'Next:',
     checkCmd: (f) => `  asodesk-omni config check --online${f}   check every credential again`,
-    sync: (f) => `  asodesk-omni sync${f}                    pull reviews now (cron: */5 * * * * asodesk-omni sync --quiet${f})`,
+    sync: (f) =>
+      `  asodesk-omni sync${f}                    pull reviews now (cron: */5 * * * * asodesk-omni sync --quiet${f})`,
     serve: (f) => `  asodesk-omni serve-hook${f}              publish agents' replies (behind your reverse proxy)`,
   },
   flags: {
     subdomain: (v) => `"${v}" is not an Omnidesk address (company, company.omnidesk.ru or a full URL)`,
     email: (v) => `"${v}" is not an e-mail address`,
     channel: (v) => `"${v}" is not a custom channel id such as cch12`,
-    app: (spec, stores) => `"${spec}" should be store:id with store ${stores} (e.g. app-store:1234567890, google-play:com.company.app) or a store page URL`,
-    appId: (spec, kind) => `"${spec}": ${kind === 'app-store-id' ? 'the App Store app id is a number, e.g. 1234567890 (or id1234567890, or the apps.apple.com URL)' : 'a package name looks like com.company.app'}`,
+    app: (spec, stores) =>
+      `"${spec}" should be store:id with store ${stores} (e.g. app-store:1234567890, google-play:com.company.app) or a store page URL`,
+    appId: (spec, kind) =>
+      `"${spec}": ${kind === 'app-store-id' ? 'the App Store app id is a number, e.g. 1234567890 (or id1234567890, or the apps.apple.com URL)' : 'a package name looks like com.company.app'}`,
     url: (v) => `"${v}" is not a full URL such as https://proxy.example.com or http://127.0.0.1:8080`,
   },
   nonInteractive: {
     missing: (list) => `Missing settings:\n${list.map((l) => `  - ${l}`).join('\n')}\nNothing was written.`,
-    missingHint: 'Give them as flags, environment variables or in the --from file (see `asodesk-omni init --help`), or run `asodesk-omni init` in a terminal.',
+    missingHint:
+      'Give them as flags, environment variables or in the --from file (see `asodesk-omni init --help`), or run `asodesk-omni init` in a terminal.',
     invalid: 'The settings are not valid; nothing was written.',
     liveFailed: (m) => `${m}\nNothing was written.`,
     liveHint: 'Fix the setting, or add --offline to write the config without checking.',
-    channelUnknown: (ch, known) => `omnidesk.channel: Omnidesk has no custom channel ${ch} (channels: ${known.join(', ') || 'none'}).`,
+    channelUnknown: (ch, known) =>
+      `omnidesk.channel: Omnidesk has no custom channel ${ch} (channels: ${known.join(', ') || 'none'}).`,
     written: (path) => `✓ Config written to ${path}.`,
     fieldFound: (id) => `✓ case field cf_${id} found.`,
-    fieldMissing: (title) => `! No case field named "${title}": create a "Text field" of cases with that title (Omnidesk → Settings → Case fields), then run init again.`,
+    fieldMissing: (title) =>
+      `! No case field named "${title}": create a "Text field" of cases with that title (Omnidesk → Settings → Case fields), then run init again.`,
     noTerminal: 'init asks questions, but this is not a terminal.',
-    noTerminalHint: 'Run it in a terminal, or use `asodesk-omni init --non-interactive` with flags, env vars or --from (see --help).',
+    noTerminalHint:
+      'Run it in a terminal, or use `asodesk-omni init --non-interactive` with flags, env vars or --from (see --help).',
   },
 };
 
@@ -458,14 +512,33 @@ const ruKinds: Record<RemoteErrorKind, string> = {
 
 const ru: Messages = {
   failure: (err) => {
-    const what = err instanceof RemoteError ? ruKinds[err.kind] : err instanceof ConfigError ? 'настройка или файл ключа неверны' : 'ошибка';
+    const what =
+      err instanceof RemoteError
+        ? ruKinds[err.kind]
+        : err instanceof ConfigError
+          ? 'настройка или файл ключа неверны'
+          : 'ошибка';
     return `${what} — ответ сервиса: «${errorMessage(err)}»`;
   },
-  intro: (path) => `Подключим Omnidesk, приложения и ключи магазинов. Прогресс сохраняется после каждого шага в ${path}; Ctrl-C его не теряет.`,
+  intro: (path) =>
+    `Подключим Omnidesk, приложения и ключи магазинов. Прогресс сохраняется после каждого шага в ${path}; Ctrl-C его не теряет.`,
   editIntro: (path) => `Редактируем ${path}. Текущие значения стоят по умолчанию: Enter их сохраняет.`,
   stepTitle: (n, id) => `\nШаг ${n} из 6: ${ru.stepNames[id]}`,
-  stepNames: { omnidesk: 'Аккаунт Omnidesk', channel: 'Кастомный канал и вебхук', apps: 'Приложения', filters: 'Фильтры', credentials: 'Ключи магазинов', endpoints: 'Дополнительно: адреса сервисов' },
-  menu: { question: 'Что изменить?', all: 'Все шаги по порядку', done: 'Больше ничего: завершить', unfinished: '(не завершён)', resume: 'Продолжить с места остановки' },
+  stepNames: {
+    omnidesk: 'Аккаунт Omnidesk',
+    channel: 'Кастомный канал и вебхук',
+    apps: 'Приложения',
+    filters: 'Фильтры',
+    credentials: 'Ключи магазинов',
+    endpoints: 'Дополнительно: адреса сервисов',
+  },
+  menu: {
+    question: 'Что изменить?',
+    all: 'Все шаги по порядку',
+    done: 'Больше ничего: завершить',
+    unfinished: '(не завершён)',
+    resume: 'Продолжить с места остановки',
+  },
   saved: (path) => `Сохранено в ${path}.`,
   savedWhat: (what) => `  сохранено: ${what}`,
   what: {
@@ -491,7 +564,8 @@ const ru: Messages = {
   no: 'нет',
   omnidesk: {
     subdomain: 'Поддомен Omnidesk (company, company.omnidesk.ru или полный адрес):',
-    subdomainInvalid: 'Укажите поддомен, например «company» для company.omnidesk.ru, или полный адрес вида http://127.0.0.1:8080.',
+    subdomainInvalid:
+      'Укажите поддомен, например «company» для company.omnidesk.ru, или полный адрес вида http://127.0.0.1:8080.',
     apiKey: 'API ключ (Omnidesk → Настройки → API):',
     apiKeyKeep: 'API ключ (Omnidesk → Настройки → API; Enter оставит текущий):',
     apiKeyRequired: 'API ключ нужен, чтобы создавать обращения.',
@@ -525,19 +599,24 @@ const ru: Messages = {
     reenterAccount: 'Ввести аккаунт Omnidesk (поддомен, API ключ, e-mail) заново',
     skip: 'Пропустить пока',
     skipped: 'Пропущено: обращения не будут создаваться, пока канал не выбран (запустите init снова).',
-    publicUrl: 'Публичный адрес приёмника вебхуков, команды serve-hook (например https://hooks.example.com; пусто — решить позже):',
+    publicUrl:
+      'Публичный адрес приёмника вебхуков, команды serve-hook (например https://hooks.example.com; пусто — решить позже):',
     publicUrlInvalid: 'Укажите полный URL, например https://hooks.example.com, или оставьте пустым.',
     secretKept: 'Секрет вебхука сохранён прежним.',
     secretNew: 'Создан новый секрет вебхука (192 случайных бита).',
     secretFromEnv: 'Секрет вебхука берётся из ASODESK_OMNI_WEBHOOK_SECRET.',
-    pasteUrl: (title) => `Вставьте этот адрес в поле «Адрес вебхука» канала «${title}» (Omnidesk → Настройки → Каналы):`,
+    pasteUrl: (title) =>
+      `Вставьте этот адрес в поле «Адрес вебхука» канала «${title}» (Omnidesk → Настройки → Каналы):`,
     alreadySet: '✓ Канал уже указывает на этот адрес.',
-    urlLater: (path) => `Когда появится публичный адрес, адрес вебхука будет <публичный адрес>${path}<секрет> (запустите init снова, чтобы увидеть его).`,
+    urlLater: (path) =>
+      `Когда появится публичный адрес, адрес вебхука будет <публичный адрес>${path}<секрет> (запустите init снова, чтобы увидеть его).`,
     fieldFound: (title, id) => `✓ Поле обращения «${title}» найдено (cf_${id}): в каждом обращении будет ключ отзыва.`,
     fieldMissing: (title) =>
       `✗ В Omnidesk нет поля обращения «${title}». Создайте его: Omnidesk → Настройки → Поля обращений → Добавить поле → «Текстовое поле», название «${title}» (точно как у канала, уровень обращения). Оно связывает обращение с отзывом.`,
-    fieldNearMiss: (title, type, level) => `✗ Поле «${title}» есть, но это поле типа «${type}» для ${level === 'case' ? 'обращений' : 'пользователей'}; нужно «Текстовое поле» обращений с названием канала.`,
-    fieldSkipped: 'Пропущено: пока поля нет, синхронизация ничего не отправляет (создайте поле и запустите init снова, шаг 2).',
+    fieldNearMiss: (title, type, level) =>
+      `✗ Поле «${title}» есть, но это поле типа «${type}» для ${level === 'case' ? 'обращений' : 'пользователей'}; нужно «Текстовое поле» обращений с названием канала.`,
+    fieldSkipped:
+      'Пропущено: пока поля нет, синхронизация ничего не отправляет (создайте поле и запустите init снова, шаг 2).',
   },
   apps: {
     current: 'Приложения:',
@@ -565,7 +644,9 @@ const ru: Messages = {
         ? 'Номер приложения в App Store (App Store Connect → Информация о приложении → Apple ID; можно вставить ссылку на страницу в App Store):'
         : 'Имя пакета (например com.company.app; можно вставить ссылку на страницу в магазине):',
     appIdProblem: (kind) =>
-      kind === 'app-store-id' ? 'Номер приложения в App Store — число, например 1234567890, или ссылка вида apps.apple.com/…/id1234567890.' : 'Имя пакета выглядит как com.company.app.',
+      kind === 'app-store-id'
+        ? 'Номер приложения в App Store — число, например 1234567890, или ссылка вида apps.apple.com/…/id1234567890.'
+        : 'Имя пакета выглядит как com.company.app.',
     name: 'Отображаемое название (необязательно, видно в обращениях и метках):',
     localId: 'Короткое имя приложения (для `sync --app` и в журналах):',
     localIdFormat: 'Латинские буквы, цифры, точка, дефис или подчёркивание.',
@@ -574,20 +655,27 @@ const ru: Messages = {
     added: (id) => `✓ Приложение ${id} добавлено.`,
     removed: (id) => `✓ Приложение ${id} удалено.`,
     confirmRemove: (id) => `Удалить ${id}? Его история останется в базе состояния.`,
-    publicUntilCredentials: (store) => `Пока не добавлены ключи ${storeKeyNames[store]} (шаг 5), отзывы берутся с публичных страниц ${storeNames[store]}, а ответы отправить нельзя.`,
+    publicUntilCredentials: (store) =>
+      `Пока не добавлены ключи ${storeKeyNames[store]} (шаг 5), отзывы берутся с публичных страниц ${storeNames[store]}, а ответы отправить нельзя.`,
   },
   filters: {
     noApps: 'Фильтровать пока нечего: добавьте приложение на шаге 3.',
     pickApp: 'Фильтры какого приложения?',
     forApp: (id, store) => `Фильтры для ${id} (${storeNames[store]}):`,
     reviewType: 'Какие отзывы отправлять:',
-    reviewTypes: { all: 'Все (новые и изменённые)', 'became-better': 'Изменённые с повышением оценки', 'became-worse': 'Изменённые с понижением оценки', updated: 'Изменённые (любое изменение)' },
+    reviewTypes: {
+      all: 'Все (новые и изменённые)',
+      'became-better': 'Изменённые с повышением оценки',
+      'became-worse': 'Изменённые с понижением оценки',
+      updated: 'Изменённые (любое изменение)',
+    },
     backlog: 'Сколько старых отзывов без ответа загрузить при первой синхронизации (0-100):',
     backlogInvalid: 'Целое число от 0 до 100.',
     ratings: 'Какие оценки отправлять:',
     ratingsRequired: 'Выберите хотя бы одну оценку.',
     countries: 'Страны, коды ISO alpha-3 через запятую (например USA, RUS; пусто — все):',
-    countriesInvalid: (bad) => `Неизвестные коды стран: ${bad.join(', ')}. Нужны коды ISO 3166 латиницей, например USA, RUS, DEU.`,
+    countriesInvalid: (bad) =>
+      `Неизвестные коды стран: ${bad.join(', ')}. Нужны коды ISO 3166 латиницей, например USA, RUS, DEU.`,
     clearHint: '(«-» — очистить)',
     languages: 'Языки отзывов через запятую (например en, ru, pt-BR; пусто — все):',
     languagesInvalid: (bad) => `Не коды языков: ${bad.join(', ')}.`,
@@ -596,7 +684,8 @@ const ru: Messages = {
     tags: 'Добавлять метки (магазин, приложение, оценка, язык, версия) к обращениям?',
   },
   endpoints: {
-    intro: 'Адреса Omnidesk и магазинов. Меняйте их только для прокси или локальных эмуляторов (`asodesk-omni demo --keep`).',
+    intro:
+      'Адреса Omnidesk и магазинов. Меняйте их только для прокси или локальных эмуляторов (`asodesk-omni demo --keep`).',
     change: 'Изменить адрес (прокси, эмуляторы)?',
     current: (name, url, dflt) => `  ${name}: ${url ?? `${dflt ?? 'из файла ключа'} (по умолчанию)`}`,
     pick: 'Какой адрес?',
@@ -622,15 +711,18 @@ const ru: Messages = {
     derived: 'из файла ключа',
   },
   credentials: {
-    intro: 'Ключи магазинов нужны, чтобы публиковать ответы. Без них отзывы всё равно приходят (с публичных страниц магазинов), но ответить на них нельзя.',
-    state: (store, state) => `${storeKeyNames[store]}: ${state === 'set' ? 'заданы' : state === 'env' ? 'заданы переменными окружения' : 'не заданы'}`,
+    intro:
+      'Ключи магазинов нужны, чтобы публиковать ответы. Без них отзывы всё равно приходят (с публичных страниц магазинов), но ответить на них нельзя.',
+    state: (store, state) =>
+      `${storeKeyNames[store]}: ${state === 'set' ? 'заданы' : state === 'env' ? 'заданы переменными окружения' : 'не заданы'}`,
     action: (store) => `Ключи ${storeKeyNames[store]}:`,
     set: 'Добавить сейчас',
     replace: 'Заменить',
     keep: 'Оставить (проверить ещё раз)',
     skip: 'Пропустить пока',
     remove: 'Удалить',
-    skipped: (store) => `${storeNames[store]}: отзывы будут приходить (публичный источник), но ответы отправить нельзя, пока не добавлены ключи (запустите init снова, шаг 5).`,
+    skipped: (store) =>
+      `${storeNames[store]}: отзывы будут приходить (публичный источник), но ответы отправить нельзя, пока не добавлены ключи (запустите init снова, шаг 5).`,
     issuerId: 'Issuer ID (App Store Connect → Пользователи и доступ → Интеграции → App Store Connect API):',
     keyId: 'Key ID:',
     p8Path: 'Путь к файлу ключа .p8 (AuthKey_XXXXXXXXXX.p8):',
@@ -651,7 +743,8 @@ const ru: Messages = {
     retype: 'Ввести заново',
     keepUnchecked: 'Всё равно оставить',
     playPermission: (app, m) => `! ${app}: ${m}`,
-    fromEnv: (store) => `Ключи ${storeKeyNames[store]} заданы переменными окружения: они проверяются, но не записываются.`,
+    fromEnv: (store) =>
+      `Ключи ${storeKeyNames[store]} заданы переменными окружения: они проверяются, но не записываются.`,
   },
   finish: {
     title: '\nВсё готово.',
@@ -665,32 +758,40 @@ const ru: Messages = {
     },
     failedChecks: '\nСохранено, но эти проверки не прошли:',
     check: (name) => `  - ${name}`,
-    finishWith: (f) => `Завершите настройку: \`asodesk-omni init${f}\` (продолжит с первого незавершённого шага), затем \`asodesk-omni config check --online${f}\`.`,
+    finishWith: (f) =>
+      `Завершите настройку: \`asodesk-omni init${f}\` (продолжит с первого незавершённого шага), затем \`asodesk-omni config check --online${f}\`.`,
     next: 'Дальше:',
     checkCmd: (f) => `  asodesk-omni config check --online${f}   ещё раз проверить все ключи`,
-    sync: (f) => `  asodesk-omni sync${f}                    загрузить отзывы сейчас (по расписанию: */5 * * * * asodesk-omni sync --quiet${f})`,
+    sync: (f) =>
+      `  asodesk-omni sync${f}                    загрузить отзывы сейчас (по расписанию: */5 * * * * asodesk-omni sync --quiet${f})`,
     serve: (f) => `  asodesk-omni serve-hook${f}              публиковать ответы агентов (за обратным прокси)`,
   },
   flags: {
     subdomain: (v) => `«${v}» — не адрес Omnidesk (поддомен company, company.omnidesk.ru или полный адрес)`,
     email: (v) => `«${v}» — не адрес электронной почты`,
     channel: (v) => `«${v}» — не номер кастомного канала вида cch12`,
-    app: (spec, stores) => `«${spec}»: нужно магазин:идентификатор, магазин — ${stores} (например app-store:1234567890, google-play:com.company.app), или ссылка на страницу в магазине`,
-    appId: (spec, kind) => `«${spec}»: ${kind === 'app-store-id' ? 'номер приложения в App Store — число, например 1234567890 (или id1234567890, или ссылка apps.apple.com)' : 'имя пакета выглядит как com.company.app'}`,
+    app: (spec, stores) =>
+      `«${spec}»: нужно магазин:идентификатор, магазин — ${stores} (например app-store:1234567890, google-play:com.company.app), или ссылка на страницу в магазине`,
+    appId: (spec, kind) =>
+      `«${spec}»: ${kind === 'app-store-id' ? 'номер приложения в App Store — число, например 1234567890 (или id1234567890, или ссылка apps.apple.com)' : 'имя пакета выглядит как com.company.app'}`,
     url: (v) => `«${v}» — не полный адрес вида https://proxy.example.com или http://127.0.0.1:8080`,
   },
   nonInteractive: {
     missing: (list) => `Не хватает настроек:\n${list.map((l) => `  - ${l}`).join('\n')}\nНичего не записано.`,
-    missingHint: 'Передайте их флагами, переменными окружения или в файле --from (см. `asodesk-omni init --help`), или запустите `asodesk-omni init` в терминале.',
+    missingHint:
+      'Передайте их флагами, переменными окружения или в файле --from (см. `asodesk-omni init --help`), или запустите `asodesk-omni init` в терминале.',
     invalid: 'Настройки неверны; ничего не записано.',
     liveFailed: (m) => `${m}\nНичего не записано.`,
     liveHint: 'Исправьте настройку или добавьте --offline, чтобы записать настройки без проверки.',
-    channelUnknown: (ch, known) => `omnidesk.channel: в Omnidesk нет кастомного канала ${ch} (каналы: ${known.join(', ') || 'нет'}).`,
+    channelUnknown: (ch, known) =>
+      `omnidesk.channel: в Omnidesk нет кастомного канала ${ch} (каналы: ${known.join(', ') || 'нет'}).`,
     written: (path) => `✓ Настройки записаны в ${path}.`,
     fieldFound: (id) => `✓ поле обращения cf_${id} найдено.`,
-    fieldMissing: (title) => `! Нет поля обращения «${title}»: создайте «Текстовое поле» обращений с этим названием (Omnidesk → Настройки → Поля обращений) и запустите init снова.`,
+    fieldMissing: (title) =>
+      `! Нет поля обращения «${title}»: создайте «Текстовое поле» обращений с этим названием (Omnidesk → Настройки → Поля обращений) и запустите init снова.`,
     noTerminal: 'init задаёт вопросы, но это не терминал.',
-    noTerminalHint: 'Запустите его в терминале или используйте `asodesk-omni init --non-interactive` с флагами, переменными окружения или --from (см. --help).',
+    noTerminalHint:
+      'Запустите его в терминале или используйте `asodesk-omni init --non-interactive` с флагами, переменными окружения или --from (см. --help).',
   },
 };
 

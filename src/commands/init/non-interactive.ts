@@ -8,7 +8,15 @@ import type { ConfigInput } from '../../config/schema.js';
 import { writeConfigFile } from '../../config/store.js';
 import { storeIds, type StoreId } from '../../domain/review.js';
 import { buildServices } from '../../engine/wiring.js';
-import { ConfigError, errorMessage, ExitCode, NeedsInputError, UserError, type ConfigProblem, type ExitCodeValue } from '../../errors.js';
+import {
+  ConfigError,
+  errorMessage,
+  ExitCode,
+  NeedsInputError,
+  UserError,
+  type ConfigProblem,
+  type ExitCodeValue,
+} from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import type { InitOptions } from './options.js';
 import { chooseLang, loadDraft } from './interactive.js';
@@ -44,7 +52,12 @@ function envFor(path: string): string {
 }
 
 /** Applies the flags to the draft; flags that cannot be read are problems (exit 3). */
-export function applyFlags(draft: ConfigInput, opts: InitOptions, env: Env, f: Messages['flags'] = messagesFor('en').flags): { draft: ConfigInput; problems: ConfigProblem[] } {
+export function applyFlags(
+  draft: ConfigInput,
+  opts: InitOptions,
+  env: Env,
+  f: Messages['flags'] = messagesFor('en').flags,
+): { draft: ConfigInput; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const omni: Loose = { ...(draft.omnidesk ?? {}) };
   if (opts.subdomain !== undefined) {
@@ -71,10 +84,12 @@ export function applyFlags(draft: ConfigInput, opts: InitOptions, env: Env, f: M
     else problems.push({ path: '--channel', message: f.channel(opts.channel) });
   }
   // A base URL override (emulator, proxy) given by the env var is kept in the file.
-  if (env.ASODESK_OMNI_OMNIDESK_BASE_URL && omni.baseUrl === undefined) omni.baseUrl = env.ASODESK_OMNI_OMNIDESK_BASE_URL;
+  if (env.ASODESK_OMNI_OMNIDESK_BASE_URL && omni.baseUrl === undefined)
+    omni.baseUrl = env.ASODESK_OMNI_OMNIDESK_BASE_URL;
   let next: ConfigInput = { ...draft };
   if (Object.keys(omni).length > 0) next.omnidesk = omni as NonNullable<ConfigInput['omnidesk']>;
-  for (const [id, url] of Object.entries(urls.flags) as [EndpointId, string][]) if (id !== 'omnidesk') next = setEndpoint(next, id, url);
+  for (const [id, url] of Object.entries(urls.flags) as [EndpointId, string][])
+    if (id !== 'omnidesk') next = setEndpoint(next, id, url);
   next = applyCredentialFlags(next, opts, env);
 
   const apps = [...(draft.apps ?? [])];
@@ -93,7 +108,16 @@ export function applyFlags(draft: ConfigInput, opts: InitOptions, env: Env, f: M
       continue;
     }
     if (apps.some((a) => a.store === store && a.appId === appId)) continue;
-    const app: AppInput = { id: suggestLocalId(store, appId, undefined, apps.map((a) => a.id)), store, appId };
+    const app: AppInput = {
+      id: suggestLocalId(
+        store,
+        appId,
+        undefined,
+        apps.map((a) => a.id),
+      ),
+      store,
+      appId,
+    };
     apps.push(app);
   }
   if (apps.length > 0) next = { ...next, apps };
@@ -125,7 +149,8 @@ function applyCredentialFlags(draft: ConfigInput, opts: InitOptions, env: Env): 
   put('rustore', 'privateKeyPath', opts.rustoreKey, true);
   if (Object.keys(sections).length === 0) return draft;
   const stores: Record<string, unknown> = { ...draft.stores };
-  for (const [key, fields] of Object.entries(sections)) stores[key] = { ...(stores[key] as Loose | undefined), ...fields };
+  for (const [key, fields] of Object.entries(sections))
+    stores[key] = { ...(stores[key] as Loose | undefined), ...fields };
   return { ...draft, stores: stores as ConfigInput['stores'] };
 }
 
@@ -133,12 +158,16 @@ function applyCredentialFlags(draft: ConfigInput, opts: InitOptions, env: Env): 
 export function missingSettings(draft: ConfigInput, env: Env): string[] {
   const missing: string[] = [];
   const omni: Loose = { ...(draft.omnidesk ?? {}) };
-  const has = (path: string, value: unknown): boolean => (value !== undefined && value !== '') || Boolean(env[envFor(path)]);
+  const has = (path: string, value: unknown): boolean =>
+    (value !== undefined && value !== '') || Boolean(env[envFor(path)]);
   if (!has('omnidesk.subdomain', omni.subdomain)) missing.push('omnidesk.subdomain (--subdomain company)');
   if (!has('omnidesk.staffEmail', omni.staffEmail)) missing.push('omnidesk.staffEmail (--email admin@company.com)');
   if (!has('omnidesk.apiKey', omni.apiKey)) missing.push('omnidesk.apiKey (env ASODESK_OMNI_OMNIDESK_API_KEY)');
   if (!has('omnidesk.channel', omni.channel)) missing.push('omnidesk.channel (--channel cch12)');
-  if ((draft.apps ?? []).length === 0) missing.push('apps: at least one (--app app-store:1234567890, --app google-play:com.company.app, --app rustore:com.company.app)');
+  if ((draft.apps ?? []).length === 0)
+    missing.push(
+      'apps: at least one (--app app-store:1234567890, --app google-play:com.company.app, --app rustore:com.company.app)',
+    );
 
   // Store credentials are optional, but a half-given set is not.
   const groups: Record<StoreId, string[][]> = {
@@ -165,19 +194,38 @@ export async function nonInteractiveInit(ctx: CommandContext, opts: InitOptions)
   const t = messagesFor(lang);
   const { draft, problems } = applyFlags(base, opts, ctx.env, t.flags);
   if (opts.lang) draft.language = lang;
-  if (problems.length > 0) throw new ConfigError(`${t.nonInteractive.invalid}\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`, problems);
+  if (problems.length > 0)
+    throw new ConfigError(
+      `${t.nonInteractive.invalid}\n${problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`,
+      problems,
+    );
   const missing = missingSettings(draft, ctx.env);
   if (missing.length > 0) throw new NeedsInputError(t.nonInteractive.missing(missing), t.nonInteractive.missingHint);
   const parsed = parseConfig(draft, ctx.env);
   if (!parsed.config) {
-    throw new ConfigError(`${t.nonInteractive.invalid}\n${parsed.problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`, parsed.problems);
+    throw new ConfigError(
+      `${t.nonInteractive.invalid}\n${parsed.problems.map((p) => `  - ${p.path}: ${p.message}`).join('\n')}`,
+      parsed.problems,
+    );
   }
   const notes = opts.offline ? [] : await liveChecks(ctx, draft, t, opts);
   writeConfigFile(ctx.location.configPath, draft as Record<string, unknown>);
   const secret = ctx.env.ASODESK_OMNI_WEBHOOK_SECRET || draft.webhook?.secret;
   const hook = draft.webhook?.publicUrl && secret ? webhookUrl(draft.webhook.publicUrl, secret) : undefined;
   if (ctx.json) {
-    ctx.out(JSON.stringify({ ok: true, config: ctx.location.configPath, checked: !opts.offline, caseFieldId: draft.omnidesk?.caseFieldId ?? null, notes }, null, 2));
+    ctx.out(
+      JSON.stringify(
+        {
+          ok: true,
+          config: ctx.location.configPath,
+          checked: !opts.offline,
+          caseFieldId: draft.omnidesk?.caseFieldId ?? null,
+          notes,
+        },
+        null,
+        2,
+      ),
+    );
   } else {
     for (const n of notes) ctx.out(n);
     ctx.out(t.nonInteractive.written(ctx.location.configPath));
@@ -195,14 +243,28 @@ async function liveChecks(ctx: CommandContext, draft: ConfigInput, t: Messages, 
   const fail = (message: string): never => {
     throw new UserError(t.nonInteractive.liveFailed(message), ExitCode.config, t.nonInteractive.liveHint);
   };
-  const account = await checkOmnidesk({ subdomain: omni.subdomain, staffEmail: omni.staffEmail, apiKey: omni.apiKey ?? '', baseUrl: omni.baseUrl }, deps);
-  if (!account.ok) fail(account.problem === 'other' ? `${account.message} (${omni.baseUrl ?? `https://${omni.subdomain}.omnidesk.ru`})` : account.message);
+  const account = await checkOmnidesk(
+    { subdomain: omni.subdomain, staffEmail: omni.staffEmail, apiKey: omni.apiKey ?? '', baseUrl: omni.baseUrl },
+    deps,
+  );
+  if (!account.ok)
+    fail(
+      account.problem === 'other'
+        ? `${account.message} (${omni.baseUrl ?? `https://${omni.subdomain}.omnidesk.ru`})`
+        : account.message,
+    );
   const services = buildServices(config, ctx.location, ctx.logger, deps);
   const notes: string[] = [];
   try {
     const channels = await services.helpdesk.listCustomChannels();
     const channel = channels.find((c) => c.id === omni.channel);
-    if (!channel) return fail(t.nonInteractive.channelUnknown(omni.channel!, channels.map((c) => `${c.id} "${c.title}"`)));
+    if (!channel)
+      return fail(
+        t.nonInteractive.channelUnknown(
+          omni.channel!,
+          channels.map((c) => `${c.id} "${c.title}"`),
+        ),
+      );
     draft.omnidesk = { ...draft.omnidesk!, channelTitle: channel.title };
     const { field } = findCaseField(await services.helpdesk.listCaseFields(), channel.title);
     if (field) {

@@ -27,7 +27,11 @@ export interface Prompter {
   /** Typed text is masked; nothing is echoed. */
   password(q: { message: string; validate?: Validate<string> | undefined }): Promise<string>;
   select<T>(q: { message: string; choices: readonly Choice<T>[]; default?: T | undefined }): Promise<T>;
-  checkbox<T>(q: { message: string; choices: readonly Choice<T>[]; validate?: Validate<readonly T[]> | undefined }): Promise<T[]>;
+  checkbox<T>(q: {
+    message: string;
+    choices: readonly Choice<T>[];
+    validate?: Validate<readonly T[]> | undefined;
+  }): Promise<T[]>;
   confirm(q: { message: string; default?: boolean | undefined }): Promise<boolean>;
 }
 
@@ -42,7 +46,10 @@ const keyWords: Record<Lang, Record<string, string>> = {
   ru: { navigate: 'выбор', select: 'отметить', submit: 'готово', all: 'все', invert: 'обратить', space: 'пробел' },
 };
 
-function themeFor(lang: Lang, list: 'select' | 'checkbox'): { style: { keysHelpTip: (keys: [string, string][]) => string } } {
+function themeFor(
+  lang: Lang,
+  list: 'select' | 'checkbox',
+): { style: { keysHelpTip: (keys: [string, string][]) => string } } {
   const words = keyWords[lang];
   return {
     style: {
@@ -58,7 +65,10 @@ function themeFor(lang: Lang, list: 'select' | 'checkbox'): { style: { keysHelpT
   };
 }
 
-const yesNo: Record<Lang, { yes: RegExp; no: RegExp; yesWord: string; noWord: string; hintYes: string; hintNo: string }> = {
+const yesNo: Record<
+  Lang,
+  { yes: RegExp; no: RegExp; yesWord: string; noWord: string; hintYes: string; hintNo: string }
+> = {
   en: { yes: /^(y|yes)$/i, no: /^(n|no)$/i, yesWord: 'Yes', noWord: 'No', hintYes: 'Y/n', hintNo: 'y/N' },
   // `y`/`n` still work: a Latin keyboard layout is common.
   ru: { yes: /^(д|да|y|yes)$/i, no: /^(н|нет|n|no)$/i, yesWord: 'Да', noWord: 'Нет', hintYes: 'Д/н', hintNo: 'д/Н' },
@@ -115,7 +125,11 @@ export function inquirerPrompter(lang: Lang = 'en'): Prompter {
         pageSize: 12,
         theme: themeFor(lang, 'select'),
       }),
-    checkbox: <T>(q: { message: string; choices: readonly Choice<T>[]; validate?: Validate<readonly T[]> | undefined }) =>
+    checkbox: <T>(q: {
+      message: string;
+      choices: readonly Choice<T>[];
+      validate?: Validate<readonly T[]> | undefined;
+    }) =>
       checkbox<T>({
         message: q.message,
         choices: q.choices.map((c) => ({ name: c.name, value: c.value, checked: c.checked ?? false })),

@@ -54,7 +54,8 @@ export function parseOmnideskAddress(text: string): OmnideskAddress | undefined 
   const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(s);
   // `localhost:8080`, `127.0.0.1:8080`: a host and port without the scheme.
   if (!hasScheme && /^(localhost|\d{1,3}(\.\d{1,3}){3}|\[[0-9a-f:]+\])(:\d+)?(\/.*)?$/i.test(s)) s = `http://${s}`;
-  else if (!hasScheme && /^[^/]+\.[^/]+/.test(s) && !omnideskHost.test(s.toLowerCase().replace(/[/:].*$/, ''))) s = `https://${s}`;
+  else if (!hasScheme && /^[^/]+\.[^/]+/.test(s) && !omnideskHost.test(s.toLowerCase().replace(/[/:].*$/, '')))
+    s = `https://${s}`;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(s)) {
     let u: URL;
     try {
@@ -68,7 +69,12 @@ export function parseOmnideskAddress(text: string): OmnideskAddress | undefined 
       const sub = host.replace(omnideskHost, '');
       return subdomainPattern.test(sub) ? { subdomain: sub } : undefined;
     }
-    const label = host.replace(/^\[|\]$/g, '').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63) || 'omnidesk';
+    const label =
+      host
+        .replace(/^\[|\]$/g, '')
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 63) || 'omnidesk';
     const path = u.pathname.replace(/\/+$/, '');
     return { subdomain: label, baseUrl: `${u.origin}${path}` };
   }
@@ -77,7 +83,16 @@ export function parseOmnideskAddress(text: string): OmnideskAddress | undefined 
 }
 
 /** Every service address a config can override: the flag of `init`, the config field, a label. */
-export const endpointIds = ['omnidesk', 'appStore', 'appStorePublic', 'googlePlay', 'googlePlayToken', 'googlePlayPublic', 'rustore', 'rustorePublic'] as const;
+export const endpointIds = [
+  'omnidesk',
+  'appStore',
+  'appStorePublic',
+  'googlePlay',
+  'googlePlayToken',
+  'googlePlayPublic',
+  'rustore',
+  'rustorePublic',
+] as const;
 export type EndpointId = (typeof endpointIds)[number];
 
 export interface Endpoint {
@@ -91,17 +106,55 @@ export interface Endpoint {
 
 export const endpoints: Record<EndpointId, Endpoint> = {
   omnidesk: { flag: '--omnidesk-url', option: 'omnideskUrl', path: ['omnidesk', 'baseUrl'], production: undefined },
-  appStore: { flag: '--app-store-url', option: 'appStoreUrl', path: ['stores', 'appStore', 'baseUrl'], production: 'https://api.appstoreconnect.apple.com' },
-  appStorePublic: { flag: '--app-store-public-url', option: 'appStorePublicUrl', path: ['stores', 'appStore', 'publicBaseUrl'], production: 'https://itunes.apple.com' },
-  googlePlay: { flag: '--google-play-url', option: 'googlePlayUrl', path: ['stores', 'googlePlay', 'baseUrl'], production: 'https://androidpublisher.googleapis.com' },
-  googlePlayToken: { flag: '--google-play-token-url', option: 'googlePlayTokenUrl', path: ['stores', 'googlePlay', 'tokenUri'], production: undefined },
-  googlePlayPublic: { flag: '--google-play-public-url', option: 'googlePlayPublicUrl', path: ['stores', 'googlePlay', 'publicBaseUrl'], production: 'https://play.google.com' },
-  rustore: { flag: '--rustore-url', option: 'rustoreUrl', path: ['stores', 'rustore', 'baseUrl'], production: 'https://public-api.rustore.ru' },
-  rustorePublic: { flag: '--rustore-public-url', option: 'rustorePublicUrl', path: ['stores', 'rustore', 'publicBaseUrl'], production: 'https://backapi.rustore.ru' },
+  appStore: {
+    flag: '--app-store-url',
+    option: 'appStoreUrl',
+    path: ['stores', 'appStore', 'baseUrl'],
+    production: 'https://api.appstoreconnect.apple.com',
+  },
+  appStorePublic: {
+    flag: '--app-store-public-url',
+    option: 'appStorePublicUrl',
+    path: ['stores', 'appStore', 'publicBaseUrl'],
+    production: 'https://itunes.apple.com',
+  },
+  googlePlay: {
+    flag: '--google-play-url',
+    option: 'googlePlayUrl',
+    path: ['stores', 'googlePlay', 'baseUrl'],
+    production: 'https://androidpublisher.googleapis.com',
+  },
+  googlePlayToken: {
+    flag: '--google-play-token-url',
+    option: 'googlePlayTokenUrl',
+    path: ['stores', 'googlePlay', 'tokenUri'],
+    production: undefined,
+  },
+  googlePlayPublic: {
+    flag: '--google-play-public-url',
+    option: 'googlePlayPublicUrl',
+    path: ['stores', 'googlePlay', 'publicBaseUrl'],
+    production: 'https://play.google.com',
+  },
+  rustore: {
+    flag: '--rustore-url',
+    option: 'rustoreUrl',
+    path: ['stores', 'rustore', 'baseUrl'],
+    production: 'https://public-api.rustore.ru',
+  },
+  rustorePublic: {
+    flag: '--rustore-public-url',
+    option: 'rustorePublicUrl',
+    path: ['stores', 'rustore', 'publicBaseUrl'],
+    production: 'https://backapi.rustore.ru',
+  },
 };
 
 /** The `--…-url` flags given, checked: a full http(s) URL each. */
-export function endpointFlags(opts: object): { flags: Partial<Record<EndpointId, string>>; problems: { path: string; message: string; value: string }[] } {
+export function endpointFlags(opts: object): {
+  flags: Partial<Record<EndpointId, string>>;
+  problems: { path: string; message: string; value: string }[];
+} {
   const flags: Partial<Record<EndpointId, string>> = {};
   const problems: { path: string; message: string; value: string }[] = [];
   const given = opts as Record<string, unknown>;
@@ -109,7 +162,12 @@ export function endpointFlags(opts: object): { flags: Partial<Record<EndpointId,
     const value = given[endpoints[id].option];
     if (typeof value !== 'string') continue;
     if (isHttpUrl(value)) flags[id] = value.trim().replace(/\/+$/, '');
-    else problems.push({ path: endpoints[id].flag, value, message: `"${value}" is not a full URL such as https://proxy.example.com or http://127.0.0.1:8080` });
+    else
+      problems.push({
+        path: endpoints[id].flag,
+        value,
+        message: `"${value}" is not a full URL such as https://proxy.example.com or http://127.0.0.1:8080`,
+      });
   }
   return { flags, problems };
 }
@@ -117,7 +175,8 @@ export function endpointFlags(opts: object): { flags: Partial<Record<EndpointId,
 /** The endpoint's value in the draft, or undefined (the production default applies). */
 export function getEndpoint(draft: ConfigInput, id: EndpointId): string | undefined {
   let node: unknown = draft;
-  for (const key of endpoints[id].path) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
+  for (const key of endpoints[id].path)
+    node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
   return typeof node === 'string' ? node : undefined;
 }
 
@@ -168,7 +227,10 @@ export function webhookUrl(publicUrl: string, secret: string): string {
  * The case field that holds the review key: a case-level text field titled exactly like the
  * channel. `nearMiss` is a field with that title of the wrong type or level, to say what is wrong.
  */
-export function findCaseField(fields: readonly CaseField[], channelTitle: string): { field?: CaseField; nearMiss?: CaseField } {
+export function findCaseField(
+  fields: readonly CaseField[],
+  channelTitle: string,
+): { field?: CaseField; nearMiss?: CaseField } {
   const title = channelTitle.trim().toLowerCase();
   const same = fields.filter((f) => f.title.trim().toLowerCase() === title);
   const field = same.find((f) => f.level === 'case' && f.fieldType === 'text');
@@ -252,14 +314,43 @@ export function localIdProblem(id: string, taken: readonly string[]): 'format' |
 
 /** `com.acme.reviews` → `acme-reviews`: the reverse-domain prefix dropped, the rest kept (the last part alone says little). */
 export function readablePackageId(pkg: string): string {
-  const parts = pkg.toLowerCase().split('.').filter((p) => p !== '');
-  const prefixes = new Set(['com', 'ru', 'org', 'net', 'io', 'app', 'co', 'de', 'uk', 'me', 'dev', 'info', 'biz', 'su', 'by', 'kz', 'ua']);
+  const parts = pkg
+    .toLowerCase()
+    .split('.')
+    .filter((p) => p !== '');
+  const prefixes = new Set([
+    'com',
+    'ru',
+    'org',
+    'net',
+    'io',
+    'app',
+    'co',
+    'de',
+    'uk',
+    'me',
+    'dev',
+    'info',
+    'biz',
+    'su',
+    'by',
+    'kz',
+    'ua',
+  ]);
   const rest = parts.length > 1 && prefixes.has(parts[0]!) ? parts.slice(1) : parts;
-  return rest.join('-').replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '');
+  return rest
+    .join('-')
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '');
 }
 
 /** A short local id for `--app`: from the name, else from the store id; unique. */
-export function suggestLocalId(store: StoreId, appId: string, name: string | undefined, taken: readonly string[]): string {
+export function suggestLocalId(
+  store: StoreId,
+  appId: string,
+  name: string | undefined,
+  taken: readonly string[],
+): string {
   const fromName = (name ?? '')
     .toLowerCase()
     .normalize('NFKD')
@@ -297,7 +388,12 @@ export function setChannel(draft: ConfigInput, channel: { id: string; title: str
   if (!draft.omnidesk) throw new Error('the Omnidesk account comes first');
   const same = draft.omnidesk.channel === channel.id && draft.omnidesk.channelTitle === channel.title;
   // Another channel means another case field: it is looked up again.
-  const omnidesk = { ...draft.omnidesk, channel: channel.id, channelTitle: channel.title, ...(same ? {} : { caseFieldId: undefined }) };
+  const omnidesk = {
+    ...draft.omnidesk,
+    channel: channel.id,
+    channelTitle: channel.title,
+    ...(same ? {} : { caseFieldId: undefined }),
+  };
   return { ...draft, omnidesk: dropUndefined(omnidesk) };
 }
 
@@ -307,7 +403,11 @@ export function setCaseField(draft: ConfigInput, fieldId: number | undefined): C
 }
 
 export function setWebhook(draft: ConfigInput, w: { publicUrl?: string | undefined; secret: string }): ConfigInput {
-  const webhook = dropUndefined({ ...draft.webhook, publicUrl: w.publicUrl?.trim().replace(/\/+$/, '') || undefined, secret: w.secret });
+  const webhook = dropUndefined({
+    ...draft.webhook,
+    publicUrl: w.publicUrl?.trim().replace(/\/+$/, '') || undefined,
+    secret: w.secret,
+  });
   return { ...draft, webhook };
 }
 
@@ -336,7 +436,15 @@ export interface FilterAnswers {
 export function currentFilters(app: AppInput): FilterAnswers {
   const parsed = filtersSchema.safeParse(app.filters ?? {});
   const f = parsed.success ? parsed.data : filtersSchema.parse({});
-  return { reviewType: f.reviewType, backlog: f.backlog, ratings: f.ratings, countries: f.countries, languages: f.languages, length: f.length, tags: app.tags ?? true };
+  return {
+    reviewType: f.reviewType,
+    backlog: f.backlog,
+    ratings: f.ratings,
+    countries: f.countries,
+    languages: f.languages,
+    length: f.length,
+    tags: app.tags ?? true,
+  };
 }
 
 export function setFilters(draft: ConfigInput, index: number, f: FilterAnswers): ConfigInput {
@@ -354,7 +462,11 @@ export function setFilters(draft: ConfigInput, index: number, f: FilterAnswers):
 }
 
 export type StoreKey = 'appStore' | 'googlePlay' | 'rustore';
-export const storeKeyOf: Record<StoreId, StoreKey> = { 'app-store': 'appStore', 'google-play': 'googlePlay', rustore: 'rustore' };
+export const storeKeyOf: Record<StoreId, StoreKey> = {
+  'app-store': 'appStore',
+  'google-play': 'googlePlay',
+  rustore: 'rustore',
+};
 
 export type CredentialAnswers =
   | { store: 'app-store'; issuerId: string; keyId: string; privateKeyPath: string }

@@ -41,7 +41,13 @@ export interface WizardOptions {
 }
 
 /** A live check's outcome, by what was checked (`omnidesk`, `channel`, `caseField`, `credentials:<store>`). */
-export type CheckName = 'omnidesk' | 'channel' | 'caseField' | `credentials:${StoreId}` | `endpoint:${EndpointId}` | `app:${StoreId}:${string}`;
+export type CheckName =
+  | 'omnidesk'
+  | 'channel'
+  | 'caseField'
+  | `credentials:${StoreId}`
+  | `endpoint:${EndpointId}`
+  | `app:${StoreId}:${string}`;
 
 export class Wizard {
   draft: ConfigInput;
@@ -109,7 +115,11 @@ export class Wizard {
   /** The draft as the other commands will read it: env overrides applied, defaults filled. */
   config(): Config {
     const { config, problems } = parseConfig(this.draft, this.opts.env);
-    if (!config) throw new ConfigError(`The settings so far are not valid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, problems);
+    if (!config)
+      throw new ConfigError(
+        `The settings so far are not valid: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+        problems,
+      );
     return config;
   }
 

@@ -36,11 +36,16 @@ export async function serveHookCommand(ctx: CommandContext, opts: ServeHookOptio
     // Loaded here, not at the top: the connectors are only needed once the config is valid.
     const { buildServices } = await import('../../engine/wiring.js');
     services = buildServices(config, ctx.location, ctx.logger, { usage: sqliteUsageLedger(db) });
-    const running = await startServeHook({ db, config, services, logger: ctx.logger, host, port }).catch((err: unknown) => {
-      throw listenError(err, host, port);
-    });
+    const running = await startServeHook({ db, config, services, logger: ctx.logger, host, port }).catch(
+      (err: unknown) => {
+        throw listenError(err, host, port);
+      },
+    );
     ctx.out(`Listening on ${running.server.url}/omnidesk/webhook/*** (*** = webhook.secret)`);
-    if (config.webhook.publicUrl) ctx.out(`Omnidesk custom channel webhook URL: ${config.webhook.publicUrl.replace(/\/+$/, '')}/omnidesk/webhook/<secret>`);
+    if (config.webhook.publicUrl)
+      ctx.out(
+        `Omnidesk custom channel webhook URL: ${config.webhook.publicUrl.replace(/\/+$/, '')}/omnidesk/webhook/<secret>`,
+      );
     const signal = await nextSignal();
     ctx.logger.info('shutting down', { signal });
     await running.stop();
@@ -54,14 +59,25 @@ export async function serveHookCommand(ctx: CommandContext, opts: ServeHookOptio
 function listenError(err: unknown, host: string, port: number): unknown {
   const code = (err as NodeJS.ErrnoException).code;
   // Exit 3 (configuration): the fix is another webhook.port / --port, or stopping the other listener.
-  if (code === 'EADDRINUSE') return new UserError(`Cannot listen on ${host}:${port}: port ${port} is already in use (another serve-hook?).`, ExitCode.config, `Stop the process that listens on port ${port} (e.g. \`ss -ltnp 'sport = :${port}'\`) or pick another port with --port or webhook.port.`);
-  if (code === 'EACCES' || code === 'EADDRNOTAVAIL') return new UserError(`Cannot listen on ${host}:${port} (${code}).`, ExitCode.config, 'Use a port above 1024 and an address of this machine (--host, webhook.host).');
+  if (code === 'EADDRINUSE')
+    return new UserError(
+      `Cannot listen on ${host}:${port}: port ${port} is already in use (another serve-hook?).`,
+      ExitCode.config,
+      `Stop the process that listens on port ${port} (e.g. \`ss -ltnp 'sport = :${port}'\`) or pick another port with --port or webhook.port.`,
+    );
+  if (code === 'EACCES' || code === 'EADDRNOTAVAIL')
+    return new UserError(
+      `Cannot listen on ${host}:${port} (${code}).`,
+      ExitCode.config,
+      'Use a port above 1024 and an address of this machine (--host, webhook.host).',
+    );
   return err;
 }
 
 function parsePort(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UserError(`--port must be a number from 0 to 65535, not "${value}"`, ExitCode.usage);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new UserError(`--port must be a number from 0 to 65535, not "${value}"`, ExitCode.usage);
   return n;
 }
 

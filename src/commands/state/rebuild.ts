@@ -10,23 +10,36 @@ import type { CommandContext } from '../context.js';
 
 export async function rebuildCommand(ctx: CommandContext): Promise<ExitCodeValue> {
   const config = loadConfig(ctx.location, ctx.env);
-  if (!config.omnidesk) throw new ConfigError('Omnidesk is not set up yet.', [{ path: 'omnidesk', message: 'missing' }], 'Run `asodesk-omni init`.');
+  if (!config.omnidesk)
+    throw new ConfigError(
+      'Omnidesk is not set up yet.',
+      [{ path: 'omnidesk', message: 'missing' }],
+      'Run `asodesk-omni init`.',
+    );
   const db = openDb(ctx.location.dbPath);
   try {
-    const services = buildServices(config, ctx.location, ctx.logger, { usage: sqliteUsageLedger(db), labelCache: new LabelCache(db) });
+    const services = buildServices(config, ctx.location, ctx.logger, {
+      usage: sqliteUsageLedger(db),
+      labelCache: new LabelCache(db),
+    });
     const tty = process.stderr.isTTY && !ctx.quiet && !ctx.json;
     const result = await rebuildState({
       db,
       config,
       services,
       logger: ctx.logger,
-      onCasesRead: tty ? (n, total) => process.stderr.write(`\rOmnidesk cases: page ${n}${total ? ` of ${total}` : ''}`) : undefined,
+      onCasesRead: tty
+        ? (n, total) => process.stderr.write(`\rOmnidesk cases: page ${n}${total ? ` of ${total}` : ''}`)
+        : undefined,
       onProgress: tty ? (app, n) => process.stderr.write(`\r\x1b[K${app}: ${n} reviews fetched`) : undefined,
     });
     if (tty) process.stderr.write('\r\x1b[K');
     await services.close();
     if (ctx.json) ctx.out(JSON.stringify(result, null, 2));
-    else ctx.out(`State rebuilt from Omnidesk: ${result.casesIndexed} cases of the channel indexed, ${result.casesRelinked} reviews relinked.\n${renderReport(result.sync)}`);
+    else
+      ctx.out(
+        `State rebuilt from Omnidesk: ${result.casesIndexed} cases of the channel indexed, ${result.casesRelinked} reviews relinked.\n${renderReport(result.sync)}`,
+      );
     return result.sync.outcome === 'ok' ? ExitCode.ok : ExitCode.partialFailure;
   } finally {
     db.close();

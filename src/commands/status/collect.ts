@@ -75,7 +75,10 @@ function zeroReplies(): ReplyCounts {
 }
 
 /** Whether each store's credentials are set and readable (key files are read, nothing is sent). */
-function credentialStates(config: Config, location: ConfigLocation): Record<StoreId, { state: CredentialState; error?: string }> {
+function credentialStates(
+  config: Config,
+  location: ConfigLocation,
+): Record<StoreId, { state: CredentialState; error?: string }> {
   const check = (resolve: () => unknown): { state: CredentialState; error?: string } => {
     try {
       return { state: resolve() === undefined ? 'missing' : 'set' };
@@ -83,24 +86,31 @@ function credentialStates(config: Config, location: ConfigLocation): Record<Stor
       return { state: 'broken', error: errorMessage(err) };
     }
   };
-  return Object.fromEntries(allStores().map((s) => [s.id, check(() => (s.api.hasCredentials(config, location) ? true : undefined))])) as Record<
-    StoreId,
-    { state: CredentialState; error?: string }
-  >;
+  return Object.fromEntries(
+    allStores().map((s) => [s.id, check(() => (s.api.hasCredentials(config, location) ? true : undefined))]),
+  ) as Record<StoreId, { state: CredentialState; error?: string }>;
 }
 
-export function collectStatus(config: Config, location: ConfigLocation, db: Db | undefined, now = Date.now()): StatusReport {
+export function collectStatus(
+  config: Config,
+  location: ConfigLocation,
+  db: Db | undefined,
+  now = Date.now(),
+): StatusReport {
   const creds = credentialStates(config, location);
   const warnings: string[] = [];
   if (!config.omnidesk) warnings.push('Omnidesk is not set up: run `asodesk-omni init`.');
-  else if (!config.omnidesk.channel) warnings.push('No Omnidesk custom channel is chosen: run `asodesk-omni init` (step "Custom channel").');
+  else if (!config.omnidesk.channel)
+    warnings.push('No Omnidesk custom channel is chosen: run `asodesk-omni init` (step "Custom channel").');
   if (config.apps.length === 0) warnings.push('No app is connected: run `asodesk-omni init` (step "Apps").');
   if (!db) warnings.push('No sync has run yet (no state database): run `asodesk-omni sync`.');
 
   const apps = config.apps.map((app) => appStatus(app, config, creds[app.store], db, now));
   const repliesInFlight = db ? new ReplyOutbox(db).inFlight(now) : { inFlight: 0, stuck: 0 };
   if (repliesInFlight.stuck > 0) {
-    warnings.push(`${repliesInFlight.stuck} reply(ies) claimed by a process that no longer runs: the next \`asodesk-omni sync\` or serve-hook publishes them`);
+    warnings.push(
+      `${repliesInFlight.stuck} reply(ies) claimed by a process that no longer runs: the next \`asodesk-omni sync\` or serve-hook publishes them`,
+    );
   }
   return {
     config: location.configPath,
@@ -114,9 +124,16 @@ export function collectStatus(config: Config, location: ConfigLocation, db: Db |
   };
 }
 
-function appStatus(app: AppConfig, config: Config, cred: { state: CredentialState; error?: string }, db: Db | undefined, now: number): AppStatus {
+function appStatus(
+  app: AppConfig,
+  config: Config,
+  cred: { state: CredentialState; error?: string },
+  db: Db | undefined,
+  now: number,
+): AppStatus {
   const appKey = `${app.store}:${app.appId}`;
-  const source: 'api' | 'public' = app.source === 'public' || (app.source === 'auto' && cred.state !== 'set') ? 'public' : 'api';
+  const source: 'api' | 'public' =
+    app.source === 'public' || (app.source === 'auto' && cred.state !== 'set') ? 'public' : 'api';
   const state = db ? new AppStates(db).get(appKey) : undefined;
   const status: AppStatus = {
     id: app.id,
@@ -139,16 +156,25 @@ function appStatus(app: AppConfig, config: Config, cred: { state: CredentialStat
     setAside: { count: 0, reasons: [] },
     warnings: [],
   };
-  if (cred.state === 'broken') status.warnings.push(`store credentials cannot be used: ${cred.error ?? 'unknown error'}`);
+  if (cred.state === 'broken')
+    status.warnings.push(`store credentials cannot be used: ${cred.error ?? 'unknown error'}`);
   if (db) fillCounts(status, appKey, db);
   if (status.lastSync.outcome === 'failed' || status.lastSync.outcome === 'partial') {
-    status.warnings.push(`last sync ${status.lastSync.outcome}${status.lastSync.error ? `: ${status.lastSync.error}` : ''}`);
+    status.warnings.push(
+      `last sync ${status.lastSync.outcome}${status.lastSync.error ? `: ${status.lastSync.error}` : ''}`,
+    );
   }
   if (status.setAside.count > 0) {
-    status.warnings.push(`${status.setAside.count} store record(s) were set aside as malformed and are not retried (the rest of their pages was synced): ${status.setAside.reasons.join('; ')}`);
+    status.warnings.push(
+      `${status.setAside.count} store record(s) were set aside as malformed and are not retried (the rest of their pages was synced): ${status.setAside.reasons.join('; ')}`,
+    );
   }
-  if (status.deliveries.failed > 0) status.warnings.push(`${status.deliveries.failed} review(s) could not be sent to Omnidesk yet; the next sync retries them`);
-  if (status.replies.failed > 0) status.warnings.push(`${status.replies.failed} reply(ies) failed to publish: see the notes in their cases`);
+  if (status.deliveries.failed > 0)
+    status.warnings.push(
+      `${status.deliveries.failed} review(s) could not be sent to Omnidesk yet; the next sync retries them`,
+    );
+  if (status.replies.failed > 0)
+    status.warnings.push(`${status.replies.failed} reply(ies) failed to publish: see the notes in their cases`);
   const store = storeDescriptor(app.store);
   if (source === 'api' && store.api.reviewWindowDays !== undefined) {
     const warning = reviewWindowWarning(store.name, store.api.reviewWindowDays, status.lastCompletePullAt, now);

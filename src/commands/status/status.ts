@@ -19,12 +19,20 @@ export function syncFailed(report: StatusReport): boolean {
   const enabled = report.apps.filter((a) => a.enabled);
   if (enabled.some((a) => a.lastSync.outcome === 'failed')) return true;
   const run = report.lastRun;
-  return run !== null && (run.outcome === 'failed' || run.outcome === 'crashed') && enabled.some((a) => a.lastSync.at === null);
+  return (
+    run !== null &&
+    (run.outcome === 'failed' || run.outcome === 'crashed') &&
+    enabled.some((a) => a.lastSync.at === null)
+  );
 }
 
 export function statusCommand(ctx: CommandContext): ExitCodeValue {
   if (!existsSync(ctx.location.configPath)) {
-    throw new ConfigError(`No config at ${ctx.location.configPath}.`, [{ path: '(file)', message: 'missing' }], 'Run `asodesk-omni init` to make one (or `asodesk-omni demo` to try everything on local emulators).');
+    throw new ConfigError(
+      `No config at ${ctx.location.configPath}.`,
+      [{ path: '(file)', message: 'missing' }],
+      'Run `asodesk-omni init` to make one (or `asodesk-omni demo` to try everything on local emulators).',
+    );
   }
   const config = loadConfig(ctx.location, ctx.env);
   // Status never creates the database: a missing one means no sync has run yet.

@@ -37,7 +37,11 @@ function terminalLogger(base: Logger): Logger {
 
 export async function syncCommand(ctx: CommandContext, opts: SyncOptions): Promise<ExitCodeValue> {
   if (!existsSync(ctx.location.configPath)) {
-    throw new ConfigError(`No config at ${ctx.location.configPath}.`, [{ path: '(file)', message: 'missing' }], 'Run `asodesk-omni init` to make one (or `asodesk-omni demo` to try everything on local emulators).');
+    throw new ConfigError(
+      `No config at ${ctx.location.configPath}.`,
+      [{ path: '(file)', message: 'missing' }],
+      'Run `asodesk-omni init` to make one (or `asodesk-omni demo` to try everything on local emulators).',
+    );
   }
   const config = loadConfig(ctx.location, ctx.env);
   // A config that cannot deliver would fail every case (or read nothing): exit 3, not 5 or 0.
@@ -46,7 +50,10 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions): Promi
     throw new ConfigError(
       `The configuration at ${ctx.location.configPath} is incomplete: nothing can be delivered yet.\n${describeMissing(missing)}`,
       missing.map((m) => ({ path: m.path, message: m.message })),
-      howToFinish(missing, ctx.location.configPath === defaultConfigPath() ? '' : ` --config ${ctx.location.configPath}`),
+      howToFinish(
+        missing,
+        ctx.location.configPath === defaultConfigPath() ? '' : ` --config ${ctx.location.configPath}`,
+      ),
     );
   }
   // A dry run works on an in-memory copy: it changes nothing and leaves no file behind, however it ends.

@@ -76,9 +76,17 @@ export interface Helpdesk {
   findCaseByCustomId(userCustomId: string): Promise<CaseInfo | undefined>;
   getCase(caseId: number): Promise<CaseInfo>;
   /** A message from the customer (an edited review). */
-  addCustomerMessage(caseId: number, userId: number | undefined, content: string, contentHtml: string): Promise<{ messageId: number }>;
+  addCustomerMessage(
+    caseId: number,
+    userId: number | undefined,
+    content: string,
+    contentHtml: string,
+  ): Promise<{ messageId: number }>;
   addNote(caseId: number, content: string, contentHtml?: string): Promise<{ messageId: number }>;
-  updateCase(caseId: number, change: { addLabels?: number[]; deleteLabels?: number[]; status?: 'open' | 'waiting' | 'closed' }): Promise<void>;
+  updateCase(
+    caseId: number,
+    change: { addLabels?: number[]; deleteLabels?: number[]; status?: 'open' | 'waiting' | 'closed' },
+  ): Promise<void>;
   listMessages(caseId: number, opts?: ListOptions): Promise<HelpdeskMessage[]>;
   /** Cases of the channel updated since a time (for `sync --poll-replies`). */
   listChannelCasesUpdatedSince(sinceIso: string | undefined): Promise<CaseInfo[]>;
@@ -88,7 +96,10 @@ export interface Helpdesk {
    * for paging). `reviewKey` is set when the case field is configured, so a
    * page can be indexed by review key. Absent: finding a case costs one lookup per review.
    */
-  listChannelCasesPage?(page: number, opts?: { createdSinceMs?: number | undefined }): Promise<{ cases: CaseInfo[]; fetched: number; totalCount: number | undefined; pageSize: number }>;
+  listChannelCasesPage?(
+    page: number,
+    opts?: { createdSinceMs?: number | undefined },
+  ): Promise<{ cases: CaseInfo[]; fetched: number; totalCount: number | undefined; pageSize: number }>;
   /** True when cases carry the review key in a field a case list shows (the channel-named field). */
   readonly listsReviewKeys?: boolean | undefined;
   /** Label id for a title, created when missing; ids cached. */

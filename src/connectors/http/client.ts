@@ -108,12 +108,25 @@ function errorCode(err: unknown): string | undefined {
 }
 
 export function formatZodPath(issue: z.core.$ZodIssue): string {
-  return issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') || '(body)';
+  return (
+    issue.path
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('')
+      .replace(/^\./, '') || '(body)'
+  );
 }
 
 /** The transport settings every connector takes from its deps, in one place. */
-export function transportFrom(deps: ConnectorDeps): Pick<HttpClientOptions, 'dispatcher' | 'timeoutMs' | 'backoffBaseMs' | 'logger' | 'wait'> {
-  return { dispatcher: deps.dispatcher, timeoutMs: deps.timeoutMs, backoffBaseMs: deps.backoffBaseMs, logger: deps.logger, wait: deps.wait };
+export function transportFrom(
+  deps: ConnectorDeps,
+): Pick<HttpClientOptions, 'dispatcher' | 'timeoutMs' | 'backoffBaseMs' | 'logger' | 'wait'> {
+  return {
+    dispatcher: deps.dispatcher,
+    timeoutMs: deps.timeoutMs,
+    backoffBaseMs: deps.backoffBaseMs,
+    logger: deps.logger,
+    wait: deps.wait,
+  };
 }
 
 export class HttpClient {
@@ -136,7 +149,9 @@ export class HttpClient {
   }
 
   url(path: string, query?: RequestOptions<z.ZodType>['query']): URL {
-    const url = /^https?:\/\//.test(path) ? new URL(path) : new URL(this.opts.baseUrl.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`));
+    const url = /^https?:\/\//.test(path)
+      ? new URL(path)
+      : new URL(this.opts.baseUrl.replace(/\/+$/, '') + (path.startsWith('/') ? path : `/${path}`));
     for (const [k, v] of Object.entries(query ?? {})) {
       if (v === undefined) continue;
       url.searchParams.set(k, Array.isArray(v) ? v.join(',') : String(v));
@@ -166,16 +181,32 @@ export class HttpClient {
         }
         const safeToRepeat = idempotent || err.kind === 'rate-limited' || err.code === 'NOT_SENT';
         if (!err.retryable || !safeToRepeat || attempt >= retries) throw err;
-        delay = err.retryAfterMs ?? backoffDelay(attempt, this.opts.backoffBaseMs ?? 500, this.opts.backoffMaxMs ?? 30_000);
-        this.opts.logger?.debug('retrying request', { service: this.service, method, path: url.pathname, attempt: attempt + 1, delayMs: delay, reason: err.message });
+        delay =
+          err.retryAfterMs ?? backoffDelay(attempt, this.opts.backoffBaseMs ?? 500, this.opts.backoffMaxMs ?? 30_000);
+        this.opts.logger?.debug('retrying request', {
+          service: this.service,
+          method,
+          path: url.pathname,
+          attempt: attempt + 1,
+          delayMs: delay,
+          reason: err.message,
+        });
       }
       await this.wait(delay);
     }
   }
 
-  private async once<S extends z.ZodType>(method: HttpMethod, url: URL, req: RequestOptions<S>): Promise<HttpResponse<z.infer<S>>> {
+  private async once<S extends z.ZodType>(
+    method: HttpMethod,
+    url: URL,
+    req: RequestOptions<S>,
+  ): Promise<HttpResponse<z.infer<S>>> {
     await this.rate.acquire(req.cost ?? 1);
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'asodesk-omni', ...req.headers };
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': 'asodesk-omni',
+      ...req.headers,
+    };
     if (!req.anonymous && this.opts.auth) Object.assign(headers, await this.opts.auth());
     let body: string | undefined;
     if (req.json !== undefined) {
@@ -223,7 +254,12 @@ export class HttpClient {
 
     if (status >= 400) throw this.errorFor(status, parsed ?? text, resHeaders, method, url);
     if (isJson && parsed === undefined) {
-      throw new RemoteError({ kind: 'bad-payload', service: this.service, status, message: `${this.service}: the answer to ${method} ${url.pathname} is not JSON` });
+      throw new RemoteError({
+        kind: 'bad-payload',
+        service: this.service,
+        status,
+        message: `${this.service}: the answer to ${method} ${url.pathname} is not JSON`,
+      });
     }
     const result = req.schema.safeParse(parsed ?? {});
     if (!result.success) {
@@ -241,13 +277,17 @@ export class HttpClient {
   private errorFor(status: number, body: unknown, headers: HeaderBag, method: string, url: URL): RemoteError {
     const described = this.opts.describeError?.(status, body, headers) ?? {};
     const kind = described.kind ?? defaultKind(status);
-    const detail = described.message ?? (typeof body === 'string' && body.length > 0 && body.length < 200 ? body : `HTTP ${status}`);
+    const detail =
+      described.message ?? (typeof body === 'string' && body.length > 0 && body.length < 200 ? body : `HTTP ${status}`);
     return new RemoteError({
       kind,
       service: this.service,
       status,
       code: described.code,
-      retryAfterMs: status === 429 || kind === 'rate-limited' ? (this.rate.retryAfterMs(headers) ?? described.retryAfterMs) : undefined,
+      retryAfterMs:
+        status === 429 || kind === 'rate-limited'
+          ? (this.rate.retryAfterMs(headers) ?? described.retryAfterMs)
+          : undefined,
       message: `${this.service}: ${detail} (HTTP ${status} on ${method} ${url.pathname})`,
       hint: described.hint,
     });

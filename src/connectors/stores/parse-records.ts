@@ -34,7 +34,10 @@ export function parseEach<S extends z.ZodType, R = z.output<S>>(
   const out: Parsed<R> = { ok: [], setAside: [] };
   items.forEach((raw, index) => {
     const id = safeId(idOf, raw);
-    const who = id === undefined ? `record [${index}] (no readable id)` : `record ${/^[\w:.+=/-]+$/.test(id) ? id : JSON.stringify(id)}`;
+    const who =
+      id === undefined
+        ? `record [${index}] (no readable id)`
+        : `record ${/^[\w:.+=/-]+$/.test(id) ? id : JSON.stringify(id)}`;
     const parsed = schema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

@@ -73,4 +73,7 @@ export function storeName(id: StoreId): string {
 }
 
 /** Names by id, for message tables. */
-export const storeNames = Object.fromEntries(storeIds.map((id) => [id, descriptors[id].name])) as Record<StoreId, string>;
+export const storeNames = Object.fromEntries(storeIds.map((id) => [id, descriptors[id].name])) as Record<
+  StoreId,
+  string
+>;

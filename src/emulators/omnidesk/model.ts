@@ -124,7 +124,13 @@ export function messageJson(m: EmuMessage): Record<string, unknown> {
     staff_id: m.staffId,
     content: m.content,
     content_html: m.contentHtml,
-    attachments: m.attachments.map((a) => ({ file_id: a.fileId, file_name: a.fileName, file_size: 1024, mime_type: 'application/octet-stream', url: a.url })),
+    attachments: m.attachments.map((a) => ({
+      file_id: a.fileId,
+      file_name: a.fileName,
+      file_size: 1024,
+      mime_type: 'application/octet-stream',
+      url: a.url,
+    })),
     note: m.note,
     sent_via_rule: m.sentViaRule,
     created_at: date(m.createdAt),
@@ -156,11 +162,26 @@ export function labelJson(l: EmuLabel): Record<string, unknown> {
 }
 
 export function channelJson(c: EmuChannel): Record<string, unknown> {
-  return { channel_id: c.id, channel_api_key: `cch${c.id}`, title: c.title, channel_type: 'async', icon: 'fa-question-circle', webhook_url: c.webhookUrl ?? '', active: true };
+  return {
+    channel_id: c.id,
+    channel_api_key: `cch${c.id}`,
+    title: c.title,
+    channel_type: 'async',
+    icon: 'fa-question-circle',
+    webhook_url: c.webhookUrl ?? '',
+    active: true,
+  };
 }
 
 export function fieldJson(f: EmuCaseField): Record<string, unknown> {
-  return { field_id: f.fieldId, title: f.title, field_type: f.fieldType, field_level: f.level ?? 'case', active: true, field_data: '' };
+  return {
+    field_id: f.fieldId,
+    title: f.title,
+    field_type: f.fieldType,
+    field_level: f.level ?? 'case',
+    active: true,
+    field_data: '',
+  };
 }
 
 export function badRequest(error: string, message?: string): EmuResponse {
@@ -168,11 +189,17 @@ export function badRequest(error: string, message?: string): EmuResponse {
 }
 
 /** A page of a list: `{"0":{key:{…}},…,"total_count":N}`; 400 on a bad page or limit. */
-export function pageOf<T>(items: readonly T[], query: URLSearchParams, key: string, toJson: (item: T) => unknown): EmuResponse {
+export function pageOf<T>(
+  items: readonly T[],
+  query: URLSearchParams,
+  key: string,
+  toJson: (item: T) => unknown,
+): EmuResponse {
   const page = query.has('page') ? Number(query.get('page')) : 1;
   const limit = query.has('limit') ? Number(query.get('limit')) : 100;
   if (!Number.isInteger(page) || page < 1 || page > 500) return badRequest('incorrect_page', 'page must be 1..500');
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) return badRequest('incorrect_limit', 'limit must be 1..100');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+    return badRequest('incorrect_limit', 'limit must be 1..100');
   const body: Record<string, unknown> = {};
   items.slice((page - 1) * limit, page * limit).forEach((item, i) => (body[String(i)] = { [key]: toJson(item) }));
   body.total_count = items.length;
@@ -197,7 +224,10 @@ export function parseTimeFilter(value: string): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(value);
   if (m) {
     const [, y, mo, d, h, mi, s] = m;
-    return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0)) - ACCOUNT_OFFSET_MIN * 60_000;
+    return (
+      Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0)) -
+      ACCOUNT_OFFSET_MIN * 60_000
+    );
   }
   return parseOmniDate(value);
 }

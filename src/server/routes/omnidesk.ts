@@ -37,7 +37,11 @@ export interface WebhookCounters {
   busy: number;
 }
 
-export async function handleOmnideskWebhook(contentType: string, body: string, opts: WebhookRouteOptions): Promise<RouteResult> {
+export async function handleOmnideskWebhook(
+  contentType: string,
+  body: string,
+  opts: WebhookRouteOptions,
+): Promise<RouteResult> {
   const { sink, logger } = opts;
   let event: WebhookEvent;
   try {
@@ -48,20 +52,33 @@ export async function handleOmnideskWebhook(contentType: string, body: string, o
     if (type !== undefined && type !== 'message_new') return { status: 200, json: { status: 'ok' } };
     opts.counters.refused += 1;
     // The reason names the field; the body itself (customer text) is not logged.
-    logger.warn('webhook refused: the body does not match what Omnidesk sends', { reason: errorMessage(err), refused: opts.counters.refused });
+    logger.warn('webhook refused: the body does not match what Omnidesk sends', {
+      reason: errorMessage(err),
+      refused: opts.counters.refused,
+    });
     return { status: 400, json: { status: 'error', error: errorMessage(err) } };
   }
   let result: AcceptResult;
   try {
     result = await retryBusy(() => sink.accept(event), {
       deadlineMs: opts.lockWaitMs,
-      onBusy: () => logger.warn('the state database is locked by another process; waiting to record the webhook', { messageId: event.messageId }),
+      onBusy: () =>
+        logger.warn('the state database is locked by another process; waiting to record the webhook', {
+          messageId: event.messageId,
+        }),
     });
   } catch (err) {
     if (err instanceof StateBusyError) {
       opts.counters.busy += 1;
-      logger.error('could not record the webhook: the state database stayed locked', { messageId: event.messageId, waitedMs: Math.round(err.waitedMs) });
-      return { status: 503, json: { status: 'error', error: 'busy, deliver again later' }, headers: { 'retry-after': '5' } };
+      logger.error('could not record the webhook: the state database stayed locked', {
+        messageId: event.messageId,
+        waitedMs: Math.round(err.waitedMs),
+      });
+      return {
+        status: 503,
+        json: { status: 'error', error: 'busy, deliver again later' },
+        headers: { 'retry-after': '5' },
+      };
     }
     // The outbox could not be written (disk full…): Omnidesk may deliver again.
     logger.error('could not record the webhook', { messageId: event.messageId, error: errorMessage(err) });
@@ -75,7 +92,8 @@ export async function handleOmnideskWebhook(contentType: string, body: string, o
 /** Only the event type, read leniently from a body the full parser refused. */
 function eventType(contentType: string, body: string): string | undefined {
   try {
-    const raw: unknown = /json/i.test(contentType) || body.trim().startsWith('{') ? JSON.parse(body) : parsePhpForm(body);
+    const raw: unknown =
+      /json/i.test(contentType) || body.trim().startsWith('{') ? JSON.parse(body) : parsePhpForm(body);
     const type = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).type : undefined;
     return typeof type === 'string' ? type : undefined;
   } catch {

@@ -10,7 +10,10 @@ import { ecP256KeyPair } from '../../helpers/keys.js';
 import { craftToken, issuerId, keyId, rawGet, startAppStore } from './setup.js';
 
 async function remoteError(p: Promise<unknown>): Promise<RemoteError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(RemoteError);
   return err as RemoteError;
 }
@@ -19,7 +22,11 @@ describe('App Store Connect auth', () => {
   it('signs ES256 team-key tokens with the claims Apple expects', async () => {
     const keys = ecP256KeyPair();
     const now = Date.UTC(2025, 5, 1, 12, 0, 0);
-    const tokens = new AppStoreTokens({ issuerId, keyId, privateKeyPem: keys.privateKeyPem }, 'stores.appStore.privateKey', () => now);
+    const tokens = new AppStoreTokens(
+      { issuerId, keyId, privateKeyPem: keys.privateKeyPem },
+      'stores.appStore.privateKey',
+      () => now,
+    );
     const token = await tokens.token();
     expect(decodeProtectedHeader(token)).toEqual({ alg: 'ES256', kid: keyId, typ: 'JWT' });
     const claims = decodeJwt(token);
@@ -50,7 +57,10 @@ describe('App Store Connect auth', () => {
   it('a wrong key (bad signature) is an auth error naming the key id, after one fresh-token retry', async () => {
     const other = ecP256KeyPair();
     const { emu, connect, keys } = await startAppStore();
-    const connector = connect({ creds: { privateKeyPem: other.privateKeyPem }, cfg: { privateKey: other.privateKeyPem } });
+    const connector = connect({
+      creds: { privateKeyPem: other.privateKeyPem },
+      cfg: { privateKey: other.privateKeyPem },
+    });
     const err = await remoteError(connector.ping());
     expect(err.kind).toBe('auth');
     expect(err.status).toBe(401);
@@ -59,7 +69,8 @@ describe('App Store Connect auth', () => {
     expect(err.message).toContain('Authentication credentials are missing or invalid.');
     expect(err.hint).toMatch(/Users and Access → Integrations/);
     for (const pem of [other.privateKeyPem, keys.privateKeyPem]) {
-      for (const line of pem.split('\n').filter((l) => l.length > 20)) expect(`${err.message} ${err.hint}`).not.toContain(line);
+      for (const line of pem.split('\n').filter((l) => l.length > 20))
+        expect(`${err.message} ${err.hint}`).not.toContain(line);
     }
     expect(emu.authLog.map((e) => e.reason)).toEqual(['signature', 'signature']);
     expect(emu.server.serviceRequests().map((r) => r.status)).toEqual([401, 401]);
@@ -100,19 +111,43 @@ describe('App Store Connect auth', () => {
       ['missing', undefined],
     ];
     for (const [reason, claims] of cases) {
-      const res = await rawGet(emu.baseUrl, '/v1/apps', claims ? await craftToken(keys.privateKeyPem, claims) : undefined);
+      const res = await rawGet(
+        emu.baseUrl,
+        '/v1/apps',
+        claims ? await craftToken(keys.privateKeyPem, claims) : undefined,
+      );
       expect(res.status, reason).toBe(401);
-      expect(res.json).toMatchObject({ errors: [{ status: '401', code: 'NOT_AUTHORIZED', title: 'Authentication credentials are missing or invalid.' }] });
+      expect(res.json).toMatchObject({
+        errors: [
+          { status: '401', code: 'NOT_AUTHORIZED', title: 'Authentication credentials are missing or invalid.' },
+        ],
+      });
       expect(emu.authLog.at(-1)?.reason).toBe(reason);
     }
-    const exactly20 = await rawGet(emu.baseUrl, '/v1/apps', await craftToken(keys.privateKeyPem, { iat, exp: iat + 20 * 60, scope: ['GET /v1/apps?limit=1'] }));
+    const exactly20 = await rawGet(
+      emu.baseUrl,
+      '/v1/apps',
+      await craftToken(keys.privateKeyPem, { iat, exp: iat + 20 * 60, scope: ['GET /v1/apps?limit=1'] }),
+    );
     expect(exactly20.status).toBe(200);
   });
 
   it('a key that is not a PKCS#8 EC P-256 PEM is a config error naming the setting', () => {
-    const sec1 = generateKeyPairSync('ec', { namedCurve: 'prime256v1', privateKeyEncoding: { type: 'sec1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
-    const p384 = generateKeyPairSync('ec', { namedCurve: 'secp384r1', privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 1024, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+    const sec1 = generateKeyPairSync('ec', {
+      namedCurve: 'prime256v1',
+      privateKeyEncoding: { type: 'sec1', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    }).privateKey;
+    const p384 = generateKeyPairSync('ec', {
+      namedCurve: 'secp384r1',
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    }).privateKey;
+    const rsa = generateKeyPairSync('rsa', {
+      modulusLength: 1024,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    }).privateKey;
     const damaged = ecP256KeyPair().privateKeyPem.replace(/[A-Za-z0-9+/]{20}/, 'AAAAAAAAAAAAAAAAAAAA');
     const cases: Array<[string, RegExp]> = [
       [sec1, /SEC1/],
@@ -128,7 +163,11 @@ describe('App Store Connect auth', () => {
       ] as const) {
         let err: unknown;
         try {
-          createAppStoreConnector(appStoreSchema.parse({ issuerId, keyId, ...cfg }), { issuerId, keyId, privateKeyPem: pem }, { logger: memoryLogger() });
+          createAppStoreConnector(
+            appStoreSchema.parse({ issuerId, keyId, ...cfg }),
+            { issuerId, keyId, privateKeyPem: pem },
+            { logger: memoryLogger() },
+          );
         } catch (e) {
           err = e;
         }
@@ -138,7 +177,8 @@ describe('App Store Connect auth', () => {
         expect(e.message).toMatch(why);
         expect(e.hint).toContain('App Store Connect → Users and Access → Integrations');
         expect(e.problems[0]?.path).toBe(field);
-        for (const line of pem.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----'))) expect(e.message).not.toContain(line);
+        for (const line of pem.split('\n').filter((l) => l.length > 20 && !l.startsWith('-----')))
+          expect(e.message).not.toContain(line);
       }
     }
   });

@@ -3,13 +3,19 @@ import { describe, expect, it } from 'vitest';
 import { appId, craftToken, rawGet, startAppStore } from './setup.js';
 
 interface Page {
-  data: { id: string; attributes: { rating: number; createdDate: string }; relationships: { response: { data?: unknown } } }[];
+  data: {
+    id: string;
+    attributes: { rating: number; createdDate: string };
+    relationships: { response: { data?: unknown } };
+  }[];
   included?: { id: string; attributes: { state: string } }[];
   links: { next?: string };
 }
 
 describe('App Store Connect emulator', () => {
-  async function setup(): Promise<{ get: (path: string) => ReturnType<typeof rawGet>; token: string } & Awaited<ReturnType<typeof startAppStore>>> {
+  async function setup(): Promise<
+    { get: (path: string) => ReturnType<typeof rawGet>; token: string } & Awaited<ReturnType<typeof startAppStore>>
+  > {
     const s = await startAppStore();
     const iat = Math.floor(s.clock.now / 1000);
     const token = await craftToken(s.keys.privateKeyPem, { iat, exp: iat + 600 });
@@ -20,7 +26,9 @@ describe('App Store Connect emulator', () => {
     const { get } = await setup();
     const over = await get(`/v1/apps/${appId}/customerReviews?limit=201`);
     expect(over.status).toBe(400);
-    expect(over.json).toMatchObject({ errors: [{ status: '400', code: 'PARAMETER_ERROR.INVALID', source: { parameter: 'limit' } }] });
+    expect(over.json).toMatchObject({
+      errors: [{ status: '400', code: 'PARAMETER_ERROR.INVALID', source: { parameter: 'limit' } }],
+    });
     expect(over.headers['x-rate-limit']).toBe('user-hour-lim:3600;user-hour-rem:3599;');
     const sort = await get(`/v1/apps/${appId}/customerReviews?sort=helpfulness`);
     expect(sort.status).toBe(400);
@@ -40,7 +48,11 @@ describe('App Store Connect emulator', () => {
     for (const [sort, check] of [
       ['rating', (a: Page['data'][number], b: Page['data'][number]) => a.attributes.rating <= b.attributes.rating],
       ['-rating', (a: Page['data'][number], b: Page['data'][number]) => a.attributes.rating >= b.attributes.rating],
-      ['createdDate', (a: Page['data'][number], b: Page['data'][number]) => Date.parse(a.attributes.createdDate) <= Date.parse(b.attributes.createdDate)],
+      [
+        'createdDate',
+        (a: Page['data'][number], b: Page['data'][number]) =>
+          Date.parse(a.attributes.createdDate) <= Date.parse(b.attributes.createdDate),
+      ],
     ] as const) {
       const all: Page['data'] = [];
       let next: string | undefined = `/v1/apps/${appId}/customerReviews?sort=${sort}&limit=7`;
@@ -51,7 +63,10 @@ describe('App Store Connect emulator', () => {
       }
       expect(all, sort).toHaveLength(60);
       expect(new Set(all.map((r) => r.id)).size).toBe(60);
-      expect(all.slice(1).every((r, i) => check(all[i]!, r)), sort).toBe(true);
+      expect(
+        all.slice(1).every((r, i) => check(all[i]!, r)),
+        sort,
+      ).toBe(true);
     }
   });
 
@@ -67,15 +82,23 @@ describe('App Store Connect emulator', () => {
 
     // The POST answered PENDING_PUBLISH; with no publishing delay the next read finds it published.
     const withResponse = (await get(`/v1/apps/${appId}/customerReviews?include=response`)).json as Page;
-    expect(withResponse.included).toEqual([expect.objectContaining({ id: answerId, attributes: expect.objectContaining({ state: 'PUBLISHED' }) as unknown })]);
-    expect(withResponse.data.find((r) => r.id === answered)?.relationships.response.data).toEqual({ type: 'customerReviewResponses', id: answerId });
+    expect(withResponse.included).toEqual([
+      expect.objectContaining({ id: answerId, attributes: expect.objectContaining({ state: 'PUBLISHED' }) as unknown }),
+    ]);
+    expect(withResponse.data.find((r) => r.id === answered)?.relationships.response.data).toEqual({
+      type: 'customerReviewResponses',
+      id: answerId,
+    });
     const publishedOnly = (await get(`/v1/apps/${appId}/customerReviews?exists[publishedResponse]=true`)).json as Page;
     expect(publishedOnly.data.map((r) => r.id)).toEqual([answered]);
     const unanswered = (await get(`/v1/apps/${appId}/customerReviews?exists[publishedResponse]=false`)).json as Page;
     expect(unanswered.data.map((r) => r.id)).not.toContain(answered);
     expect(unanswered.data).toHaveLength(1);
 
-    const del = await request(`${emu.baseUrl}/v1/customerReviewResponses/${answerId!}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    const del = await request(`${emu.baseUrl}/v1/customerReviewResponses/${answerId!}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}` },
+    });
     await del.body.text();
     expect(del.statusCode).toBe(204);
     expect((await get(`/v1/customerReviews/${answered}/response`)).status).toBe(404);

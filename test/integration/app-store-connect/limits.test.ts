@@ -14,7 +14,10 @@ const app: AppRef = { store: 'app-store', appId };
 const hour = 3_600_000;
 
 async function remoteError(p: Promise<unknown>): Promise<RemoteError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(RemoteError);
   return err as RemoteError;
 }
@@ -98,12 +101,22 @@ describe('App Store Connect limits and failures', () => {
     const fake = new EmulatorServer({ name: 'broken-asc' });
     fake.route('GET', '/v1/apps/:appId/customerReviews', () => ({
       status: 200,
-      json: { data: { type: 'customerReviews', id: 'r1', attributes: { rating: 5, createdDate: '2024-01-01T00:00:00-08:00' } } },
+      json: {
+        data: {
+          type: 'customerReviews',
+          id: 'r1',
+          attributes: { rating: 5, createdDate: '2024-01-01T00:00:00-08:00' },
+        },
+      },
     }));
     const baseUrl = await fake.start();
     try {
       const keys = ecP256KeyPair();
-      const connector = createAppStoreConnector(appStoreSchema.parse({ issuerId, keyId, privateKey: keys.privateKeyPem, baseUrl }), { issuerId, keyId, privateKeyPem: keys.privateKeyPem }, { logger: memoryLogger() });
+      const connector = createAppStoreConnector(
+        appStoreSchema.parse({ issuerId, keyId, privateKey: keys.privateKeyPem, baseUrl }),
+        { issuerId, keyId, privateKeyPem: keys.privateKeyPem },
+        { logger: memoryLogger() },
+      );
       const err = await remoteError(collect(reviewPages(connector, app)));
       expect(err.kind).toBe('bad-payload');
       expect(err.message).toContain('field "data"');
@@ -114,22 +127,48 @@ describe('App Store Connect limits and failures', () => {
 
   it('keeps the token on the configured host: a links.next to another origin is re-based; the engine stops at a looping next', async () => {
     const fake = new EmulatorServer({ name: 'asc-links' });
-    const review = (id: string): unknown => ({ type: 'customerReviews', id, attributes: { rating: 4, createdDate: '2024-01-01T00:00:00-08:00' } });
+    const review = (id: string): unknown => ({
+      type: 'customerReviews',
+      id,
+      attributes: { rating: 4, createdDate: '2024-01-01T00:00:00-08:00' },
+    });
     fake.route('GET', '/v1/apps/:appId/customerReviews', (req) => {
       const cursor = req.query.get('cursor');
-      if (!cursor) return { status: 200, json: { data: [review('a')], links: { next: `https://api.appstoreconnect.apple.com/v1/apps/${req.params.appId!}/customerReviews?cursor=AQ.two&limit=200` } } };
-      return { status: 200, json: { data: [review(cursor)], links: { next: `${fake.baseUrl}/v1/apps/${req.params.appId!}/customerReviews?cursor=AQ.two&limit=200` } } };
+      if (!cursor)
+        return {
+          status: 200,
+          json: {
+            data: [review('a')],
+            links: {
+              next: `https://api.appstoreconnect.apple.com/v1/apps/${req.params.appId!}/customerReviews?cursor=AQ.two&limit=200`,
+            },
+          },
+        };
+      return {
+        status: 200,
+        json: {
+          data: [review(cursor)],
+          links: { next: `${fake.baseUrl}/v1/apps/${req.params.appId!}/customerReviews?cursor=AQ.two&limit=200` },
+        },
+      };
     });
     const baseUrl = await fake.start();
     try {
       const keys = ecP256KeyPair();
-      const connector = createAppStoreConnector(appStoreSchema.parse({ issuerId, keyId, privateKey: keys.privateKeyPem, baseUrl }), { issuerId, keyId, privateKeyPem: keys.privateKeyPem }, { logger: memoryLogger() });
+      const connector = createAppStoreConnector(
+        appStoreSchema.parse({ issuerId, keyId, privateKey: keys.privateKeyPem, baseUrl }),
+        { issuerId, keyId, privateKeyPem: keys.privateKeyPem },
+        { logger: memoryLogger() },
+      );
       const seen: string[] = [];
       const pager = new Pager(connector, app);
       for await (const page of pager.pages()) seen.push(...page.reviews.map((r) => r.reviewId));
       expect(pager.summary.stops).toEqual([{ reason: 'repeated-cursor', slice: undefined }]);
       expect(seen).toEqual(['a', 'AQ.two']);
-      expect(fake.serviceRequests().map((r) => r.query)).toEqual(['?sort=-createdDate&include=response&limit=200', '?cursor=AQ.two&limit=200']);
+      expect(fake.serviceRequests().map((r) => r.query)).toEqual([
+        '?sort=-createdDate&include=response&limit=200',
+        '?cursor=AQ.two&limit=200',
+      ]);
     } finally {
       await fake.stop();
     }

@@ -6,7 +6,10 @@ import { appId, startAppStore } from './setup.js';
 const app: AppRef = { store: 'app-store', appId };
 
 async function remoteError(p: Promise<unknown>): Promise<RemoteError> {
-  const err = await p.then(() => undefined, (e: unknown) => e);
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(RemoteError);
   return err as RemoteError;
 }
@@ -28,13 +31,25 @@ describe('App Store Connect replies', () => {
         relationships: { review: { data: { type: 'customerReviews', id: reviewId } } },
       },
     });
-    expect(await connector.replyStatus(app, reviewId)).toEqual({ state: 'PUBLISHED', text: 'Sorry about that, fixed in 2.1', answerId: first.answerId });
+    expect(await connector.replyStatus(app, reviewId)).toEqual({
+      state: 'PUBLISHED',
+      text: 'Sorry about that, fixed in 2.1',
+      answerId: first.answerId,
+    });
 
     const second = await connector.publishReply(app, reviewId, 'Update: 2.1.1 is out');
     expect(second).toEqual({ state: 'PENDING_PUBLISH', answerId: first.answerId });
     expect(emu.responses()).toHaveLength(1);
-    expect(emu.responses()[0]).toMatchObject({ reviewId, responseBody: 'Update: 2.1.1 is out', state: 'PENDING_PUBLISH' });
-    expect(await connector.replyStatus(app, reviewId)).toEqual({ state: 'PUBLISHED', text: 'Update: 2.1.1 is out', answerId: first.answerId });
+    expect(emu.responses()[0]).toMatchObject({
+      reviewId,
+      responseBody: 'Update: 2.1.1 is out',
+      state: 'PENDING_PUBLISH',
+    });
+    expect(await connector.replyStatus(app, reviewId)).toEqual({
+      state: 'PUBLISHED',
+      text: 'Update: 2.1.1 is out',
+      answerId: first.answerId,
+    });
   });
 
   it('stays PENDING_PUBLISH until the publishing delay has passed', async () => {
@@ -52,7 +67,9 @@ describe('App Store Connect replies', () => {
     const { emu, connector } = await startAppStore();
     const reviewId = emu.addReview(appId);
     expect(await connector.replyStatus(app, reviewId)).toBeUndefined();
-    expect(emu.server.serviceRequests().map((r) => [r.path, r.status])).toEqual([[`/v1/customerReviews/${reviewId}/response`, 404]]);
+    expect(emu.server.serviceRequests().map((r) => [r.path, r.status])).toEqual([
+      [`/v1/customerReviews/${reviewId}/response`, 404],
+    ]);
   });
 
   it('refuses a too-long reply locally, sending nothing', async () => {

@@ -76,7 +76,12 @@ describe('App Store Connect reviews', () => {
     const fresh = emu.addReview(appId, { rating: 1, body: 'Crashes on start' });
     const pages = await collect(reviewPages(connector, app, { isKnownUnchanged }));
     expect(pages[0]![0]!.reviewId).toBe(fresh);
-    expect(pages.flat().filter((r) => !known.has(r.reviewId)).map((r) => r.reviewId)).toEqual([fresh]);
+    expect(
+      pages
+        .flat()
+        .filter((r) => !known.has(r.reviewId))
+        .map((r) => r.reviewId),
+    ).toEqual([fresh]);
     // Page 1 held something new, page 2 was all known: stop there.
     expect(emu.server.serviceRequests()).toHaveLength(2);
 
@@ -102,7 +107,9 @@ describe('App Store Connect reviews', () => {
     const { emu, connector } = await startAppStore();
     const territories = ['USA', 'GBR', 'DEU'];
     for (let i = 0; i < 30; i++) emu.addReview(appId, { territory: territories[i % 3], rating: (i % 5) + 1 });
-    const reviews = (await collect(reviewPages(connector, { ...app, countries: ['usa', 'GBR'], ratings: [2, 1] }))).flat();
+    const reviews = (
+      await collect(reviewPages(connector, { ...app, countries: ['usa', 'GBR'], ratings: [2, 1] }))
+    ).flat();
     expect(reviews.length).toBeGreaterThan(0);
     expect(reviews.every((r) => ['USA', 'GBR'].includes(r.territory!) && r.rating <= 2)).toBe(true);
     expect(reviews).toHaveLength(emu.reviews(appId).filter((r) => r.territory !== 'DEU' && r.rating <= 2).length);
@@ -124,7 +131,12 @@ describe('App Store Connect reviews', () => {
     const sent = await connector.publishReply(app, id, 'Thanks, fixed in 2.1');
     const reviews = (await collect(reviewPages(connector, app))).flat();
     const answered = reviews.find((r) => r.reviewId === id)!;
-    expect(answered.developerAnswer).toEqual({ text: 'Thanks, fixed in 2.1', state: 'PUBLISHED', id: sent.answerId, updatedAt: expect.stringMatching(/Z$/) as unknown });
+    expect(answered.developerAnswer).toEqual({
+      text: 'Thanks, fixed in 2.1',
+      state: 'PUBLISHED',
+      id: sent.answerId,
+      updatedAt: expect.stringMatching(/Z$/) as unknown,
+    });
     expect(reviews.filter((r) => r.developerAnswer)).toHaveLength(1);
   });
 
@@ -139,7 +151,12 @@ describe('App Store Connect reviews', () => {
     const edited = pages.flat().find((r) => r.reviewId === ids[1])!;
     expect(edited).toMatchObject({ rating: 1, title: 'Worse now', text: 'The update broke sync' });
     expect(isKnownUnchanged(edited)).toBe(false);
-    expect(pages.flat().filter((r) => !isKnownUnchanged(r)).map((r) => r.reviewId)).toEqual([ids[1]]);
+    expect(
+      pages
+        .flat()
+        .filter((r) => !isKnownUnchanged(r))
+        .map((r) => r.reviewId),
+    ).toEqual([ids[1]]);
     expect(emu.server.serviceRequests()).toHaveLength(1);
   });
 
@@ -155,7 +172,12 @@ describe('App Store Connect reviews', () => {
     expect(newId).not.toBe(oldId);
 
     const incremental = (await collect(reviewPages(connector, app, { isKnownUnchanged }))).flat();
-    expect(incremental[0]).toMatchObject({ reviewId: newId, rating: 2, text: 'Changed my mind', createdAt: new Date(clock.now - (clock.now % 1000)).toISOString() });
+    expect(incremental[0]).toMatchObject({
+      reviewId: newId,
+      rating: 2,
+      text: 'Changed my mind',
+      createdAt: new Date(clock.now - (clock.now % 1000)).toISOString(),
+    });
     expect(incremental[0]!.developerAnswer?.text).toBe('Thanks!');
 
     const full = (await collect(reviewPages(connector, app, { full: true }))).flat();

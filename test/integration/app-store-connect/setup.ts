@@ -7,8 +7,14 @@ import { request } from 'undici';
 import { onTestFinished } from 'vitest';
 import { appStoreSchema, type AppStoreConfig } from '../../../src/config/schema.js';
 import type { AppStoreCredentials } from '../../../src/config/secrets.js';
-import { createAppStoreConnector, type AppStoreConnector } from '../../../src/connectors/stores/app-store-connect/index.js';
-import { AppStoreConnectEmulator, type AppStoreConnectEmulatorOptions } from '../../../src/emulators/app-store-connect.js';
+import {
+  createAppStoreConnector,
+  type AppStoreConnector,
+} from '../../../src/connectors/stores/app-store-connect/index.js';
+import {
+  AppStoreConnectEmulator,
+  type AppStoreConnectEmulatorOptions,
+} from '../../../src/emulators/app-store-connect.js';
 import { memoryLogger } from '../../../src/log.js';
 import { ecP256KeyPair, type PemKeyPair } from '../../helpers/keys.js';
 
@@ -38,17 +44,31 @@ export interface ConnectOptions {
   clockOffsetMs?: number;
 }
 
-export async function startAppStore(opts: { emu?: Partial<AppStoreConnectEmulatorOptions> } & ConnectOptions = {}): Promise<AppStoreSetup> {
+export async function startAppStore(
+  opts: { emu?: Partial<AppStoreConnectEmulatorOptions> } & ConnectOptions = {},
+): Promise<AppStoreSetup> {
   const keys = ecP256KeyPair();
   const clock: Clock = { now: Date.now() };
   const waits: number[] = [];
-  const emu = new AppStoreConnectEmulator({ issuerId, keyId, publicKeyPem: keys.publicKeyPem, now: () => clock.now, ...opts.emu });
+  const emu = new AppStoreConnectEmulator({
+    issuerId,
+    keyId,
+    publicKeyPem: keys.publicKeyPem,
+    now: () => clock.now,
+    ...opts.emu,
+  });
   await emu.start();
   onTestFinished(() => emu.stop());
   emu.addApp({ id: appId, name: 'Demo App', bundleId: 'com.example.demo' });
 
   const connect = (c: ConnectOptions = {}): AppStoreConnector => {
-    const cfg = appStoreSchema.parse({ issuerId, keyId, privateKey: keys.privateKeyPem, baseUrl: emu.baseUrl, ...c.cfg });
+    const cfg = appStoreSchema.parse({
+      issuerId,
+      keyId,
+      privateKey: keys.privateKeyPem,
+      baseUrl: emu.baseUrl,
+      ...c.cfg,
+    });
     const creds: AppStoreCredentials = { issuerId, keyId, privateKeyPem: keys.privateKeyPem, ...c.creds };
     return createAppStoreConnector(cfg, creds, {
       logger: memoryLogger(),
@@ -71,7 +91,10 @@ export async function collect<T>(pages: AsyncIterable<T[]>): Promise<T[][]> {
 }
 
 /** A token made by hand, to try the emulator's checks one by one. */
-export async function craftToken(privateKeyPem: string, claims: { kid?: string; iss?: string; aud?: string; iat: number; exp: number; scope?: string[] }): Promise<string> {
+export async function craftToken(
+  privateKeyPem: string,
+  claims: { kid?: string; iss?: string; aud?: string; iat: number; exp: number; scope?: string[] },
+): Promise<string> {
   const jwt = new SignJWT(claims.scope ? { scope: claims.scope } : {})
     .setProtectedHeader({ alg: 'ES256', kid: claims.kid ?? keyId, typ: 'JWT' })
     .setIssuer(claims.iss ?? issuerId)
@@ -81,7 +104,11 @@ export async function craftToken(privateKeyPem: string, claims: { kid?: string; 
   return jwt.sign(await importPKCS8(privateKeyPem, 'ES256'));
 }
 
-export async function rawGet(baseUrl: string, path: string, token?: string): Promise<{ status: number; headers: Record<string, unknown>; json: unknown }> {
+export async function rawGet(
+  baseUrl: string,
+  path: string,
+  token?: string,
+): Promise<{ status: number; headers: Record<string, unknown>; json: unknown }> {
   const res = await request(new URL(path, baseUrl), { headers: token ? { authorization: `Bearer ${token}` } : {} });
   const text = await res.body.text();
   return { status: res.statusCode, headers: res.headers, json: text ? (JSON.parse(text) as unknown) : undefined };

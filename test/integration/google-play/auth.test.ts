@@ -7,7 +7,10 @@ import { makeServiceAccount } from '../../helpers/google-keys.js';
 import { collect, pkg, startGooglePlay } from './setup.js';
 import { reviewPages } from '../../helpers/pages.js';
 
-async function postToken(tokenUri: string, assertion: string): Promise<{ status: number; body: Record<string, unknown> }> {
+async function postToken(
+  tokenUri: string,
+  assertion: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(tokenUri, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -24,7 +27,11 @@ describe('Google Play token exchange', () => {
     const form = new URLSearchParams(emu.server.serviceRequests()[0]!.body);
     expect(form.get('grant_type')).toBe('urn:ietf:params:oauth:grant-type:jwt-bearer');
     const claims = decodeJwt(form.get('assertion')!);
-    expect(claims).toMatchObject({ iss: sa.clientEmail, aud: emu.tokenUri, scope: 'https://www.googleapis.com/auth/androidpublisher' });
+    expect(claims).toMatchObject({
+      iss: sa.clientEmail,
+      aud: emu.tokenUri,
+      scope: 'https://www.googleapis.com/auth/androidpublisher',
+    });
     expect(claims.exp! - claims.iat!).toBeLessThanOrEqual(3600);
   });
 
@@ -59,7 +66,13 @@ describe('Google Play token exchange', () => {
     emu.revokeTokens();
     await connector.checkApp(pkg);
     const path = `/androidpublisher/v3/applications/${pkg}/reviews`;
-    expect(log()).toEqual(['POST /token 200', `GET ${path} 200`, `GET ${path} 401`, 'POST /token 200', `GET ${path} 200`]);
+    expect(log()).toEqual([
+      'POST /token 200',
+      `GET ${path} 200`,
+      `GET ${path} 401`,
+      'POST /token 200',
+      `GET ${path} 200`,
+    ]);
   });
 
   it('refuses a wrong key with an auth error that names the problem, not the key, and asks once', async () => {
@@ -84,7 +97,10 @@ describe('Google Play token exchange', () => {
     emu.addApp(pkg);
     await connector.checkApp(pkg);
     emu.removeServiceAccount(sa.clientEmail);
-    await expect(connector.checkApp(pkg)).rejects.toMatchObject({ kind: 'auth', message: expect.stringContaining('account not found') });
+    await expect(connector.checkApp(pkg)).rejects.toMatchObject({
+      kind: 'auth',
+      message: expect.stringContaining('account not found'),
+    });
     expect(log().slice(-2)).toEqual([`GET /androidpublisher/v3/applications/${pkg}/reviews 401`, 'POST /token 400']);
   });
 
@@ -94,23 +110,42 @@ describe('Google Play token exchange', () => {
     const key = await importPKCS8(sa.privateKeyPem, 'RS256');
     const iat = Math.floor(clock.now / 1000);
     const sign = (claims: Record<string, unknown>, exp = iat + 3600): Promise<string> =>
-      new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid: 'kid' }).setIssuer(sa.clientEmail).setIssuedAt(iat).setExpirationTime(exp).sign(key);
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', kid: 'kid' })
+        .setIssuer(sa.clientEmail)
+        .setIssuedAt(iat)
+        .setExpirationTime(exp)
+        .sign(key);
     const androidpublisher = 'https://www.googleapis.com/auth/androidpublisher';
 
-    const wrongAud = await postToken(emu.tokenUri, await sign({ aud: 'https://oauth2.googleapis.com/token', scope: androidpublisher }));
+    const wrongAud = await postToken(
+      emu.tokenUri,
+      await sign({ aud: 'https://oauth2.googleapis.com/token', scope: androidpublisher }),
+    );
     expect(wrongAud).toMatchObject({ status: 400, body: { error: 'invalid_grant' } });
-    const tooLong = await postToken(emu.tokenUri, await sign({ aud: emu.tokenUri, scope: androidpublisher }, iat + 7200));
+    const tooLong = await postToken(
+      emu.tokenUri,
+      await sign({ aud: emu.tokenUri, scope: androidpublisher }, iat + 7200),
+    );
     expect(tooLong.body.error_description).toMatch(/short-lived/);
     const noScope = await postToken(emu.tokenUri, await sign({ aud: emu.tokenUri }));
     expect(noScope).toMatchObject({ status: 400, body: { error: 'invalid_scope' } });
 
     // Like Google, the token endpoint grants another scope; the API refuses the token.
-    const otherScope = await postToken(emu.tokenUri, await sign({ aud: emu.tokenUri, scope: 'https://www.googleapis.com/auth/cloud-platform' }));
+    const otherScope = await postToken(
+      emu.tokenUri,
+      await sign({ aud: emu.tokenUri, scope: 'https://www.googleapis.com/auth/cloud-platform' }),
+    );
     expect(otherScope.status).toBe(200);
-    const res = await fetch(`${emu.baseUrl}/androidpublisher/v3/applications/${pkg}/reviews`, { headers: { authorization: `Bearer ${String(otherScope.body.access_token)}` } });
+    const res = await fetch(`${emu.baseUrl}/androidpublisher/v3/applications/${pkg}/reviews`, {
+      headers: { authorization: `Bearer ${String(otherScope.body.access_token)}` },
+    });
     const body = await res.json();
     expect(res.status).toBe(403);
-    expect(describeGoogleError(403, body, sa.clientEmail)).toMatchObject({ kind: 'auth', code: 'insufficientPermissions' });
+    expect(describeGoogleError(403, body, sa.clientEmail)).toMatchObject({
+      kind: 'auth',
+      code: 'insufficientPermissions',
+    });
 
     const good = await postToken(emu.tokenUri, await sign({ aud: emu.tokenUri, scope: androidpublisher }));
     expect(good).toMatchObject({ status: 200, body: { token_type: 'Bearer', expires_in: 3600 } });
@@ -118,10 +153,15 @@ describe('Google Play token exchange', () => {
 
   it('refuses a key that cannot sign with a ConfigError naming the setting', async () => {
     const { sa, connect } = await startGooglePlay();
-    const broken = { ...sa, account: { ...sa.account, private_key: '-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n' } };
+    const broken = {
+      ...sa,
+      account: { ...sa.account, private_key: '-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n' },
+    };
     expect(() => connect({}, broken)).toThrow(ConfigError);
     expect(() => connect({}, broken)).toThrow(/stores\.googlePlay\.serviceAccountPath/);
-    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ type: 'pkcs8', format: 'pem' })
+      .toString();
     expect(() => connect({}, { ...sa, account: { ...sa.account, private_key: ec } })).toThrow(/not RSA/);
   });
 });

@@ -34,7 +34,12 @@ describe('Google Play records, one at a time', () => {
     const setAside: SetAside[] = [];
     const reviews = (await collect(reviewPages(t.connector, app, { onSetAside: (s) => setAside.push(...s) }))).flat();
     expect(reviews.map((r) => r.reviewId).sort()).toEqual([ids[0], ids[2]].sort());
-    expect(setAside).toEqual([{ id: broken, reason: `record ${broken}: field "comments[0].userComment.starRating" Invalid input: expected number, received undefined` }]);
+    expect(setAside).toEqual([
+      {
+        id: broken,
+        reason: `record ${broken}: field "comments[0].userComment.starRating" Invalid input: expected number, received undefined`,
+      },
+    ]);
   });
 
   it('takes a review whose user comment has nothing but a star rating (all else is optional)', async () => {
@@ -46,7 +51,14 @@ describe('Google Play records, one at a time', () => {
     const setAside: SetAside[] = [];
     const [review] = (await collect(reviewPages(t.connector, app, { onSetAside: (s) => setAside.push(...s) }))).flat();
     expect(setAside).toEqual([]);
-    expect(review).toMatchObject({ rating: 2, text: '', author: undefined, language: undefined, updatedAt: undefined, createdAt: new Date(t.clock.now).toISOString() });
+    expect(review).toMatchObject({
+      rating: 2,
+      text: '',
+      author: undefined,
+      language: undefined,
+      updatedAt: undefined,
+      createdAt: new Date(t.clock.now).toISOString(),
+    });
   });
 
   it('sets aside a review with no user comment, or no id, or a time that is no date', async () => {
@@ -64,7 +76,9 @@ describe('Google Play records, one at a time', () => {
     expect(setAside.map((s) => s.reason)).toEqual([
       expect.stringMatching(/^record \S+: has no userComment \(no star rating\)$/),
       'record [1] (no readable id): field "reviewId" Invalid input: expected string, received undefined',
-      expect.stringMatching(/^record \S+: field "userComment.lastModified" is not a valid time \(seconds 99999999999999999999\)$/),
+      expect.stringMatching(
+        /^record \S+: field "userComment.lastModified" is not a valid time \(seconds 99999999999999999999\)$/,
+      ),
     ]);
   });
 
@@ -75,9 +89,14 @@ describe('Google Play records, one at a time', () => {
     const reviews = (await collect(reviewPages(t.connector, { ...app, translationLanguage: 'en' }))).flat();
     const en = reviews.find((r) => r.language === 'en')!;
     const ru = reviews.find((r) => r.language === 'ru')!;
-    expect(t.emu.server.requests.some((r) => r.path === listPath && r.query.includes('translationLanguage=en'))).toBe(true);
+    expect(t.emu.server.requests.some((r) => r.path === listPath && r.query.includes('translationLanguage=en'))).toBe(
+      true,
+    );
     expect(en).toMatchObject({ text: 'Great app', translation: undefined });
-    expect(ru).toMatchObject({ text: 'Отличное приложение', translation: { language: 'en', text: '[en] Отличное приложение' } });
+    expect(ru).toMatchObject({
+      text: 'Отличное приложение',
+      translation: { language: 'en', text: '[en] Отличное приложение' },
+    });
   });
 
   it('reading back a reply whose time is no date is a typed bad-payload error', async () => {
@@ -86,9 +105,14 @@ describe('Google Play records, one at a time', () => {
     await t.connector.publishReply(app, id, 'Thanks!');
     t.emu.server.rewriteJson((path, json) => {
       if (!path.startsWith(`${listPath}/`)) return json;
-      for (const c of (json as { comments: { developerComment?: { lastModified: { seconds: string } } }[] }).comments) if (c.developerComment) c.developerComment.lastModified.seconds = '99999999999999999999';
+      for (const c of (json as { comments: { developerComment?: { lastModified: { seconds: string } } }[] }).comments)
+        if (c.developerComment) c.developerComment.lastModified.seconds = '99999999999999999999';
       return json;
     });
-    await expect(t.connector.replyStatus(app, id)).rejects.toMatchObject({ name: 'RemoteError', kind: 'bad-payload', message: expect.stringContaining('developerComment.lastModified') as unknown });
+    await expect(t.connector.replyStatus(app, id)).rejects.toMatchObject({
+      name: 'RemoteError',
+      kind: 'bad-payload',
+      message: expect.stringContaining('developerComment.lastModified') as unknown,
+    });
   });
 });

@@ -25,8 +25,13 @@ describe('Google Play replies', () => {
     await expect(connector.publishReply(app, id, text)).resolves.toEqual({ state: 'PUBLISHED' });
     await connector.publishReply(app, id, 'Fixed in 1.2.4');
     expect(emu.replies(pkg)).toEqual([{ reviewId: id, text: 'Fixed in 1.2.4', lastModified: expect.any(Number) }]);
-    expect(log().filter((l) => l.startsWith('POST /androidpublisher'))).toEqual([`POST ${listPath}/${encodeURIComponent(id)}:reply 200`, `POST ${listPath}/${encodeURIComponent(id)}:reply 200`]);
-    expect(JSON.parse(emu.server.serviceRequests().find((r) => r.path.endsWith(':reply'))!.body)).toEqual({ replyText: text });
+    expect(log().filter((l) => l.startsWith('POST /androidpublisher'))).toEqual([
+      `POST ${listPath}/${encodeURIComponent(id)}:reply 200`,
+      `POST ${listPath}/${encodeURIComponent(id)}:reply 200`,
+    ]);
+    expect(JSON.parse(emu.server.serviceRequests().find((r) => r.path.endsWith(':reply'))!.body)).toEqual({
+      replyText: text,
+    });
   });
 
   it('refuses 351 characters before sending anything', async () => {
@@ -54,7 +59,10 @@ describe('Google Play replies', () => {
     const id = emu.addReview(pkg, { text: 'Crashes on start' });
     emu.server.setFaults({ next: ['500'], pathPrefix: '/androidpublisher' });
     await connector.publishReply(app, id, 'Thanks');
-    expect(log().filter((l) => l.startsWith('POST /androidpublisher'))).toEqual([`POST ${listPath}/${encodeURIComponent(id)}:reply 500`, `POST ${listPath}/${encodeURIComponent(id)}:reply 200`]);
+    expect(log().filter((l) => l.startsWith('POST /androidpublisher'))).toEqual([
+      `POST ${listPath}/${encodeURIComponent(id)}:reply 500`,
+      `POST ${listPath}/${encodeURIComponent(id)}:reply 200`,
+    ]);
     expect(emu.replies(pkg)).toHaveLength(1);
   });
 });
@@ -62,7 +70,10 @@ describe('Google Play replies', () => {
 describe('Google Play quotas and errors', () => {
   it('keeps to the per-app GET budget on the client, across runs, and says when it frees up', async () => {
     // Long-lived tokens: the test moves the clock past an hour.
-    const { emu, connector, connect, clock, log } = await startGooglePlay({ tokenTtlSec: 86_400 }, { quotaGetPerHour: 3 });
+    const { emu, connector, connect, clock, log } = await startGooglePlay(
+      { tokenTtlSec: 86_400 },
+      { quotaGetPerHour: 3 },
+    );
     emu.addApp(pkg);
     const firstAt = clock.now;
     for (let i = 0; i < 3; i++) {
@@ -140,11 +151,19 @@ describe('Google Play quotas and errors', () => {
     emu.server.setFaults({ next: ['500', '502', '503'], pathPrefix: '/androidpublisher' });
     const pages = await collect(reviewPages(connector, app));
     expect(pages.flat()).toHaveLength(1);
-    expect(log().slice(1)).toEqual([`GET ${listPath} 500`, `GET ${listPath} 502`, `GET ${listPath} 503`, `GET ${listPath} 200`]);
+    expect(log().slice(1)).toEqual([
+      `GET ${listPath} 500`,
+      `GET ${listPath} 502`,
+      `GET ${listPath} 503`,
+      `GET ${listPath} 200`,
+    ]);
   });
 
   it('reports an unknown package as not-found', async () => {
     const { connector } = await startGooglePlay();
-    await expect(connector.checkApp('com.nobody.here')).rejects.toMatchObject({ kind: 'not-found', code: 'applicationNotFound' });
+    await expect(connector.checkApp('com.nobody.here')).rejects.toMatchObject({
+      kind: 'not-found',
+      code: 'applicationNotFound',
+    });
   });
 });

@@ -9,8 +9,15 @@ const day = 86_400_000;
 
 describe('Google Play reviews', () => {
   it('follows nextPageToken through short pages, newest-modified first', async () => {
-    const { emu, connector, clock, emu: { server } } = await startGooglePlay({ pageSize: 3 });
-    const ids = Array.from({ length: 8 }, (_, i) => emu.addReview(pkg, { text: `review ${i}`, lastModified: clock.now - i * 60_000 }));
+    const {
+      emu,
+      connector,
+      clock,
+      emu: { server },
+    } = await startGooglePlay({ pageSize: 3 });
+    const ids = Array.from({ length: 8 }, (_, i) =>
+      emu.addReview(pkg, { text: `review ${i}`, lastModified: clock.now - i * 60_000 }),
+    );
     emu.addReview(pkg, { text: '', starRating: 4 }); // a rating without text: never listed
 
     const pages = await collect(reviewPages(connector, app));
@@ -41,7 +48,12 @@ describe('Google Play reviews', () => {
       lastModified: Date.now(),
       reply: { text: 'Thanks!', lastModified: modified },
     });
-    emu.addReview(pkg, { text: '\tNo title here', device: 'a52q', appVersionCode: 77, lastModified: Date.now() - 1000 });
+    emu.addReview(pkg, {
+      text: '\tNo title here',
+      device: 'a52q',
+      appVersionCode: 77,
+      lastModified: Date.now() - 1000,
+    });
 
     const [first, second] = (await collect(reviewPages(connector, app))).flat() as [Review, Review];
     expect(first).toMatchObject({
@@ -69,7 +81,9 @@ describe('Google Play reviews', () => {
 
   it('detects an edit through lastModified and stops on a page of known reviews', async () => {
     const { emu, connector, clock, log } = await startGooglePlay({ pageSize: 3 });
-    const ids = Array.from({ length: 7 }, (_, i) => emu.addReview(pkg, { text: `review ${i}`, lastModified: clock.now - (i + 1) * 60_000 }));
+    const ids = Array.from({ length: 7 }, (_, i) =>
+      emu.addReview(pkg, { text: `review ${i}`, lastModified: clock.now - (i + 1) * 60_000 }),
+    );
     const known = new Map<string, string | undefined>();
     const isKnownUnchanged = (r: Review): boolean => known.has(r.reviewId) && known.get(r.reviewId) === r.updatedAt;
     const remember = (pages: Review[][]): void => pages.flat().forEach((r) => known.set(r.reviewId, r.updatedAt));
@@ -113,7 +127,8 @@ describe('Google Play reviews', () => {
 
     const ago = (days: number): string => new Date(clock.now - days * day).toISOString();
     expect(connector.capabilities.reviewWindowDays).toBe(7);
-    const windowWarning = (last: string | undefined): string | undefined => reviewWindowWarning('Google Play', connector.capabilities.reviewWindowDays!, last, clock.now);
+    const windowWarning = (last: string | undefined): string | undefined =>
+      reviewWindowWarning('Google Play', connector.capabilities.reviewWindowDays!, last, clock.now);
     expect(windowWarning(undefined)).toBeUndefined();
     expect(windowWarning(ago(4))).toBeUndefined();
     expect(windowWarning(ago(6))).toMatch(/6 days ago.*last 7 days.*will soon be lost/);
@@ -121,10 +136,21 @@ describe('Google Play reviews', () => {
   });
 
   it('keeps the original text as the review and the translation aside', async () => {
-    const { emu, connector, emu: { server } } = await startGooglePlay();
-    emu.addReview(pkg, { text: 'Tolle App\tAber die Synchronisierung ist langsam.', reviewerLanguage: 'de', lastModified: Date.now() });
+    const {
+      emu,
+      connector,
+      emu: { server },
+    } = await startGooglePlay();
+    emu.addReview(pkg, {
+      text: 'Tolle App\tAber die Synchronisierung ist langsam.',
+      reviewerLanguage: 'de',
+      lastModified: Date.now(),
+    });
     emu.addReview(pkg, { text: '\tAlready English', reviewerLanguage: 'en', lastModified: Date.now() - 1000 });
-    const [de, en] = (await collect(reviewPages(connector, { ...app, translationLanguage: 'en' }))).flat() as [Review, Review];
+    const [de, en] = (await collect(reviewPages(connector, { ...app, translationLanguage: 'en' }))).flat() as [
+      Review,
+      Review,
+    ];
     expect(new URLSearchParams(server.serviceRequests().at(-1)!.query).get('translationLanguage')).toBe('en');
     expect(de).toMatchObject({
       title: 'Tolle App',

@@ -4,7 +4,10 @@
 import { afterEach } from 'vitest';
 import { googlePlaySchema, type GooglePlayConfig } from '../../../src/config/schema.js';
 import { memoryUsageLedger, type UsageLedger } from '../../../src/connectors/deps.js';
-import { createGooglePlayConnector, type GooglePlayConnector } from '../../../src/connectors/stores/google-play/index.js';
+import {
+  createGooglePlayConnector,
+  type GooglePlayConnector,
+} from '../../../src/connectors/stores/google-play/index.js';
 import { GooglePlayEmulator, type GooglePlayEmulatorOptions } from '../../../src/emulators/google-play.js';
 import { memoryLogger } from '../../../src/log.js';
 import { makeServiceAccount, type TestServiceAccount } from '../../helpers/google-keys.js';
@@ -29,7 +32,10 @@ export interface GooglePlaySetup {
   log(): string[];
 }
 
-export async function startGooglePlay(emuOpts: Partial<GooglePlayEmulatorOptions> = {}, cfgInput: Partial<GooglePlayConfig> = {}): Promise<GooglePlaySetup> {
+export async function startGooglePlay(
+  emuOpts: Partial<GooglePlayEmulatorOptions> = {},
+  cfgInput: Partial<GooglePlayConfig> = {},
+): Promise<GooglePlaySetup> {
   const clock: Clock = {
     now: Date.now(),
     advance(ms) {
@@ -45,7 +51,11 @@ export async function startGooglePlay(emuOpts: Partial<GooglePlayEmulatorOptions
   const logger = memoryLogger();
   const cfg = googlePlaySchema.parse({ baseUrl: emu.baseUrl, ...cfgInput });
   const connect = (overrides: Partial<GooglePlayConfig> = {}, account: TestServiceAccount = sa): GooglePlayConnector =>
-    createGooglePlayConnector({ ...cfg, ...overrides }, { serviceAccount: account.account }, { logger, usage, now: () => clock.now, wait: async () => {}, backoffBaseMs: 1, timeoutMs: 5_000 });
+    createGooglePlayConnector(
+      { ...cfg, ...overrides },
+      { serviceAccount: account.account },
+      { logger, usage, now: () => clock.now, wait: async () => {}, backoffBaseMs: 1, timeoutMs: 5_000 },
+    );
   return {
     emu,
     sa,

@@ -12,7 +12,15 @@ describe('Omnidesk cases', () => {
     expect(ref).toMatchObject({ caseId: 500, created: true });
     expect(ref.caseNumber).toMatch(/^\d{3}-\d{6}$/);
     const [c] = emu.cases();
-    expect(c).toMatchObject({ caseId: 500, channel: 'cch1', userCustomId: 'gp:com.app:r-1', subject: '★2 Google Play review', status: 'open', labels, customFields: { cf_1: 'gp:com.app:r-1' } });
+    expect(c).toMatchObject({
+      caseId: 500,
+      channel: 'cch1',
+      userCustomId: 'gp:com.app:r-1',
+      subject: '★2 Google Play review',
+      status: 'open',
+      labels,
+      customFields: { cf_1: 'gp:com.app:r-1' },
+    });
     expect(ref.userId).toBe(c!.userId);
     const post = emu.server.serviceRequests().find((r) => r.method === 'POST' && r.path === '/api/cases.json')!;
     expect(post.status).toBe(201);
@@ -38,7 +46,13 @@ describe('Omnidesk cases', () => {
     const short = await helpdesk.createCase(draft('gp:com.app:r-12'));
 
     const found = await helpdesk.findCaseByCustomId('gp:com.app:r-12');
-    expect(found).toMatchObject({ caseId: short.caseId, userCustomId: 'gp:com.app:r-12', reviewKey: 'gp:com.app:r-12', status: 'open', labels: [] });
+    expect(found).toMatchObject({
+      caseId: short.caseId,
+      userCustomId: 'gp:com.app:r-12',
+      reviewKey: 'gp:com.app:r-12',
+      status: 'open',
+      labels: [],
+    });
     expect(found?.updatedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect((await helpdesk.findCaseByCustomId('gp:com.app:r-123'))?.caseId).toBe(long.caseId);
     expect(await helpdesk.findCaseByCustomId('gp:com.app:r-1')).toBeUndefined();
@@ -53,7 +67,12 @@ describe('Omnidesk cases', () => {
     expect((await helpdesk.findCaseByCustomId('as:1:r-7'))?.caseId).toBe(wanted.caseId);
     expect(calls(emu)).toEqual(['GET /api/cases.json', 'GET /api/users.json']);
     const q = new URLSearchParams(emu.server.serviceRequests()[0]!.query);
-    expect(Object.fromEntries(q)).toMatchObject({ user_custom_id: 'as:1:r-7', channel: 'cch1', page: '1', limit: '100' });
+    expect(Object.fromEntries(q)).toMatchObject({
+      user_custom_id: 'as:1:r-7',
+      channel: 'cch1',
+      page: '1',
+      limit: '100',
+    });
   });
 
   it('a create whose connection dropped is looked up, then sent again: exactly one case', async () => {
@@ -100,11 +119,23 @@ describe('Omnidesk cases', () => {
   it('adds a customer message (user id looked up when unknown) and an internal note', async () => {
     const { emu, helpdesk } = await startOmnidesk();
     const ref = await helpdesk.createCase(draft('gp:x:5'));
-    const msg = await helpdesk.addCustomerMessage(ref.caseId, undefined, 'Edited: still crashes', '<p>Edited: still crashes</p>');
+    const msg = await helpdesk.addCustomerMessage(
+      ref.caseId,
+      undefined,
+      'Edited: still crashes',
+      '<p>Edited: still crashes</p>',
+    );
     const note = await helpdesk.addNote(ref.caseId, 'Rating changed ★2 → ★1');
 
     const messages = emu.messages(ref.caseId);
-    expect(messages.map((m) => [m.messageId === msg.messageId || m.messageId === note.messageId, m.userId === ref.userId, m.note, m.content])).toEqual([
+    expect(
+      messages.map((m) => [
+        m.messageId === msg.messageId || m.messageId === note.messageId,
+        m.userId === ref.userId,
+        m.note,
+        m.content,
+      ]),
+    ).toEqual([
       [false, true, false, 'The app crashes on start'],
       [true, true, false, 'Edited: still crashes'],
       [true, false, true, 'Rating changed ★2 → ★1'],
@@ -112,10 +143,14 @@ describe('Omnidesk cases', () => {
     const noteReq = emu.server.serviceRequests().find((r) => r.path.endsWith('/note.json'))!;
     expect(JSON.parse(noteReq.body)).toEqual({ note: { content: 'Rating changed ★2 → ★1' } });
     const msgReq = emu.server.serviceRequests().find((r) => r.method === 'POST' && r.path.endsWith('/messages.json'))!;
-    expect(JSON.parse(msgReq.body)).toEqual({ message: { content: 'Edited: still crashes', content_html: '<p>Edited: still crashes</p>', user_id: ref.userId } });
+    expect(JSON.parse(msgReq.body)).toEqual({
+      message: { content: 'Edited: still crashes', content_html: '<p>Edited: still crashes</p>', user_id: ref.userId },
+    });
 
     const listed = await helpdesk.listMessages(ref.caseId);
-    expect(listed.map((m) => [m.messageId, m.note, m.staffId > 0])).toEqual(messages.map((m) => [m.messageId, m.note, m.staffId > 0]));
+    expect(listed.map((m) => [m.messageId, m.note, m.staffId > 0])).toEqual(
+      messages.map((m) => [m.messageId, m.note, m.staffId > 0]),
+    );
   });
 
   it('a note whose answer was lost is found in the messages, not written twice', async () => {
@@ -123,7 +158,9 @@ describe('Omnidesk cases', () => {
     const ref = await helpdesk.createCase(draft('gp:x:6'));
     emu.server.setFaults({ next: ['malformed'] });
     const note = await helpdesk.addNote(ref.caseId, 'once only');
-    expect(emu.messages(ref.caseId).filter((m) => m.note)).toEqual([expect.objectContaining({ messageId: note.messageId, content: 'once only' })]);
+    expect(emu.messages(ref.caseId).filter((m) => m.note)).toEqual([
+      expect.objectContaining({ messageId: note.messageId, content: 'once only' }),
+    ]);
   });
 
   it('updates labels and reopens a closed case', async () => {
@@ -136,7 +173,10 @@ describe('Omnidesk cases', () => {
     await helpdesk.updateCase(ref.caseId, { addLabels: [c], deleteLabels: [a], status: 'open' });
     const info = await helpdesk.getCase(ref.caseId);
     expect(info).toMatchObject({ caseId: ref.caseId, status: 'open', labels: [b, c], reviewKey: 'gp:x:7' });
-    const put = emu.server.serviceRequests().filter((r) => r.method === 'PUT').at(-1)!;
+    const put = emu.server
+      .serviceRequests()
+      .filter((r) => r.method === 'PUT')
+      .at(-1)!;
     expect(JSON.parse(put.body)).toEqual({ case: { add_labels: [c], delete_labels: [a], status: 'open' } });
 
     // Nothing to change: no request.
@@ -155,13 +195,24 @@ describe('Omnidesk cases', () => {
 
   it('lists the channel’s cases updated since a time, across pages, with dates read in the account’s zone', async () => {
     let now = Date.UTC(2025, 0, 10, 12, 0, 0);
-    const { emu, helpdesk } = await startOmnidesk({ emulator: { now: () => now, channels: [{ id: 1, title: 'App reviews' }, { id: 2, title: 'Other' }] } });
+    const { emu, helpdesk } = await startOmnidesk({
+      emulator: {
+        now: () => now,
+        channels: [
+          { id: 1, title: 'App reviews' },
+          { id: 2, title: 'Other' },
+        ],
+      },
+    });
     for (let i = 0; i < 230; i++) {
       await helpdesk.createCase(draft(`gp:bulk:${i}`));
       now += 1_000;
     }
     // A case of another channel is not listed.
-    const other = createOmnidesk({ subdomain: 'acme', baseUrl: emu.baseUrl, staffEmail, apiKey, channel: 'cch2' }, { logger: memoryLogger() });
+    const other = createOmnidesk(
+      { subdomain: 'acme', baseUrl: emu.baseUrl, staffEmail, apiKey, channel: 'cch2' },
+      { logger: memoryLogger() },
+    );
     await other.createCase(draft('other:1'));
     expect(emu.cases().filter((c) => c.channel === 'cch2')).toHaveLength(1);
 
@@ -188,7 +239,9 @@ describe('Omnidesk cases', () => {
       cfg: { channel: 'cch7', caseFieldId: 3 },
     });
     await helpdesk.ping();
-    expect(await helpdesk.listCustomChannels()).toEqual([{ id: 'cch7', title: 'Store reviews', webhookUrl: 'https://hooks.example.test/x', active: true }]);
+    expect(await helpdesk.listCustomChannels()).toEqual([
+      { id: 'cch7', title: 'Store reviews', webhookUrl: 'https://hooks.example.test/x', active: true },
+    ]);
     expect(await helpdesk.listCaseFields()).toEqual([
       { fieldId: 3, title: 'Store reviews', fieldType: 'text', level: 'case' },
       { fieldId: 4, title: 'Plan', fieldType: 'select', level: 'user' },

@@ -13,7 +13,10 @@ async function fixedServer(routes: Record<string, { status: number; json?: unkno
     server.route(method!, path!, () => res);
   }
   await server.start();
-  const helpdesk = createOmnidesk({ subdomain: 'acme', baseUrl: server.baseUrl, staffEmail, apiKey, channel: 'cch1', caseFieldId: 1 }, { logger: memoryLogger(), backoffBaseMs: 1 });
+  const helpdesk = createOmnidesk(
+    { subdomain: 'acme', baseUrl: server.baseUrl, staffEmail, apiKey, channel: 'cch1', caseFieldId: 1 },
+    { logger: memoryLogger(), backoffBaseMs: 1 },
+  );
   return { server, helpdesk };
 }
 
@@ -38,10 +41,15 @@ describe('Omnidesk errors', () => {
   it('the legacy 403 "rate limit exceeded" is rate limiting, retried', async () => {
     let n = 0;
     const server = new EmulatorServer({ name: 'legacy' });
-    server.route('GET', '/api/custom_channels.json', () => (++n === 1 ? { status: 403, text: 'Rate limit exceeded' } : { status: 200, json: { total_count: 0 } }));
+    server.route('GET', '/api/custom_channels.json', () =>
+      ++n === 1 ? { status: 403, text: 'Rate limit exceeded' } : { status: 200, json: { total_count: 0 } },
+    );
     await server.start();
     try {
-      const helpdesk = createOmnidesk({ subdomain: 'acme', baseUrl: server.baseUrl, staffEmail, apiKey }, { logger: memoryLogger(), backoffBaseMs: 1 });
+      const helpdesk = createOmnidesk(
+        { subdomain: 'acme', baseUrl: server.baseUrl, staffEmail, apiKey },
+        { logger: memoryLogger(), backoffBaseMs: 1 },
+      );
       await helpdesk.ping();
       expect(server.requests.map((r) => r.status)).toEqual([403, 200]);
     } finally {
@@ -76,7 +84,10 @@ describe('Omnidesk errors', () => {
   it('tolerates an empty page and PHP’s [] for an empty map', async () => {
     const { server, helpdesk } = await fixedServer({
       'GET /api/cases.json': { status: 200, json: { total_count: 0 } },
-      'GET /api/cases/:id.json': { status: 200, json: { case: { case_id: 7, custom_fields: [], labels: [], updated_at: '-' } } },
+      'GET /api/cases/:id.json': {
+        status: 200,
+        json: { case: { case_id: 7, custom_fields: [], labels: [], updated_at: '-' } },
+      },
     });
     try {
       expect(await helpdesk.findCaseByCustomId('k')).toBeUndefined();
@@ -106,9 +117,19 @@ describe('Omnidesk errors', () => {
     const { emu } = await startOmnidesk();
     const auth = `Basic ${Buffer.from(`${staffEmail}:${apiKey}`).toString('base64')}`;
     const post = (path: string, body: unknown) =>
-      fetch(emu.baseUrl + path, { method: 'POST', headers: { authorization: auth, 'content-type': 'application/json' }, body: JSON.stringify(body) }).then(async (r) => [r.status, await r.json()]);
-    expect(await post('/api/cases.json', { subject: 'x' })).toEqual([400, expect.objectContaining({ error: 'case_data_required' })]);
-    expect(await post('/api/cases.json', { case: { subject: 's', user_custom_id: 'u', channel: 'cch1' } })).toEqual([400, { error: 'content_required' }]);
+      fetch(emu.baseUrl + path, {
+        method: 'POST',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then(async (r) => [r.status, await r.json()]);
+    expect(await post('/api/cases.json', { subject: 'x' })).toEqual([
+      400,
+      expect.objectContaining({ error: 'case_data_required' }),
+    ]);
+    expect(await post('/api/cases.json', { case: { subject: 's', user_custom_id: 'u', channel: 'cch1' } })).toEqual([
+      400,
+      { error: 'content_required' },
+    ]);
     expect(await post('/api/labels.json', { label: {} })).toEqual([400, { error: 'label_title_required' }]);
     const list = await fetch(`${emu.baseUrl}/api/cases.json?limit=101`, { headers: { authorization: auth } });
     expect(list.status).toBe(400);

@@ -31,7 +31,11 @@ describe('Omnidesk labels', () => {
 
   it('parallel calls for the same new title create it once', async () => {
     const { emu, helpdesk } = await startOmnidesk();
-    const ids = await Promise.all([helpdesk.labelId('RuStore'), helpdesk.labelId('RuStore'), helpdesk.labelId('RuStore')]);
+    const ids = await Promise.all([
+      helpdesk.labelId('RuStore'),
+      helpdesk.labelId('RuStore'),
+      helpdesk.labelId('RuStore'),
+    ]);
     expect(new Set(ids).size).toBe(1);
     expect(emu.labels()).toHaveLength(1);
     expect(calls(emu)).toEqual(['GET /api/labels.json', 'POST /api/labels.json']);

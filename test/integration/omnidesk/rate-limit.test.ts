@@ -27,9 +27,18 @@ describe('Omnidesk rate limit', () => {
     const { emu, helpdesk, waits } = await startOmnidesk({ emulator: { requestsPerMinute: 6, windowMs: 1_000 } });
     await helpdesk.ping(); // 5 left, as far as we know
     // Someone else on the account spends the rest.
-    const other = createOmnidesk({ subdomain: 'acme', baseUrl: emu.baseUrl, staffEmail, apiKey, channel: 'cch1' }, { logger: memoryLogger() });
+    const other = createOmnidesk(
+      { subdomain: 'acme', baseUrl: emu.baseUrl, staffEmail, apiKey, channel: 'cch1' },
+      { logger: memoryLogger() },
+    );
     await other.updateCase(1, {}); // no request
-    await Promise.all([other.listCustomChannels(), other.listCustomChannels(), other.listCustomChannels(), other.listCustomChannels(), other.listCustomChannels()]);
+    await Promise.all([
+      other.listCustomChannels(),
+      other.listCustomChannels(),
+      other.listCustomChannels(),
+      other.listCustomChannels(),
+      other.listCustomChannels(),
+    ]);
 
     const started = Date.now();
     await helpdesk.createCase(draft('k-429'));
@@ -43,11 +52,18 @@ describe('Omnidesk rate limit', () => {
   it('reads retry_after from the body when the header is missing', async () => {
     let n = 0;
     const server = new EmulatorServer({ name: 'body-429' });
-    server.route('GET', '/api/custom_channels.json', () => (++n === 1 ? { status: 429, json: { error: 'rate_limit_exceeded', retry_after: 2 } } : { status: 200, json: { total_count: 0 } }));
+    server.route('GET', '/api/custom_channels.json', () =>
+      ++n === 1
+        ? { status: 429, json: { error: 'rate_limit_exceeded', retry_after: 2 } }
+        : { status: 200, json: { total_count: 0 } },
+    );
     await server.start();
     try {
       const waits: number[] = [];
-      const helpdesk = createOmnidesk({ subdomain: 'acme', baseUrl: server.baseUrl, staffEmail, apiKey }, { logger: memoryLogger(), wait: async (ms) => void waits.push(ms) });
+      const helpdesk = createOmnidesk(
+        { subdomain: 'acme', baseUrl: server.baseUrl, staffEmail, apiKey },
+        { logger: memoryLogger(), wait: async (ms) => void waits.push(ms) },
+      );
       await helpdesk.ping();
       expect(waits).toEqual([2000]);
       expect(server.requests.map((r) => r.status)).toEqual([429, 200]);
@@ -57,7 +73,10 @@ describe('Omnidesk rate limit', () => {
   });
 
   it('throttles before the limit: waits for the window instead of getting a 429', async () => {
-    const { emu, helpdesk, waits } = await startOmnidesk({ emulator: { requestsPerMinute: 6, windowMs: 800 }, connector: { rateWindowMs: 800 } });
+    const { emu, helpdesk, waits } = await startOmnidesk({
+      emulator: { requestsPerMinute: 6, windowMs: 800 },
+      connector: { rateWindowMs: 800 },
+    });
     const started = Date.now();
     for (let i = 0; i < 9; i++) await helpdesk.ping();
     expect(emu.server.serviceRequests().every((r) => r.status === 200)).toBe(true);
@@ -66,7 +85,10 @@ describe('Omnidesk rate limit', () => {
   });
 
   it('keeps below a configured requests-per-minute ceiling', async () => {
-    const { emu, helpdesk, waits } = await startOmnidesk({ cfg: { requestsPerMinute: 3 }, connector: { rateWindowMs: 400 } });
+    const { emu, helpdesk, waits } = await startOmnidesk({
+      cfg: { requestsPerMinute: 3 },
+      connector: { rateWindowMs: 400 },
+    });
     for (let i = 0; i < 5; i++) await helpdesk.ping();
     expect(emu.server.serviceRequests()).toHaveLength(5);
     expect(waits.length).toBeGreaterThan(0);

@@ -35,7 +35,15 @@ export async function startOmnidesk(setup: Setup = {}) {
   const emu = await startEmulator(setup.emulator);
   const waits: number[] = [];
   const logger = memoryLogger();
-  const cfg: OmnideskConfig = { subdomain: 'acme', baseUrl: emu.baseUrl, staffEmail, apiKey, channel: 'cch1', caseFieldId: 1, ...setup.cfg };
+  const cfg: OmnideskConfig = {
+    subdomain: 'acme',
+    baseUrl: emu.baseUrl,
+    staffEmail,
+    apiKey,
+    channel: 'cch1',
+    caseFieldId: 1,
+    ...setup.cfg,
+  };
   const deps: ConnectorDeps = {
     logger,
     backoffBaseMs: 1,

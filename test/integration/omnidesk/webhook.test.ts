@@ -38,16 +38,43 @@ describe('Omnidesk webhook parsing', () => {
   it('reads the JSON form with numbers, booleans and attachment objects', () => {
     const body = JSON.stringify({
       type: 'message_new',
-      object: { message_id: 1, case_id: '2', staff_id: 3, user_id: 4, custom_user_id: 'k', content: 'hi', note: true, sent_via_rule: false, attachments: [{ url: 'https://x.test/1' }] },
+      object: {
+        message_id: 1,
+        case_id: '2',
+        staff_id: 3,
+        user_id: 4,
+        custom_user_id: 'k',
+        content: 'hi',
+        note: true,
+        sent_via_rule: false,
+        attachments: [{ url: 'https://x.test/1' }],
+      },
     });
-    expect(parseWebhook('application/json; charset=utf-8', body)).toMatchObject({ caseId: 2, messageId: 1, note: true, sentViaRule: false, attachments: ['https://x.test/1'] });
+    expect(parseWebhook('application/json; charset=utf-8', body)).toMatchObject({
+      caseId: 2,
+      messageId: 1,
+      note: true,
+      sentViaRule: false,
+      attachments: ['https://x.test/1'],
+    });
     // No content type: sniffed.
     expect(parseWebhook('', body).caseId).toBe(2);
   });
 
   it('defaults optional fields', () => {
     const e = parseWebhook(form, 'type=message_new&object[case_id]=1&object[message_id]=2&object[staff_id]=3');
-    expect(e).toEqual({ type: 'message_new', caseId: 1, messageId: 2, staffId: 3, userId: 0, customUserId: undefined, content: '', note: false, sentViaRule: false, attachments: [] });
+    expect(e).toEqual({
+      type: 'message_new',
+      caseId: 1,
+      messageId: 2,
+      staffId: 3,
+      userId: 0,
+      customUserId: undefined,
+      content: '',
+      note: false,
+      sentViaRule: false,
+      attachments: [],
+    });
   });
 
   it('names the missing or bad field', () => {
@@ -60,9 +87,16 @@ describe('Omnidesk webhook parsing', () => {
       }
       throw new Error('did not throw');
     };
-    expect(fail(form, 'type=message_new&object[message_id]=2&object[staff_id]=3').message).toContain('field "object.case_id" is missing');
-    expect(fail(form, 'type=message_new&object[case_id]=x&object[message_id]=2&object[staff_id]=3').message).toContain('field "object.case_id": expected a whole number from 1');
-    expect(fail(form, 'type=message_new&object[case_id]=1&object[message_id]=2&object[staff_id]=3&object[note]=maybe').message).toContain('object.note');
+    expect(fail(form, 'type=message_new&object[message_id]=2&object[staff_id]=3').message).toContain(
+      'field "object.case_id" is missing',
+    );
+    expect(fail(form, 'type=message_new&object[case_id]=x&object[message_id]=2&object[staff_id]=3').message).toContain(
+      'field "object.case_id": expected a whole number from 1',
+    );
+    expect(
+      fail(form, 'type=message_new&object[case_id]=1&object[message_id]=2&object[staff_id]=3&object[note]=maybe')
+        .message,
+    ).toContain('object.note');
     expect(fail('application/json', '{"type":').message).toContain('not valid JSON');
     expect(fail(form, '').kind).toBe('bad-payload');
     expect(fail('application/json', '{"object":{}}').message).toContain('"type" is missing');
@@ -97,7 +131,9 @@ describe('Omnidesk emulator staff replies', () => {
     try {
       emu.setChannelWebhook('cch1', rx.url);
       const ref = await helpdesk.createCase(draft('gp:com.app:r-9'));
-      const reply = await emu.addStaffReply(ref.caseId, 'Thanks, fixed in 2.1', { attachments: ['https://files.example.test/shot.png'] });
+      const reply = await emu.addStaffReply(ref.caseId, 'Thanks, fixed in 2.1', {
+        attachments: ['https://files.example.test/shot.png'],
+      });
       expect(reply.webhookStatus).toBe(200);
       const note = await emu.addStaffReply(ref.caseId, 'internal', { note: true });
       expect(note.webhookStatus).toBeUndefined();
@@ -118,7 +154,12 @@ describe('Omnidesk emulator staff replies', () => {
         attachments: ['https://files.example.test/shot.png'],
       });
       const messages = await helpdesk.listMessages(ref.caseId);
-      expect(messages.at(-2)).toMatchObject({ messageId: reply.messageId, staffId: 1, note: false, attachments: ['https://files.example.test/shot.png'] });
+      expect(messages.at(-2)).toMatchObject({
+        messageId: reply.messageId,
+        staffId: 1,
+        note: false,
+        attachments: ['https://files.example.test/shot.png'],
+      });
       expect(messages.at(-1)).toMatchObject({ note: true, content: 'internal' });
     } finally {
       await rx.server.stop();
@@ -138,12 +179,25 @@ describe('Omnidesk emulator staff replies', () => {
       });
       expect(res.status).toBe(201);
       expect(await res.json()).toMatchObject({ webhookStatus: 200 });
-      expect(parseWebhook(form, rx.hooks[0]!.body)).toMatchObject({ content: 'Hello from the agent', sentViaRule: true });
+      expect(parseWebhook(form, rx.hooks[0]!.body)).toMatchObject({
+        content: 'Hello from the agent',
+        sentViaRule: true,
+      });
 
-      const view = (await (await fetch(`${emu.baseUrl}/__emulator/cases`)).json()) as { cases: { caseId: number; messages: unknown[] }[] };
+      const view = (await (await fetch(`${emu.baseUrl}/__emulator/cases`)).json()) as {
+        cases: { caseId: number; messages: unknown[] }[];
+      };
       expect(view.cases[0]).toMatchObject({ caseId: ref.caseId });
       expect(view.cases[0]!.messages).toHaveLength(2);
-      expect((await fetch(`${emu.baseUrl}/__emulator/cases/999/staff-reply`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"content":"x"}' })).status).toBe(404);
+      expect(
+        (
+          await fetch(`${emu.baseUrl}/__emulator/cases/999/staff-reply`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{"content":"x"}',
+          })
+        ).status,
+      ).toBe(404);
     } finally {
       await rx.server.stop();
     }

@@ -14,7 +14,11 @@ import { reviewPages } from '../../helpers/pages.js';
 
 const appId = '1000000001';
 
-async function collect(source: ReturnType<typeof createAppStorePublicSource>, app: AppRef, opts?: FetchOptions): Promise<Review[][]> {
+async function collect(
+  source: ReturnType<typeof createAppStorePublicSource>,
+  app: AppRef,
+  opts?: FetchOptions,
+): Promise<Review[][]> {
   const pages: Review[][] = [];
   for await (const page of reviewPages(source, app, opts)) pages.push(page);
   return pages;
@@ -51,16 +55,40 @@ describe('App Store public feed source', () => {
   });
 
   it('maps Russian, Japanese and emoji reviews per storefront, with alpha-3 territories', async () => {
-    const ru = emu.addReview(appId, { author: 'Иван', title: 'Не грузится', text: 'Вылетает при запуске 😡', rating: 1, version: '3.4.2' }, { country: 'ru' });
-    const jp = emu.addReview(appId, { author: 'ヤマダ。', title: '神アプリ', text: 'とても使いやすい！\nでも星4で 🙏', rating: 4, version: '3.4.3' }, { country: 'jp' });
+    const ru = emu.addReview(
+      appId,
+      { author: 'Иван', title: 'Не грузится', text: 'Вылетает при запуске 😡', rating: 1, version: '3.4.2' },
+      { country: 'ru' },
+    );
+    const jp = emu.addReview(
+      appId,
+      { author: 'ヤマダ。', title: '神アプリ', text: 'とても使いやすい！\nでも星4で 🙏', rating: 4, version: '3.4.3' },
+      { country: 'jp' },
+    );
     const us = emu.addReview(appId, { author: 'sam 🚀', title: '', text: '👍👍', rating: 5 }, { country: 'us' });
 
     const pages = await collect(source(), { store: 'app-store', appId, countries: ['RUS', 'JPN', 'USA'] });
     const all = pages.flat();
     expect(all).toHaveLength(3);
     const byTerritory = Object.fromEntries(all.map((r) => [String(r.territory), r] as const));
-    expect(byTerritory.RUS).toMatchObject({ store: 'app-store', appId, reviewId: ru.id, rating: 1, title: 'Не грузится', text: 'Вылетает при запуске 😡', author: 'Иван', appVersion: '3.4.2', origin: 'public' });
-    expect(byTerritory.JPN).toMatchObject({ reviewId: jp.id, title: '神アプリ', text: 'とても使いやすい！\nでも星4で 🙏', author: 'ヤマダ。', rating: 4 });
+    expect(byTerritory.RUS).toMatchObject({
+      store: 'app-store',
+      appId,
+      reviewId: ru.id,
+      rating: 1,
+      title: 'Не грузится',
+      text: 'Вылетает при запуске 😡',
+      author: 'Иван',
+      appVersion: '3.4.2',
+      origin: 'public',
+    });
+    expect(byTerritory.JPN).toMatchObject({
+      reviewId: jp.id,
+      title: '神アプリ',
+      text: 'とても使いやすい！\nでも星4で 🙏',
+      author: 'ヤマダ。',
+      rating: 4,
+    });
     expect(byTerritory.USA).toMatchObject({ reviewId: us.id, title: undefined, text: '👍👍', author: 'sam 🚀' });
     // `updated` (Cupertino time with offset) becomes one UTC instant for both dates.
     expect(byTerritory.RUS!.createdAt).toBe(new Date(ru.updated).toISOString());
@@ -86,7 +114,9 @@ describe('App Store public feed source', () => {
     expect(all).toHaveLength(1);
     expect(log.lines().some((l) => l.level === 'warn' && JSON.stringify(l.territories) === '["XXX"]')).toBe(true);
 
-    await expect(collect(source(), { store: 'app-store', appId, countries: ['XXX', 'YYY'] })).rejects.toBeInstanceOf(ConfigError);
+    await expect(collect(source(), { store: 'app-store', appId, countries: ['XXX', 'YYY'] })).rejects.toBeInstanceOf(
+      ConfigError,
+    );
   });
 
   it('pages newest first through 50-review pages and stops at the last page', async () => {
@@ -125,7 +155,9 @@ describe('App Store public feed source', () => {
   it('stops after a page whose reviews are all known and unchanged, unless full', async () => {
     const old = Array.from({ length: 100 }, (_, i) => emu.addReview(appId, { text: `old ${i}` }));
     for (let i = 0; i < 10; i++) emu.addReview(appId, { text: `new ${i}` });
-    const known = new Map(old.map((r) => [r.id, contentFingerprint({ rating: r.rating, title: r.title, text: r.text })]));
+    const known = new Map(
+      old.map((r) => [r.id, contentFingerprint({ rating: r.rating, title: r.title, text: r.text })]),
+    );
     const isKnownUnchanged = (r: Review): boolean => known.get(r.reviewId) === contentFingerprint(r);
 
     const pages = await collect(source(), { store: 'app-store', appId }, { isKnownUnchanged });
@@ -142,8 +174,17 @@ describe('App Store public feed source', () => {
     const first = emu.addReview(appId, { text: 'bad', rating: 1 });
     for (let i = 0; i < 60; i++) emu.addReview(appId, { text: `filler ${i}` });
     emu.editReview(appId, first.id, { text: 'fixed now', rating: 5 });
-    const known = new Set(emu.reviews().filter((r) => r.id !== first.id).map((r) => r.id));
-    const pages = await collect(source(), { store: 'app-store', appId }, { isKnownUnchanged: (r) => known.has(r.reviewId) });
+    const known = new Set(
+      emu
+        .reviews()
+        .filter((r) => r.id !== first.id)
+        .map((r) => r.id),
+    );
+    const pages = await collect(
+      source(),
+      { store: 'app-store', appId },
+      { isKnownUnchanged: (r) => known.has(r.reviewId) },
+    );
     expect(pages[0]![0]).toMatchObject({ reviewId: first.id, text: 'fixed now', rating: 5 });
   });
 
@@ -189,7 +230,9 @@ describe('App Store public feed source', () => {
 
   it('reads a page holding a single bare entry object', async () => {
     emu.addReview(appId, { text: 'only one' });
-    const raw = (await (await fetch(`${emu.baseUrl}/us/rss/customerreviews/page=1/id=${appId}/sortby=mostrecent/json`)).json()) as { feed: { entry: unknown } };
+    const raw = (await (
+      await fetch(`${emu.baseUrl}/us/rss/customerreviews/page=1/id=${appId}/sortby=mostrecent/json`)
+    ).json()) as { feed: { entry: unknown } };
     expect(Array.isArray(raw.feed.entry)).toBe(false);
     const pages = await collect(source(), { store: 'app-store', appId });
     expect(pages.flat().map((r) => r.text)).toEqual(['only one']);
@@ -240,8 +283,19 @@ describe('App Store feed fixtures (real shapes)', () => {
     expect(lastPageOf(feed)).toBe(8);
     const { ok: reviews, setAside } = mapEntries(feed, { appId, country: 'jp' });
     expect(setAside).toEqual([]);
-    expect(reviews[0]).toMatchObject({ reviewId: '14548543799', author: 'ヤマダ。', title: '神アプリ', rating: 4, territory: 'JPN', appVersion: '3.4.3', createdAt: '2026-09-14T11:24:23.000Z' });
-    expect(reviews[1]).toMatchObject({ author: 'Иван 🚀', text: 'После обновления приложение вылетает при запуске 😡' });
+    expect(reviews[0]).toMatchObject({
+      reviewId: '14548543799',
+      author: 'ヤマダ。',
+      title: '神アプリ',
+      rating: 4,
+      territory: 'JPN',
+      appVersion: '3.4.3',
+      createdAt: '2026-09-14T11:24:23.000Z',
+    });
+    expect(reviews[1]).toMatchObject({
+      author: 'Иван 🚀',
+      text: 'После обновления приложение вылетает при запуске 😡',
+    });
   });
 
   it('parses a single-entry feed, an empty feed and a legacy feed without per-entry dates', () => {
@@ -250,12 +304,36 @@ describe('App Store feed fixtures (real shapes)', () => {
     const legacy = feedSchema.parse(fixture('app-store', 'feed-legacy-app-entry.json'));
     expect(legacy.feed.entry).toHaveLength(1);
     // No `updated` on the entry: the feed's own date stands in.
-    expect(mapEntry(feedEntrySchema.parse(legacy.feed.entry[0]), { appId, country: 'us', feedUpdated: legacy.feed.updated?.label })).toMatchObject({ reviewId: '1923021781', createdAt: '2017-11-15T15:10:34.000Z' });
+    expect(
+      mapEntry(feedEntrySchema.parse(legacy.feed.entry[0]), {
+        appId,
+        country: 'us',
+        feedUpdated: legacy.feed.updated?.label,
+      }),
+    ).toMatchObject({ reviewId: '1923021781', createdAt: '2017-11-15T15:10:34.000Z' });
   });
 
   it('sets a broken entry aside, naming its id and the field, and keeps the rest of the page', () => {
-    const good = { id: { label: '2' }, author: { name: { label: 'b' } }, 'im:rating': { label: '5' }, content: { label: 'fine' }, updated: { label: '2026-09-14T11:24:23-07:00' } };
-    const feed = feedSchema.parse({ feed: { entry: [{ id: { label: '1' }, author: { name: { label: 'a' } }, 'im:rating': { label: '9' }, content: { label: 'x' } }, good] } });
+    const good = {
+      id: { label: '2' },
+      author: { name: { label: 'b' } },
+      'im:rating': { label: '5' },
+      content: { label: 'fine' },
+      updated: { label: '2026-09-14T11:24:23-07:00' },
+    };
+    const feed = feedSchema.parse({
+      feed: {
+        entry: [
+          {
+            id: { label: '1' },
+            author: { name: { label: 'a' } },
+            'im:rating': { label: '9' },
+            content: { label: 'x' },
+          },
+          good,
+        ],
+      },
+    });
     const { ok, setAside } = mapEntries(feed, { appId, country: 'us' });
     expect(ok.map((r) => r.reviewId)).toEqual(['2']);
     expect(setAside).toEqual([{ id: '1', reason: 'record 1: field "im:rating.label" must be a rating from 1 to 5' }]);

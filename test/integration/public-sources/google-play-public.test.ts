@@ -2,7 +2,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { googlePlaySchema } from '../../../src/config/schema.js';
 import type { Review } from '../../../src/domain/review.js';
 import { RemoteError } from '../../../src/errors.js';
-import { createGooglePlayPublicSource, defaultLanguages, scraperRequestOptions, type GooglePlayPublicOptions } from '../../../src/connectors/stores/google-play-public/index.js';
+import {
+  createGooglePlayPublicSource,
+  defaultLanguages,
+  scraperRequestOptions,
+  type GooglePlayPublicOptions,
+} from '../../../src/connectors/stores/google-play-public/index.js';
 import type { AppRef } from '../../../src/connectors/stores/types.js';
 import type { PagingTestOptions as FetchOptions } from '../../helpers/pages.js';
 import { GooglePlayPublicEmulator } from '../../../src/emulators/google-play-public.js';
@@ -15,7 +20,12 @@ const appId = 'com.example.app';
 function innerCall(body: string): { appId: string; sort: number; count: number; token: string | null } {
   const fReq = new URLSearchParams(body).get('f.req')!;
   const outer = JSON.parse(fReq) as [[[string, string]]];
-  const inner = JSON.parse(outer[0][0][1]) as [null, null, [number, number, [number, null, string | null]], [string, number]];
+  const inner = JSON.parse(outer[0][0][1]) as [
+    null,
+    null,
+    [number, number, [number, null, string | null]],
+    [string, number],
+  ];
   return { appId: inner[3][0], sort: inner[2][1], count: inner[2][2][0], token: inner[2][2][2] };
 }
 
@@ -25,7 +35,11 @@ describe('Google Play public source (google-play-scraper against the emulator)',
 
   function source(country = 'us', opts: GooglePlayPublicOptions = {}): ReturnType<typeof createGooglePlayPublicSource> {
     const cfg = googlePlaySchema.parse({ publicBaseUrl: emu.baseUrl, publicCountry: country });
-    return createGooglePlayPublicSource(cfg, { logger: captureLogger().logger, now: clock.now, wait: clock.wait, backoffBaseMs: 5, timeoutMs: 5_000 }, opts);
+    return createGooglePlayPublicSource(
+      cfg,
+      { logger: captureLogger().logger, now: clock.now, wait: clock.wait, backoffBaseMs: 5, timeoutMs: 5_000 },
+      opts,
+    );
   }
 
   async function collect(s: ReturnType<typeof source>, app: AppRef, opts?: FetchOptions): Promise<Review[][]> {
@@ -57,13 +71,32 @@ describe('Google Play public source (google-play-scraper against the emulator)',
 
   it('declares itself a read-only public source', () => {
     const s = source();
-    expect(s).toMatchObject({ store: 'google-play', origin: 'public', capabilities: { reply: false, maxReplyLength: 0, replyNeedsReadBack: false } });
+    expect(s).toMatchObject({
+      store: 'google-play',
+      origin: 'public',
+      capabilities: { reply: false, maxReplyLength: 0, replyNeedsReadBack: false },
+    });
     expect(s.publishReply).toBeUndefined();
   });
 
   it('asks once per language with the scraper’s real request and maps unicode reviews', async () => {
-    const ru = emu.addReview(appId, { userName: 'Иван Петров', text: 'Не грузится после обновления 😡', score: 1, version: '3.4.2', thumbsUp: 7, replyText: 'Исправили в 3.4.3 🙏' }, { lang: 'ru' });
-    const ja = emu.addReview(appId, { userName: '山田太郎', text: 'とても使いやすいです！🎉', score: 5, version: null }, { lang: 'ja' });
+    const ru = emu.addReview(
+      appId,
+      {
+        userName: 'Иван Петров',
+        text: 'Не грузится после обновления 😡',
+        score: 1,
+        version: '3.4.2',
+        thumbsUp: 7,
+        replyText: 'Исправили в 3.4.3 🙏',
+      },
+      { lang: 'ru' },
+    );
+    const ja = emu.addReview(
+      appId,
+      { userName: '山田太郎', text: 'とても使いやすいです！🎉', score: 5, version: null },
+      { lang: 'ja' },
+    );
     const en = emu.addReview(appId, { userName: 'Sam', text: '👍👍👍', score: 4 }, { lang: 'en' });
 
     const pages = await collect(source('de'), { store: 'google-play', appId, languages: ['ru', 'ja', 'en'] });
@@ -81,16 +114,30 @@ describe('Google Play public source (google-play-scraper against the emulator)',
       thumbsUp: 7,
       origin: 'public',
       createdAt: new Date(ru.dateMs).toISOString(),
-      developerAnswer: { text: 'Исправили в 3.4.3 🙏', state: 'PUBLISHED', updatedAt: new Date(ru.replyDateMs!).toISOString() },
+      developerAnswer: {
+        text: 'Исправили в 3.4.3 🙏',
+        state: 'PUBLISHED',
+        updatedAt: new Date(ru.replyDateMs!).toISOString(),
+      },
     });
     expect(all[0]!.title).toBeUndefined();
-    expect(all[1]).toMatchObject({ text: 'とても使いやすいです！🎉', author: '山田太郎', language: 'ja', appVersion: undefined, developerAnswer: undefined });
+    expect(all[1]).toMatchObject({
+      text: 'とても使いやすいです！🎉',
+      author: '山田太郎',
+      language: 'ja',
+      appVersion: undefined,
+      developerAnswer: undefined,
+    });
     expect(all[2]).toMatchObject({ text: '👍👍👍', language: 'en' });
 
     const requests = emu.server.serviceRequests();
     expect(requests.every((r) => r.method === 'POST' && r.path === '/_/PlayStoreUi/data/batchexecute')).toBe(true);
     expect(requests[0]!.query).toContain('rpcids=qnKhOb');
-    expect(sent().map((s) => [s.hl, s.gl])).toEqual([['ru', 'de'], ['ja', 'de'], ['en', 'de']]);
+    expect(sent().map((s) => [s.hl, s.gl])).toEqual([
+      ['ru', 'de'],
+      ['ja', 'de'],
+      ['en', 'de'],
+    ]);
     expect(sent()[0]!.call).toEqual({ appId, sort: 2, count: 150, token: null });
   });
 
@@ -128,10 +175,18 @@ describe('Google Play public source (google-play-scraper against the emulator)',
     expect(emu.server.serviceRequests()).toHaveLength(2);
 
     emu.server.requests.length = 0;
-    expect((await collect(source(), { store: 'google-play', appId, languages: ['en'] }, { isKnownUnchanged, full: true })).flat()).toHaveLength(45);
+    expect(
+      (
+        await collect(source(), { store: 'google-play', appId, languages: ['en'] }, { isKnownUnchanged, full: true })
+      ).flat(),
+    ).toHaveLength(45);
 
     emu.server.requests.length = 0;
-    const capped = await collect(source('us', { maxPages: 2 }), { store: 'google-play', appId, languages: ['en'] }, { full: true });
+    const capped = await collect(
+      source('us', { maxPages: 2 }),
+      { store: 'google-play', appId, languages: ['en'] },
+      { full: true },
+    );
     expect(capped.flat()).toHaveLength(40);
     expect(emu.server.serviceRequests()).toHaveLength(2);
   });
@@ -141,7 +196,12 @@ describe('Google Play public source (google-play-scraper against the emulator)',
     emu.addReview(appId, { text: 'other' });
     const edited = emu.editReview(appId, first.id, { text: 'fixed, thanks', score: 5 });
     const all = (await collect(source(), { store: 'google-play', appId, languages: ['en'] })).flat();
-    expect(all[0]).toMatchObject({ reviewId: first.id, text: 'fixed, thanks', rating: 5, updatedAt: new Date(edited.dateMs).toISOString() });
+    expect(all[0]).toMatchObject({
+      reviewId: first.id,
+      text: 'fixed, thanks',
+      rating: 5,
+      updatedAt: new Date(edited.dateMs).toISOString(),
+    });
   });
 
   it('paces its requests on the injected clock', async () => {
@@ -188,8 +248,12 @@ describe('Google Play public source (google-play-scraper against the emulator)',
   });
 
   it('rewrites only the origin (and keeps a proxy path prefix)', () => {
-    const opts = scraperRequestOptions('http://127.0.0.1:9/proxy/', 1000) as { hooks: { beforeRequest: ((o: { url: URL | string }) => void)[] } };
-    const o: { url: URL | string } = { url: new URL('https://play.google.com/_/PlayStoreUi/data/batchexecute?hl=ru&gl=ru') };
+    const opts = scraperRequestOptions('http://127.0.0.1:9/proxy/', 1000) as {
+      hooks: { beforeRequest: ((o: { url: URL | string }) => void)[] };
+    };
+    const o: { url: URL | string } = {
+      url: new URL('https://play.google.com/_/PlayStoreUi/data/batchexecute?hl=ru&gl=ru'),
+    };
     opts.hooks.beforeRequest[0]!(o);
     expect(String(o.url)).toBe('http://127.0.0.1:9/proxy/_/PlayStoreUi/data/batchexecute?hl=ru&gl=ru');
     expect(scraperRequestOptions('https://play.google.com', 1000)).not.toHaveProperty('hooks');

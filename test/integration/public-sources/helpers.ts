@@ -10,7 +10,11 @@ export function captureLogger(): { logger: Logger; lines: () => Record<string, u
 }
 
 /** A clock that only moves when the code under test waits: pacing becomes exact and instant. */
-export function fakeClock(start = Date.parse('2026-09-20T00:00:00Z')): { now: () => number; wait: (ms: number) => Promise<void>; waits: number[] } {
+export function fakeClock(start = Date.parse('2026-09-20T00:00:00Z')): {
+  now: () => number;
+  wait: (ms: number) => Promise<void>;
+  waits: number[];
+} {
   let t = start;
   const waits: number[] = [];
   return {

@@ -6,7 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { googlePlaySchema } from '../../../src/config/schema.js';
 import type { Review } from '../../../src/domain/review.js';
 import { matchPublicToApi as matchAppStore } from '../../../src/connectors/stores/app-store-public/index.js';
-import { createGooglePlayPublicSource, matchPublicToApi as matchGooglePlay } from '../../../src/connectors/stores/google-play-public/index.js';
+import {
+  createGooglePlayPublicSource,
+  matchPublicToApi as matchGooglePlay,
+} from '../../../src/connectors/stores/google-play-public/index.js';
 import { captureLogger, fakeClock } from './helpers.js';
 import { reviewPages } from '../../helpers/pages.js';
 
@@ -68,7 +71,13 @@ describe('matchPublicToApi (App Store)', () => {
   it('an identical id wins outright; an edited review (same content on both sides) still pairs', () => {
     const same = apiReview({ reviewId: feedReview.reviewId, text: 'anything' });
     expect(matchAppStore(feedReview, [apiReview({}), same])).toBe(same);
-    const edited = { ...feedReview, rating: 5, text: 'Исправили, спасибо', updatedAt: '2026-09-20T00:00:00Z', createdAt: '2026-09-20T00:00:00Z' };
+    const edited = {
+      ...feedReview,
+      rating: 5,
+      text: 'Исправили, спасибо',
+      updatedAt: '2026-09-20T00:00:00Z',
+      createdAt: '2026-09-20T00:00:00Z',
+    };
     const apiEdited = apiReview({ rating: 5, text: 'Исправили, спасибо', createdAt: '2026-09-19T22:00:00Z' });
     expect(matchAppStore(edited, [apiReview({}), apiEdited])).toBe(apiEdited);
   });
@@ -87,7 +96,13 @@ describe('matchPublicToApi (Google Play)', () => {
     language: 'ru',
     origin: 'public',
   };
-  const api = (over: Partial<Review>): Review => ({ ...scraped, reviewId: 'gp:OTHER', origin: 'api', updatedAt: undefined, ...over });
+  const api = (over: Partial<Review>): Review => ({
+    ...scraped,
+    reviewId: 'gp:OTHER',
+    origin: 'api',
+    updatedAt: undefined,
+    ...over,
+  });
 
   it('pairs by the shared id first', () => {
     const twin = api({ reviewId: scraped.reviewId, text: 'whatever' });
@@ -104,7 +119,10 @@ describe('matchPublicToApi (Google Play)', () => {
 
 describe('Google Play batchexecute fixture through the real scraper', () => {
   it('maps both id styles, the reply and a missing version', async () => {
-    const body = readFileSync(join(import.meta.dirname, '../../../fixtures/public/google-play/batchexecute-reviews.txt'), 'utf8');
+    const body = readFileSync(
+      join(import.meta.dirname, '../../../fixtures/public/google-play/batchexecute-reviews.txt'),
+      'utf8',
+    );
     const empty = ")]}'\n\n" + JSON.stringify([['wrb.fr', 'UsvDTd', null, null, null, null, 'generic']]);
     let calls = 0;
     const server = createServer((req, res) => {
@@ -116,11 +134,23 @@ describe('Google Play batchexecute fixture through the real scraper', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
-      const cfg = googlePlaySchema.parse({ publicBaseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, publicCountry: 'ru' });
+      const cfg = googlePlaySchema.parse({
+        publicBaseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+        publicCountry: 'ru',
+      });
       const clock = fakeClock();
-      const source = createGooglePlayPublicSource(cfg, { logger: captureLogger().logger, now: clock.now, wait: clock.wait });
+      const source = createGooglePlayPublicSource(cfg, {
+        logger: captureLogger().logger,
+        now: clock.now,
+        wait: clock.wait,
+      });
       const all: Review[] = [];
-      for await (const page of reviewPages(source, { store: 'google-play', appId: 'com.example.app', languages: ['ru'] })) all.push(...page);
+      for await (const page of reviewPages(source, {
+        store: 'google-play',
+        appId: 'com.example.app',
+        languages: ['ru'],
+      }))
+        all.push(...page);
       expect(calls).toBe(2); // the fixture's token was followed once
       expect(all).toHaveLength(2);
       expect(all[0]).toMatchObject({
@@ -131,9 +161,18 @@ describe('Google Play batchexecute fixture through the real scraper', () => {
         createdAt: '2025-09-15T09:53:20.413Z',
         thumbsUp: 12,
         appVersion: '5.2.1',
-        developerAnswer: { text: 'Спасибо! Исправим в 5.2.2', state: 'PUBLISHED', updatedAt: '2025-09-15T12:40:00.000Z' },
+        developerAnswer: {
+          text: 'Спасибо! Исправим в 5.2.2',
+          state: 'PUBLISHED',
+          updatedAt: '2025-09-15T12:40:00.000Z',
+        },
       });
-      expect(all[1]).toMatchObject({ reviewId: '6f1c2a9e-7d3b-4b8e-9a55-2c1d0e4f8a77', author: '田中', text: '最高です！', appVersion: undefined });
+      expect(all[1]).toMatchObject({
+        reviewId: '6f1c2a9e-7d3b-4b8e-9a55-2c1d0e4f8a77',
+        author: '田中',
+        text: '最高です！',
+        appVersion: undefined,
+      });
     } finally {
       await new Promise<void>((r) => server.close(() => r()));
     }

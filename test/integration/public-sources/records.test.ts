@@ -18,7 +18,12 @@ afterEach(async () => {
 async function read(source: StoreConnector, appId: string): Promise<{ reviews: Review[]; setAside: SetAside[] }> {
   const setAside: SetAside[] = [];
   const reviews: Review[] = [];
-  for await (const page of reviewPages(source, { store: source.store, appId }, { onSetAside: (s) => setAside.push(...s) })) reviews.push(...page);
+  for await (const page of reviewPages(
+    source,
+    { store: source.store, appId },
+    { onSetAside: (s) => setAside.push(...s) },
+  ))
+    reviews.push(...page);
   return { reviews, setAside };
 }
 
@@ -36,9 +41,14 @@ describe('public sources, one record at a time', () => {
       return json;
     });
     const cfg = appStoreSchema.parse({ publicBaseUrl: emu.baseUrl, publicCountries: ['us'] });
-    const { reviews, setAside } = await read(createAppStorePublicSource(cfg, { logger: captureLogger().logger, now: clock.now, wait: clock.wait }), '1000000001');
+    const { reviews, setAside } = await read(
+      createAppStorePublicSource(cfg, { logger: captureLogger().logger, now: clock.now, wait: clock.wait }),
+      '1000000001',
+    );
     expect(reviews.map((r) => r.reviewId)).toEqual([good.id]);
-    expect(setAside).toEqual([{ id: bad.id, reason: `record ${bad.id}: field "im:rating.label" must be a rating from 1 to 5` }]);
+    expect(setAside).toEqual([
+      { id: bad.id, reason: `record ${bad.id}: field "im:rating.label" must be a rating from 1 to 5` },
+    ]);
   });
 
   it('RuStore pages: a comment with appRating null is set aside, the others of its page flow', async () => {
@@ -54,8 +64,16 @@ describe('public sources, one record at a time', () => {
       return json;
     });
     const cfg = rustoreSchema.parse({ publicBaseUrl: emu.baseUrl });
-    const { reviews, setAside } = await read(createRuStorePublicSource(cfg, { logger: captureLogger().logger, now: clock.now, wait: clock.wait }), 'com.example.app');
+    const { reviews, setAside } = await read(
+      createRuStorePublicSource(cfg, { logger: captureLogger().logger, now: clock.now, wait: clock.wait }),
+      'com.example.app',
+    );
     expect(reviews.map((r) => r.reviewId)).toEqual([String(good.commentId)]);
-    expect(setAside).toEqual([{ id: String(bad.commentId), reason: `record ${bad.commentId}: field "appRating" Invalid input: expected number, received null` }]);
+    expect(setAside).toEqual([
+      {
+        id: String(bad.commentId),
+        reason: `record ${bad.commentId}: field "appRating" Invalid input: expected number, received null`,
+      },
+    ]);
   });
 });

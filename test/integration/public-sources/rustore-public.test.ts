@@ -2,7 +2,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rustoreSchema } from '../../../src/config/schema.js';
 import type { Review } from '../../../src/domain/review.js';
 import { RemoteError } from '../../../src/errors.js';
-import { createRuStorePublicSource, rustorePublicAvailable, type RuStorePublicOptions } from '../../../src/connectors/stores/rustore-public/index.js';
+import {
+  createRuStorePublicSource,
+  rustorePublicAvailable,
+  type RuStorePublicOptions,
+} from '../../../src/connectors/stores/rustore-public/index.js';
 import { mapComments, rustoreIso } from '../../../src/connectors/stores/rustore-public/map.js';
 import { publicCommentPageSchema } from '../../../src/connectors/stores/rustore-public/schema.js';
 import type { AppRef } from '../../../src/connectors/stores/types.js';
@@ -19,7 +23,11 @@ describe('RuStore public source', () => {
 
   function source(opts: RuStorePublicOptions = {}): ReturnType<typeof createRuStorePublicSource> {
     const cfg = rustoreSchema.parse({ publicBaseUrl: emu.baseUrl });
-    return createRuStorePublicSource(cfg, { logger: captureLogger().logger, now: clock.now, wait: clock.wait, backoffBaseMs: 5 }, opts);
+    return createRuStorePublicSource(
+      cfg,
+      { logger: captureLogger().logger, now: clock.now, wait: clock.wait, backoffBaseMs: 5 },
+      opts,
+    );
   }
 
   async function collect(app: AppRef, opts?: FetchOptions, s = source()): Promise<Review[][]> {
@@ -41,11 +49,23 @@ describe('RuStore public source', () => {
 
   it('is available and read-only', () => {
     expect(rustorePublicAvailable).toBe(true);
-    expect(source()).toMatchObject({ store: 'rustore', origin: 'public', capabilities: { reply: false, maxReplyLength: 0, replyNeedsReadBack: false } });
+    expect(source()).toMatchObject({
+      store: 'rustore',
+      origin: 'public',
+      capabilities: { reply: false, maxReplyLength: 0, replyNeedsReadBack: false },
+    });
   });
 
   it('maps unicode comments with answers, and asks like rustore.ru does', async () => {
-    const ru = emu.addReview(appId, { firstName: 'Иван', commentText: 'Не грузится 😡', appRating: 2, likeCounter: 3, dislikeCounter: 1, appVersionName: '2.1.0', devResponse: 'Исправили 🙏' });
+    const ru = emu.addReview(appId, {
+      firstName: 'Иван',
+      commentText: 'Не грузится 😡',
+      appRating: 2,
+      likeCounter: 3,
+      dislikeCounter: 1,
+      appVersionName: '2.1.0',
+      devResponse: 'Исправили 🙏',
+    });
     const ja = emu.addReview(appId, { firstName: 'さくら', commentText: '素晴らしいアプリ', appRating: 5 });
     const all = (await collect({ store: 'rustore', appId })).flat();
     expect(all.map((r) => r.reviewId)).toEqual([String(ja.commentId), String(ru.commentId)]);
@@ -60,7 +80,11 @@ describe('RuStore public source', () => {
       thumbsDown: 1,
       editedFlag: false,
       createdAt: new Date(ru.createdMs).toISOString(),
-      developerAnswer: { text: 'Исправили 🙏', state: 'PUBLISHED', updatedAt: new Date(ru.devResponseMs!).toISOString() },
+      developerAnswer: {
+        text: 'Исправили 🙏',
+        state: 'PUBLISHED',
+        updatedAt: new Date(ru.devResponseMs!).toISOString(),
+      },
       origin: 'public',
     });
     expect(all[0]).toMatchObject({ text: '素晴らしいアプリ', author: 'さくら', developerAnswer: undefined });
@@ -94,7 +118,9 @@ describe('RuStore public source', () => {
     emu.server.requests.length = 0;
     expect((await collect({ store: 'rustore', appId }, { isKnownUnchanged, full: true })).flat()).toHaveLength(53);
     emu.server.requests.length = 0;
-    expect((await collect({ store: 'rustore', appId }, { full: true }, source({ maxPages: 2 }))).flat()).toHaveLength(40);
+    expect((await collect({ store: 'rustore', appId }, { full: true }, source({ maxPages: 2 }))).flat()).toHaveLength(
+      40,
+    );
     expect(queries()).toHaveLength(2);
   });
 
@@ -103,7 +129,13 @@ describe('RuStore public source', () => {
     emu.addReview(appId, {});
     const edited = emu.editReview(appId, c.commentId, { commentText: 'уже хорошо', appRating: 4 });
     const all = (await collect({ store: 'rustore', appId })).flat();
-    expect(all[1]).toMatchObject({ reviewId: String(c.commentId), text: 'уже хорошо', rating: 4, editedFlag: true, updatedAt: new Date(edited.updatedMs).toISOString() });
+    expect(all[1]).toMatchObject({
+      reviewId: String(c.commentId),
+      text: 'уже хорошо',
+      rating: 4,
+      editedFlag: true,
+      updatedAt: new Date(edited.updatedMs).toISOString(),
+    });
   });
 
   it('an unknown app has no reviews', async () => {
@@ -144,7 +176,12 @@ describe('RuStore public fixtures', () => {
     const page = publicCommentPageSchema.parse(fixture('rustore', 'comment-page.json'));
     const { ok: reviews, setAside } = mapComments(page.body!.content, appId);
     expect(setAside).toEqual([]);
-    expect(reviews[0]).toMatchObject({ reviewId: '748223', author: 'Иван', text: 'Не грузится после обновления 😡', developerAnswer: { text: 'Исправили, обновитесь 🙏', updatedAt: '2026-09-15T06:00:00.000Z' } });
+    expect(reviews[0]).toMatchObject({
+      reviewId: '748223',
+      author: 'Иван',
+      text: 'Не грузится после обновления 😡',
+      developerAnswer: { text: 'Исправили, обновитесь 🙏', updatedAt: '2026-09-15T06:00:00.000Z' },
+    });
     expect(reviews[1]).toMatchObject({ reviewId: '748224', author: 'さくら', createdAt: '2026-09-13T07:00:00.000Z' });
   });
 });

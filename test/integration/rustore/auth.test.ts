@@ -17,7 +17,12 @@ describe('RuStore auth', () => {
     expect(body.keyId).toBe('354751');
     expect(body.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:\d{2}$/);
     expect(Date.parse(body.timestamp)).toBe(t.clock.now);
-    const ok = verify('sha512', Buffer.from(body.keyId + body.timestamp), ruStoreTestKey().publicKeyPem, Buffer.from(body.signature, 'base64'));
+    const ok = verify(
+      'sha512',
+      Buffer.from(body.keyId + body.timestamp),
+      ruStoreTestKey().publicKeyPem,
+      Buffer.from(body.signature, 'base64'),
+    );
     expect(ok).toBe(true);
 
     // The token from ping is reused: fetching costs no second sign-in.
@@ -42,7 +47,9 @@ describe('RuStore auth', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as ConfigError).message).toContain('stores.rustore.privateKey');
     expect((err as ConfigError).message).not.toContain('MIIEvQ');
-    expect(() => parseRuStorePrivateKey('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----')).toThrow(/stores\.rustore\.privateKey/);
+    expect(() => parseRuStorePrivateKey('-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----')).toThrow(
+      /stores\.rustore\.privateKey/,
+    );
   });
 
   it('reports a key that does not match (bad signature) as an auth error, without touching the API', async () => {

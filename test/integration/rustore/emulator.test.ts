@@ -11,7 +11,11 @@ interface Envelope {
   timestamp: string;
 }
 
-async function call(baseUrl: string, path: string, init: { method?: string; token?: string; json?: unknown } = {}): Promise<{ status: number; env: Envelope }> {
+async function call(
+  baseUrl: string,
+  path: string,
+  init: { method?: string; token?: string; json?: unknown } = {},
+): Promise<{ status: number; env: Envelope }> {
   const res = await fetch(baseUrl + path, {
     method: init.method ?? 'GET',
     headers: { 'content-type': 'application/json', ...(init.token ? { 'Public-Token': init.token } : {}) },
@@ -20,7 +24,11 @@ async function call(baseUrl: string, path: string, init: { method?: string; toke
   return { status: res.status, env: (await res.json()) as Envelope };
 }
 
-async function signIn(baseUrl: string, now: number, path = '/public/auth/'): Promise<{ status: number; env: Envelope }> {
+async function signIn(
+  baseUrl: string,
+  now: number,
+  path = '/public/auth/',
+): Promise<{ status: number; env: Envelope }> {
   const key = ruStoreTestKey();
   const timestamp = formatTimestamp(now);
   const signature = signRequest(parseRuStorePrivateKey(key.privateKeyBase64), key.keyId, timestamp);
@@ -72,17 +80,40 @@ describe('RuStore emulator', () => {
     const { env } = await signIn(t.emu.server.baseUrl, t.clock.now);
     const token = (env.body as { jwe: string }).jwe;
     const base = `/public/v1/application/${pkg}/feedback`;
-    const created = await call(t.emu.server.baseUrl, `${base}?commentId=${id}`, { method: 'POST', token, json: { message: 'a' } });
+    const created = await call(t.emu.server.baseUrl, `${base}?commentId=${id}`, {
+      method: 'POST',
+      token,
+      json: { message: 'a' },
+    });
     const fid = (created.env.body as { id: number }).id;
     t.clock.now += 5000;
-    expect((await call(t.emu.server.baseUrl, `${base}/${fid}`, { token })).env.body).toMatchObject({ id: String(fid), commentId: String(id), status: 'PUBLISHED', text: 'a' });
-    const edited = await call(t.emu.server.baseUrl, `${base}/${fid}`, { method: 'POST', token, json: { message: 'b' } });
+    expect((await call(t.emu.server.baseUrl, `${base}/${fid}`, { token })).env.body).toMatchObject({
+      id: String(fid),
+      commentId: String(id),
+      status: 'PUBLISHED',
+      text: 'a',
+    });
+    const edited = await call(t.emu.server.baseUrl, `${base}/${fid}`, {
+      method: 'POST',
+      token,
+      json: { message: 'b' },
+    });
     expect(edited.env.body).toEqual({ id: fid });
-    expect((await call(t.emu.server.baseUrl, `${base}/${fid}`, { token })).env.body).toMatchObject({ status: 'MODERATION', text: 'b' });
+    expect((await call(t.emu.server.baseUrl, `${base}/${fid}`, { token })).env.body).toMatchObject({
+      status: 'MODERATION',
+      text: 'b',
+    });
     expect((await call(t.emu.server.baseUrl, `${base}/${fid}`, { method: 'DELETE', token })).status).toBe(200);
-    expect((await call(t.emu.server.baseUrl, base, { token })).env.body).toMatchObject([{ id: String(fid), status: 'DELETED' }]);
-    expect((await call(t.emu.server.baseUrl, `${base}/${fid}`, { method: 'POST', token, json: { message: 'c' } })).status).toBe(404);
-    expect((await call(t.emu.server.baseUrl, `${base}?commentId=999`, { method: 'POST', token, json: { message: 'c' } })).status).toBe(404);
+    expect((await call(t.emu.server.baseUrl, base, { token })).env.body).toMatchObject([
+      { id: String(fid), status: 'DELETED' },
+    ]);
+    expect(
+      (await call(t.emu.server.baseUrl, `${base}/${fid}`, { method: 'POST', token, json: { message: 'c' } })).status,
+    ).toBe(404);
+    expect(
+      (await call(t.emu.server.baseUrl, `${base}?commentId=999`, { method: 'POST', token, json: { message: 'c' } }))
+        .status,
+    ).toBe(404);
   });
 
   it('answers injected faults with the envelope', async () => {

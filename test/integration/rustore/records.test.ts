@@ -45,7 +45,9 @@ describe('RuStore records, one at a time', () => {
     const setAside: SetAside[] = [];
     const reviews = (await collect(reviewPages(t.connector, app, { onSetAside: (s) => setAside.push(...s) }))).flat();
     expect(reviews).toHaveLength(1);
-    expect(setAside).toEqual([{ id: undefined, reason: 'record [0] (no readable id): field "commentId" Invalid input' }]);
+    expect(setAside).toEqual([
+      { id: undefined, reason: 'record [0] (no readable id): field "commentId" Invalid input' },
+    ]);
   });
 });
 
@@ -55,7 +57,10 @@ describe('RuStore app list', () => {
     for (let i = 0; i < 130; i++) t.emu.addApp(`ru.example.app${String(i).padStart(3, '0')}`, `App ${i}`);
     const apps = await t.connector.listApps();
     expect(apps).toHaveLength(130);
-    const queries = t.requests('/public/v1/application').filter((r) => r.path === '/public/v1/application').map((r) => new URLSearchParams(r.query));
+    const queries = t
+      .requests('/public/v1/application')
+      .filter((r) => r.path === '/public/v1/application')
+      .map((r) => new URLSearchParams(r.query));
     expect(queries).toHaveLength(2);
     expect(queries.every((q) => q.get('pagination') === 'true')).toBe(true);
     expect(queries[1]!.get('continuationToken')).toBe('100');
@@ -67,11 +72,16 @@ describe('RuStore app list', () => {
     t.emu.addApp('ru.example.two', 'Two');
     t.emu.server.rewriteJson((path, json) => {
       if (path !== '/public/v1/application') return json;
-      for (const a of (json as { body: { content: Record<string, unknown>[] } }).body.content) if (a.packageName === 'ru.example.one') delete a.packageName;
+      for (const a of (json as { body: { content: Record<string, unknown>[] } }).body.content)
+        if (a.packageName === 'ru.example.one') delete a.packageName;
       return json;
     });
     expect((await t.connector.listApps()).map((a) => a.appId)).toEqual(['ru.example.two']);
-    expect(t.logLines.some((l) => l.includes('RuStore listed apps that cannot be used') && l.includes('field \\"packageName\\"'))).toBe(true);
+    expect(
+      t.logLines.some(
+        (l) => l.includes('RuStore listed apps that cannot be used') && l.includes('field \\"packageName\\"'),
+      ),
+    ).toBe(true);
   });
 
   it('the emulator, like the API, does not page without pagination=true', async () => {
@@ -79,7 +89,11 @@ describe('RuStore app list', () => {
     for (let i = 0; i < 30; i++) t.emu.addApp(`ru.example.app${i}`, `App ${i}`);
     await t.connector.ping();
     // Asked as the first version did: pageSize without pagination=true.
-    const res = await t.connector.http.request({ path: '/public/v1/application', query: { pageSize: 100 }, schema: appsEnvelopeSchema });
+    const res = await t.connector.http.request({
+      path: '/public/v1/application',
+      query: { pageSize: 100 },
+      schema: appsEnvelopeSchema,
+    });
     expect(res.data.body.content).toHaveLength(20);
     expect(res.data.body.continuationToken).toBeNull();
   });
@@ -96,7 +110,9 @@ describe('RuStore comment order and the stop rule', () => {
   it('sorted newest first (the sort we send): stops at the first page of known reviews', async () => {
     const t = await setup();
     const { newest, known } = seed(t);
-    const pages = await collect(reviewPages(t.connector, app, { isKnownUnchanged: (r: Review) => known.has(r.reviewId) }));
+    const pages = await collect(
+      reviewPages(t.connector, app, { isKnownUnchanged: (r: Review) => known.has(r.reviewId) }),
+    );
     expect(pages.flat()[0]!.reviewId).toBe(newest);
     expect(t.requests(commentPath)).toHaveLength(2);
   });
@@ -105,7 +121,9 @@ describe('RuStore comment order and the stop rule', () => {
 describe('RuStore connector under random damage (property)', () => {
   it('never throws out of readPages and never loses the valid comments of a page', async () => {
     const t = await setup();
-    const ids = Array.from({ length: 12 }, (_, i) => t.emu.addComment(pkg, { at: t.clock.now - i * 60_000, appRating: (i % 5) + 1 }));
+    const ids = Array.from({ length: 12 }, (_, i) =>
+      t.emu.addComment(pkg, { at: t.clock.now - i * 60_000, appRating: (i % 5) + 1 }),
+    );
     let damaged = new Map<number, Mutation[]>();
     t.emu.server.rewriteJson((path, json) => {
       if (path !== commentPath) return json;
@@ -117,17 +135,24 @@ describe('RuStore connector under random damage (property)', () => {
       return json;
     });
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(fc.nat({ max: ids.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 3 })), { maxLength: 6 }), async (picks) => {
-        damaged = new Map(picks.map(([i, m]) => [ids[i]!, m]));
-        const setAside: SetAside[] = [];
-        const reviews = (await collect(reviewPages(t.connector, app, { onSetAside: (s) => setAside.push(...s) }))).flat();
-        const got = new Set(reviews.map((r) => r.reviewId));
-        for (const id of ids) if (!damaged.has(id)) expect(got.has(String(id))).toBe(true);
-        // A damaged id may collide with another comment's: one version per id, the newest.
-        expect(new Set(reviews.map((r) => r.reviewId)).size).toBe(reviews.length);
-        expect(reviews.length + setAside.length).toBeLessThanOrEqual(ids.length);
-        if (picks.length === 0) expect(reviews).toHaveLength(ids.length);
-      }),
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.nat({ max: ids.length - 1 }), fc.array(mutation, { minLength: 1, maxLength: 3 })), {
+          maxLength: 6,
+        }),
+        async (picks) => {
+          damaged = new Map(picks.map(([i, m]) => [ids[i]!, m]));
+          const setAside: SetAside[] = [];
+          const reviews = (
+            await collect(reviewPages(t.connector, app, { onSetAside: (s) => setAside.push(...s) }))
+          ).flat();
+          const got = new Set(reviews.map((r) => r.reviewId));
+          for (const id of ids) if (!damaged.has(id)) expect(got.has(String(id))).toBe(true);
+          // A damaged id may collide with another comment's: one version per id, the newest.
+          expect(new Set(reviews.map((r) => r.reviewId)).size).toBe(reviews.length);
+          expect(reviews.length + setAside.length).toBeLessThanOrEqual(ids.length);
+          if (picks.length === 0) expect(reviews).toHaveLength(ids.length);
+        },
+      ),
       { numRuns: 25, seed: 14 },
     );
   });

@@ -18,7 +18,10 @@ describe('RuStore answers', () => {
     expect(create.query).toBe(`?commentId=${id}`);
     expect(JSON.parse(create.body)).toEqual({ message: 'Спасибо за отзыв!' });
 
-    expect(await t.connector.replyStatus(app, String(id), published.answerId)).toMatchObject({ state: 'MODERATION', answerId: published.answerId });
+    expect(await t.connector.replyStatus(app, String(id), published.answerId)).toMatchObject({
+      state: 'MODERATION',
+      answerId: published.answerId,
+    });
     t.clock.now += 10 * 60_000;
     expect(await t.connector.replyStatus(app, String(id), published.answerId)).toEqual({
       state: 'PUBLISHED',
@@ -34,7 +37,10 @@ describe('RuStore answers', () => {
     const id = t.emu.addComment(pkg);
     const published = await t.connector.publishReply(app, String(id), 'Use promo code FREE');
     t.clock.now += 1000;
-    expect(await t.connector.replyStatus(app, String(id), published.answerId)).toMatchObject({ state: 'REJECTED', answerId: published.answerId });
+    expect(await t.connector.replyStatus(app, String(id), published.answerId)).toMatchObject({
+      state: 'REJECTED',
+      answerId: published.answerId,
+    });
   });
 
   it('edits the same answer for a second reply instead of adding one', async () => {
@@ -46,7 +52,12 @@ describe('RuStore answers', () => {
     const all = t.emu.feedback();
     expect(all).toHaveLength(1);
     expect(all[0]).toMatchObject({ text: 'Исправленный ответ' });
-    expect(t.requests(feedbackPath).filter((r) => r.method === 'POST').map((r) => r.path)).toEqual([feedbackPath, `${feedbackPath}/${first.answerId}`]);
+    expect(
+      t
+        .requests(feedbackPath)
+        .filter((r) => r.method === 'POST')
+        .map((r) => r.path),
+    ).toEqual([feedbackPath, `${feedbackPath}/${first.answerId}`]);
   });
 
   it('after a crash (answer made, id lost) finds the answer instead of duplicating it', async () => {
@@ -67,18 +78,33 @@ describe('RuStore answers', () => {
     expect(edited.answerId).toBe(made.answerId);
     const mine = t.emu.feedback().filter((f) => f.commentId === id);
     expect(mine).toMatchObject([{ text: 'Ответ, дополненный', status: 'MODERATION' }]);
-    expect(t.requests(feedbackPath).filter((r) => r.method === 'POST').map((r) => r.path)).toEqual([`${feedbackPath}/${made.answerId}`]);
+    expect(
+      t
+        .requests(feedbackPath)
+        .filter((r) => r.method === 'POST')
+        .map((r) => r.path),
+    ).toEqual([`${feedbackPath}/${made.answerId}`]);
   });
 
   it('finds the existing answer across pages of the answer list', async () => {
     const t = await setup();
     const target = t.emu.addComment(pkg);
     await t.connector.publishReply(app, String(target), 'Старый ответ');
-    for (let i = 0; i < 130; i++) t.emu.addFeedback(pkg, t.emu.addComment(pkg), `ответ ${i}`, 'PUBLISHED', t.clock.now + i * 1000);
+    for (let i = 0; i < 130; i++)
+      t.emu.addFeedback(pkg, t.emu.addComment(pkg), `ответ ${i}`, 'PUBLISHED', t.clock.now + i * 1000);
     t.emu.server.requests.length = 0;
     await t.connector.publishReply(app, String(target), 'Новый ответ');
-    expect(t.emu.feedback().filter((f) => f.commentId === target).map((f) => f.text)).toEqual(['Новый ответ']);
-    expect(t.requests(feedbackPath).map((r) => `${r.method} ${r.query}`)).toEqual(['GET ?page=0&size=100', 'GET ?page=1&size=100', 'POST ']);
+    expect(
+      t.emu
+        .feedback()
+        .filter((f) => f.commentId === target)
+        .map((f) => f.text),
+    ).toEqual(['Новый ответ']);
+    expect(t.requests(feedbackPath).map((r) => `${r.method} ${r.query}`)).toEqual([
+      'GET ?page=0&size=100',
+      'GET ?page=1&size=100',
+      'POST ',
+    ]);
   });
 
   it('answers afresh when the previous answer was deleted in the Console', async () => {
@@ -88,9 +114,18 @@ describe('RuStore answers', () => {
     t.emu.deleteFeedback(Number(first.answerId));
     const second = await t.connector.publishReply(app, String(id), 'Второй', first.answerId);
     expect(second.answerId).not.toBe(first.answerId);
-    expect(t.emu.feedback().filter((f) => f.commentId === id).map((f) => f.status)).toEqual(['DELETED', 'PUBLISHED']);
+    expect(
+      t.emu
+        .feedback()
+        .filter((f) => f.commentId === id)
+        .map((f) => f.status),
+    ).toEqual(['DELETED', 'PUBLISHED']);
     // Reading the old id back points to the current answer.
-    expect(await t.connector.replyStatus(app, String(id), first.answerId)).toMatchObject({ state: 'PUBLISHED', answerId: second.answerId, text: 'Второй' });
+    expect(await t.connector.replyStatus(app, String(id), first.answerId)).toMatchObject({
+      state: 'PUBLISHED',
+      answerId: second.answerId,
+      text: 'Второй',
+    });
   });
 
   it('reads the status by comment when the answer id is unknown, and undefined when there is none', async () => {
@@ -98,7 +133,10 @@ describe('RuStore answers', () => {
     const id = t.emu.addComment(pkg);
     expect(await t.connector.replyStatus(app, String(id))).toBeUndefined();
     const made = await t.connector.publishReply(app, String(id), 'Ответ');
-    expect(await t.connector.replyStatus(app, String(id))).toMatchObject({ state: 'PUBLISHED', answerId: made.answerId });
+    expect(await t.connector.replyStatus(app, String(id))).toMatchObject({
+      state: 'PUBLISHED',
+      answerId: made.answerId,
+    });
   });
 
   it('refuses a too-long answer before sending anything', async () => {
@@ -109,7 +147,9 @@ describe('RuStore answers', () => {
     expect(err).toMatchObject({ kind: 'too-long', length: 501, max: 500 });
     expect(t.requests()).toHaveLength(0);
     // Exactly at the limit goes through.
-    await expect(t.connector.publishReply(app, String(id), 'я'.repeat(500))).resolves.toMatchObject({ state: 'MODERATION' });
+    await expect(t.connector.publishReply(app, String(id), 'я'.repeat(500))).resolves.toMatchObject({
+      state: 'MODERATION',
+    });
   });
 
   it('honours a configured limit', async () => {
@@ -126,7 +166,12 @@ describe('RuStore answers', () => {
     const made = await t.connector.publishReply(app, String(id), 'Ответ');
     expect(t.emu.feedback()).toHaveLength(1);
     expect(made.answerId).toBe(String(t.emu.feedback()[0]!.id));
-    expect(t.requests(feedbackPath).map((r) => `${r.method} ${r.status}`)).toEqual(['GET 200', 'POST 503', 'GET 200', 'POST 200']);
+    expect(t.requests(feedbackPath).map((r) => `${r.method} ${r.status}`)).toEqual([
+      'GET 200',
+      'POST 503',
+      'GET 200',
+      'POST 200',
+    ]);
   });
 
   it('does not create twice when the create landed but its answer was an error', async () => {
@@ -151,7 +196,9 @@ describe('RuStore answers', () => {
 
   it('says the key lacks the app or method when answering is forbidden', async () => {
     const key = ruStoreTestKey();
-    const t = await setup({ emulator: { keys: [{ keyId: key.keyId, publicKeyPem: key.publicKeyPem, apps: ['ru.other'] }] } });
+    const t = await setup({
+      emulator: { keys: [{ keyId: key.keyId, publicKeyPem: key.publicKeyPem, apps: ['ru.other'] }] },
+    });
     const id = t.emu.addComment(pkg);
     await expect(t.connector.publishReply(app, String(id), 'Ответ')).rejects.toMatchObject({
       kind: 'permission',

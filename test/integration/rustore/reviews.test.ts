@@ -13,12 +13,21 @@ describe('RuStore reviews', () => {
     const t = await setup();
     const base = t.clock.now - 250 * 60_000;
     for (let i = 0; i < 250; i++) {
-      t.emu.addComment(pkg, { at: base + i * 60_000, commentText: `text ${i}`, appRating: (i % 5) + 1, userName: `user ${i}`, likeCounter: i, dislikeCounter: 1 });
+      t.emu.addComment(pkg, {
+        at: base + i * 60_000,
+        commentText: `text ${i}`,
+        appRating: (i % 5) + 1,
+        userName: `user ${i}`,
+        likeCounter: i,
+        dislikeCounter: 1,
+      });
     }
     const pages = await collect(reviewPages(t.connector, app));
     expect(pages.map((p) => p.length)).toEqual([100, 100, 50]);
     // The documented Spring Pageable sort, newest first.
-    expect(t.requests(commentPath).map((r) => r.query)).toEqual([0, 1, 2].map((n) => `?page=${n}&size=100&sort=commentDate%2Cdesc`));
+    expect(t.requests(commentPath).map((r) => r.query)).toEqual(
+      [0, 1, 2].map((n) => `?page=${n}&size=100&sort=commentDate%2Cdesc`),
+    );
 
     const all = pages.flat();
     expect(new Set(all.map((r) => r.reviewId)).size).toBe(250);
@@ -59,7 +68,12 @@ describe('RuStore reviews', () => {
   it('stops after a page where every review is known and unchanged, unless asked for a full scan', async () => {
     const t = await setup();
     for (let i = 0; i < 250; i++) t.emu.addComment(pkg, { at: t.clock.now - i * 1000 });
-    const known = new Set(t.emu.comments(pkg).slice(0, 150).map((c) => String(c.commentId)));
+    const known = new Set(
+      t.emu
+        .comments(pkg)
+        .slice(0, 150)
+        .map((c) => String(c.commentId)),
+    );
     const isKnownUnchanged = (r: Review): boolean => known.has(r.reviewId);
 
     const pages = await collect(reviewPages(t.connector, app, { isKnownUnchanged }));
@@ -89,7 +103,13 @@ describe('RuStore reviews', () => {
     t.clock.now += 3_600_000;
     t.emu.editComment(id, { commentText: 'Починили, спасибо', appRating: 5 });
     const [after] = (await collect(reviewPages(t.connector, app))).flat();
-    expect(after).toMatchObject({ reviewId: String(id), editedFlag: true, text: 'Починили, спасибо', rating: 5, createdAt: before!.createdAt });
+    expect(after).toMatchObject({
+      reviewId: String(id),
+      editedFlag: true,
+      text: 'Починили, спасибо',
+      rating: 5,
+      createdAt: before!.createdAt,
+    });
     expect(Date.parse(after!.updatedAt!)).toBe(t.clock.now);
     expect(Date.parse(after!.updatedAt!)).toBeGreaterThan(Date.parse(before!.updatedAt!));
   });
@@ -99,12 +119,18 @@ describe('RuStore reviews', () => {
     const id = t.emu.addComment(pkg);
     await t.connector.publishReply(app, String(id), 'Спасибо!');
     const [review] = (await collect(reviewPages(t.connector, app))).flat();
-    expect(review!.developerAnswer).toMatchObject({ text: 'Спасибо!', state: 'PUBLISHED', id: String(t.emu.feedback()[0]!.id) });
+    expect(review!.developerAnswer).toMatchObject({
+      text: 'Спасибо!',
+      state: 'PUBLISHED',
+      id: String(t.emu.feedback()[0]!.id),
+    });
   });
 
   it('says the key lacks the app in RuStore Console when the API answers 403', async () => {
     const key = ruStoreTestKey();
-    const t = await setup({ emulator: { keys: [{ keyId: key.keyId, publicKeyPem: key.publicKeyPem, apps: ['ru.example.other'] }] } });
+    const t = await setup({
+      emulator: { keys: [{ keyId: key.keyId, publicKeyPem: key.publicKeyPem, apps: ['ru.example.other'] }] },
+    });
     const err = (await collect(reviewPages(t.connector, app)).catch((e: unknown) => e)) as RemoteError;
     expect(err).toBeInstanceOf(RemoteError);
     expect(err.kind).toBe('permission');
@@ -141,11 +167,16 @@ describe('RuStore reviews', () => {
     t.emu.addComment(pkg, { appRating: 4 });
     await t.connector.ping();
     t.emu.server.setFaults({ next: ['malformed'] });
-    await expect(collect(reviewPages(t.connector, app))).rejects.toMatchObject({ kind: 'bad-payload', message: expect.stringContaining('not JSON') as unknown });
+    await expect(collect(reviewPages(t.connector, app))).rejects.toMatchObject({
+      kind: 'bad-payload',
+      message: expect.stringContaining('not JSON') as unknown,
+    });
     const setAside: SetAside[] = [];
     const reviews = (await collect(reviewPages(t.connector, app, { onSetAside: (s) => setAside.push(...s) }))).flat();
     expect(reviews.map((r) => r.rating)).toEqual([4]);
-    expect(setAside).toEqual([{ id: String(bad), reason: `record ${bad}: field "appRating" Too big: expected number to be <=5` }]);
+    expect(setAside).toEqual([
+      { id: String(bad), reason: `record ${bad}: field "appRating" Too big: expected number to be <=5` },
+    ]);
   });
 
   it('lists the apps the key can see', async () => {

@@ -39,7 +39,12 @@ afterEach(async () => {
 export async function setup(opts: SetupOptions = {}): Promise<Setup> {
   const key = ruStoreTestKey();
   const clock = { now: Date.parse('2025-03-01T09:00:00.000Z') };
-  const emu = new RuStoreEmulator({ keys: [{ keyId: key.keyId, publicKeyPem: key.publicKeyPem }], now: () => clock.now, retryAfterSec: 0, ...opts.emulator });
+  const emu = new RuStoreEmulator({
+    keys: [{ keyId: key.keyId, publicKeyPem: key.publicKeyPem }],
+    now: () => clock.now,
+    retryAfterSec: 0,
+    ...opts.emulator,
+  });
   running.push(emu);
   const baseUrl = await emu.start();
   const logLines: string[] = [];

@@ -11,7 +11,10 @@ import { apps, startLoop, type Loop } from './setup.js';
 
 const tenMinutes = 10 * 60_000;
 
-async function poll(loop: Loop, publisher: ReturnType<Loop['publisher']>): Promise<Awaited<ReturnType<typeof pollReplies>>> {
+async function poll(
+  loop: Loop,
+  publisher: ReturnType<Loop['publisher']>,
+): Promise<Awaited<ReturnType<typeof pollReplies>>> {
   return pollReplies({ db: loop.db, services: loop.services, logger: loop.logger, publisher });
 }
 
@@ -25,7 +28,14 @@ describe.each([
     const ru = await loop.reviewWithCase('rustore');
     const publisher = loop.publisher();
     const staffIds = (): number[] =>
-      [gp.caseId, ru.caseId].flatMap((c) => loop.omni.messages(c).filter((m) => m.staffId !== 0 && !m.note).map((m) => m.messageId)).sort((a, b) => a - b);
+      [gp.caseId, ru.caseId]
+        .flatMap((c) =>
+          loop.omni
+            .messages(c)
+            .filter((m) => m.staffId !== 0 && !m.note)
+            .map((m) => m.messageId),
+        )
+        .sort((a, b) => a - b);
 
     // Round 1: a reply in each case.
     await loop.omni.addStaffReply(gp.caseId, 'First answer (Google Play)');
@@ -46,7 +56,12 @@ describe.each([
 
     // Round 3: nothing new.
     expect(await poll(loop, publisher)).toMatchObject({ recorded: 0 });
-    expect(publisher.outbox.all().map((r) => r.messageId).sort((a, b) => a - b)).toEqual(staffIds());
+    expect(
+      publisher.outbox
+        .all()
+        .map((r) => r.messageId)
+        .sort((a, b) => a - b),
+    ).toEqual(staffIds());
 
     await publisher.flush();
     await publisher.flush();

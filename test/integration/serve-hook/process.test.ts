@@ -30,14 +30,21 @@ async function spawnServeHook(loop: Loop): Promise<Running> {
   writeFileSync(loop.location.configPath, JSON.stringify(loop.config));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/dev.ts', 'serve-hook', '--port', '0'], {
     cwd: process.cwd(),
-    env: { ...process.env, ASODESK_OMNI_CONFIG: loop.location.configPath, ASODESK_OMNI_DB: loop.location.dbPath, ASODESK_OMNI_WEBHOOK_SECRET: '' },
+    env: {
+      ...process.env,
+      ASODESK_OMNI_CONFIG: loop.location.configPath,
+      ASODESK_OMNI_DB: loop.location.dbPath,
+      ASODESK_OMNI_WEBHOOK_SECRET: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
   const stdout: string[] = [];
   const stderr: string[] = [];
   child.stderr.on('data', (d: Buffer) => stderr.push(d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {
       stdout.push(d.toString());
@@ -79,8 +86,12 @@ describe('serve-hook as a process', () => {
     const later = loop.publisher(() => Date.now() + 6 * 60_000);
     await later.flush();
     await later.flush();
-    expect(loop.gp.replies(apps['google-play'])).toEqual([expect.objectContaining({ reviewId: gp.reviewId, text: 'Thanks, fixed' })]);
-    expect(loop.ru.feedback()).toEqual([expect.objectContaining({ commentId: Number(ru.reviewId), text: 'Спасибо, исправили' })]);
+    expect(loop.gp.replies(apps['google-play'])).toEqual([
+      expect.objectContaining({ reviewId: gp.reviewId, text: 'Thanks, fixed' }),
+    ]);
+    expect(loop.ru.feedback()).toEqual([
+      expect.objectContaining({ commentId: Number(ru.reviewId), text: 'Спасибо, исправили' }),
+    ]);
     expect(answerWrites(loop, 'rustore')).toBe(1);
     await waitFor(() => loop.notes(gp.caseId).length === 1 && loop.notes(ru.caseId).length === 1, 'one note per case');
   });
@@ -90,9 +101,19 @@ describe('serve-hook command', () => {
   it('without a webhook secret ends with a config error (exit code 3) that says what to do', async () => {
     const dir = tempDir();
     const configPath = join(dir, 'config.json');
-    writeFileSync(configPath, JSON.stringify({ omnidesk: { subdomain: 'acme', staffEmail: 'a@acme.test', apiKey: 'k-1234567' } }));
+    writeFileSync(
+      configPath,
+      JSON.stringify({ omnidesk: { subdomain: 'acme', staffEmail: 'a@acme.test', apiKey: 'k-1234567' } }),
+    );
     const out: string[] = [];
-    const ctx = { location: { configPath, dbPath: join(dir, 'state.db') }, logger: memoryLogger(), json: false, quiet: false, env: {}, out: (t: string) => out.push(t) };
+    const ctx = {
+      location: { configPath, dbPath: join(dir, 'state.db') },
+      logger: memoryLogger(),
+      json: false,
+      quiet: false,
+      env: {},
+      out: (t: string) => out.push(t),
+    };
     const err = await serveHookCommand(ctx, {}).then(
       () => undefined,
       (e: unknown) => e,

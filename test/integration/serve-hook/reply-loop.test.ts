@@ -5,7 +5,16 @@ import { postWebhook, webhookForm } from '../../../src/emulators/omnidesk/webhoo
 import { answerWrites, apps, secret, startLoop, waitFor, type Loop } from './setup.js';
 
 async function listen(loop: Loop, opts: { debounceMs?: number } = {}) {
-  const hook = await startServeHook({ db: loop.db, config: loop.config, services: loop.services, logger: loop.logger, host: '127.0.0.1', port: 0, debounceMs: opts.debounceMs ?? 10, retryIntervalMs: 60_000 });
+  const hook = await startServeHook({
+    db: loop.db,
+    config: loop.config,
+    services: loop.services,
+    logger: loop.logger,
+    host: '127.0.0.1',
+    port: 0,
+    debounceMs: opts.debounceMs ?? 10,
+    retryIntervalMs: 60_000,
+  });
   loop.omni.setChannelWebhook('cch1', `${hook.server.url}/omnidesk/webhook/${secret}`);
   return hook;
 }
@@ -18,15 +27,25 @@ describe('serve-hook end to end', () => {
       const gp = await loop.reviewWithCase('google-play');
       const asc = await loop.reviewWithCase('app-store');
       const ru = await loop.reviewWithCase('rustore');
-      for (const [c, text] of [[gp, 'Fixed in 2.1, thanks!'], [asc, 'Fixed in 2.1 for iOS'], [ru, 'Исправили в 2.1']] as const) {
+      for (const [c, text] of [
+        [gp, 'Fixed in 2.1, thanks!'],
+        [asc, 'Fixed in 2.1 for iOS'],
+        [ru, 'Исправили в 2.1'],
+      ] as const) {
         const sent = await loop.omni.addStaffReply(c.caseId, text);
         expect(sent.webhookStatus).toBe(200);
       }
       await waitFor(() => [gp, asc, ru].every((c) => loop.notes(c.caseId).length === 1), 'three outcome notes');
 
-      expect(loop.gp.replies(apps['google-play'])).toEqual([expect.objectContaining({ reviewId: gp.reviewId, text: 'Fixed in 2.1, thanks!' })]);
-      expect(loop.asc.responses()).toEqual([expect.objectContaining({ reviewId: asc.reviewId, responseBody: 'Fixed in 2.1 for iOS' })]);
-      expect(loop.ru.feedback()).toEqual([expect.objectContaining({ commentId: Number(ru.reviewId), text: 'Исправили в 2.1' })]);
+      expect(loop.gp.replies(apps['google-play'])).toEqual([
+        expect.objectContaining({ reviewId: gp.reviewId, text: 'Fixed in 2.1, thanks!' }),
+      ]);
+      expect(loop.asc.responses()).toEqual([
+        expect.objectContaining({ reviewId: asc.reviewId, responseBody: 'Fixed in 2.1 for iOS' }),
+      ]);
+      expect(loop.ru.feedback()).toEqual([
+        expect.objectContaining({ commentId: Number(ru.reviewId), text: 'Исправили в 2.1' }),
+      ]);
 
       expect(loop.notes(gp.caseId)).toEqual(['asodesk-omni: the reply is published on Google Play.']);
       expect(loop.notes(asc.caseId)[0]).toContain('sent to App Store and is pending publication');
@@ -54,7 +73,10 @@ describe('serve-hook end to end', () => {
       const c = await loop.reviewWithCase('google-play');
       loop.omni.setChannelWebhook('cch1', undefined);
       const { messageId } = await loop.omni.addStaffReply(c.caseId, 'Thanks!');
-      const form = webhookForm(loop.omni.cases().find((x) => x.caseId === c.caseId)!, loop.omni.messages(c.caseId).find((m) => m.messageId === messageId)!);
+      const form = webhookForm(
+        loop.omni.cases().find((x) => x.caseId === c.caseId)!,
+        loop.omni.messages(c.caseId).find((m) => m.messageId === messageId)!,
+      );
       const url = `${hook.server.url}/omnidesk/webhook/${secret}`;
       const results = await Promise.all([postWebhook(url, form), postWebhook(url, form)]);
       expect(results.map((r) => r.status)).toEqual([200, 200]);
@@ -90,10 +112,22 @@ describe('serve-hook end to end', () => {
     const c = await loop.reviewWithCase('rustore');
     let clock = Date.now();
     const dead = loop.publisher(() => clock);
-    dead.acceptMessage({ messageId: 1, caseId: c.caseId, staffId: 1, content: 'Спасибо!', note: false, sentViaRule: false, attachments: [] });
+    dead.acceptMessage({
+      messageId: 1,
+      caseId: c.caseId,
+      staffId: 1,
+      content: 'Спасибо!',
+      note: false,
+      sentViaRule: false,
+      attachments: [],
+    });
     expect(dead.outbox.claim(1, clock)).toBe(true);
     // The dead process got as far as the store, and died before recording it.
-    await loop.services.replyConnector('rustore')!.publishReply!({ store: 'rustore', appId: apps.rustore }, c.reviewId, 'Спасибо!');
+    await loop.services.replyConnector('rustore')!.publishReply!(
+      { store: 'rustore', appId: apps.rustore },
+      c.reviewId,
+      'Спасибо!',
+    );
 
     const sync = loop.publisher(() => clock);
     expect(await sync.flush()).toMatchObject({ published: 0, awaiting: 0, skipped: 0 }); // a fresh claim is left alone
@@ -109,7 +143,15 @@ describe('serve-hook end to end', () => {
     const loop = await startLoop();
     const c = await loop.reviewWithCase('rustore');
     const publisher = loop.publisher();
-    publisher.acceptMessage({ messageId: 1, caseId: c.caseId, staffId: 1, content: 'Спасибо!', note: false, sentViaRule: false, attachments: [] });
+    publisher.acceptMessage({
+      messageId: 1,
+      caseId: c.caseId,
+      staffId: 1,
+      content: 'Спасибо!',
+      note: false,
+      sentViaRule: false,
+      attachments: [],
+    });
     loop.ru.failNextCreate({ status: 502, afterSaving: true });
     const report = await publisher.flush();
     expect(report.published + report.awaiting).toBe(1);
@@ -130,7 +172,9 @@ describe('serve-hook end to end', () => {
     expect(polled).toMatchObject({ replies: 2, recorded: 2, duplicates: 0, errors: 0 });
     expect(await publisher.flush()).toMatchObject({ published: 1, awaiting: 1 });
     expect(loop.gp.replies(apps['google-play'])).toEqual([expect.objectContaining({ text: 'Thanks from polling' })]);
-    expect(loop.asc.responses()).toEqual([expect.objectContaining({ reviewId: asc.reviewId, responseBody: 'Fixed for iOS' })]);
+    expect(loop.asc.responses()).toEqual([
+      expect.objectContaining({ reviewId: asc.reviewId, responseBody: 'Fixed for iOS' }),
+    ]);
 
     // The next poll sees the same cases (our notes updated them) and records nothing new.
     const again = await pollReplies({ db: loop.db, services: loop.services, logger: loop.logger, publisher });

@@ -44,7 +44,16 @@ afterEach(async () => {
 
 async function start(webhook: Record<string, unknown> = {}): Promise<RunningServeHook> {
   const config = testConfig({ webhook: { secret, ...webhook } });
-  hook = await startServeHook({ db, config, services: fakeServices(new FakeHelpdesk(), stores), logger, host: '127.0.0.1', port: 0, debounceMs: 0, retryIntervalMs: 60_000 });
+  hook = await startServeHook({
+    db,
+    config,
+    services: fakeServices(new FakeHelpdesk(), stores),
+    logger,
+    host: '127.0.0.1',
+    port: 0,
+    debounceMs: 0,
+    retryIntervalMs: 60_000,
+  });
   return hook;
 }
 
@@ -74,8 +83,19 @@ async function healthz(url: string): Promise<{ status: number; json: Record<stri
 }
 
 function webhook(url: string, messageId: number): Promise<Response> {
-  const body = new URLSearchParams({ type: 'message_new', 'object[message_id]': String(messageId), 'object[case_id]': '10', 'object[staff_id]': '7', 'object[user_id]': '0', 'object[content]': 'Fixed in 2.1' }).toString();
-  return fetch(`${url}/omnidesk/webhook/${secret}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+  const body = new URLSearchParams({
+    type: 'message_new',
+    'object[message_id]': String(messageId),
+    'object[case_id]': '10',
+    'object[staff_id]': '7',
+    'object[user_id]': '0',
+    'object[content]': 'Fixed in 2.1',
+  }).toString();
+  return fetch(`${url}/omnidesk/webhook/${secret}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body,
+  });
 }
 
 describe('slow clients', () => {
@@ -166,11 +186,26 @@ describe('serve-hook command', () => {
 
   it('a port in use ends with a configuration error (exit code 3) naming the port and what to do', async () => {
     blocker = createServer();
-    const port = await new Promise<number>((resolve) => blocker!.listen(0, '127.0.0.1', () => resolve((blocker!.address() as { port: number }).port)));
+    const port = await new Promise<number>((resolve) =>
+      blocker!.listen(0, '127.0.0.1', () => resolve((blocker!.address() as { port: number }).port)),
+    );
     const dir = tempDir();
     const configPath = join(dir, 'config.json');
-    writeFileSync(configPath, JSON.stringify({ omnidesk: { subdomain: 'acme', staffEmail: 'a@acme.test', apiKey: 'k-1234567', channel: 'cch1' }, webhook: { secret, host: '127.0.0.1', port } }));
-    const ctx = { location: { configPath, dbPath: join(dir, 'state.db') }, logger: memoryLogger(), json: false, quiet: false, env: {}, out: () => {} };
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        omnidesk: { subdomain: 'acme', staffEmail: 'a@acme.test', apiKey: 'k-1234567', channel: 'cch1' },
+        webhook: { secret, host: '127.0.0.1', port },
+      }),
+    );
+    const ctx = {
+      location: { configPath, dbPath: join(dir, 'state.db') },
+      logger: memoryLogger(),
+      json: false,
+      quiet: false,
+      env: {},
+      out: () => {},
+    };
     const err = await serveHookCommand(ctx, {}).then(
       () => undefined,
       (e: unknown) => e,

@@ -43,7 +43,10 @@ export interface Loop {
   services: Services;
   logger: ReturnType<typeof memoryLogger>;
   /** A review in the store and its case in Omnidesk, as a sync would have left them. */
-  reviewWithCase(store: StoreId, opts?: { local?: boolean }): Promise<{ caseId: number; reviewId: string; key: string }>;
+  reviewWithCase(
+    store: StoreId,
+    opts?: { local?: boolean },
+  ): Promise<{ caseId: number; reviewId: string; key: string }>;
   publisher(now?: () => number): ReplyPublisher;
   /** Notes of ours in a case, in order. */
   notes(caseId: number): string[];
@@ -61,12 +64,18 @@ export interface LoopOptions {
 
 export async function startLoop(extra: Partial<ConfigInput> = {}, opts: LoopOptions = {}): Promise<Loop> {
   const dir = tempDir();
-  const omni = new OmnideskEmulator({ channels: [{ id: 1, title: 'App reviews' }], ...(opts.omniNow && { now: opts.omniNow }) });
+  const omni = new OmnideskEmulator({
+    channels: [{ id: 1, title: 'App reviews' }],
+    ...(opts.omniNow && { now: opts.omniNow }),
+  });
   const ascKeys = ecP256KeyPair();
   const asc = new AppStoreConnectEmulator({ issuerId, keyId: ascKeyId, publicKeyPem: ascKeys.publicKeyPem });
   const gp = new GooglePlayEmulator({ serviceAccounts: [] });
   const ruKey = ruStoreTestKey();
-  const ru = new RuStoreEmulator({ keys: [{ keyId: ruKey.keyId, publicKeyPem: ruKey.publicKeyPem }], retryAfterSec: 0 });
+  const ru = new RuStoreEmulator({
+    keys: [{ keyId: ruKey.keyId, publicKeyPem: ruKey.publicKeyPem }],
+    retryAfterSec: 0,
+  });
   await Promise.all([omni.start(), asc.start(), gp.start(), ru.start()]);
   cleanups.push(() => Promise.all([omni.stop(), asc.stop(), gp.stop(), ru.stop()]).then(() => undefined));
   asc.addApp({ id: apps['app-store'], name: 'Notes', bundleId: 'com.acme.notes' });
@@ -75,7 +84,15 @@ export async function startLoop(extra: Partial<ConfigInput> = {}, opts: LoopOpti
   gp.addServiceAccount(sa.clientEmail, sa.publicKeyPem);
 
   const config = configSchema.parse({
-    omnidesk: { subdomain: 'acme', baseUrl: omni.baseUrl, staffEmail, apiKey, channel: 'cch1', channelTitle: 'App reviews', caseFieldId: 1 },
+    omnidesk: {
+      subdomain: 'acme',
+      baseUrl: omni.baseUrl,
+      staffEmail,
+      apiKey,
+      channel: 'cch1',
+      channelTitle: 'App reviews',
+      caseFieldId: 1,
+    },
     stores: {
       appStore: { issuerId, keyId: ascKeyId, privateKey: ascKeys.privateKeyPem, baseUrl: asc.baseUrl },
       googlePlay: { serviceAccountJson: JSON.stringify(sa.account), baseUrl: gp.baseUrl },
@@ -95,12 +112,17 @@ export async function startLoop(extra: Partial<ConfigInput> = {}, opts: LoopOpti
     db.close();
   });
   const logger = memoryLogger();
-  const services = buildServices(config, location, logger, { backoffBaseMs: 1, timeoutMs: 5_000, wait: async () => {} });
+  const services = buildServices(config, location, logger, {
+    backoffBaseMs: 1,
+    timeoutMs: 5_000,
+    wait: async () => {},
+  });
   const reviews = new ReviewStore(db);
 
   const storeReview = (store: StoreId): string => {
     if (store === 'app-store') return asc.addReview(apps['app-store'], { rating: 2, body: 'Crashes on start' });
-    if (store === 'google-play') return gp.addReview(apps['google-play'], { text: '\tCrashes on start', starRating: 2 });
+    if (store === 'google-play')
+      return gp.addReview(apps['google-play'], { text: '\tCrashes on start', starRating: 2 });
     return String(ru.addComment(apps.rustore, { commentText: 'Вылетает при запуске', appRating: 2 }));
   };
 
@@ -116,9 +138,24 @@ export async function startLoop(extra: Partial<ConfigInput> = {}, opts: LoopOpti
     logger,
     async reviewWithCase(store, opts = {}) {
       const reviewId = storeReview(store);
-      const review: Review = { store, appId: apps[store], reviewId, rating: 2, text: 'Crashes on start', createdAt: new Date().toISOString(), origin: 'api' };
+      const review: Review = {
+        store,
+        appId: apps[store],
+        reviewId,
+        rating: 2,
+        text: 'Crashes on start',
+        createdAt: new Date().toISOString(),
+        origin: 'api',
+      };
       const key = reviewKey(review);
-      const ref = await services.helpdesk.createCase({ userCustomId: key, userFullName: 'Ann', subject: `★2 ${store} review`, content: review.text, contentHtml: `<p>${review.text}</p>`, labelIds: [] });
+      const ref = await services.helpdesk.createCase({
+        userCustomId: key,
+        userFullName: 'Ann',
+        subject: `★2 ${store} review`,
+        content: review.text,
+        contentHtml: `<p>${review.text}</p>`,
+        labelIds: [],
+      });
       if (opts.local !== false) {
         reviews.insert(review, 'deliver', null);
         reviews.setCase(key, ref.caseId, ref.userId);
@@ -126,7 +163,11 @@ export async function startLoop(extra: Partial<ConfigInput> = {}, opts: LoopOpti
       return { caseId: ref.caseId, reviewId, key };
     },
     publisher: (now) => new ReplyPublisher({ db, config, services, logger, now, retryBaseMs: 10 }),
-    notes: (caseId) => omni.messages(caseId).filter((m) => m.note).map((m) => noteBody(m.content)),
+    notes: (caseId) =>
+      omni
+        .messages(caseId)
+        .filter((m) => m.note)
+        .map((m) => noteBody(m.content)),
   };
 }
 
@@ -140,6 +181,13 @@ export async function waitFor(cond: () => boolean, what: string, ms = 5_000): Pr
 
 /** POST requests to a store emulator that wrote an answer. */
 export function answerWrites(loop: Loop, store: StoreId): number {
-  const requests = store === 'app-store' ? loop.asc.server.serviceRequests() : store === 'google-play' ? loop.gp.server.serviceRequests() : loop.ru.server.serviceRequests();
-  return requests.filter((r) => (r.method === 'POST' || r.method === 'PUT') && /customerReviewResponses|:reply|\/feedback/.test(r.path)).length;
+  const requests =
+    store === 'app-store'
+      ? loop.asc.server.serviceRequests()
+      : store === 'google-play'
+        ? loop.gp.server.serviceRequests()
+        : loop.ru.server.serviceRequests();
+  return requests.filter(
+    (r) => (r.method === 'POST' || r.method === 'PUT') && /customerReviewResponses|:reply|\/feedback/.test(r.path),
+  ).length;
 }

@@ -6,7 +6,19 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync, openSync, writeSync, closeSync, truncateSync, mkdirSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+  openSync,
+  writeSync,
+  closeSync,
+  truncateSync,
+  mkdirSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -37,49 +49,82 @@ afterEach(async () => {
 
 /** A state file with rows, left by a process killed with its WAL still holding the last writes. */
 function killedWriter(path: string): void {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', `
+  const r = spawnSync(process.execPath, [
+    '--input-type=module',
+    '-e',
+    `
     const { openDb } = await import(${JSON.stringify(distDb)});
     const db = openDb(process.argv[1]);
     const put = db.prepare('INSERT INTO cursors (name, value, updated_at) VALUES (?, ?, ?)');
     db.transaction(() => { for (let i = 0; i < 400; i++) put.run('k' + i, 'v'.repeat(300), 'now'); })();
     db.pragma('wal_checkpoint(TRUNCATE)');
     put.run('after-checkpoint', 'in the WAL only', 'now');
-    process.kill(process.pid, 'SIGKILL');`, path]);
+    process.kill(process.pid, 'SIGKILL');`,
+    path,
+  ]);
   expect(r.signal).toBe('SIGKILL');
   expect(statSync(`${path}-wal`).size).toBeGreaterThan(0);
 }
 
 /** Another process holding the write lock (an open write transaction) until its stdin ends; prints a line once it holds it. */
 function holdWriteLock(path: string): ChildProcess {
-  return spawn(process.execPath, ['--input-type=module', '-e', `
+  return spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `
     const { default: Database } = await import(${JSON.stringify(join(import.meta.dirname, '../../../node_modules/better-sqlite3/lib/index.js'))});
     const db = new Database(process.argv[1]);
     db.exec('BEGIN IMMEDIATE');
     db.prepare("INSERT INTO cursors (name, value, updated_at) VALUES ('held', 'x', 'now')").run();
     process.stdout.write('held\\n');
     process.stdin.resume();
-    process.stdin.on('end', () => { db.exec('ROLLBACK'); db.close(); });`, path], { stdio: ['pipe', 'pipe', 'inherit'] });
+    process.stdin.on('end', () => { db.exec('ROLLBACK'); db.close(); });`,
+      path,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
 }
 
 const minimalConfig = (dir: string): string => {
   const path = join(dir, 'config.json');
   // Complete enough to deliver, so that sync gets as far as opening the state file.
   const omnidesk = { subdomain: 'acme', staffEmail: 'a@acme.test', apiKey: 'k-123', channel: 'cch1', caseFieldId: 1 };
-  writeFileSync(path, JSON.stringify({ omnidesk, apps: [{ id: 'notes', store: 'google-play', appId: 'com.acme.notes' }] }));
+  writeFileSync(
+    path,
+    JSON.stringify({ omnidesk, apps: [{ id: 'notes', store: 'google-play', appId: 'com.acme.notes' }] }),
+  );
   return path;
 };
 
 describe('a damaged state file is refused and never written to', () => {
   const damages: Array<[string, (path: string) => void, RegExp]> = [
-    ['a page overwritten (quick_check)', (p) => {
-      // A leaf of the rows written last: in the main file only, not in the WAL.
-      const fd = openSync(p, 'r+');
-      writeSync(fd, Buffer.alloc(100, 0xff), 0, 100, (statSync(p).size / 4096 - 3) * 4096);
-      closeSync(fd);
-    }, /PRAGMA quick_check: (.*Tree \d+ page \d+|database disk image is malformed)/],
-    ['truncated mid-page', (p) => truncateSync(p, statSync(p).size - 1000), /truncated: \d+ bytes is not a whole number/],
-    ['truncated at a page boundary', (p) => truncateSync(p, 4096 * 8), /truncated: the header counts \d+ pages, the file holds 8/],
-    ['not a database at all', (p) => writeFileSync(p, 'these are not the bytes you are looking for\n'.repeat(200)), /not an SQLite database/],
+    [
+      'a page overwritten (quick_check)',
+      (p) => {
+        // A leaf of the rows written last: in the main file only, not in the WAL.
+        const fd = openSync(p, 'r+');
+        writeSync(fd, Buffer.alloc(100, 0xff), 0, 100, (statSync(p).size / 4096 - 3) * 4096);
+        closeSync(fd);
+      },
+      /PRAGMA quick_check: (.*Tree \d+ page \d+|database disk image is malformed)/,
+    ],
+    [
+      'truncated mid-page',
+      (p) => truncateSync(p, statSync(p).size - 1000),
+      /truncated: \d+ bytes is not a whole number/,
+    ],
+    [
+      'truncated at a page boundary',
+      (p) => truncateSync(p, 4096 * 8),
+      /truncated: the header counts \d+ pages, the file holds 8/,
+    ],
+    [
+      'not a database at all',
+      (p) => writeFileSync(p, 'these are not the bytes you are looking for\n'.repeat(200)),
+      /not an SQLite database/,
+    ],
   ];
 
   it.each(damages)('%s: exit 74 naming the path, the file and its WAL unchanged', async (_name, damage, detail) => {
@@ -120,7 +165,9 @@ describe('a damaged state file is refused and never written to', () => {
     const db = join(dir, 'state.db');
     killedWriter(db);
     const opened = openDb(db);
-    expect(opened.prepare("SELECT value FROM cursors WHERE name = 'after-checkpoint'").pluck().get()).toBe('in the WAL only');
+    expect(opened.prepare("SELECT value FROM cursors WHERE name = 'after-checkpoint'").pluck().get()).toBe(
+      'in the WAL only',
+    );
     opened.close();
   });
 });
@@ -185,21 +232,41 @@ describe('full disk and read-only mount (tmpfs in a private mount namespace)', (
     }
     const dir = tempDir();
     world = await startWorld({ dir });
-    for (let i = 0; i < 60; i++) world.googlePlay.addReview('com.acme.reviews', { authorName: `User ${i}`, text: `Review ${i} ${'long text '.repeat(150)}`, starRating: 1 + (i % 5), reviewerLanguage: 'en' });
+    for (let i = 0; i < 60; i++)
+      world.googlePlay.addReview('com.acme.reviews', {
+        authorName: `User ${i}`,
+        text: `Review ${i} ${'long text '.repeat(150)}`,
+        starRating: 1 + (i % 5),
+        reviewerLanguage: 'en',
+      });
     const mnt = join(dir, 'mnt');
     mkdirSync(mnt);
     const db = join(mnt, 'state.db');
     const sync = `node '${bin}' --config '${world.configPath}' --db '${db}' sync 2>&1`;
-    const r = await runShell(ns.unshare, [
-      `mount -t tmpfs -o size=16m tmpfs '${mnt}' || exit 90`,
-      nodeLine(`(await import(${JSON.stringify(distDb)})).openDb(process.argv[1]).close();`, db),
-      // Leave 40 KB: the -shm takes 32 KB, the WAL gets about two pages.
-      nodeLine(`import { statfsSync, writeFileSync } from 'node:fs'; const s = statfsSync(process.argv[1]); writeFileSync(process.argv[1] + '/filler', Buffer.alloc(Math.max(0, s.bavail * s.bsize - 40960)));`, mnt),
-      'echo "### full"', sync, 'echo "### exit $?"',
-      'echo "### check"', nodeLine(`const { default: D } = await import(${JSON.stringify(join(import.meta.dirname, '../../../node_modules/better-sqlite3/lib/index.js'))}); console.log(new D(process.argv[1], { readonly: true }).pragma('quick_check', { simple: true }));`, db),
-      `rm '${mnt}/filler'`,
-      'echo "### freed"', sync, 'echo "### exit $?"',
-    ].join('\n'));
+    const r = await runShell(
+      ns.unshare,
+      [
+        `mount -t tmpfs -o size=16m tmpfs '${mnt}' || exit 90`,
+        nodeLine(`(await import(${JSON.stringify(distDb)})).openDb(process.argv[1]).close();`, db),
+        // Leave 40 KB: the -shm takes 32 KB, the WAL gets about two pages.
+        nodeLine(
+          `import { statfsSync, writeFileSync } from 'node:fs'; const s = statfsSync(process.argv[1]); writeFileSync(process.argv[1] + '/filler', Buffer.alloc(Math.max(0, s.bavail * s.bsize - 40960)));`,
+          mnt,
+        ),
+        'echo "### full"',
+        sync,
+        'echo "### exit $?"',
+        'echo "### check"',
+        nodeLine(
+          `const { default: D } = await import(${JSON.stringify(join(import.meta.dirname, '../../../node_modules/better-sqlite3/lib/index.js'))}); console.log(new D(process.argv[1], { readonly: true }).pragma('quick_check', { simple: true }));`,
+          db,
+        ),
+        `rm '${mnt}/filler'`,
+        'echo "### freed"',
+        sync,
+        'echo "### exit $?"',
+      ].join('\n'),
+    );
     const out = sections(r.stdout);
     expect(out.get('full'), r.stdout + r.stderr).toMatchObject({ exit: ExitCode.storage });
     expect(out.get('full')!.text).toContain(`The disk holding the state file ${db} is full (SQLITE_FULL)`);
@@ -224,19 +291,31 @@ describe('full disk and read-only mount (tmpfs in a private mount namespace)', (
     const db = join(mnt, 'state', 'state.db');
     const fresh = join(mnt, 'new', 'state.db');
     const config = join(mnt, 'conf', 'config.json');
-    const r = await runShell(ns.unshare, [
-      `mount -t tmpfs -o size=1m tmpfs '${mnt}' || exit 90`,
-      nodeLine(`(await import(${JSON.stringify(distDb)})).openDb(process.argv[1]).close();`, db),
-      `mount -o remount,ro '${mnt}' || exit 91`,
-      'echo "### existing"', `node '${bin}' --config '${world.configPath}' --db '${db}' sync 2>&1`, 'echo "### exit $?"',
-      'echo "### status"', `node '${bin}' --config '${world.configPath}' --db '${db}' status 2>&1`, 'echo "### exit $?"',
-      'echo "### fresh"', `node '${bin}' --config '${world.configPath}' --db '${fresh}' sync 2>&1`, 'echo "### exit $?"',
-      'echo "### config"',
-      `ASODESK_OMNI_OMNIDESK_API_KEY=k-123 node '${bin}' init --non-interactive --offline --subdomain acme --email a@acme.test --channel cch1 --public-url https://hooks.example.com --app google-play:com.acme.notes --config '${config}' 2>&1`,
-      'echo "### exit $?"',
-    ].join('\n'));
+    const r = await runShell(
+      ns.unshare,
+      [
+        `mount -t tmpfs -o size=1m tmpfs '${mnt}' || exit 90`,
+        nodeLine(`(await import(${JSON.stringify(distDb)})).openDb(process.argv[1]).close();`, db),
+        `mount -o remount,ro '${mnt}' || exit 91`,
+        'echo "### existing"',
+        `node '${bin}' --config '${world.configPath}' --db '${db}' sync 2>&1`,
+        'echo "### exit $?"',
+        'echo "### status"',
+        `node '${bin}' --config '${world.configPath}' --db '${db}' status 2>&1`,
+        'echo "### exit $?"',
+        'echo "### fresh"',
+        `node '${bin}' --config '${world.configPath}' --db '${fresh}' sync 2>&1`,
+        'echo "### exit $?"',
+        'echo "### config"',
+        `ASODESK_OMNI_OMNIDESK_API_KEY=k-123 node '${bin}' init --non-interactive --offline --subdomain acme --email a@acme.test --channel cch1 --public-url https://hooks.example.com --app google-play:com.acme.notes --config '${config}' 2>&1`,
+        'echo "### exit $?"',
+      ].join('\n'),
+    );
     const out = sections(r.stdout);
-    for (const [name, path] of [['existing', db], ['fresh', fresh]] as const) {
+    for (const [name, path] of [
+      ['existing', db],
+      ['fresh', fresh],
+    ] as const) {
       const s = out.get(name);
       expect(s, r.stdout + r.stderr).toMatchObject({ exit: ExitCode.storage });
       expect(s!.text).toContain(`The state file ${path} cannot be written`);
@@ -258,7 +337,9 @@ describe('full disk and read-only mount (tmpfs in a private mount namespace)', (
 describe('no permission (file modes; root ignores them, the read-only mount test covers root)', () => {
   it('an existing file in a folder the user may not write, and a new path there: exit 74 each', async (ctx) => {
     if (process.getuid?.() === 0 || process.platform === 'win32') {
-      console.warn('skipped: running as root, which file modes do not stop (the read-only mount test covers this case)');
+      console.warn(
+        'skipped: running as root, which file modes do not stop (the read-only mount test covers this case)',
+      );
       ctx.skip();
       return;
     }
@@ -293,13 +374,19 @@ describe('files are 0600 from their first byte', () => {
     // The spy sees the mode of what node:fs creates at the open itself, before a chmod could.
     const log = join(tempDir(), 'created.json');
     const script = `umask 022; ulimit -f 16; MODE_SPY_LOG='${log}' ${nodeLine(`try { (await import(${JSON.stringify(distDb)})).openDb(process.argv[1]); console.log('opened'); } catch (e) { console.log('failed', e.name); }`, db)}`;
-    const r = spawnSync('bash', ['-c', script.replace('node --input-type', `node --import '${modeSpy}' --input-type`)], { encoding: 'utf8' });
+    const r = spawnSync(
+      'bash',
+      ['-c', script.replace('node --input-type', `node --import '${modeSpy}' --input-type`)],
+      { encoding: 'utf8' },
+    );
     expect(r.stdout, r.stderr).toContain('failed StorageError');
     const files = readdirSync(dir).sort();
     expect(files).toEqual(['state.db', 'state.db-shm', 'state.db-wal']);
     for (const f of files) expect(`${f} ${mode(join(dir, f))}`).toBe(`${f} 600`);
     const created = JSON.parse(readFileSync(log, 'utf8')) as Array<{ path: string; mode: number }>;
-    expect(created.filter((c) => c.path.startsWith(dir)).map((c) => `${c.path} ${(c.mode & 0o777).toString(8)}`)).toEqual([`${db} 600`]);
+    expect(
+      created.filter((c) => c.path.startsWith(dir)).map((c) => `${c.path} ${(c.mode & 0o777).toString(8)}`),
+    ).toEqual([`${db} 600`]);
   });
 
   it('an old 0644 file and its WAL are tightened before they are used', () => {
@@ -318,13 +405,19 @@ describe('files are 0600 from their first byte', () => {
     const log = join(dir, 'created.json');
     const r = spawnSync(
       'bash',
-      ['-c', `umask 022; ASODESK_OMNI_OMNIDESK_API_KEY=k-123 MODE_SPY_LOG='${log}' node --import '${modeSpy}' '${bin}' init --non-interactive --offline --subdomain acme --email a@acme.test --channel cch1 --public-url https://hooks.example.com --app google-play:com.acme.notes --config '${config}'`],
+      [
+        '-c',
+        `umask 022; ASODESK_OMNI_OMNIDESK_API_KEY=k-123 MODE_SPY_LOG='${log}' node --import '${modeSpy}' '${bin}' init --non-interactive --offline --subdomain acme --email a@acme.test --channel cch1 --public-url https://hooks.example.com --app google-play:com.acme.notes --config '${config}'`,
+      ],
       { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
     );
     expect(r.status, r.stderr).toBe(0);
     const created = JSON.parse(readFileSync(log, 'utf8')) as Array<{ path: string; mode: number }>;
     const mine = created.filter((c) => c.path.startsWith(dir));
-    expect(mine.some((c) => c.path.startsWith(config)), JSON.stringify(created)).toBe(true);
+    expect(
+      mine.some((c) => c.path.startsWith(config)),
+      JSON.stringify(created),
+    ).toBe(true);
     for (const c of mine) expect(`${c.path} ${(c.mode & 0o777).toString(8)}`).toBe(`${c.path} 600`);
     expect(mode(config)).toBe('600');
   });
@@ -335,15 +428,29 @@ describe('dry runs leave nothing behind', () => {
     const dir = tempDir();
     const tmp = tempDir('asodesk-omni-dry-tmp-');
     world = await startWorld({ dir });
-    world.googlePlay.addReview('com.acme.reviews', { authorName: 'Ann', text: 'Crashes', starRating: 2, reviewerLanguage: 'en' });
-    const first = await runCli(['sync', '--dry-run', '--config', world.configPath, '--db', world.dbPath], { env: { TMPDIR: tmp } });
+    world.googlePlay.addReview('com.acme.reviews', {
+      authorName: 'Ann',
+      text: 'Crashes',
+      starRating: 2,
+      reviewerLanguage: 'en',
+    });
+    const first = await runCli(['sync', '--dry-run', '--config', world.configPath, '--db', world.dbPath], {
+      env: { TMPDIR: tmp },
+    });
     expect(first.code, first.stderr).toBe(ExitCode.ok);
     expect(existsSync(world.dbPath)).toBe(false);
     expect((await runCli(['sync', '--config', world.configPath, '--db', world.dbPath])).code).toBe(ExitCode.ok);
-    world.googlePlay.addReview('com.acme.reviews', { authorName: 'Bob', text: 'Slow', starRating: 3, reviewerLanguage: 'en' });
+    world.googlePlay.addReview('com.acme.reviews', {
+      authorName: 'Bob',
+      text: 'Slow',
+      starRating: 3,
+      reviewerLanguage: 'en',
+    });
     const cases = world.omnidesk.cases().length;
     const before = sha(world.dbPath);
-    const dry = await runCli(['sync', '--dry-run', '--config', world.configPath, '--db', world.dbPath], { env: { TMPDIR: tmp } });
+    const dry = await runCli(['sync', '--dry-run', '--config', world.configPath, '--db', world.dbPath], {
+      env: { TMPDIR: tmp },
+    });
     expect(dry.code, dry.stderr).toBe(ExitCode.ok);
     expect(sha(world.dbPath)).toBe(before);
     expect(world.omnidesk.cases().length).toBe(cases);
@@ -364,9 +471,14 @@ describe('dry runs leave nothing behind', () => {
       expect((await runCli(['sync', '--config', world.configPath, '--db', world.dbPath])).code).toBe(ExitCode.ok);
       const address = hang.address();
       if (!address || typeof address === 'string') throw new Error('no address');
-      world.config.stores = { ...world.config.stores, googlePlay: { ...world.config.stores?.googlePlay, baseUrl: `http://127.0.0.1:${address.port}` } };
+      world.config.stores = {
+        ...world.config.stores,
+        googlePlay: { ...world.config.stores?.googlePlay, baseUrl: `http://127.0.0.1:${address.port}` },
+      };
       world.saveConfig();
-      const cli = startCli(['sync', '--dry-run', '--config', world.configPath, '--db', world.dbPath], { env: { TMPDIR: tmp } });
+      const cli = startCli(['sync', '--dry-run', '--config', world.configPath, '--db', world.dbPath], {
+        env: { TMPDIR: tmp },
+      });
       await connected;
       cli.child.kill('SIGTERM');
       const r = await cli.exited;
@@ -383,7 +495,9 @@ describe('dry runs leave nothing behind', () => {
     killedWriter(db);
     const before = [sha(db), sha(`${db}-wal`)];
     const copy = openDbCopy(db);
-    expect(copy.prepare("SELECT value FROM cursors WHERE name = 'after-checkpoint'").pluck().get()).toBe('in the WAL only');
+    expect(copy.prepare("SELECT value FROM cursors WHERE name = 'after-checkpoint'").pluck().get()).toBe(
+      'in the WAL only',
+    );
     copy.prepare("INSERT INTO cursors (name, value, updated_at) VALUES ('dry', 'x', 'now')").run();
     copy.close();
     expect([sha(db), sha(`${db}-wal`)]).toEqual(before);

@@ -62,7 +62,17 @@ describe('endless paging is bounded by the engine', () => {
       if (!req.path.endsWith('/customerReviews')) return res;
       // A fresh review and a fresh cursor on every page: nothing repeats, only the budget ends it.
       n++;
-      const review = { type: 'customerReviews', id: `endless-${n}`, attributes: { rating: 4, body: `page ${n}`, reviewerNickname: `u${n}`, territory: 'USA', createdDate: new Date(Date.UTC(2026, 0, 1) - n * 60_000).toISOString() } };
+      const review = {
+        type: 'customerReviews',
+        id: `endless-${n}`,
+        attributes: {
+          rating: 4,
+          body: `page ${n}`,
+          reviewerNickname: `u${n}`,
+          territory: 'USA',
+          createdDate: new Date(Date.UTC(2026, 0, 1) - n * 60_000).toISOString(),
+        },
+      };
       const data = n === 1 ? [...((jsonOf(res).data as unknown[]) ?? []), review] : [review];
       return { status: 200, json: { data, links: { next: `${world.appStore.baseUrl}${req.path}?cursor=c${n}` } } };
     });
@@ -72,7 +82,12 @@ describe('endless paging is bounded by the engine', () => {
     expect(apiRequests(world).appStore).toBe(5);
     expect(report.apps[0]!.fetched).toBe(6);
     expect(report.apps[0]!.warnings.join('\n')).toContain('budget of 5 pages per run (sync.maxPagesPerApp)');
-    expect(world.omnidesk.cases().map((c) => world.omnidesk.messages(c.caseId)[0]!.content).join('\n')).toContain('Crashes on start');
+    expect(
+      world.omnidesk
+        .cases()
+        .map((c) => world.omnidesk.messages(c.caseId)[0]!.content)
+        .join('\n'),
+    ).toContain('Crashes on start');
 
     // The run released its lock: the next one runs (not 75), bounded again.
     world.appStore.server.requests.length = 0;
@@ -83,7 +98,8 @@ describe('endless paging is bounded by the engine', () => {
 
   it('RuStore: pages alternating A, B, A… stop at the first repeat', async () => {
     onlyApp('rustore');
-    for (let i = 0; i < 200; i++) world.rustore.addComment('ru.acme.reviews', { appRating: 1 + (i % 5), commentText: `Отзыв номер ${i}` });
+    for (let i = 0; i < 200; i++)
+      world.rustore.addComment('ru.acme.reviews', { appRating: 1 + (i % 5), commentText: `Отзыв номер ${i}` });
     const pages = new Map<number, EmuResponse>();
     world.rustore.server.rewriteResponses((req, res) => {
       if (!req.path.endsWith('/comment')) return res;
@@ -106,7 +122,8 @@ describe('endless paging is bounded by the engine', () => {
 
   it('Google Play: endless fresh tokens stop at the first page read twice; the quota is not spent on the loop', async () => {
     onlyApp('android');
-    for (const text of ['one', 'two', 'three']) world.googlePlay.addReview('com.acme.reviews', { authorName: 'A', text, starRating: 3, reviewerLanguage: 'en' });
+    for (const text of ['one', 'two', 'three'])
+      world.googlePlay.addReview('com.acme.reviews', { authorName: 'A', text, starRating: 3, reviewerLanguage: 'en' });
     let good: Record<string, unknown> | undefined;
     let n = 0;
     world.googlePlay.server.rewriteResponses((req, res) => {
@@ -130,12 +147,29 @@ describe('endless paging is bounded by the engine', () => {
 
   it('Google Play: new reviews on every page stop at its own page limit, a quarter of the hourly quota', async () => {
     onlyApp('android');
-    world.googlePlay.addReview('com.acme.reviews', { authorName: 'A', text: 'real one', starRating: 3, reviewerLanguage: 'en' });
+    world.googlePlay.addReview('com.acme.reviews', {
+      authorName: 'A',
+      text: 'real one',
+      starRating: 3,
+      reviewerLanguage: 'en',
+    });
     let n = 0;
     world.googlePlay.server.rewriteResponses((req, res) => {
       if (!req.path.endsWith('/reviews')) return res;
       n++;
-      const made = { reviewId: `gp:endless-${n}`, authorName: 'Bot', comments: [{ userComment: { text: `page ${n}`, starRating: 4, lastModified: { seconds: String(Math.floor(Date.now() / 1000) - n) } } }] };
+      const made = {
+        reviewId: `gp:endless-${n}`,
+        authorName: 'Bot',
+        comments: [
+          {
+            userComment: {
+              text: `page ${n}`,
+              starRating: 4,
+              lastModified: { seconds: String(Math.floor(Date.now() / 1000) - n) },
+            },
+          },
+        ],
+      };
       const reviews = n === 1 && res.status === 200 ? [...((jsonOf(res).reviews as unknown[]) ?? []), made] : [made];
       return { status: 200, json: { reviews, tokenPagination: { nextPageToken: `t${n}` } } };
     });
@@ -148,14 +182,23 @@ describe('endless paging is bounded by the engine', () => {
 
   it('a review id listed twice in one page: the newest version wins, and the next sync sends no edit', async () => {
     onlyApp('android');
-    world.googlePlay.addReview('com.acme.reviews', { authorName: 'Ann', text: 'Crashes', starRating: 2, reviewerLanguage: 'en' });
+    world.googlePlay.addReview('com.acme.reviews', {
+      authorName: 'Ann',
+      text: 'Crashes',
+      starRating: 2,
+      reviewerLanguage: 'en',
+    });
     world.googlePlay.server.rewriteResponses((req, res) => {
       if (!req.path.endsWith('/reviews') || res.status !== 200) return res;
       const body = jsonOf(res);
-      const [review] = body.reviews as { comments: { userComment: { text: string; lastModified: { seconds: string } } }[] }[];
+      const [review] = body.reviews as {
+        comments: { userComment: { text: string; lastModified: { seconds: string } } }[];
+      }[];
       const older = structuredClone(review!);
       older.comments[0]!.userComment.text = 'Crashes (older version)';
-      older.comments[0]!.userComment.lastModified.seconds = String(Number(older.comments[0]!.userComment.lastModified.seconds) - 3600);
+      older.comments[0]!.userComment.lastModified.seconds = String(
+        Number(older.comments[0]!.userComment.lastModified.seconds) - 3600,
+      );
       return { status: 200, json: { ...body, reviews: [older, review] } };
     });
 

@@ -20,11 +20,39 @@ describe('apps without store credentials read the public sources', () => {
 
   it('each store: cases say replies need credentials; with credentials added, the same cases continue', async () => {
     const created = '2026-11-20T10:00:00-08:00';
-    world.appStorePublic.addReview('1000000001', { author: 'Kate', rating: 2, title: 'Slow', text: 'Takes ages to load', updated: created }, { country: 'us' });
-    const gpId = world.googlePlay.addReview('com.acme.reviews', { authorName: 'Sam', text: 'Love the new design', starRating: 5, reviewerLanguage: 'en' });
-    world.googlePlayPublic.addReview('com.acme.reviews', { id: gpId, userName: 'Sam', score: 5, text: 'Love the new design', dateMs: world.googlePlay.reviews('com.acme.reviews')[0]!.lastModified }, { lang: 'en' });
-    const ruId = world.rustore.addComment('ru.acme.reviews', { userName: 'Пётр', appRating: 1, commentText: 'Не открывается' });
-    world.rustorePublic.addReview('ru.acme.reviews', { commentId: ruId, firstName: 'Пётр', appRating: 1, commentText: 'Не открывается' });
+    world.appStorePublic.addReview(
+      '1000000001',
+      { author: 'Kate', rating: 2, title: 'Slow', text: 'Takes ages to load', updated: created },
+      { country: 'us' },
+    );
+    const gpId = world.googlePlay.addReview('com.acme.reviews', {
+      authorName: 'Sam',
+      text: 'Love the new design',
+      starRating: 5,
+      reviewerLanguage: 'en',
+    });
+    world.googlePlayPublic.addReview(
+      'com.acme.reviews',
+      {
+        id: gpId,
+        userName: 'Sam',
+        score: 5,
+        text: 'Love the new design',
+        dateMs: world.googlePlay.reviews('com.acme.reviews')[0]!.lastModified,
+      },
+      { lang: 'en' },
+    );
+    const ruId = world.rustore.addComment('ru.acme.reviews', {
+      userName: 'Пётр',
+      appRating: 1,
+      commentText: 'Не открывается',
+    });
+    world.rustorePublic.addReview('ru.acme.reviews', {
+      commentId: ruId,
+      firstName: 'Пётр',
+      appRating: 1,
+      commentText: 'Не открывается',
+    });
 
     const first = await syncOnce(world);
     expect(first.apps.map((a) => [a.app, a.source, a.credentialsMissing, a.created])).toEqual([
@@ -36,12 +64,32 @@ describe('apps without store credentials read the public sources', () => {
 
     // The team adds the console credentials; the API now serves the same reviews (Apple: other ids).
     const fresh = await testWorld({ dir: tempDir() });
-    world.config.stores = { ...world.config.stores, appStore: { ...world.config.stores!.appStore, ...pick(fresh.config.stores!.appStore!, 'issuerId', 'keyId', 'privateKeyPath', 'baseUrl') } };
+    world.config.stores = {
+      ...world.config.stores,
+      appStore: {
+        ...world.config.stores!.appStore,
+        ...pick(fresh.config.stores!.appStore!, 'issuerId', 'keyId', 'privateKeyPath', 'baseUrl'),
+      },
+    };
     await fresh.omnidesk.stop();
-    world.config.stores.googlePlay = { ...world.config.stores.googlePlay, serviceAccountPath: copyKey(world, 'google') };
-    world.config.stores.rustore = { ...world.config.stores.rustore, keyId: '1000001', privateKeyPath: copyKey(world, 'rustore') };
+    world.config.stores.googlePlay = {
+      ...world.config.stores.googlePlay,
+      serviceAccountPath: copyKey(world, 'google'),
+    };
+    world.config.stores.rustore = {
+      ...world.config.stores.rustore,
+      keyId: '1000001',
+      privateKeyPath: copyKey(world, 'rustore'),
+    };
     fresh.appStore.addApp({ id: '1000000001', name: 'Acme iOS', bundleId: 'com.acme.ios' });
-    fresh.appStore.addReview('1000000001', { rating: 2, title: 'Slow', body: 'Takes ages to load', reviewerNickname: 'Kate', territory: 'USA', createdDate: created });
+    fresh.appStore.addReview('1000000001', {
+      rating: 2,
+      title: 'Slow',
+      body: 'Takes ages to load',
+      reviewerNickname: 'Kate',
+      territory: 'USA',
+      createdDate: created,
+    });
 
     const second = await syncOnce(world);
     await fresh.stop();

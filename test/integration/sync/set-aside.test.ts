@@ -40,7 +40,9 @@ describe('a malformed review in a sync', () => {
     let broken = true;
     world.googlePlay.server.rewriteJson((path, json) => {
       if (path !== playList || !broken) return json;
-      for (const r of (json as { reviews?: { reviewId: string; comments: { userComment: Record<string, unknown> }[] }[] }).reviews ?? []) {
+      for (const r of (
+        json as { reviews?: { reviewId: string; comments: { userComment: Record<string, unknown> }[] }[] }
+      ).reviews ?? []) {
         if (r.reviewId === bad) delete r.comments[0]!.userComment.starRating;
       }
       return json;
@@ -50,9 +52,13 @@ describe('a malformed review in a sync', () => {
     expect(first.outcome).toBe('ok');
     const android = first.apps.find((a) => a.app === 'android')!;
     expect(android).toMatchObject({ outcome: 'ok', created: 1, setAside: 1, errors: [] });
-    expect(android.setAsideReasons).toEqual([`record ${bad}: field "comments[0].userComment.starRating" Invalid input: expected number, received undefined`]);
+    expect(android.setAsideReasons).toEqual([
+      `record ${bad}: field "comments[0].userComment.starRating" Invalid input: expected number, received undefined`,
+    ]);
     expect(world.omnidesk.cases().map((c) => c.userCustomId)).toEqual([`google-play:com.acme.reviews:${good}`]);
-    const summary = renderReport(first).split('\n').filter((l) => l.includes('set aside'));
+    const summary = renderReport(first)
+      .split('\n')
+      .filter((l) => l.includes('set aside'));
     expect(summary).toEqual([`  android: 1 record(s) set aside (not readable): ${android.setAsideReasons[0]}`]);
 
     const shown = status().apps.find((a) => a.id === 'android')!;
@@ -77,13 +83,20 @@ describe('a malformed review in a sync', () => {
     const id = world.googlePlay.addReview('com.acme.reviews', { authorName: 'Ann', text: 'Now fixed', starRating: 5 });
     world.googlePlay.server.rewriteJson((path, json) => {
       if (path !== playList) return json;
-      const page = json as { reviews?: { reviewId: string; comments: { userComment: { text: string; starRating: number; lastModified: { seconds: string } } }[] }[] };
+      const page = json as {
+        reviews?: {
+          reviewId: string;
+          comments: { userComment: { text: string; starRating: number; lastModified: { seconds: string } } }[];
+        }[];
+      };
       const r = page.reviews?.find((x) => x.reviewId === id);
       if (!r) return json;
       const stale = structuredClone(r);
       stale.comments[0]!.userComment.text = 'Crashes';
       stale.comments[0]!.userComment.starRating = 1;
-      stale.comments[0]!.userComment.lastModified.seconds = String(Number(stale.comments[0]!.userComment.lastModified.seconds) - 3600);
+      stale.comments[0]!.userComment.lastModified.seconds = String(
+        Number(stale.comments[0]!.userComment.lastModified.seconds) - 3600,
+      );
       page.reviews!.push(stale);
       return json;
     });

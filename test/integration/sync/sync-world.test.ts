@@ -17,12 +17,44 @@ describe('sync against the four emulators', () => {
   });
 
   function seed(): void {
-    world.appStore.addReview('1000000001', { rating: 1, title: 'Вылетает', body: 'Приложение вылетает при запуске', reviewerNickname: 'ivan_p', territory: 'RUS' });
-    world.appStore.addReview('1000000001', { rating: 5, title: '最高', body: 'このアプリはとても使いやすいです', reviewerNickname: 'yuki', territory: 'JPN' });
-    world.googlePlay.addReview('com.acme.reviews', { authorName: 'Li Wei', text: '\t这个应用程序非常好用 👍', starRating: 5, reviewerLanguage: 'zh' });
-    world.googlePlay.addReview('com.acme.reviews', { authorName: 'Ann', text: 'Crashes\tIt crashes every time I open the camera', starRating: 2, reviewerLanguage: 'en', appVersionName: '3.1.0' });
-    world.googlePlay.addReview('com.acme.reviews', { authorName: 'Bob', text: 'ok', starRating: 4, reviewerLanguage: 'en' });
-    world.rustore.addComment('ru.acme.reviews', { userName: 'Мария', appRating: 3, commentText: 'Нормально, но долго грузится' });
+    world.appStore.addReview('1000000001', {
+      rating: 1,
+      title: 'Вылетает',
+      body: 'Приложение вылетает при запуске',
+      reviewerNickname: 'ivan_p',
+      territory: 'RUS',
+    });
+    world.appStore.addReview('1000000001', {
+      rating: 5,
+      title: '最高',
+      body: 'このアプリはとても使いやすいです',
+      reviewerNickname: 'yuki',
+      territory: 'JPN',
+    });
+    world.googlePlay.addReview('com.acme.reviews', {
+      authorName: 'Li Wei',
+      text: '\t这个应用程序非常好用 👍',
+      starRating: 5,
+      reviewerLanguage: 'zh',
+    });
+    world.googlePlay.addReview('com.acme.reviews', {
+      authorName: 'Ann',
+      text: 'Crashes\tIt crashes every time I open the camera',
+      starRating: 2,
+      reviewerLanguage: 'en',
+      appVersionName: '3.1.0',
+    });
+    world.googlePlay.addReview('com.acme.reviews', {
+      authorName: 'Bob',
+      text: 'ok',
+      starRating: 4,
+      reviewerLanguage: 'en',
+    });
+    world.rustore.addComment('ru.acme.reviews', {
+      userName: 'Мария',
+      appRating: 3,
+      commentText: 'Нормально, но долго грузится',
+    });
   }
 
   it('creates one case per review with the review key, labels and details', async () => {
@@ -37,11 +69,18 @@ describe('sync against the four emulators', () => {
       expect(c.userCustomId).toMatch(/^(app-store|google-play|rustore):/);
     }
     const crash = cases.find((c) => c.subject.includes('Crashes'))!;
-    const titles = world.omnidesk.labels().filter((l) => crash.labels.includes(l.labelId)).map((l) => l.title);
+    const titles = world.omnidesk
+      .labels()
+      .filter((l) => crash.labels.includes(l.labelId))
+      .map((l) => l.title);
     expect(titles).toEqual(expect.arrayContaining(['Google Play', 'Acme Android', '2★', 'en', 'v3.1.0']));
     const first = world.omnidesk.messages(crash.caseId)[0]!;
     expect(first.content).toContain('It crashes every time I open the camera');
-    expect(report.apps.map((a) => [a.app, a.created])).toEqual([['ios', 2], ['android', 3], ['rustore', 1]]);
+    expect(report.apps.map((a) => [a.app, a.created])).toEqual([
+      ['ios', 2],
+      ['android', 3],
+      ['rustore', 1],
+    ]);
   });
 
   it('a second sync with nothing new: no Omnidesk write, one store request per app', async () => {
@@ -68,7 +107,11 @@ describe('sync against the four emulators', () => {
 
     const report = await syncOnce(world, { full: true });
     expect(world.omnidesk.cases()).toHaveLength(before);
-    expect(report.apps.map((a) => [a.app, a.edited, a.updated, a.created])).toEqual([['ios', 2, 2, 0], ['android', 1, 1, 0], ['rustore', 1, 1, 0]]);
+    expect(report.apps.map((a) => [a.app, a.edited, a.updated, a.created])).toEqual([
+      ['ios', 2, 2, 0],
+      ['android', 1, 1, 0],
+      ['rustore', 1, 1, 0],
+    ]);
     const messageOf = (key: string): string => {
       const c = world.omnidesk.cases().find((x) => x.userCustomId?.endsWith(key))!;
       return world.omnidesk.messages(c.caseId).at(-1)!.content;
@@ -82,33 +125,74 @@ describe('sync against the four emulators', () => {
   });
 
   it('filters combine, and CJK length is counted by words', async () => {
-    world.config.apps = [{ id: 'android', store: 'google-play', appId: 'com.acme.reviews', filters: { backlog: 100, ratings: [1, 2, 5], languages: ['zh', 'en'], length: 'over-3-words' } }];
+    world.config.apps = [
+      {
+        id: 'android',
+        store: 'google-play',
+        appId: 'com.acme.reviews',
+        filters: { backlog: 100, ratings: [1, 2, 5], languages: ['zh', 'en'], length: 'over-3-words' },
+      },
+    ];
     seed();
-    world.googlePlay.addReview('com.acme.reviews', { authorName: 'Olga', text: 'Очень плохое приложение совсем', starRating: 1, reviewerLanguage: 'ru' });
-    world.googlePlay.addReview('com.acme.reviews', { authorName: 'Wang', text: '太差', starRating: 1, reviewerLanguage: 'zh' });
+    world.googlePlay.addReview('com.acme.reviews', {
+      authorName: 'Olga',
+      text: 'Очень плохое приложение совсем',
+      starRating: 1,
+      reviewerLanguage: 'ru',
+    });
+    world.googlePlay.addReview('com.acme.reviews', {
+      authorName: 'Wang',
+      text: '太差',
+      starRating: 1,
+      reviewerLanguage: 'zh',
+    });
     const report = await syncOnce(world);
     // Li Wei (zh, 5★, CJK words > 3) and Ann (en, 2★) pass; Bob (4★, "ok"), Olga (ru), Wang (2 words) do not.
     const subjects = world.omnidesk.cases().map((c) => c.subject);
     expect(subjects).toHaveLength(2);
-    expect(subjects).toEqual(expect.arrayContaining([expect.stringContaining('Crashes'), expect.stringContaining('这个应用程序非常好用')]));
+    expect(subjects).toEqual(
+      expect.arrayContaining([expect.stringContaining('Crashes'), expect.stringContaining('这个应用程序非常好用')]),
+    );
     expect(report.apps[0]!.dropped).toEqual({ rating: 1, language: 1, length: 1 });
   });
 
   it('backlog: the first sync imports only the newest N unanswered reviews', async () => {
     world.config.apps = [{ id: 'rustore', store: 'rustore', appId: 'ru.acme.reviews', filters: { backlog: 2 } }];
-    for (let i = 0; i < 6; i++) world.rustore.addComment('ru.acme.reviews', { userName: `u${i}`, commentText: `отзыв номер ${i}`, at: Date.now() - (10 - i) * 60_000 });
+    for (let i = 0; i < 6; i++)
+      world.rustore.addComment('ru.acme.reviews', {
+        userName: `u${i}`,
+        commentText: `отзыв номер ${i}`,
+        at: Date.now() - (10 - i) * 60_000,
+      });
     const report = await syncOnce(world);
     expect(report.apps[0]).toMatchObject({ created: 2, backlogSkipped: 4 });
-    expect(world.omnidesk.cases().map((c) => world.omnidesk.messages(c.caseId)[0]!.content).join(' ')).toMatch(/отзыв номер 5[\s\S]*|отзыв номер 4/);
+    expect(
+      world.omnidesk
+        .cases()
+        .map((c) => world.omnidesk.messages(c.caseId)[0]!.content)
+        .join(' '),
+    ).toMatch(/отзыв номер 5[\s\S]*|отзыв номер 4/);
     world.rustore.addComment('ru.acme.reviews', { userName: 'new', commentText: 'свежий отзыв' });
     const next = await syncOnce(world);
     expect(next.apps[0]).toMatchObject({ created: 1, new: 1 });
   });
 
   it('the history of a review reaches the case when an edit makes it pass the filters', async () => {
-    world.config.apps = [{ id: 'android', store: 'google-play', appId: 'com.acme.reviews', filters: { backlog: 0, reviewType: 'became-worse' } }];
+    world.config.apps = [
+      {
+        id: 'android',
+        store: 'google-play',
+        appId: 'com.acme.reviews',
+        filters: { backlog: 0, reviewType: 'became-worse' },
+      },
+    ];
     await syncOnce(world);
-    const id = world.googlePlay.addReview('com.acme.reviews', { authorName: 'Kim', text: 'Great app', starRating: 5, reviewerLanguage: 'en' });
+    const id = world.googlePlay.addReview('com.acme.reviews', {
+      authorName: 'Kim',
+      text: 'Great app',
+      starRating: 5,
+      reviewerLanguage: 'en',
+    });
     await syncOnce(world);
     expect(world.omnidesk.cases()).toHaveLength(0);
     world.googlePlay.editReview(id, { text: 'Broken after update', starRating: 2 });
@@ -117,7 +201,10 @@ describe('sync against the four emulators', () => {
     const body = world.omnidesk.messages(c!.caseId)[0]!.content;
     expect(body).toContain('Broken after update');
     expect(body).toMatch(/Version 1 .*★★★★★.*Great app/);
-    const titles = world.omnidesk.labels().filter((l) => c!.labels.includes(l.labelId)).map((l) => l.title);
+    const titles = world.omnidesk
+      .labels()
+      .filter((l) => c!.labels.includes(l.labelId))
+      .map((l) => l.title);
     expect(titles).toEqual(expect.arrayContaining(['edited', 'rating-down']));
   });
 

@@ -13,7 +13,12 @@ describe('the check before an edit', () => {
     const chaos = await ChaosWorld.start({ dir, seed: 3, omnidesk: { requestsPerMinute: 1_000_000 } });
     const { world } = chaos;
     try {
-      const id = world.googlePlay.addReview(worldApps.android.appId, { authorName: 'Ann', text: 'Title\tFirst text', starRating: 2, reviewerLanguage: 'en' });
+      const id = world.googlePlay.addReview(worldApps.android.appId, {
+        authorName: 'Ann',
+        text: 'Title\tFirst text',
+        starRating: 2,
+        reviewerLanguage: 'en',
+      });
       await syncWith(world, world.dbPath);
       world.googlePlay.editReview(id, { text: 'Title\tSecond text', starRating: 4 });
       await syncWith(world, world.dbPath);

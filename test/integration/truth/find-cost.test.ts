@@ -13,7 +13,11 @@ describe('find before create: reads', () => {
     const dir = testDir();
     // Omnidesk's clock: the cases made first are stamped 10 minutes ago, as by an earlier cron run.
     let offsetMs = -10 * 60_000;
-    const chaos = await ChaosWorld.start({ dir, seed: 250, omnidesk: { requestsPerMinute: 1_000_000, now: () => Date.now() + offsetMs } });
+    const chaos = await ChaosWorld.start({
+      dir,
+      seed: 250,
+      omnidesk: { requestsPerMinute: 1_000_000, now: () => Date.now() + offsetMs },
+    });
     const { world } = chaos;
     try {
       // 252 cases in the channel (3 pages of 100).
@@ -26,7 +30,10 @@ describe('find before create: reads', () => {
 
       // A fresh state with one review due (backlog 1 on one app): page 1, then one look-up.
       const few = join(dir, 'few.db');
-      world.config.apps = (world.config.apps ?? []).map((a) => ({ ...a, filters: { ...a.filters, backlog: a.id === 'android' ? 1 : 0 } }));
+      world.config.apps = (world.config.apps ?? []).map((a) => ({
+        ...a,
+        filters: { ...a.filters, backlog: a.id === 'android' ? 1 : 0 },
+      }));
       clearRequests(world);
       const one = await syncWith(world, few);
       expect(one.apps.reduce((n, a) => n + a.created, 0)).toBe(0);
@@ -35,7 +42,10 @@ describe('find before create: reads', () => {
 
       // A fresh state with many due: the three pages, not 100 look-ups.
       const many = join(dir, 'many.db');
-      world.config.apps = (world.config.apps ?? []).map((a) => ({ ...a, filters: { ...a.filters, backlog: a.id === 'android' ? 100 : 0 } }));
+      world.config.apps = (world.config.apps ?? []).map((a) => ({
+        ...a,
+        filters: { ...a.filters, backlog: a.id === 'android' ? 100 : 0 },
+      }));
       clearRequests(world);
       const hundred = await syncWith(world, many);
       expect(hundred.apps.reduce((n, a) => n + a.reconciled, 0)).toBe(84);

@@ -14,17 +14,29 @@ import { openDb, type Db } from '../../../src/state/db.js';
 import { LabelCache } from '../../../src/state/labels.js';
 import { sqliteUsageLedger } from '../../../src/state/usage.js';
 
-function open(world: World, dbPath: string): { db: Db; config: Config; services: ReturnType<typeof buildServices>; logger: ReturnType<typeof memoryLogger> } {
+function open(
+  world: World,
+  dbPath: string,
+): { db: Db; config: Config; services: ReturnType<typeof buildServices>; logger: ReturnType<typeof memoryLogger> } {
   world.saveConfig();
   const location = { configPath: world.configPath, dbPath };
   const config = loadConfig(location, {});
   const db = openDb(dbPath);
   const logger = memoryLogger();
-  const services = buildServices(config, location, logger, { usage: sqliteUsageLedger(db), labelCache: new LabelCache(db), wait: async () => {}, backoffBaseMs: 1 });
+  const services = buildServices(config, location, logger, {
+    usage: sqliteUsageLedger(db),
+    labelCache: new LabelCache(db),
+    wait: async () => {},
+    backoffBaseMs: 1,
+  });
   return { db, config, services, logger };
 }
 
-export async function syncWith(world: World, dbPath: string, opts: SyncRunOptions = {}): Promise<SyncReport & { logs: string[] }> {
+export async function syncWith(
+  world: World,
+  dbPath: string,
+  opts: SyncRunOptions = {},
+): Promise<SyncReport & { logs: string[] }> {
   const { db, config, services, logger } = open(world, dbPath);
   try {
     const report = await new SyncEngine({ db, config, services, logger }).run(opts);
@@ -45,7 +57,8 @@ export async function rebuildWith(world: World, dbPath: string): Promise<Rebuild
 
 /** GET requests to Omnidesk's case list (what finding before creating costs). */
 export function caseListReads(world: World): number {
-  return world.omnidesk.server.serviceRequests().filter((r) => r.method === 'GET' && r.path === '/api/cases.json').length;
+  return world.omnidesk.server.serviceRequests().filter((r) => r.method === 'GET' && r.path === '/api/cases.json')
+    .length;
 }
 
 export function omnideskWrites(world: World): number {

@@ -14,7 +14,17 @@ import { omnideskWrites, syncWith } from './helpers.js';
 describe('state identity', () => {
   it('a state file used with another channel is refused with exit code 6, nothing sent', async () => {
     const dir = testDir();
-    const chaos = await ChaosWorld.start({ dir, seed: 6, omnidesk: { requestsPerMinute: 1_000_000, channels: [{ id: 1, title: 'App reviews' }, { id: 2, title: 'Other reviews' }] } });
+    const chaos = await ChaosWorld.start({
+      dir,
+      seed: 6,
+      omnidesk: {
+        requestsPerMinute: 1_000_000,
+        channels: [
+          { id: 1, title: 'App reviews' },
+          { id: 2, title: 'Other reviews' },
+        ],
+      },
+    });
     const { world } = chaos;
     try {
       chaos.seed(2);
@@ -36,10 +46,22 @@ describe('state identity', () => {
 
       const stderr: string[] = [];
       const write = process.stderr.write.bind(process.stderr);
-      process.stderr.write = ((chunk: string | Uint8Array) => (stderr.push(String(chunk)), true)) as typeof process.stderr.write;
+      process.stderr.write = ((chunk: string | Uint8Array) => (
+        stderr.push(String(chunk)),
+        true
+      )) as typeof process.stderr.write;
       let code;
       try {
-        code = await main([process.execPath, 'asodesk-omni', 'sync', '-q', '-c', world.configPath, '--db', world.dbPath]);
+        code = await main([
+          process.execPath,
+          'asodesk-omni',
+          'sync',
+          '-q',
+          '-c',
+          world.configPath,
+          '--db',
+          world.dbPath,
+        ]);
       } finally {
         process.stderr.write = write;
       }
@@ -49,7 +71,14 @@ describe('state identity', () => {
 
       world.config.webhook = { ...world.config.webhook, secret: 'identity-test-secret-0123456789' };
       world.saveConfig();
-      const ctx = { location: { configPath: world.configPath, dbPath: world.dbPath }, logger: memoryLogger(), json: false, quiet: true, env: {}, out: () => {} };
+      const ctx = {
+        location: { configPath: world.configPath, dbPath: world.dbPath },
+        logger: memoryLogger(),
+        json: false,
+        quiet: true,
+        env: {},
+        out: () => {},
+      };
       await expect(serveHookCommand(ctx, { port: '0' })).rejects.toBeInstanceOf(StateMismatchError);
 
       expect(omnideskWrites(world)).toBe(writes);
@@ -59,7 +88,9 @@ describe('state identity', () => {
       // Back on its own channel, the state goes on as before.
       world.config.omnidesk!.channel = 'cch1';
       expect((await syncWith(world, world.dbPath)).apps.find((a) => a.app === 'android')?.created).toBe(1);
-      expect(world.omnidesk.cases().filter((c) => c.userCustomId?.startsWith(`google-play:${worldApps.android.appId}`))).toHaveLength(3);
+      expect(
+        world.omnidesk.cases().filter((c) => c.userCustomId?.startsWith(`google-play:${worldApps.android.appId}`)),
+      ).toHaveLength(3);
     } finally {
       await world.stop();
     }

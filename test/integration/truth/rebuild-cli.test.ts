@@ -9,7 +9,10 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string }> {
   const out: string[] = [];
   const write = process.stdout.write.bind(process.stdout);
   const err = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string | Uint8Array) => (out.push(String(chunk)), true)) as typeof process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => (
+    out.push(String(chunk)),
+    true
+  )) as typeof process.stdout.write;
   process.stderr.write = (() => true) as typeof process.stderr.write;
   try {
     return { code: await main([process.execPath, 'asodesk-omni', ...args]), stdout: out.join('') };
@@ -31,7 +34,10 @@ describe('state rebuild', () => {
       const writes = omnideskWrites(world);
       const { code, stdout } = await cli(['state', 'rebuild', '--json', '-c', world.configPath, '--db', world.dbPath]);
       expect(code).toBe(0);
-      const report = JSON.parse(stdout) as { casesIndexed: number; sync: { outcome: string; apps: { created: number; reconciled: number }[] } };
+      const report = JSON.parse(stdout) as {
+        casesIndexed: number;
+        sync: { outcome: string; apps: { created: number; reconciled: number }[] };
+      };
       expect(report.casesIndexed).toBe(9);
       expect(report.sync.outcome).toBe('ok');
       expect(report.sync.apps.reduce((n, a) => n + a.created, 0)).toBe(0);

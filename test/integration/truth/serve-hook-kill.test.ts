@@ -19,7 +19,12 @@ async function spawnServeHook(loop: Loop): Promise<{ child: ChildProcess; url: s
   writeFileSync(loop.location.configPath, JSON.stringify(loop.config));
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/dev.ts', 'serve-hook', '--port', '0'], {
     cwd: process.cwd(),
-    env: { ...process.env, ASODESK_OMNI_CONFIG: loop.location.configPath, ASODESK_OMNI_DB: loop.location.dbPath, ASODESK_OMNI_WEBHOOK_SECRET: '' },
+    env: {
+      ...process.env,
+      ASODESK_OMNI_CONFIG: loop.location.configPath,
+      ASODESK_OMNI_DB: loop.location.dbPath,
+      ASODESK_OMNI_WEBHOOK_SECRET: '',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
@@ -58,8 +63,18 @@ describe('serve-hook killed while publishing', () => {
     const gp = await loop.reviewWithCase('google-play');
     const ru = await loop.reviewWithCase('rustore');
     // Both stores slow to answer a reply, so that the kill lands while one is being published.
-    loop.gp.server.setFaults({ rate: 1, kinds: ['slow'], slowMs: 1_500, pathPrefix: `/androidpublisher/v3/applications/${apps['google-play']}/reviews/` });
-    loop.ru.server.setFaults({ rate: 1, kinds: ['slow'], slowMs: 1_500, pathPrefix: `/public/v1/application/${apps.rustore}/feedback` });
+    loop.gp.server.setFaults({
+      rate: 1,
+      kinds: ['slow'],
+      slowMs: 1_500,
+      pathPrefix: `/androidpublisher/v3/applications/${apps['google-play']}/reviews/`,
+    });
+    loop.ru.server.setFaults({
+      rate: 1,
+      kinds: ['slow'],
+      slowMs: 1_500,
+      pathPrefix: `/public/v1/application/${apps.rustore}/feedback`,
+    });
     const first = await spawnServeHook(loop);
     loop.omni.setChannelWebhook('cch1', `${first.url}/omnidesk/webhook/${secret}`);
     expect((await loop.omni.addStaffReply(gp.caseId, 'Thanks, fixed in 2.1')).webhookStatus).toBe(200);
@@ -72,13 +87,21 @@ describe('serve-hook killed while publishing', () => {
     const restartedAt = Date.now();
     const second = await spawnServeHook(loop);
     loop.omni.setChannelWebhook('cch1', `${second.url}/omnidesk/webhook/${secret}`);
-    await waitFor(() => loop.notes(gp.caseId).length === 1 && loop.notes(ru.caseId).length === 1, 'one outcome note per case', 60_000);
+    await waitFor(
+      () => loop.notes(gp.caseId).length === 1 && loop.notes(ru.caseId).length === 1,
+      'one outcome note per case',
+      60_000,
+    );
     const ms = Date.now() - restartedAt;
     // Published by the restarted process, far inside the 5-minute window that used to apply.
     expect(ms).toBeLessThan(4 * 60_000);
     expect(sendingRows(loop)).toBe(0);
-    expect(loop.gp.replies(apps['google-play'])).toEqual([expect.objectContaining({ reviewId: gp.reviewId, text: 'Thanks, fixed in 2.1' })]);
-    expect(loop.ru.feedback().filter((f) => f.status !== 'DELETED')).toEqual([expect.objectContaining({ commentId: Number(ru.reviewId), text: 'Спасибо, исправили' })]);
+    expect(loop.gp.replies(apps['google-play'])).toEqual([
+      expect.objectContaining({ reviewId: gp.reviewId, text: 'Thanks, fixed in 2.1' }),
+    ]);
+    expect(loop.ru.feedback().filter((f) => f.status !== 'DELETED')).toEqual([
+      expect.objectContaining({ commentId: Number(ru.reviewId), text: 'Спасибо, исправили' }),
+    ]);
     // The cut one may have reached its store before the kill: sent at most twice, overwritten or looked up.
     expect(answerPostsSeen(loop)).toBeLessThanOrEqual(3);
     expect(loop.notes(gp.caseId)).toEqual(['asodesk-omni: the reply is published on Google Play.']);
@@ -90,7 +113,11 @@ describe('serve-hook killed while publishing', () => {
   it('the next sync publishes a reply a killed serve-hook held, without waiting for the claim to go stale', async () => {
     const loop = await startLoop();
     const gp = await loop.reviewWithCase('google-play');
-    loop.gp.server.setFaults({ rate: 1, kinds: ['timeout'], pathPrefix: `/androidpublisher/v3/applications/${apps['google-play']}/reviews/` });
+    loop.gp.server.setFaults({
+      rate: 1,
+      kinds: ['timeout'],
+      pathPrefix: `/androidpublisher/v3/applications/${apps['google-play']}/reviews/`,
+    });
     const run = await spawnServeHook(loop);
     loop.omni.setChannelWebhook('cch1', `${run.url}/omnidesk/webhook/${secret}`);
     expect((await loop.omni.addStaffReply(gp.caseId, 'Thanks, fixed')).webhookStatus).toBe(200);
@@ -101,7 +128,9 @@ describe('serve-hook killed while publishing', () => {
     // What `sync` runs after its pull, with the real clock.
     const report = await loop.publisher().flush();
     expect(report).toMatchObject({ published: 1, notes: 1, skipped: 0 });
-    expect(loop.gp.replies(apps['google-play'])).toEqual([expect.objectContaining({ reviewId: gp.reviewId, text: 'Thanks, fixed' })]);
+    expect(loop.gp.replies(apps['google-play'])).toEqual([
+      expect.objectContaining({ reviewId: gp.reviewId, text: 'Thanks, fixed' }),
+    ]);
     expect(loop.notes(gp.caseId)).toHaveLength(1);
     expect(loop.publisher().outbox.inFlight()).toEqual({ inFlight: 0, stuck: 0 });
   }, 120_000);

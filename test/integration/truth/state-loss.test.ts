@@ -19,8 +19,14 @@ function removeState(path: string): void {
 function expectNotesOnce(chaos: ChaosWorld): void {
   const omni = chaos.world.omnidesk;
   for (const c of omni.cases()) {
-    const refs = omni.messages(c.caseId).filter((m) => m.note).map((m) => /\[ref [^\]]+\]/.exec(m.content)?.[0]);
-    expect(refs.every((r) => r !== undefined), `note without marker in case ${c.caseId}`).toBe(true);
+    const refs = omni
+      .messages(c.caseId)
+      .filter((m) => m.note)
+      .map((m) => /\[ref [^\]]+\]/.exec(m.content)?.[0]);
+    expect(
+      refs.every((r) => r !== undefined),
+      `note without marker in case ${c.caseId}`,
+    ).toBe(true);
     expect(new Set(refs).size, `note posted twice in case ${c.caseId}`).toBe(refs.length);
   }
 }
@@ -39,7 +45,9 @@ describe('the state is a cache of Omnidesk and the stores', () => {
       expect((await syncWith(world, world.dbPath, { pollReplies: true })).outcome).toBe('ok');
       await flushRepliesLater(world, 0);
       const casesBefore = world.omnidesk.cases().length;
-      const notesBefore = world.omnidesk.cases().reduce((n, c) => n + world.omnidesk.messages(c.caseId).filter((m) => m.note).length, 0);
+      const notesBefore = world.omnidesk
+        .cases()
+        .reduce((n, c) => n + world.omnidesk.messages(c.caseId).filter((m) => m.note).length, 0);
 
       removeState(world.dbPath);
       // While the state is gone: customers edit, and a new review per app arrives.
@@ -53,7 +61,9 @@ describe('the state is a cache of Omnidesk and the stores', () => {
       // The store answers were recognised: nothing posted to any store again.
       chaos.expectConverged();
       expectNotesOnce(chaos);
-      const notesAfter = world.omnidesk.cases().reduce((n, c) => n + world.omnidesk.messages(c.caseId).filter((m) => m.note).length, 0);
+      const notesAfter = world.omnidesk
+        .cases()
+        .reduce((n, c) => n + world.omnidesk.messages(c.caseId).filter((m) => m.note).length, 0);
       expect(notesAfter).toBe(notesBefore);
 
       // Later edits go to the original cases, with unique edit markers.
@@ -136,7 +146,9 @@ describe('the state is a cache of Omnidesk and the stores', () => {
       chaos.edit(l);
       const report = await syncWith(world, world.dbPath);
       expect(report.outcome, report.logs.join('')).toBe('ok');
-      const live = world.omnidesk.liveCases().filter((c) => c.userCustomId === `google-play:${worldApps.android.appId}:${l.id}`);
+      const live = world.omnidesk
+        .liveCases()
+        .filter((c) => c.userCustomId === `google-play:${worldApps.android.appId}:${l.id}`);
       expect(live).toHaveLength(1);
       const first = world.omnidesk.messages(live[0]!.caseId)[0]!.content;
       expect(first).toContain(`case #${oldCase}`);
@@ -172,7 +184,11 @@ describe('replies after the state is lost', () => {
       await syncWith(world, world.dbPath, { pollReplies: true });
       await world.omnidesk.addStaffReply(caseId, 'Better answer');
       await syncWith(world, world.dbPath, { pollReplies: true });
-      const answers = (): string[] => world.googlePlay.replies(worldApps.android.appId).filter((r) => r.reviewId === l.id).map((r) => r.text);
+      const answers = (): string[] =>
+        world.googlePlay
+          .replies(worldApps.android.appId)
+          .filter((r) => r.reviewId === l.id)
+          .map((r) => r.text);
       expect(answers()).toEqual(['Better answer']);
       const notes = world.omnidesk.messages(caseId).filter((m) => m.note).length;
       expect(chaos.answerPosts(l)).toHaveLength(2);

@@ -10,21 +10,46 @@ const base = { omnidesk: { subdomain: 'acme', staffEmail: 'admin@acme.test', api
 
 describe('config parsing', () => {
   it('fills defaults for stores, webhook and app filters', () => {
-    const { config, problems } = parseConfig({ ...base, apps: [{ id: 'ios', store: 'app-store', appId: '123456' }] }, {});
+    const { config, problems } = parseConfig(
+      { ...base, apps: [{ id: 'ios', store: 'app-store', appId: '123456' }] },
+      {},
+    );
     expect(problems).toEqual([]);
     expect(config?.stores.appStore.baseUrl).toBe('https://api.appstoreconnect.apple.com');
-    expect(config?.apps[0]?.filters).toEqual({ reviewType: 'all', backlog: 10, ratings: [1, 2, 3, 4, 5], countries: [], languages: [], length: 'all' });
+    expect(config?.apps[0]?.filters).toEqual({
+      reviewType: 'all',
+      backlog: 10,
+      ratings: [1, 2, 3, 4, 5],
+      countries: [],
+      languages: [],
+      length: 'all',
+    });
     expect(config?.webhook.port).toBe(8787);
   });
 
   it('names each bad field', () => {
-    const { config, problems } = parseConfig({ omnidesk: { subdomain: 'acme', staffEmail: 'not-an-email' }, apps: [{ id: 'x', store: 'google-play', appId: 'com.x.y', filters: { backlog: 101 } }] }, {});
+    const { config, problems } = parseConfig(
+      {
+        omnidesk: { subdomain: 'acme', staffEmail: 'not-an-email' },
+        apps: [{ id: 'x', store: 'google-play', appId: 'com.x.y', filters: { backlog: 101 } }],
+      },
+      {},
+    );
     expect(config).toBeUndefined();
     expect(problems.map((p) => p.path).sort()).toEqual(['apps.0.filters.backlog', 'omnidesk.staffEmail']);
   });
 
   it('applies cross-field rules', () => {
-    const { problems } = parseConfig({ ...base, apps: [{ id: 'a', store: 'app-store', appId: 'com.not.numeric' }, { id: 'a', store: 'google-play', appId: 'com.x.y' }] }, {});
+    const { problems } = parseConfig(
+      {
+        ...base,
+        apps: [
+          { id: 'a', store: 'app-store', appId: 'com.not.numeric' },
+          { id: 'a', store: 'google-play', appId: 'com.x.y' },
+        ],
+      },
+      {},
+    );
     expect(problems.map((p) => p.path)).toEqual(['apps.0.appId', 'apps.1.id']);
   });
 
@@ -34,7 +59,10 @@ describe('config parsing', () => {
   });
 
   it('takes secrets from env vars', () => {
-    const { config } = parseConfig({ omnidesk: { subdomain: 'acme', staffEmail: 'a@acme.test' } }, { ASODESK_OMNI_OMNIDESK_API_KEY: 'from-env-123', ASODESK_OMNI_RUSTORE_KEY_ID: '42' });
+    const { config } = parseConfig(
+      { omnidesk: { subdomain: 'acme', staffEmail: 'a@acme.test' } },
+      { ASODESK_OMNI_OMNIDESK_API_KEY: 'from-env-123', ASODESK_OMNI_RUSTORE_KEY_ID: '42' },
+    );
     expect(config?.omnidesk?.apiKey).toBe('from-env-123');
     expect(config?.stores.rustore.keyId).toBe('42');
   });

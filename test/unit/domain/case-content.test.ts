@@ -4,12 +4,29 @@ import { editMarker, renderCase, renderEdit } from '../../../src/domain/case-con
 import type { Review } from '../../../src/domain/review.js';
 
 const app = appSchema.parse({ id: 'ios', name: 'My App', store: 'app-store', appId: '123' });
-const v1: Review = { store: 'app-store', appId: '123', reviewId: 'abc', rating: 2, title: 'Meh', text: 'Slow <b>app</b>', author: 'Ann', territory: 'USA', createdAt: '2026-11-01T10:00:00Z', origin: 'api', developerAnswer: { text: 'We are on it', state: 'PUBLISHED' } };
+const v1: Review = {
+  store: 'app-store',
+  appId: '123',
+  reviewId: 'abc',
+  rating: 2,
+  title: 'Meh',
+  text: 'Slow <b>app</b>',
+  author: 'Ann',
+  territory: 'USA',
+  createdAt: '2026-11-01T10:00:00Z',
+  origin: 'api',
+  developerAnswer: { text: 'We are on it', state: 'PUBLISHED' },
+};
 const v2: Review = { ...v1, rating: 4, text: 'Better now', developerAnswer: undefined };
 
 describe('case content', () => {
   it('renders subject, details, history and escapes HTML', () => {
-    const c = renderCase({ review: v2, app, history: [{ version: 1, seenAt: '2026-11-01T11:00:00Z', review: v1 }], credentialsMissing: false });
+    const c = renderCase({
+      review: v2,
+      app,
+      history: [{ version: 1, seenAt: '2026-11-01T11:00:00Z', review: v1 }],
+      credentialsMissing: false,
+    });
     expect(c.subject).toBe('★★★★☆ App Store · My App: Meh');
     expect(c.content).toContain('Better now');
     expect(c.content).toContain('Country: USA');
@@ -26,7 +43,13 @@ describe('case content', () => {
   });
 
   it('uses templates from the config', () => {
-    const c = renderCase({ review: v1, app, history: [], credentialsMissing: false, templates: { subject: '[{{store}}] {{rating}}/5 {{author}}', body: '{{text}} — {{country}}' } });
+    const c = renderCase({
+      review: v1,
+      app,
+      history: [],
+      credentialsMissing: false,
+      templates: { subject: '[{{store}}] {{rating}}/5 {{author}}', body: '{{text}} — {{country}}' },
+    });
     expect(c.subject).toBe('[App Store] 2/5 Ann');
     expect(c.content).toBe('Slow <b>app</b> — USA');
   });

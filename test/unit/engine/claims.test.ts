@@ -12,7 +12,15 @@ import { ReplyPublisher } from '../../../src/engine/reply-publisher.js';
 import { memoryLogger } from '../../../src/log.js';
 import { openDb, type Db } from '../../../src/state/db.js';
 import { holderAlive, selfHolder } from '../../../src/state/liveness.js';
-import { allStores, FakeHelpdesk, fakeServices, seedReview, staffReply, testConfig, type FakeStore } from '../../helpers/fakes.js';
+import {
+  allStores,
+  FakeHelpdesk,
+  fakeServices,
+  seedReview,
+  staffReply,
+  testConfig,
+  type FakeStore,
+} from '../../helpers/fakes.js';
 
 let db: Db;
 let helpdesk: FakeHelpdesk;
@@ -26,11 +34,20 @@ function deadHolder(): string {
 }
 
 function publisher(): ReplyPublisher {
-  return new ReplyPublisher({ db, config: testConfig(), services: fakeServices(helpdesk, stores), logger: memoryLogger(), now: () => clock, retryBaseMs: 1_000 });
+  return new ReplyPublisher({
+    db,
+    config: testConfig(),
+    services: fakeServices(helpdesk, stores),
+    logger: memoryLogger(),
+    now: () => clock,
+    retryBaseMs: 1_000,
+  });
 }
 
 function holdClaim(messageId: number, holder: string, at: number): void {
-  db.prepare(`UPDATE replies SET state = 'sending', attempts = attempts + 1, claim_holder = ?, updated_at = ? WHERE message_id = ?`).run(holder, new Date(at).toISOString(), messageId);
+  db.prepare(
+    `UPDATE replies SET state = 'sending', attempts = attempts + 1, claim_holder = ?, updated_at = ? WHERE message_id = ?`,
+  ).run(holder, new Date(at).toISOString(), messageId);
 }
 
 beforeEach(() => {
@@ -75,7 +92,13 @@ describe('claims of dead processes', () => {
     expect(p.outbox.inFlight(clock)).toEqual({ inFlight: 1, stuck: 0 });
     expect(await p.flush()).toMatchObject({ published: 0 });
     expect(stores['google-play'].calls).toHaveLength(0);
-    const later = new ReplyPublisher({ db, config: testConfig(), services: fakeServices(helpdesk, stores), logger: memoryLogger(), now: () => clock + 6 * 60_000 });
+    const later = new ReplyPublisher({
+      db,
+      config: testConfig(),
+      services: fakeServices(helpdesk, stores),
+      logger: memoryLogger(),
+      now: () => clock + 6 * 60_000,
+    });
     expect(await later.flush()).toMatchObject({ published: 1 });
   });
 
@@ -88,9 +111,15 @@ describe('claims of dead processes', () => {
     // Both published, their notes claimed by a process that died: one had posted its note.
     for (const id of [1, 2]) {
       p.outbox.markSent(id, 'PUBLISHED', undefined, true);
-      db.prepare(`UPDATE replies SET note_state = 'published:PUBLISHED', note_holder = ? WHERE message_id = ?`).run(deadHolder(), id);
+      db.prepare(`UPDATE replies SET note_state = 'published:PUBLISHED', note_holder = ? WHERE message_id = ?`).run(
+        deadHolder(),
+        id,
+      );
     }
-    await helpdesk.addNote(10, withMarker('asodesk-omni: the reply is published on Google Play.', 1, 'published:PUBLISHED'));
+    await helpdesk.addNote(
+      10,
+      withMarker('asodesk-omni: the reply is published on Google Play.', 1, 'published:PUBLISHED'),
+    );
     const report = await p.flush();
     expect(report.notes).toBe(1);
     expect(helpdesk.notesFor(10)).toHaveLength(1);
@@ -107,7 +136,12 @@ describe('status', () => {
     const p = publisher();
     p.accept(staffReply(1, 10, 'Fixed in 2.1'));
     holdClaim(1, deadHolder(), clock - 1_000);
-    const status = collectStatus(testConfig(), { configPath: '/nonexistent/config.json', dbPath: ':memory:' }, db, clock);
+    const status = collectStatus(
+      testConfig(),
+      { configPath: '/nonexistent/config.json', dbPath: ':memory:' },
+      db,
+      clock,
+    );
     expect(status.repliesInFlight).toEqual({ inFlight: 1, stuck: 1 });
     expect(status.replies.sending).toBe(1);
     expect(status.warnings.join(' ')).toContain('claimed by a process that no longer runs');

@@ -8,11 +8,22 @@ import { makeReview } from '../../helpers/fakes.js';
 const app: AppRef = { store: 'google-play', appId: 'com.acme' };
 
 /** A connector serving `page(n)` forever, counting what it was asked for. */
-function endless(page: (n: number) => ReviewPage, caps: Partial<Capabilities> = {}, onPage?: () => void): StoreConnector & { asked: number } {
+function endless(
+  page: (n: number) => ReviewPage,
+  caps: Partial<Capabilities> = {},
+  onPage?: () => void,
+): StoreConnector & { asked: number } {
   const c = {
     store: 'google-play' as const,
     origin: 'api' as const,
-    capabilities: { reply: false, maxReplyLength: 0, replyNeedsReadBack: false, editDetection: 'edit-date', recreatesEditedReviews: false, ...caps } satisfies Capabilities,
+    capabilities: {
+      reply: false,
+      maxReplyLength: 0,
+      replyNeedsReadBack: false,
+      editDetection: 'edit-date',
+      recreatesEditedReviews: false,
+      ...caps,
+    } satisfies Capabilities,
     asked: 0,
     ping: async () => {},
     async *readPages(): AsyncIterable<ReviewPage> {
@@ -32,7 +43,8 @@ async function drain(pager: Pager): Promise<Review[]> {
   return out;
 }
 
-const review = (id: string, extra: Partial<Review> = {}): Review => makeReview({ store: 'google-play', appId: 'com.acme', reviewId: id, ...extra });
+const review = (id: string, extra: Partial<Review> = {}): Review =>
+  makeReview({ store: 'google-play', appId: 'com.acme', reviewId: id, ...extra });
 
 describe('Pager', () => {
   it('stops at the page budget and says so', async () => {
@@ -45,7 +57,11 @@ describe('Pager', () => {
 
   it('stops at the time budget, measured on the given clock', async () => {
     let now = 0;
-    const store = endless((n) => ({ reviews: [review(`r${n}`)], setAside: [], next: `t${n}` }), {}, () => (now += 10_000));
+    const store = endless(
+      (n) => ({ reviews: [review(`r${n}`)], setAside: [], next: `t${n}` }),
+      {},
+      () => (now += 10_000),
+    );
     const pager = new Pager(store, app, { budget: { maxPages: 1000, maxMs: 35_000 }, now: () => now });
     await drain(pager);
     expect(store.asked).toBe(4);
@@ -90,7 +106,11 @@ describe('Pager', () => {
 
   it('hands on set-aside records and counts them, without failing the page', async () => {
     let n = 0;
-    const store = endless(() => (n++ === 0 ? { reviews: [review('ok')], setAside: [{ id: 'bad', reason: 'rating 0 is not 1-5' }], next: undefined } : { reviews: [], setAside: [] }));
+    const store = endless(() =>
+      n++ === 0
+        ? { reviews: [review('ok')], setAside: [{ id: 'bad', reason: 'rating 0 is not 1-5' }], next: undefined }
+        : { reviews: [], setAside: [] },
+    );
     const pager = new Pager(store, app);
     expect((await drain(pager)).map((r) => r.reviewId)).toEqual(['ok']);
     expect(pager.summary.setAside).toEqual([{ id: 'bad', reason: 'rating 0 is not 1-5' }]);

@@ -4,7 +4,16 @@ import { ReplyPublisher } from '../../../src/engine/reply-publisher.js';
 import { ConfigError, RemoteError } from '../../../src/errors.js';
 import { memoryLogger } from '../../../src/log.js';
 import { openDb, type Db } from '../../../src/state/db.js';
-import { allStores, FakeHelpdesk, fakeServices, seedReview, staffReply, testConfig, transient, type FakeStore } from '../../helpers/fakes.js';
+import {
+  allStores,
+  FakeHelpdesk,
+  fakeServices,
+  seedReview,
+  staffReply,
+  testConfig,
+  transient,
+  type FakeStore,
+} from '../../helpers/fakes.js';
 
 let db: Db;
 let helpdesk: FakeHelpdesk;
@@ -50,7 +59,11 @@ describe('ReplyPublisher.accept', () => {
 
   it('records rule replies unless publishRuleReplies is false', () => {
     expect(publisher().accept(staffReply(1, 10, 'auto', { sentViaRule: true }))).toBe('recorded');
-    expect(publisher({ config: { webhook: { secret: 'test-secret-0123456789abcdef', publishRuleReplies: false } } }).accept(staffReply(2, 10, 'auto', { sentViaRule: true }))).toBe('ignored');
+    expect(
+      publisher({ config: { webhook: { secret: 'test-secret-0123456789abcdef', publishRuleReplies: false } } }).accept(
+        staffReply(2, 10, 'auto', { sentViaRule: true }),
+      ),
+    ).toBe('ignored');
   });
 });
 
@@ -61,7 +74,14 @@ describe('ReplyPublisher.flush', () => {
     p.accept(staffReply(1, 10, '  We fixed it in 2.1  '));
     const report = await p.flush();
     expect(report).toMatchObject({ published: 1, notes: 1 });
-    expect(stores['google-play'].calls).toEqual([{ app: { store: 'google-play', appId: 'com.acme.app' }, reviewId: 'gp:r1', text: 'We fixed it in 2.1', previousAnswerId: undefined }]);
+    expect(stores['google-play'].calls).toEqual([
+      {
+        app: { store: 'google-play', appId: 'com.acme.app' },
+        reviewId: 'gp:r1',
+        text: 'We fixed it in 2.1',
+        previousAnswerId: undefined,
+      },
+    ]);
     expect(helpdesk.notesFor(10)).toEqual(['asodesk-omni: the reply is published on Google Play.']);
     expect(p.outbox.get(1)).toMatchObject({ state: 'published', storeState: 'PUBLISHED' });
     // Nothing due any more: a second flush sends and notes nothing.
@@ -115,7 +135,12 @@ describe('ReplyPublisher.flush', () => {
     expect(await p.flush()).toMatchObject({ awaiting: 1 });
     expect(helpdesk.getCaseCalls).toBe(1);
     expect(stores.rustore.calls[0]).toMatchObject({ reviewId: '777', app: { store: 'rustore', appId: 'com.acme.ru' } });
-    expect(p.outbox.get(1)).toMatchObject({ reviewKey: 'rustore:com.acme.ru:777', state: 'awaiting', storeState: 'MODERATION', answerId: 'answer-1' });
+    expect(p.outbox.get(1)).toMatchObject({
+      reviewKey: 'rustore:com.acme.ru:777',
+      state: 'awaiting',
+      storeState: 'MODERATION',
+      answerId: 'answer-1',
+    });
     expect(helpdesk.notesFor(42)[0]).toContain('on moderation');
   });
 
@@ -157,7 +182,9 @@ describe('ReplyPublisher.flush', () => {
     clock += 2_000;
     expect(await p.flush()).toMatchObject({ failed: 1 });
     expect(p.outbox.get(1)).toMatchObject({ state: 'failed', attempts: 3 });
-    expect(helpdesk.notesFor(10)).toEqual(['asodesk-omni: the reply could not be published on Google Play: Google Play answered 503 three times. Send it again to retry.']);
+    expect(helpdesk.notesFor(10)).toEqual([
+      'asodesk-omni: the reply could not be published on Google Play: Google Play answered 503 three times. Send it again to retry.',
+    ]);
   });
 
   it('publishes after a transient failure once the retry time comes', async () => {
@@ -174,7 +201,14 @@ describe('ReplyPublisher.flush', () => {
   it('fails a permanent error at once with the reason in the note', async () => {
     seedReview(db, 'app-store', '1234567890', 'r-1', 10);
     const p = publisher();
-    stores['app-store'].failures.push(new RemoteError({ kind: 'permission', service: 'App Store Connect', status: 403, message: 'App Store Connect refused: the key lacks the Customer Support role.' }));
+    stores['app-store'].failures.push(
+      new RemoteError({
+        kind: 'permission',
+        service: 'App Store Connect',
+        status: 403,
+        message: 'App Store Connect refused: the key lacks the Customer Support role.',
+      }),
+    );
     p.accept(staffReply(1, 10, 'Hello'));
     expect(await p.flush()).toMatchObject({ failed: 1 });
     expect(helpdesk.notesFor(10)[0]).toContain('Customer Support role');
@@ -205,7 +239,9 @@ describe('ReplyPublisher.flush', () => {
   it('retries a note that Omnidesk could not take, without noting twice', async () => {
     seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
     const p = publisher();
-    helpdesk.noteFailures.push(new RemoteError({ kind: 'rate-limited', service: 'Omnidesk', status: 429, message: 'Omnidesk rate limit' }));
+    helpdesk.noteFailures.push(
+      new RemoteError({ kind: 'rate-limited', service: 'Omnidesk', status: 429, message: 'Omnidesk rate limit' }),
+    );
     p.accept(staffReply(1, 10, 'Hello'));
     expect(await p.flush()).toMatchObject({ published: 1, notes: 0 });
     expect(await p.flush()).toMatchObject({ notes: 1 });
@@ -232,7 +268,14 @@ describe('ReplyPublisher.flush', () => {
   it('waits for a spent quota to free instead of failing', async () => {
     seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
     const p = publisher();
-    stores['google-play'].failures.push(new RemoteError({ kind: 'quota', service: 'Google Play', retryAfterMs: 3_600_000, message: 'Google Play: the replies per day are spent. Nothing was sent.' }));
+    stores['google-play'].failures.push(
+      new RemoteError({
+        kind: 'quota',
+        service: 'Google Play',
+        retryAfterMs: 3_600_000,
+        message: 'Google Play: the replies per day are spent. Nothing was sent.',
+      }),
+    );
     p.accept(staffReply(1, 10, 'Hello'));
     expect(await p.flush()).toMatchObject({ retrying: 1 });
     expect(Date.parse(p.outbox.get(1)!.nextAttemptAt!) - clock).toBe(3_600_000);
@@ -244,7 +287,11 @@ describe('ReplyPublisher.flush', () => {
     seedReview(db, 'app-store', '1234567890', 'r-1', 10);
     const services = fakeServices(helpdesk, stores);
     services.replyConnector = () => {
-      throw new ConfigError('stores.appStore.privateKeyPath: the file /keys/AuthKey.p8 does not exist.', [], 'Point the setting at the key file.');
+      throw new ConfigError(
+        'stores.appStore.privateKeyPath: the file /keys/AuthKey.p8 does not exist.',
+        [],
+        'Point the setting at the key file.',
+      );
     };
     const p = new ReplyPublisher({ db, config: testConfig(), services, logger: memoryLogger(), now: () => clock });
     p.accept(staffReply(1, 10, 'Hello'));
@@ -293,7 +340,11 @@ describe('ReplyPublisher.readBack', () => {
     expect(await p.readBack()).toMatchObject({ checked: 1, published: 1 });
     expect(p.outbox.get(1)).toMatchObject({ state: 'published', storeState: 'REPLACED' });
     expect(p.outbox.get(2)).toMatchObject({ state: 'published', storeState: 'PUBLISHED' });
-    expect(helpdesk.notesFor(10)).toEqual([expect.stringContaining('pending'), expect.stringContaining('pending'), 'asodesk-omni: the reply is published on App Store.']);
+    expect(helpdesk.notesFor(10)).toEqual([
+      expect.stringContaining('pending'),
+      expect.stringContaining('pending'),
+      'asodesk-omni: the reply is published on App Store.',
+    ]);
     expect(await p.flush()).toMatchObject({ notes: 0 });
   });
 
@@ -305,7 +356,10 @@ describe('ReplyPublisher.readBack', () => {
     stores.rustore.status = { state: 'REJECTED', reason: 'contains a link' };
     expect(await p.readBack()).toMatchObject({ rejected: 1 });
     await p.readBack();
-    expect(helpdesk.notesFor(10)).toEqual([expect.stringContaining('on moderation'), 'asodesk-omni: RuStore rejected the reply: contains a link. Edit it and send it again.']);
+    expect(helpdesk.notesFor(10)).toEqual([
+      expect.stringContaining('on moderation'),
+      'asodesk-omni: RuStore rejected the reply: contains a link. Edit it and send it again.',
+    ]);
     expect(p.outbox.get(1)).toMatchObject({ state: 'rejected' });
   });
 });

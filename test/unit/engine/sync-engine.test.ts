@@ -19,12 +19,17 @@ function setup(appOverrides: object[] = [{}]) {
   });
   const db: Db = openDb(':memory:');
   const helpdesk = new FakeHelpdesk();
-  const stores: Record<StoreId, FakeStore> = { 'app-store': new FakeStore('app-store', 'api', { editDetection: 'content', recreatesEditedReviews: true }), 'google-play': new FakeStore('google-play'), rustore: new FakeStore('rustore') };
+  const stores: Record<StoreId, FakeStore> = {
+    'app-store': new FakeStore('app-store', 'api', { editDetection: 'content', recreatesEditedReviews: true }),
+    'google-play': new FakeStore('google-play'),
+    rustore: new FakeStore('rustore'),
+  };
   const broken = new Set<string>();
   const services = {
     helpdesk,
     sourceFor: (app: { id: string; store: StoreId }) => {
-      if (broken.has(app.id)) throw new RemoteError({ kind: 'auth', service: 'Google Play', message: 'Google Play: key revoked' });
+      if (broken.has(app.id))
+        throw new RemoteError({ kind: 'auth', service: 'Google Play', message: 'Google Play: key revoked' });
       return { connector: stores[app.store] as StoreConnector, credentialsMissing: false };
     },
     replyConnector: (s: StoreId) => stores[s] as StoreConnector,
@@ -37,10 +42,22 @@ describe('sync engine', () => {
   it('first sync imports the newest unanswered reviews up to the backlog, records the rest as seen', async () => {
     const { engine, stores, helpdesk, db } = setup([{ filters: { backlog: 3 } }]);
     const gp = stores['google-play'];
-    for (let i = 0; i < 8; i++) gp.reviews.push(makeReview({ store: 'google-play', appId: 'com.acme.app0', developerAnswer: i === 7 ? { text: 'thanks' } : undefined }));
+    for (let i = 0; i < 8; i++)
+      gp.reviews.push(
+        makeReview({
+          store: 'google-play',
+          appId: 'com.acme.app0',
+          developerAnswer: i === 7 ? { text: 'thanks' } : undefined,
+        }),
+      );
     const report = await engine.run();
     // The newest (i=7) has an answer already: the 3 newest unanswered are i=6,5,4.
-    expect(helpdesk.cases.map((c) => c.userCustomId)).toEqual(gp.reviews.slice(4, 7).reverse().map((r) => `google-play:com.acme.app0:${r.reviewId}`));
+    expect(helpdesk.cases.map((c) => c.userCustomId)).toEqual(
+      gp.reviews
+        .slice(4, 7)
+        .reverse()
+        .map((r) => `google-play:com.acme.app0:${r.reviewId}`),
+    );
     expect(report.apps[0]).toMatchObject({ fetched: 8, new: 8, created: 3, backlogSkipped: 5, outcome: 'ok' });
     expect((db.prepare('SELECT COUNT(*) AS n FROM reviews').get() as { n: number }).n).toBe(8);
   });
@@ -51,7 +68,14 @@ describe('sync engine', () => {
     gp.reviews.push(makeReview({ store: 'google-play', appId: 'com.acme.app0' }));
     gp.setAside = [{ id: 'gp:bad', reason: 'starRating missing' }];
     const report = await engine.run();
-    expect(report.apps[0]).toMatchObject({ fetched: 1, created: 1, setAside: 1, setAsideReasons: ['starRating missing'], failed: 0, outcome: 'ok' });
+    expect(report.apps[0]).toMatchObject({
+      fetched: 1,
+      created: 1,
+      setAside: 1,
+      setAsideReasons: ['starRating missing'],
+      failed: 0,
+      outcome: 'ok',
+    });
     expect(report.outcome).toBe('ok');
     expect(helpdesk.cases).toHaveLength(1);
   });
@@ -96,7 +120,15 @@ describe('sync engine', () => {
     gp.pageSize = 10;
     await engine.run();
     for (let i = 0; i < 30; i++) gp.reviews.push(makeReview({ store: 'google-play', appId: 'com.acme.app0' }));
-    gp.failOnPage = { page: 2, error: new RemoteError({ kind: 'transient', service: 'Google Play', message: 'Google Play: HTTP 503', status: 503 }) };
+    gp.failOnPage = {
+      page: 2,
+      error: new RemoteError({
+        kind: 'transient',
+        service: 'Google Play',
+        message: 'Google Play: HTTP 503',
+        status: 503,
+      }),
+    };
     const broken = await engine.run();
     expect(broken.apps[0]!.outcome).toBe('partial');
     expect(helpdesk.cases).toHaveLength(10);
@@ -115,7 +147,13 @@ describe('sync engine', () => {
     await engine.run();
     expect(helpdesk.cases).toHaveLength(0);
 
-    const fresh = makeReview({ store: 'google-play', appId: 'com.acme.app0', rating: 4, text: 'It is nice but crash sometimes', appVersion: '1.0' });
+    const fresh = makeReview({
+      store: 'google-play',
+      appId: 'com.acme.app0',
+      rating: 4,
+      text: 'It is nice but crash sometimes',
+      appVersion: '1.0',
+    });
     gp.reviews.push(fresh);
     await engine.run();
     expect(helpdesk.cases).toHaveLength(1);
@@ -123,7 +161,12 @@ describe('sync engine', () => {
     expect(helpdesk.labelTitles(c.caseId)).toEqual(expect.arrayContaining(['Google Play', '4★', 'crash', 'v1.0']));
 
     c.status = 'closed';
-    Object.assign(gp.reviews[1]!, { rating: 1, text: 'Now it always crashes', updatedAt: new Date().toISOString(), appVersion: '1.1' });
+    Object.assign(gp.reviews[1]!, {
+      rating: 1,
+      text: 'Now it always crashes',
+      updatedAt: new Date().toISOString(),
+      appVersion: '1.1',
+    });
     const report = await engine.run();
     expect(report.apps[0]).toMatchObject({ edited: 1, updated: 1, created: 0 });
     expect(helpdesk.cases).toHaveLength(1);
@@ -143,7 +186,7 @@ describe('sync engine', () => {
     gp.reviews.push(makeReview({ store: 'google-play', appId: 'com.acme.app0', rating: 5, text: 'Love it' }));
     const first = await engine.run();
     expect(first.apps[0]!.dropped['review-type']).toBe(1);
-    Object.assign(gp.reviews[0]!, { rating: 5, text: 'Love it!!' , updatedAt: '2026-11-20T00:00:00Z' });
+    Object.assign(gp.reviews[0]!, { rating: 5, text: 'Love it!!', updatedAt: '2026-11-20T00:00:00Z' });
     const textOnly = await engine.run();
     expect(textOnly.apps[0]!.dropped['review-type']).toBe(1);
     Object.assign(gp.reviews[0]!, { rating: 2, text: 'Broken since update', updatedAt: '2026-11-21T00:00:00Z' });
@@ -157,7 +200,10 @@ describe('sync engine', () => {
   it('a create whose response was lost is reconciled: exactly one case', async () => {
     const { engine, stores, helpdesk, db } = setup([{ filters: { backlog: 5 } }]);
     const gp = stores['google-play'];
-    gp.reviews.push(makeReview({ store: 'google-play', appId: 'com.acme.app0' }), makeReview({ store: 'google-play', appId: 'com.acme.app0' }));
+    gp.reviews.push(
+      makeReview({ store: 'google-play', appId: 'com.acme.app0' }),
+      makeReview({ store: 'google-play', appId: 'com.acme.app0' }),
+    );
     helpdesk.loseResponseOnce = 'createCase';
     const first = await engine.run();
     expect(first.outcome).toBe('partial');
@@ -186,7 +232,16 @@ describe('sync engine', () => {
     const as = stores['app-store'];
     as.reviews.push(makeReview({ store: 'app-store', appId: '111', author: 'Nick', territory: 'USA', rating: 2 }));
     await engine.run();
-    as.reviews = [makeReview({ store: 'app-store', appId: '111', author: 'Nick', territory: 'USA', rating: 5, text: 'fixed, thanks' })];
+    as.reviews = [
+      makeReview({
+        store: 'app-store',
+        appId: '111',
+        author: 'Nick',
+        territory: 'USA',
+        rating: 5,
+        text: 'fixed, thanks',
+      }),
+    ];
     const report = await engine.run();
     expect(helpdesk.cases).toHaveLength(1);
     expect(helpdesk.cases[0]!.messages[0]!.content).toContain('★★☆☆☆ → ★★★★★');
@@ -207,7 +262,12 @@ describe('sync engine', () => {
   it('an Omnidesk outage leaves reviews queued and the next run delivers them', async () => {
     const { engine, stores, helpdesk } = setup();
     stores['google-play'].reviews.push(makeReview({ store: 'google-play', appId: 'com.acme.app0' }));
-    helpdesk.failAll = new RemoteError({ kind: 'transient', service: 'Omnidesk', message: 'Omnidesk: HTTP 503', status: 503 });
+    helpdesk.failAll = new RemoteError({
+      kind: 'transient',
+      service: 'Omnidesk',
+      message: 'Omnidesk: HTTP 503',
+      status: 503,
+    });
     const down = await engine.run();
     expect(down.apps[0]!.failed).toBe(1);
     helpdesk.failAll = undefined;
@@ -223,7 +283,9 @@ describe('sync engine', () => {
     held.release();
     // A run killed with SIGKILL leaves its row; its pid is gone.
     const now = new Date().toISOString();
-    db.prepare(`INSERT INTO locks (name, pid, host, token, acquired_at, heartbeat_at) VALUES ('sync', 2147483646, ?, 't', ?, ?)`).run(hostname(), now, now);
+    db.prepare(
+      `INSERT INTO locks (name, pid, host, token, acquired_at, heartbeat_at) VALUES ('sync', 2147483646, ?, 't', ?, ?)`,
+    ).run(hostname(), now, now);
     await expect(engine.run()).resolves.toMatchObject({ outcome: 'ok' });
   });
 
@@ -243,7 +305,10 @@ describe('replies in flight', () => {
     const { renderReport } = await import('../../../src/engine/report.js');
     const outbox = new ReplyOutbox(db);
     outbox.record({ messageId: 1, caseId: 10, text: 'Held elsewhere' });
-    db.prepare(`UPDATE replies SET state = 'sending', claim_holder = ?, updated_at = ? WHERE message_id = 1`).run('4242@another-host.example#7', new Date().toISOString());
+    db.prepare(`UPDATE replies SET state = 'sending', claim_holder = ?, updated_at = ? WHERE message_id = 1`).run(
+      '4242@another-host.example#7',
+      new Date().toISOString(),
+    );
     const report = await engine.run();
     expect(report.replies).toMatchObject({ inFlight: 1, stuck: 0 });
     expect(report.outcome).toBe('ok');

@@ -3,7 +3,15 @@ import { filtersSchema } from '../../../src/config/schema.js';
 import type { Review } from '../../../src/domain/review.js';
 import { classifyChange, countWords, evaluate } from '../../../src/rules/filter.js';
 
-const base: Review = { store: 'google-play', appId: 'com.x.y', reviewId: 'r1', rating: 3, text: 'works fine for me', createdAt: '2026-11-01T00:00:00Z', origin: 'api' };
+const base: Review = {
+  store: 'google-play',
+  appId: 'com.x.y',
+  reviewId: 'r1',
+  rating: 3,
+  text: 'works fine for me',
+  createdAt: '2026-11-01T00:00:00Z',
+  origin: 'api',
+};
 const filters = (f: object) => filtersSchema.parse(f);
 
 describe('countWords', () => {
@@ -32,7 +40,10 @@ describe('classifyChange', () => {
 describe('evaluate', () => {
   it('review type', () => {
     expect(evaluate(base, 'new', filters({ reviewType: 'all' })).keep).toBe(true);
-    expect(evaluate(base, 'new', filters({ reviewType: 'updated' }))).toMatchObject({ keep: false, reason: 'review-type' });
+    expect(evaluate(base, 'new', filters({ reviewType: 'updated' }))).toMatchObject({
+      keep: false,
+      reason: 'review-type',
+    });
     expect(evaluate(base, 'text-only', filters({ reviewType: 'updated' })).keep).toBe(true);
     expect(evaluate(base, 'rating-up', filters({ reviewType: 'became-better' })).keep).toBe(true);
     expect(evaluate(base, 'rating-down', filters({ reviewType: 'became-better' })).keep).toBe(false);
@@ -50,7 +61,10 @@ describe('evaluate', () => {
     expect(evaluate(ios, 'new', filters({ countries: ['RUS'] }))).toMatchObject({ keep: false, reason: 'country' });
     expect(evaluate(ios, 'new', filters({ countries: ['usa'] })).keep).toBe(true);
     expect(evaluate({ ...base, language: 'pt_BR' }, 'new', filters({ languages: ['pt'] })).keep).toBe(true);
-    expect(evaluate({ ...base, language: 'en' }, 'new', filters({ languages: ['ru'] }))).toMatchObject({ keep: false, reason: 'language' });
+    expect(evaluate({ ...base, language: 'en' }, 'new', filters({ languages: ['ru'] }))).toMatchObject({
+      keep: false,
+      reason: 'language',
+    });
     // A language filter means nothing to an App Store review.
     expect(evaluate(ios, 'new', filters({ languages: ['ru'] })).keep).toBe(true);
   });

@@ -4,7 +4,17 @@ import type { Review } from '../../../src/domain/review.js';
 import { compileRules, staleTags, tagsFor } from '../../../src/rules/tags.js';
 
 const app = appSchema.parse({ id: 'shop', name: 'Shop', store: 'google-play', appId: 'com.shop.app' });
-const review: Review = { store: 'google-play', appId: 'com.shop.app', reviewId: 'gp:1', rating: 2, text: 'Оплата не проходит, CRASH on start', language: 'ru', appVersion: '2.1.0', createdAt: '2026-11-01T00:00:00Z', origin: 'api' };
+const review: Review = {
+  store: 'google-play',
+  appId: 'com.shop.app',
+  reviewId: 'gp:1',
+  rating: 2,
+  text: 'Оплата не проходит, CRASH on start',
+  language: 'ru',
+  appVersion: '2.1.0',
+  createdAt: '2026-11-01T00:00:00Z',
+  origin: 'api',
+};
 
 describe('tags', () => {
   const rules = compileRules([
@@ -15,7 +25,15 @@ describe('tags', () => {
   ]);
 
   it('adds automatic and keyword tags, case-insensitive, any script', () => {
-    expect(tagsFor(review, app, 'new', rules)).toEqual(['Google Play', 'Shop', '2★', 'ru', 'v2.1.0', 'payments', 'crash']);
+    expect(tagsFor(review, app, 'new', rules)).toEqual([
+      'Google Play',
+      'Shop',
+      '2★',
+      'ru',
+      'v2.1.0',
+      'payments',
+      'crash',
+    ]);
   });
 
   it('matches whole words, but CJK anywhere', () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { defaultMaxConnections } from '../../../src/server/hook-server.js';
 import { isBusy, retryBusy, StateBusyError } from '../../../src/state/retry-busy.js';
 
-const limits = (soft: string): string => `Limit                     Soft Limit           Hard Limit           Units\nMax processes             63431                63431                processes\nMax open files            ${soft}                20000                files\n`;
+const limits = (soft: string): string =>
+  `Limit                     Soft Limit           Hard Limit           Units\nMax processes             63431                63431                processes\nMax open files            ${soft}                20000                files\n`;
 
 describe('defaultMaxConnections', () => {
   it('stays below the soft descriptor limit, at most 4096', () => {
@@ -42,17 +43,25 @@ describe('retryBusy (fake clock)', () => {
 
   it('gives up at the deadline with StateBusyError; other errors pass through at once', async () => {
     const c = clock();
-    const err = await retryBusy(() => {
-      throw busy();
-    }, { deadlineMs: 1_000, now: c.now, sleep: c.sleep }).catch((e: unknown) => e);
+    const err = await retryBusy(
+      () => {
+        throw busy();
+      },
+      { deadlineMs: 1_000, now: c.now, sleep: c.sleep },
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(StateBusyError);
     expect(isBusy(err)).toBe(true);
     expect(c.pauses.reduce((a, b) => a + b, 0)).toBe(1_000);
     expect(Math.max(...c.pauses)).toBeLessThanOrEqual(250);
     const other = new Error('disk I/O error');
-    await expect(retryBusy(() => {
-      throw other;
-    }, { deadlineMs: 1_000, now: c.now, sleep: c.sleep })).rejects.toBe(other);
+    await expect(
+      retryBusy(
+        () => {
+          throw other;
+        },
+        { deadlineMs: 1_000, now: c.now, sleep: c.sleep },
+      ),
+    ).rejects.toBe(other);
     expect(isBusy(Object.assign(new Error('x'), { code: 'SQLITE_BUSY_SNAPSHOT' }))).toBe(true);
     expect(isBusy(Object.assign(new Error('x'), { code: 'SQLITE_IOERR' }))).toBe(false);
   });

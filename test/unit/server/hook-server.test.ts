@@ -25,7 +25,16 @@ afterEach(async () => {
 });
 
 async function start(debounceMs = 10): Promise<RunningServeHook> {
-  hook = await startServeHook({ db, config: testConfig(), services: fakeServices(helpdesk, stores), logger, host: '127.0.0.1', port: 0, debounceMs, retryIntervalMs: 60_000 });
+  hook = await startServeHook({
+    db,
+    config: testConfig(),
+    services: fakeServices(helpdesk, stores),
+    logger,
+    host: '127.0.0.1',
+    port: 0,
+    debounceMs,
+    retryIntervalMs: 60_000,
+  });
   return hook;
 }
 
@@ -43,7 +52,11 @@ function form(messageId: number, caseId: number, content: string): string {
   }).toString();
 }
 
-async function post(url: string, body: string, contentType = 'application/x-www-form-urlencoded'): Promise<{ status: number; json: unknown }> {
+async function post(
+  url: string,
+  body: string,
+  contentType = 'application/x-www-form-urlencoded',
+): Promise<{ status: number; json: unknown }> {
   const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
   return { status: res.status, json: await res.json() };
 }
@@ -61,14 +74,26 @@ describe('hook server', () => {
 
   it('accepts JSON and the secret as ?secret=', async () => {
     const h = await start(60_000);
-    const body = JSON.stringify({ type: 'message_new', object: { message_id: 2, case_id: 10, staff_id: 5, content: 'Hi', note: false, sent_via_rule: false } });
-    expect(await post(`${h.server.url}/omnidesk/webhook?secret=${secret}`, body, 'application/json')).toEqual({ status: 200, json: { status: 'ok' } });
+    const body = JSON.stringify({
+      type: 'message_new',
+      object: { message_id: 2, case_id: 10, staff_id: 5, content: 'Hi', note: false, sent_via_rule: false },
+    });
+    expect(await post(`${h.server.url}/omnidesk/webhook?secret=${secret}`, body, 'application/json')).toEqual({
+      status: 200,
+      json: { status: 'ok' },
+    });
     expect(h.publisher.outbox.get(2)?.text).toBe('Hi');
   });
 
   it('answers 404 to a wrong or missing secret and records nothing', async () => {
     const h = await start();
-    for (const path of [`/omnidesk/webhook/${secret}x`, '/omnidesk/webhook/short', '/omnidesk/webhook', `/omnidesk/webhook?secret=${secret.slice(1)}`, '/elsewhere']) {
+    for (const path of [
+      `/omnidesk/webhook/${secret}x`,
+      '/omnidesk/webhook/short',
+      '/omnidesk/webhook',
+      `/omnidesk/webhook?secret=${secret.slice(1)}`,
+      '/elsewhere',
+    ]) {
       const res = await post(`${h.server.url}${path}`, form(3, 10, 'Hi'));
       expect(res.status, path).toBe(404);
     }
@@ -79,13 +104,19 @@ describe('hook server', () => {
   it('answers 413 to a body over the limit, declared or streamed', async () => {
     const h = await start();
     const big = 'x'.repeat(64 * 1024 + 1);
-    expect((await post(`${h.server.url}/omnidesk/webhook/${secret}`, `type=message_new&object[content]=${big}`)).status).toBe(413);
+    expect(
+      (await post(`${h.server.url}/omnidesk/webhook/${secret}`, `type=message_new&object[content]=${big}`)).status,
+    ).toBe(413);
     // Chunked, no content-length: the limit is hit while reading.
     const status = await new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${h.server.url}/omnidesk/webhook/${secret}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = httpRequest(
+        `${h.server.url}/omnidesk/webhook/${secret}`,
+        { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       for (let i = 0; i < 80; i++) req.write('y'.repeat(1024));
       req.end();
@@ -147,10 +178,14 @@ describe('hook server', () => {
     const isConnected = new Promise<void>((r) => (connected = r));
     let finishBody!: () => void;
     const slow = new Promise<number>((resolve, reject) => {
-      const req = httpRequest(`${h.server.url}/omnidesk/webhook/${secret}`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = httpRequest(
+        `${h.server.url}/omnidesk/webhook/${secret}`,
+        { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.on('socket', (s) => s.on('connect', connected));
       req.write(form(2, 10, 'Second').slice(0, 20));

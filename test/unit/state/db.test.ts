@@ -67,7 +67,9 @@ describe('the quick check of a big file is bounded: once a day, the header on ev
 describe('a file left by a crash is not mistaken for a damaged one', () => {
   it('a hot rollback journal (a file not in WAL mode yet) is rolled back by the read-write open', () => {
     const path = join(tempDir(), 'state.db');
-    const r = spawnSync(process.execPath, ['-e', `
+    const r = spawnSync(process.execPath, [
+      '-e',
+      `
       const Database = require(${JSON.stringify(require.resolve('better-sqlite3'))});
       const db = new Database(process.argv[1]);
       db.pragma('journal_mode = DELETE');
@@ -75,7 +77,9 @@ describe('a file left by a crash is not mistaken for a damaged one', () => {
       db.exec('CREATE TABLE t (x)');
       db.exec('BEGIN');
       for (let i = 0; i < 3000; i++) db.prepare('INSERT INTO t VALUES (?)').run('z'.repeat(500));
-      process.kill(process.pid, 'SIGKILL');`, path]);
+      process.kill(process.pid, 'SIGKILL');`,
+      path,
+    ]);
     expect(r.signal).toBe('SIGKILL');
     expect(existsSync(`${path}-journal`)).toBe(true);
     const db = openDb(path);
@@ -89,13 +93,55 @@ describe('a file left by a crash is not mistaken for a damaged one', () => {
 describe('faults become one message each', () => {
   const path = '/var/lib/asodesk-omni/state.db';
   const cases: Array<[string, string, string, RegExp, RegExp, number]> = [
-    ['SQLITE_FULL', 'database or disk is full', 'full', /disk holding the state file \/var\/lib\/asodesk-omni\/state\.db is full/, /Free space/, ExitCode.storage],
-    ['SQLITE_CORRUPT', 'database disk image is malformed', 'corrupt', /state file .* is damaged/, /restore a backup.*state rebuild/, ExitCode.storage],
+    [
+      'SQLITE_FULL',
+      'database or disk is full',
+      'full',
+      /disk holding the state file \/var\/lib\/asodesk-omni\/state\.db is full/,
+      /Free space/,
+      ExitCode.storage,
+    ],
+    [
+      'SQLITE_CORRUPT',
+      'database disk image is malformed',
+      'corrupt',
+      /state file .* is damaged/,
+      /restore a backup.*state rebuild/,
+      ExitCode.storage,
+    ],
     ['SQLITE_NOTADB', 'file is not a database', 'corrupt', /is damaged/, /state\.db\.damaged/, ExitCode.storage],
-    ['SQLITE_READONLY', 'attempt to write a readonly database', 'unwritable', /cannot be written \(SQLITE_READONLY\)/, /--db \/ ASODESK_OMNI_DB/, ExitCode.storage],
-    ['SQLITE_CANTOPEN', 'unable to open database file', 'unwritable', /cannot be written/, /writable path/, ExitCode.storage],
-    ['SQLITE_BUSY', 'database is locked', 'busy', /locked by another process.*busy timeout/, /try again later/, ExitCode.locked],
-    ['SQLITE_IOERR_WRITE', 'disk I/O error', 'io', /Reading or writing the state file .* failed \(SQLITE_IOERR_WRITE/, /restore a backup/, ExitCode.storage],
+    [
+      'SQLITE_READONLY',
+      'attempt to write a readonly database',
+      'unwritable',
+      /cannot be written \(SQLITE_READONLY\)/,
+      /--db \/ ASODESK_OMNI_DB/,
+      ExitCode.storage,
+    ],
+    [
+      'SQLITE_CANTOPEN',
+      'unable to open database file',
+      'unwritable',
+      /cannot be written/,
+      /writable path/,
+      ExitCode.storage,
+    ],
+    [
+      'SQLITE_BUSY',
+      'database is locked',
+      'busy',
+      /locked by another process.*busy timeout/,
+      /try again later/,
+      ExitCode.locked,
+    ],
+    [
+      'SQLITE_IOERR_WRITE',
+      'disk I/O error',
+      'io',
+      /Reading or writing the state file .* failed \(SQLITE_IOERR_WRITE/,
+      /restore a backup/,
+      ExitCode.storage,
+    ],
   ];
   it.each(cases)('%s', (code, text, fault, message, hint, exit) => {
     const err = stateFileError(new Database.SqliteError(text, code), path);
@@ -110,7 +156,11 @@ describe('faults become one message each', () => {
     expect(sqliteFault('SQLITE_ERROR')).toBeUndefined();
     expect(stateFileError(new Database.SqliteError('no such table: x', 'SQLITE_ERROR'), path)).toBeUndefined();
     expect(stateFileError(Object.assign(new Error('EACCES'), { code: 'EACCES' }), path)).toBeUndefined();
-    const config = toStorageError(Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }), '/etc/asodesk-omni/config.json', 'config');
+    const config = toStorageError(
+      Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' }),
+      '/etc/asodesk-omni/config.json',
+      'config',
+    );
     expect(config).toMatchObject({ fault: 'unwritable', exitCode: ExitCode.storage });
     expect(config!.message).toContain('The config file /etc/asodesk-omni/config.json cannot be written (EACCES)');
     expect(config!.hint).toContain('--config / ASODESK_OMNI_CONFIG');
@@ -125,7 +175,11 @@ describe('faults become one message each', () => {
     store.reviews.push(makeReview({ store: 'google-play', appId: 'com.acme.a' }));
     store.failNext = new Database.SqliteError('database or disk is full', 'SQLITE_FULL');
     const db = openDb(':memory:');
-    const services = { helpdesk: new FakeHelpdesk(), sourceFor: () => ({ connector: store, credentialsMissing: false }), replyConnector: () => store };
+    const services = {
+      helpdesk: new FakeHelpdesk(),
+      sourceFor: () => ({ connector: store, credentialsMissing: false }),
+      replyConnector: () => store,
+    };
     const run = new SyncEngine({ db, config, services, logger: memoryLogger() }).run();
     await expect(run).rejects.toSatisfy(isStorageFault);
     // The run lock was released on the way out.

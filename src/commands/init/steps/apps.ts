@@ -4,7 +4,15 @@
  */
 import { storeIds, type StoreId } from '../../../domain/review.js';
 import { storeNames } from '../../../connectors/stores/registry.js';
-import { appIdProblem, localIdProblem, normaliseAppId, removeApp, suggestLocalId, upsertApp, type AppInput } from '../questions.js';
+import {
+  appIdProblem,
+  localIdProblem,
+  normaliseAppId,
+  removeApp,
+  suggestLocalId,
+  upsertApp,
+  type AppInput,
+} from '../questions.js';
 import { clearable } from './filters.js';
 import type { Wizard } from '../wizard.js';
 
@@ -14,7 +22,11 @@ export async function appsStep(w: Wizard): Promise<void> {
   const t = w.t.apps;
   for (;;) {
     const apps = w.draft.apps ?? [];
-    w.say(apps.length === 0 ? t.none : `${t.current}\n${apps.map((a) => `  ${a.id}: ${storeNames[a.store]} ${a.appId}${a.name ? ` (${a.name})` : ''}${a.enabled === false ? ' [off]' : ''}`).join('\n')}`);
+    w.say(
+      apps.length === 0
+        ? t.none
+        : `${t.current}\n${apps.map((a) => `  ${a.id}: ${storeNames[a.store]} ${a.appId}${a.name ? ` (${a.name})` : ''}${a.enabled === false ? ' [off]' : ''}`).join('\n')}`,
+    );
     const action: Action =
       apps.length === 0
         ? await w.prompt.select<Action>({
@@ -86,7 +98,12 @@ function askAppId(w: Wizard, store: StoreId, dflt?: string): Promise<string> {
  * Looks a typed id up in the store when its credentials are set: in the apps the key can see
  * (App Store Connect, RuStore) or by reading the app (Google Play). Undefined: nothing to ask.
  */
-async function verifyApp(w: Wizard, store: StoreId, appId: string, listed: { appId: string; name: string }[] | undefined): Promise<{ ok: true; name?: string } | { ok: false; message: string } | undefined> {
+async function verifyApp(
+  w: Wizard,
+  store: StoreId,
+  appId: string,
+  listed: { appId: string; name: string }[] | undefined,
+): Promise<{ ok: true; name?: string } | { ok: false; message: string } | undefined> {
   if (listed) {
     const hit = listed.find((a) => a.appId === appId);
     return hit ? { ok: true, name: hit.name } : { ok: false, message: appId };
@@ -109,7 +126,12 @@ async function verifyApp(w: Wizard, store: StoreId, appId: string, listed: { app
 }
 
 /** Asks the id until the store knows it (or the user keeps it anyway). */
-async function askCheckedAppId(w: Wizard, store: StoreId, listed: { appId: string; name: string }[] | undefined, dflt?: string): Promise<{ appId: string; name?: string | undefined }> {
+async function askCheckedAppId(
+  w: Wizard,
+  store: StoreId,
+  listed: { appId: string; name: string }[] | undefined,
+  dflt?: string,
+): Promise<{ appId: string; name?: string | undefined }> {
   let current = dflt;
   for (;;) {
     const appId = await askAppId(w, store, current);
@@ -121,7 +143,13 @@ async function askCheckedAppId(w: Wizard, store: StoreId, listed: { appId: strin
       return { appId, name: found.name };
     }
     w.say(w.t.apps.appNotFound(found.message));
-    const next = await w.prompt.select({ message: w.t.omnidesk.whatNow, choices: [{ name: w.t.apps.retype, value: 'retype' as const }, { name: w.t.apps.keepAnyway, value: 'keep' as const }] });
+    const next = await w.prompt.select({
+      message: w.t.omnidesk.whatNow,
+      choices: [
+        { name: w.t.apps.retype, value: 'retype' as const },
+        { name: w.t.apps.keepAnyway, value: 'keep' as const },
+      ],
+    });
     if (next === 'keep') {
       w.record(`app:${store}:${appId}`, false);
       return { appId };
@@ -145,7 +173,10 @@ function askLocalId(w: Wizard, dflt: string, taken: string[]): Promise<string> {
 
 async function addApp(w: Wizard): Promise<void> {
   const t = w.t.apps;
-  const store = await w.prompt.select<StoreId>({ message: t.store, choices: storeIds.map((s) => ({ name: storeNames[s], value: s })) });
+  const store = await w.prompt.select<StoreId>({
+    message: t.store,
+    choices: storeIds.map((s) => ({ name: storeNames[s], value: s })),
+  });
   const existing = w.draft.apps ?? [];
   const all = await listedApps(w, store);
   const listed = all?.filter((a) => !existing.some((e) => e.store === store && e.appId === a.appId));
@@ -153,7 +184,10 @@ async function addApp(w: Wizard): Promise<void> {
   if (listed && listed.length > 0) {
     const choice = await w.prompt.select<string>({
       message: t.pickApp,
-      choices: [...listed.map((a) => ({ name: `${a.name} (${a.appId})`, value: a.appId })), { name: t.typeId, value: '' }],
+      choices: [
+        ...listed.map((a) => ({ name: `${a.name} (${a.appId})`, value: a.appId })),
+        { name: t.typeId, value: '' },
+      ],
     });
     picked = listed.find((a) => a.appId === choice);
   }
@@ -179,7 +213,11 @@ async function editApp(w: Wizard, index: number): Promise<void> {
   const t = w.t.apps;
   const app = w.draft.apps![index]!;
   const { appId } = await askCheckedAppId(w, app.store, undefined, app.appId);
-  const name = clearable((await w.prompt.input({ message: app.name ? `${t.name} ${w.t.filters.clearHint}` : t.name, default: app.name })).trim()).trim();
+  const name = clearable(
+    (
+      await w.prompt.input({ message: app.name ? `${t.name} ${w.t.filters.clearHint}` : t.name, default: app.name })
+    ).trim(),
+  ).trim();
   const taken = (w.draft.apps ?? []).filter((_, i) => i !== index).map((a) => a.id);
   const id = await askLocalId(w, app.id, taken);
   const enabled = await w.prompt.confirm({ message: t.enabled, default: app.enabled ?? true });

@@ -18,7 +18,11 @@ export function newWebhookSecret(): string {
  * Asks until the call works, or the user skips (undefined). A refused key or e-mail can be
  * typed again here (step 1 again), not only retried.
  */
-async function withRetry<T>(w: Wizard, call: (helpdesk: Helpdesk) => Promise<T>, failed: (message: string) => string): Promise<T | undefined> {
+async function withRetry<T>(
+  w: Wizard,
+  call: (helpdesk: Helpdesk) => Promise<T>,
+  failed: (message: string) => string,
+): Promise<T | undefined> {
   for (;;) {
     try {
       const helpdesk = w.helpdesk();
@@ -43,20 +47,33 @@ async function withRetry<T>(w: Wizard, call: (helpdesk: Helpdesk) => Promise<T>,
 async function pickChannel(w: Wizard): Promise<CustomChannel | undefined> {
   const t = w.t.channel;
   for (;;) {
-    const channels = await withRetry(w, (helpdesk) => helpdesk.listCustomChannels(), (m) => t.listFailed(m));
+    const channels = await withRetry(
+      w,
+      (helpdesk) => helpdesk.listCustomChannels(),
+      (m) => t.listFailed(m),
+    );
     if (channels === undefined) return undefined;
     if (channels.length > 0) {
       const current = w.draft.omnidesk?.channel;
       const id = await w.prompt.select({
         message: t.pick,
-        choices: [...channels.map((c) => ({ name: `${c.title} (${c.id})${c.active ? '' : ` ${t.inactive}`}`, value: c.id })), { name: t.skip, value: '' }],
+        choices: [
+          ...channels.map((c) => ({ name: `${c.title} (${c.id})${c.active ? '' : ` ${t.inactive}`}`, value: c.id })),
+          { name: t.skip, value: '' },
+        ],
         default: channels.some((c) => c.id === current) ? current : channels[0]!.id,
       });
       // "Skip for now": the step is left as it was (the end of the wizard lists it as unfinished).
       return channels.find((c) => c.id === id);
     }
     w.say(t.none);
-    const next = await w.prompt.select({ message: w.t.omnidesk.whatNow, choices: [{ name: t.recheck, value: 'again' }, { name: t.skip, value: 'skip' }] });
+    const next = await w.prompt.select({
+      message: w.t.omnidesk.whatNow,
+      choices: [
+        { name: t.recheck, value: 'again' },
+        { name: t.skip, value: 'skip' },
+      ],
+    });
     if (next === 'skip') return undefined;
   }
 }
@@ -79,7 +96,11 @@ export async function channelStep(w: Wizard): Promise<void> {
   w.saveAs(w.t.what.channel(channel.title, channel.id));
 
   const publicUrl = (
-    await w.prompt.input({ message: t.publicUrl, default: w.draft.webhook?.publicUrl, validate: (v) => (v.trim() === '' || isHttpUrl(v) ? true : t.publicUrlInvalid) })
+    await w.prompt.input({
+      message: t.publicUrl,
+      default: w.draft.webhook?.publicUrl,
+      validate: (v) => (v.trim() === '' || isHttpUrl(v) ? true : t.publicUrlInvalid),
+    })
   ).trim();
   // The env var wins at run time, so the URL shown must use it; it is not written to the file.
   const envSecret = w.env.ASODESK_OMNI_WEBHOOK_SECRET || undefined;
@@ -98,7 +119,11 @@ export async function channelStep(w: Wizard): Promise<void> {
   }
 
   for (;;) {
-    const fields = await withRetry(w, (helpdesk) => helpdesk.listCaseFields(), (m) => t.listFailed(m));
+    const fields = await withRetry(
+      w,
+      (helpdesk) => helpdesk.listCaseFields(),
+      (m) => t.listFailed(m),
+    );
     if (fields === undefined) {
       w.checks.delete('caseField');
       break;
@@ -110,9 +135,17 @@ export async function channelStep(w: Wizard): Promise<void> {
       w.record('caseField', true);
       break;
     }
-    w.say(nearMiss ? t.fieldNearMiss(nearMiss.title, nearMiss.fieldType, nearMiss.level) : t.fieldMissing(channel.title));
+    w.say(
+      nearMiss ? t.fieldNearMiss(nearMiss.title, nearMiss.fieldType, nearMiss.level) : t.fieldMissing(channel.title),
+    );
     if (nearMiss) w.say(t.fieldMissing(channel.title));
-    const next = await w.prompt.select({ message: w.t.omnidesk.whatNow, choices: [{ name: t.recheck, value: 'again' }, { name: t.skip, value: 'skip' }] });
+    const next = await w.prompt.select({
+      message: w.t.omnidesk.whatNow,
+      choices: [
+        { name: t.recheck, value: 'again' },
+        { name: t.skip, value: 'skip' },
+      ],
+    });
     if (next === 'skip') {
       w.draft = setCaseField(w.draft, undefined);
       w.say(t.fieldSkipped);

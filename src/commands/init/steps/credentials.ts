@@ -26,7 +26,10 @@ function envNames(store: StoreId): string[] {
 function stateOf(w: Wizard, store: StoreId): State {
   if (envNames(store).some((n) => w.env[n])) return 'env';
   const s: Record<string, unknown> = { ...(w.draft.stores?.[storeKeyOf[store]] ?? {}) };
-  const fields = store === 'google-play' ? ['serviceAccountJson', 'serviceAccountPath'] : ['keyId', 'privateKey', 'privateKeyPath', 'issuerId'];
+  const fields =
+    store === 'google-play'
+      ? ['serviceAccountJson', 'serviceAccountPath']
+      : ['keyId', 'privateKey', 'privateKeyPath', 'issuerId'];
   return fields.some((f) => s[f] !== undefined) ? 'set' : 'missing';
 }
 
@@ -134,9 +137,15 @@ async function askCredentials(w: Wizard, store: StoreId): Promise<CredentialAnsw
   };
 
   if (store === 'app-store') {
-    const issuerId = (await w.prompt.input({ message: t.issuerId, default: str('issuerId'), validate: required })).trim();
+    const issuerId = (
+      await w.prompt.input({ message: t.issuerId, default: str('issuerId'), validate: required })
+    ).trim();
     const keyId = (await w.prompt.input({ message: t.keyId, default: str('keyId'), validate: required })).trim();
-    const p8 = await w.prompt.input({ message: t.p8Path, default: str('privateKeyPath'), validate: fileCheck((s) => s.includes('PRIVATE KEY'), t.notP8) });
+    const p8 = await w.prompt.input({
+      message: t.p8Path,
+      default: str('privateKeyPath'),
+      validate: fileCheck((s) => s.includes('PRIVATE KEY'), t.notP8),
+    });
     return { store, issuerId, keyId, privateKeyPath: path(p8) };
   }
   if (store === 'google-play') {
@@ -148,7 +157,11 @@ async function askCredentials(w: Wizard, store: StoreId): Promise<CredentialAnsw
         return false;
       }
     };
-    const json = await w.prompt.input({ message: t.jsonPath, default: str('serviceAccountPath'), validate: fileCheck(isAccount, t.notServiceAccount) });
+    const json = await w.prompt.input({
+      message: t.jsonPath,
+      default: str('serviceAccountPath'),
+      validate: fileCheck(isAccount, t.notServiceAccount),
+    });
     return { store, serviceAccountPath: path(json) };
   }
   const keyId = (await w.prompt.input({ message: t.ruKeyId, default: str('keyId'), validate: required })).trim();
@@ -161,7 +174,11 @@ async function askCredentials(w: Wizard, store: StoreId): Promise<CredentialAnsw
     default: str('privateKey') ? 'paste' : 'file',
   });
   if (source === 'file') {
-    const file = await w.prompt.input({ message: t.ruKeyPath, default: str('privateKeyPath'), validate: fileCheck((s) => s.trim().length > 0, t.required) });
+    const file = await w.prompt.input({
+      message: t.ruKeyPath,
+      default: str('privateKeyPath'),
+      validate: fileCheck((s) => s.trim().length > 0, t.required),
+    });
     return { store, keyId, privateKeyPath: path(file) };
   }
   const pasted = (await w.prompt.password({ message: t.ruKeyPasted, validate: required })).trim();

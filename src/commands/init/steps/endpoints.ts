@@ -7,7 +7,10 @@ import { endpointIds, endpoints, getEndpoint, isHttpUrl, setEndpoint, type Endpo
 import type { Wizard } from '../wizard.js';
 
 /** Anything that answers HTTP counts: a 404 at the root still means the host is there. */
-export async function checkReachable(url: string, timeoutMs = 10_000): Promise<{ ok: true } | { ok: false; message: string }> {
+export async function checkReachable(
+  url: string,
+  timeoutMs = 10_000,
+): Promise<{ ok: true } | { ok: false; message: string }> {
   try {
     const res = await fetch(url, { method: 'GET', redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
     await res.body?.cancel();
@@ -22,8 +25,17 @@ function listing(w: Wizard): string {
   const t = w.t.endpoints;
   return endpointIds
     .map((id) => {
-      const dflt = id === 'omnidesk' ? (w.draft.omnidesk ? `https://${w.draft.omnidesk.subdomain}.omnidesk.ru` : undefined) : endpoints[id].production;
-      return t.current(t.names[id], getEndpoint(w.draft, id), dflt ?? (id === 'googlePlayToken' ? t.derived : undefined));
+      const dflt =
+        id === 'omnidesk'
+          ? w.draft.omnidesk
+            ? `https://${w.draft.omnidesk.subdomain}.omnidesk.ru`
+            : undefined
+          : endpoints[id].production;
+      return t.current(
+        t.names[id],
+        getEndpoint(w.draft, id),
+        dflt ?? (id === 'googlePlayToken' ? t.derived : undefined),
+      );
     })
     .join('\n');
 }
@@ -52,7 +64,13 @@ async function askEndpoint(w: Wizard, id: EndpointId): Promise<void> {
   const t = w.t.endpoints;
   let dflt = getEndpoint(w.draft, id);
   for (;;) {
-    const url = (await w.prompt.input({ message: t.ask(t.names[id]), default: dflt, validate: (v) => (v.trim() === '' || isHttpUrl(v) ? true : t.invalid) })).trim();
+    const url = (
+      await w.prompt.input({
+        message: t.ask(t.names[id]),
+        default: dflt,
+        validate: (v) => (v.trim() === '' || isHttpUrl(v) ? true : t.invalid),
+      })
+    ).trim();
     if (url !== '') {
       w.say(w.t.checking);
       const result = await w.busy(() => checkReachable(url));
@@ -60,7 +78,13 @@ async function askEndpoint(w: Wizard, id: EndpointId): Promise<void> {
       if (result.ok) w.say(t.reachable(url));
       else {
         w.say(t.unreachable(url, result.message));
-        const next = await w.prompt.select({ message: t.whatNow, choices: [{ name: t.retype, value: 'retype' as const }, { name: t.keep, value: 'keep' as const }] });
+        const next = await w.prompt.select({
+          message: t.whatNow,
+          choices: [
+            { name: t.retype, value: 'retype' as const },
+            { name: t.keep, value: 'keep' as const },
+          ],
+        });
         if (next === 'retype') {
           dflt = url;
           continue;

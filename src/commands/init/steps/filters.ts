@@ -16,7 +16,12 @@ export async function filtersStep(w: Wizard, which: 'all' | 'pick'): Promise<voi
   const indexes =
     which === 'all' || apps.length === 1
       ? apps.map((_, i) => i)
-      : [await w.prompt.select<number>({ message: w.t.filters.pickApp, choices: apps.map((a, i) => ({ name: `${a.id} (${storeNames[a.store]} ${a.appId})`, value: i })) })];
+      : [
+          await w.prompt.select<number>({
+            message: w.t.filters.pickApp,
+            choices: apps.map((a, i) => ({ name: `${a.id} (${storeNames[a.store]} ${a.appId})`, value: i })),
+          }),
+        ];
   for (const i of indexes) {
     w.draft = setFilters(w.draft, i, await askFilters(w, i));
     w.saveAs(w.t.what.filters(apps[i]!.id));
@@ -33,7 +38,11 @@ async function askFilters(w: Wizard, index: number): Promise<FilterAnswers> {
   const app = w.draft.apps![index]!;
   const cur = currentFilters(app);
   w.say(t.forApp(app.id, app.store));
-  const reviewType = await w.prompt.select({ message: t.reviewType, choices: reviewTypes.map((v) => ({ name: t.reviewTypes[v], value: v })), default: cur.reviewType });
+  const reviewType = await w.prompt.select({
+    message: t.reviewType,
+    choices: reviewTypes.map((v) => ({ name: t.reviewTypes[v], value: v })),
+    default: cur.reviewType,
+  });
   const backlog = Number(
     await w.prompt.input({
       message: t.backlog,
@@ -43,7 +52,11 @@ async function askFilters(w: Wizard, index: number): Promise<FilterAnswers> {
   );
   const ratings = await w.prompt.checkbox<number>({
     message: t.ratings,
-    choices: [5, 4, 3, 2, 1].map((r) => ({ name: `${'★'.repeat(r)}${'☆'.repeat(5 - r)} ${r}`, value: r, checked: cur.ratings.includes(r) })),
+    choices: [5, 4, 3, 2, 1].map((r) => ({
+      name: `${'★'.repeat(r)}${'☆'.repeat(5 - r)} ${r}`,
+      value: r,
+      checked: cur.ratings.includes(r),
+    })),
     validate: (chosen) => (chosen.length > 0 ? true : t.ratingsRequired),
   });
   let countries = cur.countries;
@@ -76,7 +89,11 @@ async function askFilters(w: Wizard, index: number): Promise<FilterAnswers> {
     const parsed = parseLanguages(text);
     languages = 'ok' in parsed ? parsed.ok : [];
   }
-  const length = await w.prompt.select({ message: t.length, choices: lengthFilters.map((v) => ({ name: t.lengths[v], value: v })), default: cur.length });
+  const length = await w.prompt.select({
+    message: t.length,
+    choices: lengthFilters.map((v) => ({ name: t.lengths[v], value: v })),
+    default: cur.length,
+  });
   const tags = await w.prompt.confirm({ message: t.tags, default: cur.tags });
   return { reviewType, backlog, ratings, countries, languages, length, tags };
 }

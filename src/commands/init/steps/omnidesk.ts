@@ -22,7 +22,10 @@ type Check = { ok: true } | { ok: false; problem: AuthProblem; message: string; 
 
 export async function checkOmnidesk(a: Account & { apiKey: string }, deps: ConnectorDeps): Promise<Check> {
   try {
-    await createOmnidesk({ subdomain: a.subdomain, baseUrl: a.baseUrl, staffEmail: a.staffEmail, apiKey: a.apiKey }, deps).ping();
+    await createOmnidesk(
+      { subdomain: a.subdomain, baseUrl: a.baseUrl, staffEmail: a.staffEmail, apiKey: a.apiKey },
+      deps,
+    ).ping();
     return { ok: true };
   } catch (err) {
     const auth = err instanceof RemoteError && err.kind === 'auth';
@@ -41,21 +44,40 @@ export async function omnideskStep(w: Wizard): Promise<void> {
   if (envBaseUrl && !flagUrl) w.say(t.baseUrlKept(envBaseUrl));
 
   const askAddress = async (dflt: string | undefined): Promise<OmnideskAddress> => {
-    const v = await w.prompt.input({ message: t.subdomain, default: dflt, validate: (text) => (parseOmnideskAddress(text) ? true : t.subdomainInvalid) });
+    const v = await w.prompt.input({
+      message: t.subdomain,
+      default: dflt,
+      validate: (text) => (parseOmnideskAddress(text) ? true : t.subdomainInvalid),
+    });
     return parseOmnideskAddress(v)!;
   };
   const askKey = async (keep: string | undefined): Promise<string | undefined> => {
-    const typed = (await w.prompt.password({ message: keep ? t.apiKeyKeep : t.apiKey, validate: (v) => (v.trim() !== '' || keep ? true : t.apiKeyRequired) })).trim();
+    const typed = (
+      await w.prompt.password({
+        message: keep ? t.apiKeyKeep : t.apiKey,
+        validate: (v) => (v.trim() !== '' || keep ? true : t.apiKeyRequired),
+      })
+    ).trim();
     if (typed) registerSecret(typed);
     return typed || keep;
   };
   const askEmail = (dflt: string | undefined): Promise<string> =>
-    w.prompt.input({ message: t.email, default: dflt, validate: (v) => (isEmail(v) ? true : t.emailInvalid) }).then((v) => v.trim());
+    w.prompt
+      .input({ message: t.email, default: dflt, validate: (v) => (isEmail(v) ? true : t.emailInvalid) })
+      .then((v) => v.trim());
 
-  const address = await askAddress(flagUrl ?? (current?.baseUrl && current.baseUrl !== envBaseUrl ? current.baseUrl : current?.subdomain));
+  const address = await askAddress(
+    flagUrl ?? (current?.baseUrl && current.baseUrl !== envBaseUrl ? current.baseUrl : current?.subdomain),
+  );
   // A typed omnidesk.ru address uses the env override when there is one (emulators in tests).
-  const account: Account = { subdomain: address.subdomain, staffEmail: '', apiKey: current?.apiKey, baseUrl: address.baseUrl ?? envBaseUrl };
-  if (envKey) w.say(dotEnvNames().has('ASODESK_OMNI_OMNIDESK_API_KEY') ? `${t.keyFromEnv} ${t.fromDotEnv}` : t.keyFromEnv);
+  const account: Account = {
+    subdomain: address.subdomain,
+    staffEmail: '',
+    apiKey: current?.apiKey,
+    baseUrl: address.baseUrl ?? envBaseUrl,
+  };
+  if (envKey)
+    w.say(dotEnvNames().has('ASODESK_OMNI_OMNIDESK_API_KEY') ? `${t.keyFromEnv} ${t.fromDotEnv}` : t.keyFromEnv);
   else account.apiKey = await askKey(current?.apiKey);
   account.staffEmail = await askEmail(current?.staffEmail);
 
@@ -70,8 +92,16 @@ export async function omnideskStep(w: Wizard): Promise<void> {
       checked = true;
       break;
     }
-    w.say(t.failed(result.problem, w.t.failure(result.error), account.staffEmail, account.baseUrl ?? `https://${account.subdomain}.omnidesk.ru`));
-    if (result.problem === 'key' && envKey) w.say(dotEnvNames().has('ASODESK_OMNI_OMNIDESK_API_KEY') ? `${t.envKeyWrong} ${t.fromDotEnv}` : t.envKeyWrong);
+    w.say(
+      t.failed(
+        result.problem,
+        w.t.failure(result.error),
+        account.staffEmail,
+        account.baseUrl ?? `https://${account.subdomain}.omnidesk.ru`,
+      ),
+    );
+    if (result.problem === 'key' && envKey)
+      w.say(dotEnvNames().has('ASODESK_OMNI_OMNIDESK_API_KEY') ? `${t.envKeyWrong} ${t.fromDotEnv}` : t.envKeyWrong);
     const choices = [
       ...(envKey ? [] : [{ name: t.retypeKey, value: 'key' as const }]),
       { name: t.retypeEmail, value: 'email' as const },
@@ -80,7 +110,14 @@ export async function omnideskStep(w: Wizard): Promise<void> {
       { name: t.saveUnchecked, value: 'save' as const },
     ];
     // The answer that fixes what Omnidesk complained about is preselected.
-    const preselected = result.problem === 'email' ? 'email' : result.problem === 'key' && !envKey ? 'key' : result.problem === 'other' ? 'subdomain' : 'retry';
+    const preselected =
+      result.problem === 'email'
+        ? 'email'
+        : result.problem === 'key' && !envKey
+          ? 'key'
+          : result.problem === 'other'
+            ? 'subdomain'
+            : 'retry';
     const next = await w.prompt.select({ message: t.whatNow, choices, default: preselected });
     if (next === 'save') break;
     if (next === 'key') account.apiKey = await askKey(undefined);
@@ -93,6 +130,11 @@ export async function omnideskStep(w: Wizard): Promise<void> {
   }
   w.record('omnidesk', checked);
   // A key given by the env var stays there: it is not copied into the file.
-  w.draft = setOmnidesk(w.draft, { subdomain: account.subdomain, staffEmail: account.staffEmail, apiKey: envKey ? undefined : account.apiKey, baseUrl: account.baseUrl ?? null });
+  w.draft = setOmnidesk(w.draft, {
+    subdomain: account.subdomain,
+    staffEmail: account.staffEmail,
+    apiKey: envKey ? undefined : account.apiKey,
+    baseUrl: account.baseUrl ?? null,
+  });
   w.saveAs(w.t.what.omnidesk(shown(), account.staffEmail, !envKey && account.apiKey !== undefined));
 }

@@ -14,7 +14,8 @@ export function describeOmniError(staffEmail: string) {
     const eb = parsed.success ? parsed.data : {};
     const code = eb.error;
     const text = typeof body === 'string' ? body : JSON.stringify(body ?? '');
-    const detail = eb.message ?? eb.error ?? (typeof body === 'string' && body.length > 0 && body.length < 200 ? body : undefined);
+    const detail =
+      eb.message ?? eb.error ?? (typeof body === 'string' && body.length > 0 && body.length < 200 ? body : undefined);
     if (status === 401) {
       return {
         kind: 'auth',
@@ -24,7 +25,8 @@ export function describeOmniError(staffEmail: string) {
       };
     }
     if (status === 403) {
-      if (/rate limit exceeded/i.test(text)) return { kind: 'rate-limited', code: code ?? 'rate_limit_exceeded', message: 'API rate limit exceeded' };
+      if (/rate limit exceeded/i.test(text))
+        return { kind: 'rate-limited', code: code ?? 'rate_limit_exceeded', message: 'API rate limit exceeded' };
       return {
         kind: 'auth',
         code,
@@ -40,7 +42,8 @@ export function describeOmniError(staffEmail: string) {
         retryAfterMs: eb.retry_after === undefined ? undefined : eb.retry_after * 1000,
       };
     }
-    if (status === 404) return { kind: 'not-found', code, message: code === 'case_not_found' ? 'case not found' : detail };
+    if (status === 404)
+      return { kind: 'not-found', code, message: code === 'case_not_found' ? 'case not found' : detail };
     return { code, message: detail };
   };
 }

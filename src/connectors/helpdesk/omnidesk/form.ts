@@ -43,7 +43,8 @@ export function parsePhpForm(body: string, limits: FormLimits = defaultFormLimit
   for (const [key, value] of new URLSearchParams(body)) {
     pairs += 1;
     if (pairs > limits.maxKeys) throw new FormLimitError(`more than ${limits.maxKeys} fields`);
-    if (key.length > limits.maxKeyLength) throw new FormLimitError(`a field name is longer than ${limits.maxKeyLength} characters`);
+    if (key.length > limits.maxKeyLength)
+      throw new FormLimitError(`a field name is longer than ${limits.maxKeyLength} characters`);
     if (stats) stats.steps += key.length + 1;
     const path = splitKey(key, limits.maxDepth);
     // `__proto__[x]=y` would otherwise write into Object.prototype: no field of ours has such a name.

@@ -10,7 +10,16 @@ import { registerSecret, type Logger } from '../../../log.js';
 import { backoffDelay, sleep } from '../../../util/sleep.js';
 import type { ConnectorDeps } from '../../deps.js';
 import { formatZodPath, HttpClient, transportFrom } from '../../http/client.js';
-import type { CaseDraft, CaseField, CaseInfo, CaseRef, CustomChannel, Helpdesk, HelpdeskMessage, ListOptions } from '../types.js';
+import type {
+  CaseDraft,
+  CaseField,
+  CaseInfo,
+  CaseRef,
+  CustomChannel,
+  Helpdesk,
+  HelpdeskMessage,
+  ListOptions,
+} from '../types.js';
 import { describeOmniError, outcomeUnknown } from './errors.js';
 import { caseFieldKey, toCaseField, toCaseInfo, toCaseRef, toCustomChannel, toMessage } from './map.js';
 import { omnideskBudget } from './rate-limit.js';
@@ -69,16 +78,26 @@ export class OmnideskHelpdesk implements Helpdesk {
       baseUrl: cfg.baseUrl ?? `https://${cfg.subdomain}.omnidesk.ru`,
       auth: () => Promise.resolve({ authorization: authHeader }),
       describeError: describeOmniError(cfg.staffEmail),
-      rateLimit: omnideskBudget({ windowMs: opts.rateWindowMs ?? 60_000, requestsPerMinute: cfg.requestsPerMinute, now: deps.now, wait: deps.wait }),
+      rateLimit: omnideskBudget({
+        windowMs: opts.rateWindowMs ?? 60_000,
+        requestsPerMinute: cfg.requestsPerMinute,
+        now: deps.now,
+        wait: deps.wait,
+      }),
     });
   }
 
   async ping(): Promise<void> {
-    await this.http.request({ path: '/api/custom_channels.json', query: { page: 1, limit: 1 }, schema: pageSchema('custom_channel', customChannelSchema) });
+    await this.http.request({
+      path: '/api/custom_channels.json',
+      query: { page: 1, limit: 1 },
+      schema: pageSchema('custom_channel', customChannelSchema),
+    });
   }
 
   async createCase(draft: CaseDraft): Promise<CaseRef & { created: boolean }> {
-    const custom = this.cfg.caseFieldId === undefined ? undefined : { [caseFieldKey(this.cfg.caseFieldId)]: draft.userCustomId };
+    const custom =
+      this.cfg.caseFieldId === undefined ? undefined : { [caseFieldKey(this.cfg.caseFieldId)]: draft.userCustomId };
     const body = {
       case: {
         user_custom_id: draft.userCustomId,
@@ -93,7 +112,18 @@ export class OmnideskHelpdesk implements Helpdesk {
     };
     const { value, fresh } = await this.writeOnce(
       'create case',
-      async () => toCaseRef((await this.http.request({ method: 'POST', path: '/api/cases.json', json: body, schema: caseEnvelope, cost: 2 })).data.case),
+      async () =>
+        toCaseRef(
+          (
+            await this.http.request({
+              method: 'POST',
+              path: '/api/cases.json',
+              json: body,
+              schema: caseEnvelope,
+              cost: 2,
+            })
+          ).data.case,
+        ),
       () => this.findCaseByCustomId(draft.userCustomId),
     );
     return { caseId: value.caseId, caseNumber: value.caseNumber, userId: value.userId, created: fresh };
@@ -129,13 +159,33 @@ export class OmnideskHelpdesk implements Helpdesk {
     return toCaseInfo(data.case, this.cfg.caseFieldId);
   }
 
-  async addCustomerMessage(caseId: number, userId: number | undefined, content: string, contentHtml: string): Promise<{ messageId: number }> {
+  async addCustomerMessage(
+    caseId: number,
+    userId: number | undefined,
+    content: string,
+    contentHtml: string,
+  ): Promise<{ messageId: number }> {
     const uid = userId ?? (await this.getCase(caseId)).userId;
-    if (uid === undefined) throw new RemoteError({ kind: 'bad-payload', service: 'Omnidesk', message: `Omnidesk: case ${caseId} has no user_id` });
+    if (uid === undefined)
+      throw new RemoteError({
+        kind: 'bad-payload',
+        service: 'Omnidesk',
+        message: `Omnidesk: case ${caseId} has no user_id`,
+      });
     const body = { message: { content, content_html: contentHtml, user_id: uid } };
     const { value } = await this.writeOnce(
       'add customer message',
-      async () => ({ messageId: (await this.http.request({ method: 'POST', path: `/api/cases/${caseId}/messages.json`, json: body, schema: messageEnvelope, cost: 2 })).data.message.message_id }),
+      async () => ({
+        messageId: (
+          await this.http.request({
+            method: 'POST',
+            path: `/api/cases/${caseId}/messages.json`,
+            json: body,
+            schema: messageEnvelope,
+            cost: 2,
+          })
+        ).data.message.message_id,
+      }),
       async () => this.findMessage(caseId, (m) => !m.note && m.userId === uid && m.content === content),
     );
     return value;
@@ -145,26 +195,47 @@ export class OmnideskHelpdesk implements Helpdesk {
     const body = { note: { content, ...(contentHtml !== undefined && { content_html: contentHtml }) } };
     const { value } = await this.writeOnce(
       'add note',
-      async () => ({ messageId: (await this.http.request({ method: 'POST', path: `/api/cases/${caseId}/note.json`, json: body, schema: messageEnvelope, cost: 2 })).data.message.message_id }),
+      async () => ({
+        messageId: (
+          await this.http.request({
+            method: 'POST',
+            path: `/api/cases/${caseId}/note.json`,
+            json: body,
+            schema: messageEnvelope,
+            cost: 2,
+          })
+        ).data.message.message_id,
+      }),
       async () => this.findMessage(caseId, (m) => m.note && m.content === content),
     );
     return value;
   }
 
-  async updateCase(caseId: number, change: { addLabels?: number[]; deleteLabels?: number[]; status?: 'open' | 'waiting' | 'closed' }): Promise<void> {
+  async updateCase(
+    caseId: number,
+    change: { addLabels?: number[]; deleteLabels?: number[]; status?: 'open' | 'waiting' | 'closed' },
+  ): Promise<void> {
     const body: Record<string, unknown> = {};
     if (change.addLabels?.length) body.add_labels = change.addLabels;
     if (change.deleteLabels?.length) body.delete_labels = change.deleteLabels;
     if (change.status) body.status = change.status;
     if (Object.keys(body).length === 0) return;
     // Adding/removing labels and setting a status give the same result when repeated.
-    await this.http.request({ method: 'PUT', path: `/api/cases/${caseId}.json`, json: { case: body }, schema: caseEnvelope, cost: 2, idempotent: true });
+    await this.http.request({
+      method: 'PUT',
+      path: `/api/cases/${caseId}.json`,
+      json: { case: body },
+      schema: caseEnvelope,
+      cost: 2,
+      idempotent: true,
+    });
   }
 
   async listMessages(caseId: number, opts: ListOptions = {}): Promise<HelpdeskMessage[]> {
     const path = `/api/cases/${caseId}/messages.json`;
     const onInvalid = opts.onInvalid;
-    if (!onInvalid) return (await this.listAll(path, 'message', messageSchema, { order: 'asc' })).map((m) => toMessage(caseId, m));
+    if (!onInvalid)
+      return (await this.listAll(path, 'message', messageSchema, { order: 'asc' })).map((m) => toMessage(caseId, m));
     // Each message checked on its own: one that fails its schema is set aside, the rest flow.
     const out: HelpdeskMessage[] = [];
     for (const [i, raw] of (await this.listAll(path, 'message', z.unknown(), { order: 'asc' })).entries()) {
@@ -175,7 +246,10 @@ export class OmnideskHelpdesk implements Helpdesk {
       }
       const issue = parsed.error.issues[0]!;
       const id = (raw as { message_id?: unknown } | null)?.message_id;
-      onInvalid({ id: typeof id === 'number' && Number.isSafeInteger(id) ? id : undefined, reason: `case ${caseId}, message #${i + 1}: field "${formatZodPath({ ...issue, path: ['message', ...issue.path] })}": ${issue.message}` });
+      onInvalid({
+        id: typeof id === 'number' && Number.isSafeInteger(id) ? id : undefined,
+        reason: `case ${caseId}, message #${i + 1}: field "${formatZodPath({ ...issue, path: ['message', ...issue.path] })}": ${issue.message}`,
+      });
     }
     return out;
   }
@@ -184,10 +258,15 @@ export class OmnideskHelpdesk implements Helpdesk {
     const since = sinceIso === undefined ? undefined : Date.parse(sinceIso);
     if (since !== undefined && Number.isNaN(since)) throw new TypeError(`not an ISO date: ${sinceIso}`);
     // Unix seconds: the filter takes "string/int", and a number leaves no doubt about the time zone.
-    const query = { channel: this.channel(), sort: 'updated_at_asc', from_updated_time: since === undefined ? undefined : Math.floor(since / 1000) };
+    const query = {
+      channel: this.channel(),
+      sort: 'updated_at_asc',
+      from_updated_time: since === undefined ? undefined : Math.floor(since / 1000),
+    };
     const byId = new Map<number, CaseInfo>();
     // A case updated while we page may show up twice; the later copy wins.
-    for (const c of await this.listAll('/api/cases.json', 'case', caseSchema, query)) byId.set(c.case_id, toCaseInfo(c, this.cfg.caseFieldId));
+    for (const c of await this.listAll('/api/cases.json', 'case', caseSchema, query))
+      byId.set(c.case_id, toCaseInfo(c, this.cfg.caseFieldId));
     return [...byId.values()];
   }
 
@@ -195,12 +274,21 @@ export class OmnideskHelpdesk implements Helpdesk {
     return this.cfg.caseFieldId !== undefined;
   }
 
-  async listChannelCasesPage(page: number, opts: { createdSinceMs?: number | undefined } = {}): Promise<{ cases: CaseInfo[]; fetched: number; totalCount: number | undefined; pageSize: number }> {
+  async listChannelCasesPage(
+    page: number,
+    opts: { createdSinceMs?: number | undefined } = {},
+  ): Promise<{ cases: CaseInfo[]; fetched: number; totalCount: number | undefined; pageSize: number }> {
     const since = opts.createdSinceMs === undefined ? undefined : Math.floor(opts.createdSinceMs / 1000);
     const query = { channel: this.channel(), sort: 'created_at_desc', from_time: since, page, limit: PAGE_LIMIT };
-    const { data } = await this.http.request({ path: '/api/cases.json', query, schema: pageSchema('case', caseSchema) });
+    const { data } = await this.http.request({
+      path: '/api/cases.json',
+      query,
+      schema: pageSchema('case', caseSchema),
+    });
     // A case in the trash (or marked spam) is no answer to "does this review have a case".
-    const live = data.items.map((entry) => (entry as { case: z.infer<typeof caseSchema> }).case).filter((c) => c.deleted !== true && c.spam !== true);
+    const live = data.items
+      .map((entry) => (entry as { case: z.infer<typeof caseSchema> }).case)
+      .filter((c) => c.deleted !== true && c.spam !== true);
     const cases = live.map((c) => toCaseInfo(c, this.cfg.caseFieldId));
     return { cases, fetched: data.items.length, totalCount: data.total_count, pageSize: PAGE_LIMIT };
   }
@@ -221,7 +309,9 @@ export class OmnideskHelpdesk implements Helpdesk {
   }
 
   async listCustomChannels(): Promise<CustomChannel[]> {
-    return (await this.listAll('/api/custom_channels.json', 'custom_channel', customChannelSchema)).map(toCustomChannel);
+    return (await this.listAll('/api/custom_channels.json', 'custom_channel', customChannelSchema)).map(
+      toCustomChannel,
+    );
   }
 
   async listCaseFields(): Promise<CaseField[]> {
@@ -242,7 +332,12 @@ export class OmnideskHelpdesk implements Helpdesk {
   }
 
   /** Every page of a list (`page` from 1, `limit` 100), tolerating a short or empty last page. */
-  private async listAll<K extends string, T extends z.ZodType>(path: string, key: K, item: T, query: Record<string, string | number | undefined> = {}): Promise<z.infer<T>[]> {
+  private async listAll<K extends string, T extends z.ZodType>(
+    path: string,
+    key: K,
+    item: T,
+    query: Record<string, string | number | undefined> = {},
+  ): Promise<z.infer<T>[]> {
     const schema = pageSchema(key, item);
     const out: z.infer<T>[] = [];
     for (let page = 1; page <= MAX_PAGE; page++) {
@@ -260,7 +355,11 @@ export class OmnideskHelpdesk implements Helpdesk {
    * Sends a non-idempotent write; when its outcome is unknown, waits a little, looks whether
    * it happened, and only then sends again.
    */
-  private async writeOnce<T>(what: string, send: () => Promise<T>, lookup: () => Promise<T | undefined>): Promise<{ value: T; fresh: boolean }> {
+  private async writeOnce<T>(
+    what: string,
+    send: () => Promise<T>,
+    lookup: () => Promise<T | undefined>,
+  ): Promise<{ value: T; fresh: boolean }> {
     const attempts = this.opts.writeAttempts ?? 3;
     let lastError: RemoteError | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
@@ -269,7 +368,11 @@ export class OmnideskHelpdesk implements Helpdesk {
       } catch (err) {
         if (!outcomeUnknown(err)) throw err;
         lastError = err;
-        this.logger.warn('Omnidesk write outcome unknown; checking before sending again', { what, attempt: attempt + 1, reason: err.message });
+        this.logger.warn('Omnidesk write outcome unknown; checking before sending again', {
+          what,
+          attempt: attempt + 1,
+          reason: err.message,
+        });
         await this.wait(backoffDelay(attempt, this.deps.backoffBaseMs ?? 500, 30_000));
         const found = await lookup();
         if (found !== undefined) return { value: found, fresh: false };
@@ -278,14 +381,20 @@ export class OmnideskHelpdesk implements Helpdesk {
     throw lastError!;
   }
 
-  private async findMessage(caseId: number, match: (m: HelpdeskMessage) => boolean): Promise<{ messageId: number } | undefined> {
+  private async findMessage(
+    caseId: number,
+    match: (m: HelpdeskMessage) => boolean,
+  ): Promise<{ messageId: number } | undefined> {
     const found = (await this.listMessages(caseId)).filter(match).at(-1);
     return found && { messageId: found.messageId };
   }
 
   /** Ids of the channel's users whose custom id is exactly `id`; 'unknown' if users do not show it. */
   private async usersWithCustomId(id: string, channel: string): Promise<Set<number> | 'unknown'> {
-    const users = await this.listAll('/api/users.json', 'user', userSchema, { user_custom_id: id, user_custom_channel: channel });
+    const users = await this.listAll('/api/users.json', 'user', userSchema, {
+      user_custom_id: id,
+      user_custom_channel: channel,
+    });
     if (users.length > 0 && users.every((u) => u.user_custom_id == null)) return 'unknown';
     return new Set(users.filter((u) => u.user_custom_id === id).map((u) => u.user_id));
   }
@@ -300,7 +409,16 @@ export class OmnideskHelpdesk implements Helpdesk {
     if (existing !== undefined) return this.rememberLabel(title, existing);
     const { value } = await this.writeOnce(
       'create label',
-      async () => (await this.http.request({ method: 'POST', path: '/api/labels.json', json: { label: { label_title: title } }, schema: labelEnvelope, cost: 2 })).data.label.label_id,
+      async () =>
+        (
+          await this.http.request({
+            method: 'POST',
+            path: '/api/labels.json',
+            json: { label: { label_title: title } },
+            schema: labelEnvelope,
+            cost: 2,
+          })
+        ).data.label.label_id,
       async () => {
         await this.loadLabels();
         return this.findLabel(title);
@@ -310,7 +428,8 @@ export class OmnideskHelpdesk implements Helpdesk {
   }
 
   private async loadLabels(): Promise<void> {
-    for (const l of await this.listAll('/api/labels.json', 'label', labelSchema)) this.labels.set(l.label_title.trim(), l.label_id);
+    for (const l of await this.listAll('/api/labels.json', 'label', labelSchema))
+      this.labels.set(l.label_title.trim(), l.label_id);
   }
 
   /** Exact title first; else the same title in another letter case (agents retype labels). */

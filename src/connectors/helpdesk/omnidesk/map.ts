@@ -9,7 +9,8 @@ import type { customChannelSchema, customFieldSchema, OmniCase, OmniMessage } fr
 
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const days = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const omniDate = /^(?:[A-Za-z]{3},\s*)?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2})(?::(\d{2}))? ([+-])(\d{2}):?(\d{2})$/;
+const omniDate =
+  /^(?:[A-Za-z]{3},\s*)?(\d{1,2}) ([A-Za-z]{3}) (\d{4}) (\d{2}):(\d{2})(?::(\d{2}))? ([+-])(\d{2}):?(\d{2})$/;
 
 /** Omnidesk date → epoch ms; undefined for "-", empty or unreadable values. */
 export function parseOmniDate(value: string | undefined | null): number | undefined {

@@ -61,8 +61,16 @@ class LocalCeiling {
 export function omnideskBudget(opts: OmnideskBudgetOptions): RateLimitPolicy {
   const now = opts.now ?? Date.now;
   const wait = opts.wait ?? ((ms: number) => sleep(ms));
-  const budget = new HeaderBudget({ windowMs: opts.windowMs, read: readOmniBudget, retryAfter: omniRetryAfterMs, now, wait });
-  const ceiling = opts.requestsPerMinute ? new LocalCeiling(opts.requestsPerMinute, opts.windowMs, now, wait) : undefined;
+  const budget = new HeaderBudget({
+    windowMs: opts.windowMs,
+    read: readOmniBudget,
+    retryAfter: omniRetryAfterMs,
+    now,
+    wait,
+  });
+  const ceiling = opts.requestsPerMinute
+    ? new LocalCeiling(opts.requestsPerMinute, opts.windowMs, now, wait)
+    : undefined;
   return {
     async acquire(cost) {
       await ceiling?.acquire(cost);
@@ -79,7 +87,10 @@ export function omnideskBudget(opts: OmnideskBudgetOptions): RateLimitPolicy {
     retryAfterMs: (headers) => budget.retryAfterMs(headers),
     snapshot() {
       const s = budget.snapshot();
-      const limit = opts.requestsPerMinute && s.limit !== undefined ? Math.min(opts.requestsPerMinute, s.limit) : (s.limit ?? opts.requestsPerMinute);
+      const limit =
+        opts.requestsPerMinute && s.limit !== undefined
+          ? Math.min(opts.requestsPerMinute, s.limit)
+          : (s.limit ?? opts.requestsPerMinute);
       return { remaining: s.remaining, limit };
     },
   };

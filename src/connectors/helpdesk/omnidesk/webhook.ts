@@ -27,8 +27,13 @@ export interface WebhookEvent {
 }
 
 const flagValues = new Map<unknown, boolean>([
-  [0, false], ['0', false], ['false', false], ['', false],
-  [1, true], ['1', true], ['true', true],
+  [0, false],
+  ['0', false],
+  ['false', false],
+  ['', false],
+  [1, true],
+  ['1', true],
+  ['true', true],
 ]);
 const flag = z.preprocess((v) => flagValues.get(v) ?? v, z.boolean({ error: 'expected 0/1 or true/false' }));
 
@@ -44,12 +49,14 @@ const listish = <T extends z.ZodType>(item: T) =>
 const digits = /^[1-9]\d{0,15}$/;
 function idSchema(allowZero: boolean) {
   const what = allowZero ? 'a whole number from 0' : 'a whole number from 1';
-  return z.union([z.string(), z.number()], { error: `expected ${what}, written as plain digits` }).transform((v, ctx) => {
-    const n = typeof v === 'number' ? v : digits.test(v) || (allowZero && v === '0') ? Number(v) : NaN;
-    if (Number.isSafeInteger(n) && (n > 0 || (allowZero && n === 0))) return n;
-    ctx.addIssue({ code: 'custom', message: `expected ${what} to 2^53-1, written as plain digits` });
-    return z.NEVER;
-  });
+  return z
+    .union([z.string(), z.number()], { error: `expected ${what}, written as plain digits` })
+    .transform((v, ctx) => {
+      const n = typeof v === 'number' ? v : digits.test(v) || (allowZero && v === '0') ? Number(v) : NaN;
+      if (Number.isSafeInteger(n) && (n > 0 || (allowZero && n === 0))) return n;
+      ctx.addIssue({ code: 'custom', message: `expected ${what} to 2^53-1, written as plain digits` });
+      return z.NEVER;
+    });
 }
 const positiveId = idSchema(false);
 /** `staff_id` is 0 on a customer's message and `user_id` 0 on staff's (Omnidesk's convention). */
@@ -80,7 +87,13 @@ function valueAt(raw: unknown, path: readonly PropertyKey[]): unknown {
 }
 
 function bad(message: string, cause?: unknown): RemoteError {
-  return new RemoteError({ kind: 'bad-payload', service: 'Omnidesk', code: 'bad_webhook', message: `Omnidesk webhook: ${message}`, cause });
+  return new RemoteError({
+    kind: 'bad-payload',
+    service: 'Omnidesk',
+    code: 'bad_webhook',
+    message: `Omnidesk webhook: ${message}`,
+    cause,
+  });
 }
 
 /** JSON ids written as `1e3`, `1.0` or `-0` parse to numbers that look fine: refuse them from the text. */

@@ -15,7 +15,8 @@ export const tokenLifetimeSec = 19 * 60;
 /** A cached token is replaced this long before it expires. */
 const renewBeforeMs = 60_000;
 
-const keyHint = 'Expected the .p8 key file downloaded from App Store Connect → Users and Access → Integrations (an EC P-256 private key in PKCS#8 PEM, "-----BEGIN PRIVATE KEY-----").';
+const keyHint =
+  'Expected the .p8 key file downloaded from App Store Connect → Users and Access → Integrations (an EC P-256 private key in PKCS#8 PEM, "-----BEGIN PRIVATE KEY-----").';
 
 /**
  * Checks the key's shape before any request, so a wrong file is a config error, not a 401.
@@ -26,8 +27,10 @@ export function checkPrivateKey(pem: string, setting: string): void {
     throw new ConfigError(`${setting}: ${why}.`, [{ path: setting, message: why }], keyHint);
   };
   const text = pem.trim();
-  if (/-----BEGIN EC PRIVATE KEY-----/.test(text)) fail('the key is a SEC1 "EC PRIVATE KEY", not the PKCS#8 .p8 key App Store Connect gives');
-  if (!/^-----BEGIN PRIVATE KEY-----[\s\S]+-----END PRIVATE KEY-----$/.test(text)) fail('the key is not a PKCS#8 PEM private key');
+  if (/-----BEGIN EC PRIVATE KEY-----/.test(text))
+    fail('the key is a SEC1 "EC PRIVATE KEY", not the PKCS#8 .p8 key App Store Connect gives');
+  if (!/^-----BEGIN PRIVATE KEY-----[\s\S]+-----END PRIVATE KEY-----$/.test(text))
+    fail('the key is not a PKCS#8 PEM private key');
   let details: { type?: string | undefined; curve?: string | undefined };
   try {
     const key = createPrivateKey({ key: text, format: 'pem' });
@@ -78,7 +81,11 @@ export class AppStoreTokens {
 
   private signingKey(): Promise<CryptoKey> {
     this.key ??= importPKCS8(this.creds.privateKeyPem.trim(), 'ES256').catch(() => {
-      throw new ConfigError(`${this.setting}: the key cannot be used for ES256 signing.`, [{ path: this.setting, message: 'not an ES256 key' }], keyHint);
+      throw new ConfigError(
+        `${this.setting}: the key cannot be used for ES256 signing.`,
+        [{ path: this.setting, message: 'not an ES256 key' }],
+        keyHint,
+      );
     });
     return this.key;
   }

@@ -13,11 +13,28 @@ import type { ConnectorDeps } from '../../deps.js';
 import { HttpClient, transportFrom, type ErrorDescription } from '../../http/client.js';
 import { header, HeaderBudget } from '../../http/rate-limit.js';
 import { matchPublicToApi } from '../app-store-public/map.js';
-import { checkReplyLength, type AppRef, type Capabilities, type PublishedReply, type ReadOptions, type ReplyStatus, type ReviewPage, type StoreApp, type StoreConnector } from '../types.js';
+import {
+  checkReplyLength,
+  type AppRef,
+  type Capabilities,
+  type PublishedReply,
+  type ReadOptions,
+  type ReplyStatus,
+  type ReviewPage,
+  type StoreApp,
+  type StoreConnector,
+} from '../types.js';
 import { AppStoreTokens, checkPrivateKey } from './auth.js';
 import { answerState, mapPage } from './map.js';
 import { parseEach, readId } from '../parse-records.js';
-import { appSchema, appsPageSchema, errorsDocumentSchema, parseRateLimitHeader, responseDocumentSchema, reviewsPageSchema } from './schema.js';
+import {
+  appSchema,
+  appsPageSchema,
+  errorsDocumentSchema,
+  parseRateLimitHeader,
+  responseDocumentSchema,
+  reviewsPageSchema,
+} from './schema.js';
 
 export const serviceName = 'App Store Connect';
 const pageSize = 200;
@@ -133,8 +150,12 @@ export class AppStoreConnector implements StoreConnector {
     while (path) {
       const res = await this.http.request({ path, query, schema: appsPageSchema });
       const listed = parseEach(appSchema, res.data.data, (raw) => readId(raw, 'id'));
-      if (listed.setAside.length > 0) this.logger.warn('App Store Connect listed apps that cannot be used; skipped', { reasons: listed.setAside.map((s) => s.reason) });
-      for (const a of listed.ok) apps.push({ appId: a.id, name: a.attributes?.name ?? a.id, bundleId: a.attributes?.bundleId ?? undefined });
+      if (listed.setAside.length > 0)
+        this.logger.warn('App Store Connect listed apps that cannot be used; skipped', {
+          reasons: listed.setAside.map((s) => s.reason),
+        });
+      for (const a of listed.ok)
+        apps.push({ appId: a.id, name: a.attributes?.name ?? a.id, bundleId: a.attributes?.bundleId ?? undefined });
       path = this.nextLink(res.data.links?.next, seen);
       query = undefined;
     }
@@ -147,7 +168,8 @@ export class AppStoreConnector implements StoreConnector {
       sort: '-createdDate',
       include: 'response',
       limit: pageSize,
-      'filter[territory]': app.countries && app.countries.length > 0 ? app.countries.map((c) => c.toUpperCase()).join(',') : undefined,
+      'filter[territory]':
+        app.countries && app.countries.length > 0 ? app.countries.map((c) => c.toUpperCase()).join(',') : undefined,
       'filter[rating]': ratingFilter(app.ratings),
     };
     while (path) {
@@ -181,16 +203,29 @@ export class AppStoreConnector implements StoreConnector {
       idempotent: true,
     });
     const data = res.data.data;
-    if (!data) throw new RemoteError({ kind: 'bad-payload', service: serviceName, status: res.status, message: `${serviceName}: the answer to POST /v1/customerReviewResponses has no "data"` });
+    if (!data)
+      throw new RemoteError({
+        kind: 'bad-payload',
+        service: serviceName,
+        status: res.status,
+        message: `${serviceName}: the answer to POST /v1/customerReviewResponses has no "data"`,
+      });
     return { state: answerState(data.attributes.state) ?? 'PENDING_PUBLISH', answerId: data.id };
   }
 
   async replyStatus(_app: AppRef, reviewId: string): Promise<ReplyStatus | undefined> {
     try {
-      const res = await this.http.request({ path: `/v1/customerReviews/${encodeURIComponent(reviewId)}/response`, schema: responseDocumentSchema });
+      const res = await this.http.request({
+        path: `/v1/customerReviews/${encodeURIComponent(reviewId)}/response`,
+        schema: responseDocumentSchema,
+      });
       const data = res.data.data;
       if (!data) return undefined;
-      return { state: answerState(data.attributes.state) ?? 'PENDING_PUBLISH', text: data.attributes.responseBody ?? undefined, answerId: data.id };
+      return {
+        state: answerState(data.attributes.state) ?? 'PENDING_PUBLISH',
+        text: data.attributes.responseBody ?? undefined,
+        answerId: data.id,
+      };
     } catch (err) {
       // Apple answers 404 when the review has no response.
       if (err instanceof RemoteError && err.kind === 'not-found') return undefined;
@@ -216,7 +251,12 @@ export class AppStoreConnector implements StoreConnector {
       url = new URL(base.href.replace(/\/+$/, '') + url.pathname + url.search);
     }
     const href = url.href;
-    if (seen?.has(href)) throw new RemoteError({ kind: 'bad-payload', service: serviceName, message: `${serviceName}: links.next points back to a page already read (${url.pathname})` });
+    if (seen?.has(href))
+      throw new RemoteError({
+        kind: 'bad-payload',
+        service: serviceName,
+        message: `${serviceName}: links.next points back to a page already read (${url.pathname})`,
+      });
     seen?.add(href);
     return href;
   }
@@ -234,6 +274,10 @@ function ratingFilter(ratings: readonly number[] | undefined): string | undefine
   return set.length > 0 && set.length < allRatings.length ? set.join(',') : undefined;
 }
 
-export function createAppStoreConnector(cfg: AppStoreConfig, creds: AppStoreCredentials, deps: ConnectorDeps): AppStoreConnector {
+export function createAppStoreConnector(
+  cfg: AppStoreConfig,
+  creds: AppStoreCredentials,
+  deps: ConnectorDeps,
+): AppStoreConnector {
   return new AppStoreConnector(cfg, creds, deps);
 }

@@ -4,7 +4,13 @@
  */
 import type { AnswerState, DeveloperAnswer, Review } from '../../../domain/review.js';
 import { keepNewest, parseEach, readId, RecordError, type Parsed } from '../parse-records.js';
-import { customerReviewResponseSchema, customerReviewSchema, type CustomerReview, type CustomerReviewResponse, type ReviewsPage } from './schema.js';
+import {
+  customerReviewResponseSchema,
+  customerReviewSchema,
+  type CustomerReview,
+  type CustomerReviewResponse,
+  type ReviewsPage,
+} from './schema.js';
 
 /** `2017-11-15T08:10:34-08:00` → `2017-11-15T16:10:34.000Z` (dates are checked by the schema). */
 export function toIso(date: string): string {
@@ -25,7 +31,12 @@ export function mapAnswer(r: CustomerReviewResponse): DeveloperAnswer {
 }
 
 /** `fetchedAt` dates a review that carries no `createdDate` (optional in the spec). */
-export function mapReview(appId: string, r: CustomerReview, answer?: CustomerReviewResponse, fetchedAt?: string): Review {
+export function mapReview(
+  appId: string,
+  r: CustomerReview,
+  answer?: CustomerReviewResponse,
+  fetchedAt?: string,
+): Review {
   const a = r.attributes;
   return {
     store: 'app-store',
@@ -61,10 +72,19 @@ export function mapPage(appId: string, page: ReviewsPage, fetchedAt?: string): P
     const reviewId = item.relationships?.review?.data?.id;
     if (reviewId) byReview.set(reviewId, item);
   }
-  const reviews = parseEach(customerReviewSchema, page.data, (raw) => readId(raw, 'id'), (r) => {
-    const linked = r.relationships?.response?.data?.id;
-    if (linked !== undefined && broken.has(linked)) throw new RecordError(`its response ${linked} is malformed (see the reason given for it)`);
-    return mapReview(appId, r, (linked ? byId.get(linked) : undefined) ?? byReview.get(r.id), fetchedAt);
+  const reviews = parseEach(
+    customerReviewSchema,
+    page.data,
+    (raw) => readId(raw, 'id'),
+    (r) => {
+      const linked = r.relationships?.response?.data?.id;
+      if (linked !== undefined && broken.has(linked))
+        throw new RecordError(`its response ${linked} is malformed (see the reason given for it)`);
+      return mapReview(appId, r, (linked ? byId.get(linked) : undefined) ?? byReview.get(r.id), fetchedAt);
+    },
+  );
+  return keepNewest({
+    ok: reviews.ok,
+    setAside: [...reviews.setAside, ...responses.setAside.map((s) => ({ ...s, reason: `response ${s.reason}` }))],
   });
-  return keepNewest({ ok: reviews.ok, setAside: [...reviews.setAside, ...responses.setAside.map((s) => ({ ...s, reason: `response ${s.reason}` }))] });
 }

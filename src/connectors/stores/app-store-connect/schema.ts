@@ -57,7 +57,9 @@ export const reviewsPageSchema = z.object({
   data: z.array(z.unknown()),
   included: z.array(z.unknown()).optional(),
   links: pageLinks,
-  meta: z.object({ paging: z.object({ total: z.number().optional(), limit: z.number().optional() }).optional() }).optional(),
+  meta: z
+    .object({ paging: z.object({ total: z.number().optional(), limit: z.number().optional() }).optional() })
+    .optional(),
 });
 export type ReviewsPage = z.infer<typeof reviewsPageSchema>;
 
@@ -96,7 +98,9 @@ export const errorsDocumentSchema = z.object({
 export type AppleError = z.infer<typeof errorsDocumentSchema>['errors'][number];
 
 /** `X-Rate-Limit: user-hour-lim:3600;user-hour-rem:500;` */
-export function parseRateLimitHeader(value: string | undefined): { limit?: number | undefined; remaining: number } | undefined {
+export function parseRateLimitHeader(
+  value: string | undefined,
+): { limit?: number | undefined; remaining: number } | undefined {
   if (!value) return undefined;
   const fields = new Map<string, number>();
   for (const part of value.split(';')) {

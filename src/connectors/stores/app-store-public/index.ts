@@ -9,7 +9,14 @@ import type { Logger } from '../../../log.js';
 import type { ConnectorDeps } from '../../deps.js';
 import { HttpClient, transportFrom } from '../../http/client.js';
 import { MinIntervalPolicy } from '../../http/rate-limit.js';
-import { publicCapabilities, type AppRef, type Capabilities, type ReadOptions, type ReviewPage, type StoreConnector } from '../types.js';
+import {
+  publicCapabilities,
+  type AppRef,
+  type Capabilities,
+  type ReadOptions,
+  type ReviewPage,
+  type StoreConnector,
+} from '../types.js';
 import { lastPageOf, mapEntries, toAlpha2 } from './map.js';
 import { feedSchema } from './schema.js';
 
@@ -30,7 +37,8 @@ export interface AppStorePublicOptions {
 
 /** Storefronts (alpha-2) to read for an app: its country filter, else the configured defaults. */
 export function feedCountries(app: AppRef, cfg: AppStoreConfig, logger: Logger): string[] {
-  if (!app.countries || app.countries.length === 0) return [...new Set(cfg.publicCountries.map((c) => c.toLowerCase()))];
+  if (!app.countries || app.countries.length === 0)
+    return [...new Set(cfg.publicCountries.map((c) => c.toLowerCase()))];
   const known: string[] = [];
   const unknown: string[] = [];
   for (const code of app.countries) {
@@ -39,7 +47,10 @@ export function feedCountries(app: AppRef, cfg: AppStoreConfig, logger: Logger):
     else unknown.push(code);
   }
   if (unknown.length > 0) {
-    logger.warn('App Store public feed: skipping territories without a known storefront code', { appId: app.appId, territories: unknown });
+    logger.warn('App Store public feed: skipping territories without a known storefront code', {
+      appId: app.appId,
+      territories: unknown,
+    });
   }
   if (known.length === 0) {
     throw new ConfigError(
@@ -60,7 +71,11 @@ export class AppStorePublicSource implements StoreConnector {
 
   readonly store = 'app-store' as const;
   readonly origin = 'public' as const;
-  readonly capabilities: Capabilities = { ...publicCapabilities, editDetection: 'content', recreatesEditedReviews: true };
+  readonly capabilities: Capabilities = {
+    ...publicCapabilities,
+    editDetection: 'content',
+    recreatesEditedReviews: true,
+  };
   private readonly client: HttpClient;
   private readonly logger: Logger;
 
@@ -80,7 +95,8 @@ export class AppStorePublicSource implements StoreConnector {
       describeError: (status, body) => {
         const text = typeof body === 'string' ? body.slice(0, 200) : undefined;
         // Asking past page 10 is refused with a 400 whose text says so.
-        if (status === 400 && text && /page depth/i.test(text)) return { kind: 'rejected', code: 'PAGE_DEPTH', message: text };
+        if (status === 400 && text && /page depth/i.test(text))
+          return { kind: 'rejected', code: 'PAGE_DEPTH', message: text };
         return { message: text };
       },
     });
@@ -111,7 +127,13 @@ export class AppStorePublicSource implements StoreConnector {
       const moreAnnounced = announcedLast !== undefined && page <= announcedLast;
       let feed;
       try {
-        feed = (await this.client.request({ path: feedPath(country, app.appId, page), schema: feedSchema, signal: opts.signal })).data;
+        feed = (
+          await this.client.request({
+            path: feedPath(country, app.appId, page),
+            schema: feedSchema,
+            signal: opts.signal,
+          })
+        ).data;
       } catch (err) {
         // A storefront where the app is not sold: nothing to read there.
         if (err instanceof RemoteError && err.kind === 'not-found') {
@@ -145,6 +167,10 @@ function feedPath(country: string, appId: string, page: number): string {
   return `/${country}/rss/customerreviews/page=${page}/id=${encodeURIComponent(appId)}/sortby=mostrecent/json`;
 }
 
-export function createAppStorePublicSource(cfg: AppStoreConfig, deps: ConnectorDeps, options: AppStorePublicOptions = {}): StoreConnector {
+export function createAppStorePublicSource(
+  cfg: AppStoreConfig,
+  deps: ConnectorDeps,
+  options: AppStorePublicOptions = {},
+): StoreConnector {
   return new AppStorePublicSource(cfg, deps, options);
 }

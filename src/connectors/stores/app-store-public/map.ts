@@ -8,16 +8,80 @@ import { feedEntrySchema, type Feed, type FeedEntry } from './schema.js';
 
 /** The storefronts people ask about most; unknown codes are reported, never guessed. */
 export const alpha3ToAlpha2: Readonly<Record<string, string>> = {
-  USA: 'us', CAN: 'ca', MEX: 'mx', BRA: 'br', ARG: 'ar', CHL: 'cl', COL: 'co', PER: 'pe',
-  GBR: 'gb', IRL: 'ie', DEU: 'de', FRA: 'fr', ITA: 'it', ESP: 'es', PRT: 'pt', NLD: 'nl',
-  BEL: 'be', LUX: 'lu', CHE: 'ch', AUT: 'at', DNK: 'dk', SWE: 'se', NOR: 'no', FIN: 'fi',
-  ISL: 'is', POL: 'pl', CZE: 'cz', SVK: 'sk', HUN: 'hu', ROU: 'ro', BGR: 'bg', GRC: 'gr',
-  HRV: 'hr', SVN: 'si', SRB: 'rs', EST: 'ee', LVA: 'lv', LTU: 'lt', UKR: 'ua', BLR: 'by',
-  RUS: 'ru', KAZ: 'kz', UZB: 'uz', KGZ: 'kg', TJK: 'tj', ARM: 'am', AZE: 'az', GEO: 'ge',
-  MDA: 'md', TUR: 'tr', ISR: 'il', ARE: 'ae', SAU: 'sa', QAT: 'qa', KWT: 'kw', EGY: 'eg',
-  ZAF: 'za', NGA: 'ng', KEN: 'ke', IND: 'in', PAK: 'pk', CHN: 'cn', HKG: 'hk', TWN: 'tw',
-  JPN: 'jp', KOR: 'kr', SGP: 'sg', MYS: 'my', IDN: 'id', THA: 'th', VNM: 'vn', PHL: 'ph',
-  AUS: 'au', NZL: 'nz',
+  USA: 'us',
+  CAN: 'ca',
+  MEX: 'mx',
+  BRA: 'br',
+  ARG: 'ar',
+  CHL: 'cl',
+  COL: 'co',
+  PER: 'pe',
+  GBR: 'gb',
+  IRL: 'ie',
+  DEU: 'de',
+  FRA: 'fr',
+  ITA: 'it',
+  ESP: 'es',
+  PRT: 'pt',
+  NLD: 'nl',
+  BEL: 'be',
+  LUX: 'lu',
+  CHE: 'ch',
+  AUT: 'at',
+  DNK: 'dk',
+  SWE: 'se',
+  NOR: 'no',
+  FIN: 'fi',
+  ISL: 'is',
+  POL: 'pl',
+  CZE: 'cz',
+  SVK: 'sk',
+  HUN: 'hu',
+  ROU: 'ro',
+  BGR: 'bg',
+  GRC: 'gr',
+  HRV: 'hr',
+  SVN: 'si',
+  SRB: 'rs',
+  EST: 'ee',
+  LVA: 'lv',
+  LTU: 'lt',
+  UKR: 'ua',
+  BLR: 'by',
+  RUS: 'ru',
+  KAZ: 'kz',
+  UZB: 'uz',
+  KGZ: 'kg',
+  TJK: 'tj',
+  ARM: 'am',
+  AZE: 'az',
+  GEO: 'ge',
+  MDA: 'md',
+  TUR: 'tr',
+  ISR: 'il',
+  ARE: 'ae',
+  SAU: 'sa',
+  QAT: 'qa',
+  KWT: 'kw',
+  EGY: 'eg',
+  ZAF: 'za',
+  NGA: 'ng',
+  KEN: 'ke',
+  IND: 'in',
+  PAK: 'pk',
+  CHN: 'cn',
+  HKG: 'hk',
+  TWN: 'tw',
+  JPN: 'jp',
+  KOR: 'kr',
+  SGP: 'sg',
+  MYS: 'my',
+  IDN: 'id',
+  THA: 'th',
+  VNM: 'vn',
+  PHL: 'ph',
+  AUS: 'au',
+  NZL: 'nz',
 };
 
 const alpha2ToAlpha3: Readonly<Record<string, string>> = Object.fromEntries(
@@ -79,11 +143,21 @@ export function mapEntry(entry: FeedEntry, ctx: MapContext): Review | undefined 
 
 /** One feed page's entries, each checked on its own: a malformed one is set aside with its reason. */
 export function mapEntries(feed: Feed, ctx: MapContext): Parsed<Review> {
-  const parsed = parseEach(feedEntrySchema, feed.feed.entry, (raw) => readId(raw, 'id', 'label'), (e) => {
-    const review = mapEntry(e, ctx);
-    if (!review) throw new RecordError(feedReviewId(e.id.label) ? 'has no readable date (field "updated", nor one for the feed)' : 'field "id.label" holds no review id');
-    return review;
-  });
+  const parsed = parseEach(
+    feedEntrySchema,
+    feed.feed.entry,
+    (raw) => readId(raw, 'id', 'label'),
+    (e) => {
+      const review = mapEntry(e, ctx);
+      if (!review)
+        throw new RecordError(
+          feedReviewId(e.id.label)
+            ? 'has no readable date (field "updated", nor one for the feed)'
+            : 'field "id.label" holds no review id',
+        );
+      return review;
+    },
+  );
   return keepNewest(parsed);
 }
 
@@ -123,7 +197,8 @@ export function matchPublicToApi(publicReview: Review, apiCandidates: Review[]):
     if (normalise(c.text) !== normalise(publicReview.text)) continue;
     if (normalise(c.title) !== normalise(publicReview.title)) continue;
     if (publicReview.author && c.author && normalise(c.author) !== normalise(publicReview.author)) continue;
-    if (publicReview.territory && c.territory && c.territory.toUpperCase() !== publicReview.territory.toUpperCase()) continue;
+    if (publicReview.territory && c.territory && c.territory.toUpperCase() !== publicReview.territory.toUpperCase())
+      continue;
     const cAt = Date.parse(c.updatedAt ?? c.createdAt);
     const gap = Number.isNaN(at) || Number.isNaN(cAt) ? maxDateGapMs : Math.abs(cAt - at);
     if (gap > maxDateGapMs) continue;

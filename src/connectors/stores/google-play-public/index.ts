@@ -9,7 +9,14 @@ import { RemoteError, type RemoteErrorKind } from '../../../errors.js';
 import { backoffDelay, sleep } from '../../../util/sleep.js';
 import { formatZodPath } from '../../http/client.js';
 import type { ConnectorDeps } from '../../deps.js';
-import { publicCapabilities, type AppRef, type Capabilities, type ReadOptions, type ReviewPage, type StoreConnector } from '../types.js';
+import {
+  publicCapabilities,
+  type AppRef,
+  type Capabilities,
+  type ReadOptions,
+  type ReviewPage,
+  type StoreConnector,
+} from '../types.js';
 import { defaultLanguages, mapScrapedPage } from './map.js';
 import { scrapedPageSchema, type ScrapedPage } from './schema.js';
 
@@ -87,7 +94,12 @@ export function scraperError(err: unknown): RemoteError {
   const detail = err instanceof Error ? err.message.replace(/^Error requesting Google Play:/, '') : String(err);
   // The scraper indexes into Google's nested arrays; a changed or truncated answer fails there.
   if (status === undefined && (err instanceof SyntaxError || err instanceof TypeError)) {
-    return new RemoteError({ kind: 'bad-payload', service, message: `${service}: the answer could not be read (${detail})`, cause: err });
+    return new RemoteError({
+      kind: 'bad-payload',
+      service,
+      message: `${service}: the answer could not be read (${detail})`,
+      cause: err,
+    });
   }
   let kind: RemoteErrorKind = 'transient';
   if (status === 429) kind = 'rate-limited';
@@ -107,7 +119,11 @@ export class GooglePlayPublicSource implements StoreConnector {
 
   readonly store = 'google-play' as const;
   readonly origin = 'public' as const;
-  readonly capabilities: Capabilities = { ...publicCapabilities, editDetection: 'edit-date', recreatesEditedReviews: false };
+  readonly capabilities: Capabilities = {
+    ...publicCapabilities,
+    editDetection: 'edit-date',
+    recreatesEditedReviews: false,
+  };
   private readonly now: () => number;
   private readonly wait: (ms: number) => Promise<void>;
   private readonly interval: number;
@@ -168,25 +184,49 @@ export class GooglePlayPublicSource implements StoreConnector {
       await this.pace();
       let raw: unknown;
       try {
-        raw = await reviews({ appId, lang, country, sort: sortNewest, num: scraperPageSize, paginate: true, nextPaginationToken: token, requestOptions });
+        raw = await reviews({
+          appId,
+          lang,
+          country,
+          sort: sortNewest,
+          num: scraperPageSize,
+          paginate: true,
+          nextPaginationToken: token,
+          requestOptions,
+        });
       } catch (err) {
         const remote = scraperError(err);
         if (!remote.retryable || attempt >= retries) throw remote;
         const delay = backoffDelay(attempt, deps.backoffBaseMs ?? 500, 30_000);
-        deps.logger.debug('retrying request', { service, appId, lang, attempt: attempt + 1, delayMs: delay, reason: remote.message });
+        deps.logger.debug('retrying request', {
+          service,
+          appId,
+          lang,
+          attempt: attempt + 1,
+          delayMs: delay,
+          reason: remote.message,
+        });
         await this.wait(delay);
         continue;
       }
       const parsed = scrapedPageSchema.safeParse(raw);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
-        throw new RemoteError({ kind: 'bad-payload', service, message: `${service}: unexpected review data: field "${formatZodPath(issue)}" ${issue.message}` });
+        throw new RemoteError({
+          kind: 'bad-payload',
+          service,
+          message: `${service}: unexpected review data: field "${formatZodPath(issue)}" ${issue.message}`,
+        });
       }
       return parsed.data;
     }
   }
 }
 
-export function createGooglePlayPublicSource(cfg: GooglePlayConfig, deps: ConnectorDeps, options: GooglePlayPublicOptions = {}): StoreConnector {
+export function createGooglePlayPublicSource(
+  cfg: GooglePlayConfig,
+  deps: ConnectorDeps,
+  options: GooglePlayPublicOptions = {},
+): StoreConnector {
   return new GooglePlayPublicSource(cfg, deps, options);
 }

@@ -44,19 +44,55 @@ export function mapScraped(item: ScrapedReview, ctx: MapContext): Review | undef
 
 /** One page's reviews, each checked on its own: a malformed one is set aside with its reason. */
 export function mapScrapedPage(items: readonly unknown[], ctx: MapContext): Parsed<Review> {
-  const parsed = parseEach(scrapedReviewSchema, items, (raw) => readId(raw, 'id'), (item) => {
-    const review = mapScraped(item, ctx);
-    if (!review) throw new RecordError('field "date" is not a date');
-    return review;
-  });
+  const parsed = parseEach(
+    scrapedReviewSchema,
+    items,
+    (raw) => readId(raw, 'id'),
+    (item) => {
+      const review = mapScraped(item, ctx);
+      if (!review) throw new RecordError('field "date" is not a date');
+      return review;
+    },
+  );
   return keepNewest(parsed);
 }
 
 /** Main language of the storefronts people configure most; English is always read too. */
 const countryLanguage: Readonly<Record<string, string>> = {
-  ru: 'ru', by: 'ru', kz: 'ru', ua: 'uk', de: 'de', at: 'de', ch: 'de', fr: 'fr', be: 'fr', es: 'es', mx: 'es',
-  ar: 'es', it: 'it', pt: 'pt', br: 'pt', nl: 'nl', pl: 'pl', tr: 'tr', jp: 'ja', kr: 'ko', cn: 'zh', tw: 'zh',
-  id: 'id', vn: 'vi', th: 'th', cz: 'cs', se: 'sv', no: 'no', dk: 'da', fi: 'fi', il: 'iw', sa: 'ar', ae: 'ar', eg: 'ar',
+  ru: 'ru',
+  by: 'ru',
+  kz: 'ru',
+  ua: 'uk',
+  de: 'de',
+  at: 'de',
+  ch: 'de',
+  fr: 'fr',
+  be: 'fr',
+  es: 'es',
+  mx: 'es',
+  ar: 'es',
+  it: 'it',
+  pt: 'pt',
+  br: 'pt',
+  nl: 'nl',
+  pl: 'pl',
+  tr: 'tr',
+  jp: 'ja',
+  kr: 'ko',
+  cn: 'zh',
+  tw: 'zh',
+  id: 'id',
+  vn: 'vi',
+  th: 'th',
+  cz: 'cs',
+  se: 'sv',
+  no: 'no',
+  dk: 'da',
+  fi: 'fi',
+  il: 'iw',
+  sa: 'ar',
+  ae: 'ar',
+  eg: 'ar',
 };
 
 /**

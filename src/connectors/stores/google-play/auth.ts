@@ -65,7 +65,8 @@ function checkKeyCanSign(pem: string): void {
     if (key.asymmetricKeyType !== 'rsa') throw new Error(`an ${String(key.asymmetricKeyType)} key, not RSA`);
     sign('sha256', Buffer.from('probe'), key);
   } catch (err) {
-    const reason = err instanceof Error && err.message.includes(' key, not RSA') ? err.message : 'the private key cannot be read';
+    const reason =
+      err instanceof Error && err.message.includes(' key, not RSA') ? err.message : 'the private key cannot be read';
     throw new ConfigError(
       `${keySetting}: the service-account key cannot sign requests (${reason}).`,
       [{ path: keySetting, message: 'private_key cannot sign RS256' }],
@@ -133,7 +134,12 @@ export class ServiceAccountTokens {
       throw described;
     }
     const token = credentials.access_token;
-    if (!token) throw new RemoteError({ kind: 'bad-payload', service, message: `${service}: the token endpoint answered without "access_token"` });
+    if (!token)
+      throw new RemoteError({
+        kind: 'bad-payload',
+        service,
+        message: `${service}: the token endpoint answered without "access_token"`,
+      });
     registerSecret(token);
     const lifetime = credentials.expiry_date ? credentials.expiry_date - Date.now() : 3_600_000;
     // Refresh a little early (a tenth of the lifetime, at most five minutes) so that a
@@ -158,7 +164,9 @@ export class ServiceAccountTokens {
         });
       }
       const body = oauthErrorSchema.safeParse(err.response?.data);
-      const detail = body.success ? redact(`${body.data.error}${body.data.error_description ? `: ${body.data.error_description}` : ''}`) : `HTTP ${status}`;
+      const detail = body.success
+        ? redact(`${body.data.error}${body.data.error_description ? `: ${body.data.error_description}` : ''}`)
+        : `HTTP ${status}`;
       if (status === 400 || status === 401) {
         return new RemoteError({
           kind: 'auth',

@@ -7,7 +7,16 @@ import type { Config, GooglePlayConfig } from '../../../config/schema.js';
 import { resolveGooglePlay, type GooglePlayCredentials } from '../../../config/secrets.js';
 import { memoryUsageLedger, type ConnectorDeps } from '../../deps.js';
 import { HttpClient, transportFrom, type ErrorDescription } from '../../http/client.js';
-import { checkReplyLength, type AppRef, type Capabilities, type PublishedReply, type ReadOptions, type ReplyStatus, type ReviewPage, type StoreConnector } from '../types.js';
+import {
+  checkReplyLength,
+  type AppRef,
+  type Capabilities,
+  type PublishedReply,
+  type ReadOptions,
+  type ReplyStatus,
+  type ReviewPage,
+  type StoreConnector,
+} from '../types.js';
 import { RemoteError } from '../../../errors.js';
 import { ServiceAccountTokens } from './auth.js';
 import { developerAnswerOf, mapPage } from './map.js';
@@ -19,7 +28,13 @@ const service = 'Google Play';
 /** Largest page the API gives; it may still answer with fewer. */
 const pageSize = 100;
 
-const quotaReasons = new Set(['rateLimitExceeded', 'userRateLimitExceeded', 'dailyLimitExceeded', 'quotaExceeded', 'servingLimitExceeded']);
+const quotaReasons = new Set([
+  'rateLimitExceeded',
+  'userRateLimitExceeded',
+  'dailyLimitExceeded',
+  'quotaExceeded',
+  'servingLimitExceeded',
+]);
 
 /** Reads Google's `{error:{code,message,errors[{reason,domain}],status}}` into our error kinds. */
 export function describeGoogleError(status: number, body: unknown, clientEmail: string): ErrorDescription {
@@ -30,15 +45,29 @@ export function describeGoogleError(status: number, body: unknown, clientEmail: 
   const code = reason ?? e?.status;
   const google = e?.message ?? first?.message ?? undefined;
   if (status === 401) {
-    return { kind: 'auth', code, message: google ?? 'the access token was refused', hint: 'The service-account key may have been revoked: create a new key in Google Cloud Console.' };
+    return {
+      kind: 'auth',
+      code,
+      message: google ?? 'the access token was refused',
+      hint: 'The service-account key may have been revoked: create a new key in Google Cloud Console.',
+    };
   }
   if (status === 429) return { kind: 'rate-limited', code, message: google };
   if (status === 403) {
     if (first?.domain === 'usageLimits' || (reason !== undefined && quotaReasons.has(reason))) {
-      return { kind: 'quota', code, message: google ?? 'quota exceeded', hint: 'The Reply to Reviews quota is per app (200 reads per hour, 2,000 replies per day); Google can raise it: https://support.google.com/googleplay/android-developer/contact/review_apiqr' };
+      return {
+        kind: 'quota',
+        code,
+        message: google ?? 'quota exceeded',
+        hint: 'The Reply to Reviews quota is per app (200 reads per hour, 2,000 replies per day); Google can raise it: https://support.google.com/googleplay/android-developer/contact/review_apiqr',
+      };
     }
     if (reason === 'insufficientPermissions' || e?.status === 'ACCESS_TOKEN_SCOPE_INSUFFICIENT') {
-      return { kind: 'auth', code, message: `the access token lacks the androidpublisher scope (${google ?? 'insufficient scopes'})` };
+      return {
+        kind: 'auth',
+        code,
+        message: `the access token lacks the androidpublisher scope (${google ?? 'insufficient scopes'})`,
+      };
     }
     return {
       kind: 'permission',
@@ -91,8 +120,17 @@ export class GooglePlayConnector implements StoreConnector {
     };
     const now = deps.now ?? Date.now;
     this.now = now;
-    this.tokens = new ServiceAccountTokens(account, { logger: deps.logger, now, timeoutMs: deps.timeoutMs, dispatcher: deps.dispatcher });
-    this.quota = new QuotaBook(deps.usage ?? memoryUsageLedger(), { getPerHour: cfg.quotaGetPerHour, postPerDay: cfg.quotaPostPerDay }, now);
+    this.tokens = new ServiceAccountTokens(account, {
+      logger: deps.logger,
+      now,
+      timeoutMs: deps.timeoutMs,
+      dispatcher: deps.dispatcher,
+    });
+    this.quota = new QuotaBook(
+      deps.usage ?? memoryUsageLedger(),
+      { getPerHour: cfg.quotaGetPerHour, postPerDay: cfg.quotaPostPerDay },
+      now,
+    );
     this.http = new HttpClient({
       ...transportFrom(deps),
       service,
@@ -127,7 +165,12 @@ export class GooglePlayConnector implements StoreConnector {
         signal: opts.signal,
       });
       token = res.data.tokenPagination?.nextPageToken ?? undefined;
-      const { ok: reviews, setAside } = mapPage(pkg, res.data.reviews, app.translationLanguage, new Date(this.now()).toISOString());
+      const { ok: reviews, setAside } = mapPage(
+        pkg,
+        res.data.reviews,
+        app.translationLanguage,
+        new Date(this.now()).toISOString(),
+      );
       yield { reviews, setAside, next: token };
     } while (token);
   }
@@ -149,13 +192,22 @@ export class GooglePlayConnector implements StoreConnector {
   async replyStatus(app: AppRef, reviewId: string): Promise<ReplyStatus | undefined> {
     this.quota.spend('get', app.appId);
     try {
-      const res = await this.http.request({ path: `${reviewsPath(app.appId)}/${encodeURIComponent(reviewId)}`, schema: reviewSchema });
+      const res = await this.http.request({
+        path: `${reviewsPath(app.appId)}/${encodeURIComponent(reviewId)}`,
+        schema: reviewSchema,
+      });
       const answer = developerAnswerOf(res.data);
       return answer ? { state: 'PUBLISHED', text: answer.text } : undefined;
     } catch (err) {
       if (err instanceof RemoteError && err.kind === 'not-found') return undefined;
       // Connectors throw typed errors only: a reply whose time is no date is a bad payload.
-      if (err instanceof RecordError) throw new RemoteError({ kind: 'bad-payload', service, message: `${service}: review ${reviewId}: ${err.message}`, cause: err });
+      if (err instanceof RecordError)
+        throw new RemoteError({
+          kind: 'bad-payload',
+          service,
+          message: `${service}: review ${reviewId}: ${err.message}`,
+          cause: err,
+        });
       throw err;
     }
   }
@@ -169,6 +221,10 @@ function reviewsPath(packageName: string): string {
   return `/androidpublisher/v3/applications/${encodeURIComponent(packageName)}/reviews`;
 }
 
-export function createGooglePlayConnector(cfg: GooglePlayConfig, creds: GooglePlayCredentials, deps: ConnectorDeps): GooglePlayConnector {
+export function createGooglePlayConnector(
+  cfg: GooglePlayConfig,
+  creds: GooglePlayCredentials,
+  deps: ConnectorDeps,
+): GooglePlayConnector {
   return new GooglePlayConnector(cfg, creds, deps);
 }

@@ -21,7 +21,8 @@ export function timestampMs(ts: GoogleTimestamp): number {
 /** ISO 8601 of a timestamp; a RecordError (the record is set aside) when it is no date. */
 export function timestampIso(ts: GoogleTimestamp, field = 'lastModified'): string {
   const ms = timestampMs(ts);
-  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15) throw new RecordError(`field "${field}" is not a valid time (seconds ${String(ts.seconds)})`);
+  if (!Number.isFinite(ms) || Math.abs(ms) > 8.64e15)
+    throw new RecordError(`field "${field}" is not a valid time (seconds ${String(ts.seconds)})`);
   return new Date(ms).toISOString();
 }
 
@@ -29,7 +30,13 @@ export function timestampIso(ts: GoogleTimestamp, field = 'lastModified'): strin
 export function developerAnswerOf(raw: GoogleReview): DeveloperAnswer | undefined {
   const developer = raw.comments.find((c) => c.developerComment)?.developerComment;
   if (!developer) return undefined;
-  return { text: developer.text ?? '', updatedAt: developer.lastModified ? timestampIso(developer.lastModified, 'developerComment.lastModified') : undefined, state: 'PUBLISHED' };
+  return {
+    text: developer.text ?? '',
+    updatedAt: developer.lastModified
+      ? timestampIso(developer.lastModified, 'developerComment.lastModified')
+      : undefined,
+    state: 'PUBLISHED',
+  };
 }
 
 /**
@@ -40,7 +47,12 @@ export function developerAnswerOf(raw: GoogleReview): DeveloperAnswer | undefine
  * without a user comment (so without a rating) is a RecordError, set aside by the caller.
  * `fetchedAt` dates a comment that carries no `lastModified`.
  */
-export function mapReview(packageName: string, raw: GoogleReview, translationLanguage?: string, fetchedAt?: string): Review {
+export function mapReview(
+  packageName: string,
+  raw: GoogleReview,
+  translationLanguage?: string,
+  fetchedAt?: string,
+): Review {
   const user = raw.comments.find((c) => c.userComment)?.userComment;
   if (!user) throw new RecordError('has no userComment (no star rating)');
   const text = user.text ?? '';
@@ -80,6 +92,18 @@ export function mapReview(packageName: string, raw: GoogleReview, translationLan
 }
 
 /** One page's reviews, each checked on its own: a malformed one is set aside with its reason. */
-export function mapPage(packageName: string, items: readonly unknown[], translationLanguage: string | undefined, fetchedAt: string): Parsed<Review> {
-  return keepNewest(parseEach(reviewSchema, items, (raw) => readId(raw, 'reviewId'), (r) => mapReview(packageName, r, translationLanguage, fetchedAt)));
+export function mapPage(
+  packageName: string,
+  items: readonly unknown[],
+  translationLanguage: string | undefined,
+  fetchedAt: string,
+): Parsed<Review> {
+  return keepNewest(
+    parseEach(
+      reviewSchema,
+      items,
+      (raw) => readId(raw, 'reviewId'),
+      (r) => mapReview(packageName, r, translationLanguage, fetchedAt),
+    ),
+  );
 }

@@ -29,7 +29,10 @@ export const userCommentSchema = z.object({
   appVersionName: z.string().optional(),
   thumbsUpCount: z.number().int().optional(),
   thumbsDownCount: z.number().int().optional(),
-  deviceMetadata: z.object({ productName: z.string().optional(), manufacturer: z.string().optional() }).loose().optional(),
+  deviceMetadata: z
+    .object({ productName: z.string().optional(), manufacturer: z.string().optional() })
+    .loose()
+    .optional(),
   /** The text as written when it was translated (`translationLanguage`); "left blank" otherwise. */
   originalText: z.string().optional(),
 });
@@ -57,8 +60,16 @@ export type GoogleReview = z.infer<typeof reviewSchema>;
 /** The envelope; each review in it is checked on its own (map.ts). */
 export const reviewsListSchema = z.object({
   reviews: z.array(z.unknown()).default([]),
-  tokenPagination: z.object({ nextPageToken: z.string().optional(), previousPageToken: z.string().optional() }).optional(),
-  pageInfo: z.object({ totalResults: z.number().optional(), resultPerPage: z.number().optional(), startIndex: z.number().optional() }).optional(),
+  tokenPagination: z
+    .object({ nextPageToken: z.string().optional(), previousPageToken: z.string().optional() })
+    .optional(),
+  pageInfo: z
+    .object({
+      totalResults: z.number().optional(),
+      resultPerPage: z.number().optional(),
+      startIndex: z.number().optional(),
+    })
+    .optional(),
 });
 
 export const replyResultSchema = z.object({
@@ -71,7 +82,9 @@ export const googleErrorSchema = z.object({
     code: z.number().optional(),
     message: z.string().nullish(),
     status: z.string().optional(),
-    errors: z.array(z.object({ message: z.string().optional(), domain: z.string().optional(), reason: z.string().optional() })).optional(),
+    errors: z
+      .array(z.object({ message: z.string().optional(), domain: z.string().optional(), reason: z.string().optional() }))
+      .optional(),
   }),
 });
 export type GoogleError = z.infer<typeof googleErrorSchema>['error'];

@@ -8,7 +8,14 @@ import { sleep } from '../../../util/sleep.js';
 import type { ConnectorDeps } from '../../deps.js';
 import { HttpClient, transportFrom } from '../../http/client.js';
 import { MinIntervalPolicy } from '../../http/rate-limit.js';
-import { publicCapabilities, type AppRef, type Capabilities, type ReadOptions, type ReviewPage, type StoreConnector } from '../types.js';
+import {
+  publicCapabilities,
+  type AppRef,
+  type Capabilities,
+  type ReadOptions,
+  type ReviewPage,
+  type StoreConnector,
+} from '../types.js';
 import { mapComments } from './map.js';
 import { envelopeSchema, publicCommentPageSchema } from './schema.js';
 
@@ -40,7 +47,11 @@ export class RuStorePublicSource implements StoreConnector {
 
   readonly store = 'rustore' as const;
   readonly origin = 'public' as const;
-  readonly capabilities: Capabilities = { ...publicCapabilities, editDetection: 'edit-date', recreatesEditedReviews: false };
+  readonly capabilities: Capabilities = {
+    ...publicCapabilities,
+    editDetection: 'edit-date',
+    recreatesEditedReviews: false,
+  };
   private readonly client: HttpClient;
   private readonly maxPages: number;
 
@@ -51,7 +62,11 @@ export class RuStorePublicSource implements StoreConnector {
       service: 'RuStore (public pages)',
       baseUrl: cfg.publicBaseUrl,
       concurrency: 1,
-      rateLimit: new MinIntervalPolicy(options.pageIntervalMs ?? defaultPageIntervalMs, deps.now ?? Date.now, deps.wait ?? ((ms) => sleep(ms))),
+      rateLimit: new MinIntervalPolicy(
+        options.pageIntervalMs ?? defaultPageIntervalMs,
+        deps.now ?? Date.now,
+        deps.wait ?? ((ms) => sleep(ms)),
+      ),
       describeError: (_status, body) => {
         const env = envelopeSchema.safeParse(body);
         return env.success ? { code: env.data.code, message: env.data.message ?? env.data.code } : {};
@@ -83,12 +98,21 @@ export class RuStorePublicSource implements StoreConnector {
       signal,
     });
     if (res.data.code !== 'OK') {
-      throw new RemoteError({ kind: 'rejected', service: this.client.service, code: res.data.code, message: `${this.client.service}: ${res.data.message ?? res.data.code}` });
+      throw new RemoteError({
+        kind: 'rejected',
+        service: this.client.service,
+        code: res.data.code,
+        message: `${this.client.service}: ${res.data.message ?? res.data.code}`,
+      });
     }
     return res.data.body?.content ?? [];
   }
 }
 
-export function createRuStorePublicSource(cfg: RuStoreConfig, deps: ConnectorDeps, options: RuStorePublicOptions = {}): StoreConnector {
+export function createRuStorePublicSource(
+  cfg: RuStoreConfig,
+  deps: ConnectorDeps,
+  options: RuStorePublicOptions = {},
+): StoreConnector {
   return new RuStorePublicSource(cfg, deps, options);
 }

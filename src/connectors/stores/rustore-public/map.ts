@@ -17,9 +17,16 @@ export function rustoreIso(s: string | null | undefined): string | undefined {
 
 function answerOf(c: PublicComment): Review['developerAnswer'] {
   const r = c.devResponse;
-  if (typeof r === 'string') return r ? { text: r, updatedAt: rustoreIso(c.devResponseDate), state: 'PUBLISHED' } : undefined;
+  if (typeof r === 'string')
+    return r ? { text: r, updatedAt: rustoreIso(c.devResponseDate), state: 'PUBLISHED' } : undefined;
   const last = r?.at(-1);
-  return last ? { text: last.text, updatedAt: rustoreIso(last.date), state: last.status === 'PUBLISHED' ? 'PUBLISHED' : undefined } : undefined;
+  return last
+    ? {
+        text: last.text,
+        updatedAt: rustoreIso(last.date),
+        state: last.status === 'PUBLISHED' ? 'PUBLISHED' : undefined,
+      }
+    : undefined;
 }
 
 export function mapComment(c: PublicComment, appId: string): Review | undefined {
@@ -45,10 +52,15 @@ export function mapComment(c: PublicComment, appId: string): Review | undefined 
 
 /** One page's comments, each checked on its own: a malformed one is set aside with its reason. */
 export function mapComments(items: readonly unknown[], appId: string): Parsed<Review> {
-  const parsed = parseEach(publicCommentSchema, items, (raw) => readId(raw, 'commentId'), (c) => {
-    const review = mapComment(c, appId);
-    if (!review) throw new RecordError(`field "commentDate" is not a date (${c.commentDate.slice(0, 40)})`);
-    return review;
-  });
+  const parsed = parseEach(
+    publicCommentSchema,
+    items,
+    (raw) => readId(raw, 'commentId'),
+    (c) => {
+      const review = mapComment(c, appId);
+      if (!review) throw new RecordError(`field "commentDate" is not a date (${c.commentDate.slice(0, 40)})`);
+      return review;
+    },
+  );
   return keepNewest(parsed);
 }

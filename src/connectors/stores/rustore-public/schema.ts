@@ -36,7 +36,10 @@ export const publicCommentPageSchema = z.object({
   code: z.string(),
   message: z.string().nullish(),
   /** Comments are checked one by one (map.ts): one malformed comment is set aside, not the page. */
-  body: z.object({ content: z.array(z.unknown()) }).loose().nullish(),
+  body: z
+    .object({ content: z.array(z.unknown()) })
+    .loose()
+    .nullish(),
 });
 export type PublicCommentPage = z.infer<typeof publicCommentPageSchema>;
 

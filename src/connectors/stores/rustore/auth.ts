@@ -56,7 +56,8 @@ export function parseRuStorePrivateKey(text: string): KeyObject {
     }
     if (!key) throw bad('the Base64 text is not a DER private key (PKCS#8).');
   }
-  if (key.asymmetricKeyType !== 'rsa') throw bad(`the key is ${key.asymmetricKeyType ?? 'of an unknown type'}, RuStore signs with RSA.`);
+  if (key.asymmetricKeyType !== 'rsa')
+    throw bad(`the key is ${key.asymmetricKeyType ?? 'of an unknown type'}, RuStore signs with RSA.`);
   return key;
 }
 

@@ -10,7 +10,17 @@ import type { ConnectorDeps } from '../../deps.js';
 import { HttpClient, transportFrom, type ErrorDescription } from '../../http/client.js';
 import { retryAfterOnly } from '../../http/rate-limit.js';
 import { backoffDelay, sleep } from '../../../util/sleep.js';
-import { checkReplyLength, type AppRef, type Capabilities, type PublishedReply, type ReadOptions, type ReplyStatus, type ReviewPage, type StoreApp, type StoreConnector } from '../types.js';
+import {
+  checkReplyLength,
+  type AppRef,
+  type Capabilities,
+  type PublishedReply,
+  type ReadOptions,
+  type ReplyStatus,
+  type ReviewPage,
+  type StoreApp,
+  type StoreConnector,
+} from '../types.js';
 import { RuStoreAuth } from './auth.js';
 import { answerState, currentFeedback, mapComments, saysLastPage } from './map.js';
 import { parseEach, readId } from '../parse-records.js';
@@ -132,9 +142,17 @@ export class RuStoreConnector implements StoreConnector {
         schema: appsEnvelopeSchema,
       });
       const body = checkEnvelope(res.data, 'GET /public/v1/application');
-      const listed = parseEach(userAppSchema, body.content, (raw) => readId(raw, 'packageName') ?? readId(raw, 'appId'));
-      if (listed.setAside.length > 0) this.deps.logger.warn('RuStore listed apps that cannot be used; skipped', { reasons: listed.setAside.map((s) => s.reason) });
-      for (const a of listed.ok) apps.push({ appId: a.packageName, name: a.appName ?? a.packageName, bundleId: a.packageName });
+      const listed = parseEach(
+        userAppSchema,
+        body.content,
+        (raw) => readId(raw, 'packageName') ?? readId(raw, 'appId'),
+      );
+      if (listed.setAside.length > 0)
+        this.deps.logger.warn('RuStore listed apps that cannot be used; skipped', {
+          reasons: listed.setAside.map((s) => s.reason),
+        });
+      for (const a of listed.ok)
+        apps.push({ appId: a.packageName, name: a.appName ?? a.packageName, bundleId: a.packageName });
       const next = body.continuationToken ?? undefined;
       if (!next || next === token || body.content.length === 0) break;
       token = next;
@@ -145,7 +163,12 @@ export class RuStoreConnector implements StoreConnector {
   async *readPages(app: AppRef, opts: ReadOptions = {}): AsyncIterable<ReviewPage> {
     const path = `${appPath(app)}/comment`;
     for (let page = 0; ; page++) {
-      const res = await this.http.request({ path, query: { page, size: pageSize, sort: commentSort }, schema: commentsEnvelopeSchema, signal: opts.signal });
+      const res = await this.http.request({
+        path,
+        query: { page, size: pageSize, sort: commentSort },
+        schema: commentsEnvelopeSchema,
+        signal: opts.signal,
+      });
       const body = checkEnvelope(res.data, `GET ${path}`);
       const items = body.content;
       const last = (saysLastPage(body, page) ?? items.length < pageSize) || items.length === 0;
@@ -192,15 +215,30 @@ export class RuStoreConnector implements StoreConnector {
     if (!f || answerState(f.status) === 'DELETED') f = (await this.findAnswer(app, reviewId)) ?? f;
     if (!f) return undefined;
     const state = answerState(f.status);
-    if (!state) this.deps.logger.warn('RuStore answer in an unknown status; treated as in moderation', { app: app.appId, status: f.status });
-    return { state: state ?? 'MODERATION', text: f.text ?? undefined, answerId: f.id, reason: f.reason ?? f.rejectReason ?? undefined };
+    if (!state)
+      this.deps.logger.warn('RuStore answer in an unknown status; treated as in moderation', {
+        app: app.appId,
+        status: f.status,
+      });
+    return {
+      state: state ?? 'MODERATION',
+      text: f.text ?? undefined,
+      answerId: f.id,
+      reason: f.reason ?? f.rejectReason ?? undefined,
+    };
   }
 
   private async createAnswer(app: AppRef, reviewId: string, text: string): Promise<PublishedReply> {
     const path = `${appPath(app)}/feedback`;
     for (let attempt = 0; ; attempt++) {
       try {
-        const res = await this.http.request({ method: 'POST', path, query: { commentId: reviewId }, json: { message: text }, schema: feedbackIdEnvelopeSchema });
+        const res = await this.http.request({
+          method: 'POST',
+          path,
+          query: { commentId: reviewId },
+          json: { message: text },
+          schema: feedbackIdEnvelopeSchema,
+        });
         return { state: 'MODERATION', answerId: checkEnvelope(res.data, `POST ${path}`).id };
       } catch (err) {
         // A create is not repeated blindly: the service may have acted before failing (5xx,
@@ -208,7 +246,10 @@ export class RuStoreConnector implements StoreConnector {
         if (!(err instanceof RemoteError && err.retryable) || attempt >= createRetries) throw err;
         await this.wait(err.retryAfterMs ?? backoffDelay(attempt, this.deps.backoffBaseMs ?? 500, 30_000));
         const made = await this.findAnswer(app, reviewId);
-        if (made) return made.text === text ? { state: answerState(made.status) ?? 'MODERATION', answerId: made.id } : this.editAnswer(app, made.id, text);
+        if (made)
+          return made.text === text
+            ? { state: answerState(made.status) ?? 'MODERATION', answerId: made.id }
+            : this.editAnswer(app, made.id, text);
       }
     }
   }
@@ -216,7 +257,13 @@ export class RuStoreConnector implements StoreConnector {
   private async editAnswer(app: AppRef, answerId: string, text: string): Promise<PublishedReply> {
     const path = `${appPath(app)}/feedback/${encodeURIComponent(answerId)}`;
     // Sending the same text twice leaves the same answer: safe to retry.
-    const res = await this.http.request({ method: 'POST', path, json: { message: text }, schema: feedbackIdEnvelopeSchema, idempotent: true });
+    const res = await this.http.request({
+      method: 'POST',
+      path,
+      json: { message: text },
+      schema: feedbackIdEnvelopeSchema,
+      idempotent: true,
+    });
     // The id is read back in case an edit ever makes a new answer.
     return { state: 'MODERATION', answerId: checkEnvelope(res.data, `POST ${path}`).id };
   }
@@ -226,13 +273,20 @@ export class RuStoreConnector implements StoreConnector {
     const path = `${appPath(app)}/feedback`;
     const mine: FeedbackDto[] = [];
     for (let page = 0; page < maxFeedbackPages; page++) {
-      const res = await this.http.request({ path, query: { page, size: pageSize }, schema: feedbackListEnvelopeSchema });
+      const res = await this.http.request({
+        path,
+        query: { page, size: pageSize },
+        schema: feedbackListEnvelopeSchema,
+      });
       const body = checkEnvelope(res.data, `GET ${path}`);
       const items = body.content;
       mine.push(...items.filter((f) => f.commentId === reviewId));
       if ((saysLastPage(body, page) ?? items.length < pageSize) || items.length === 0) return currentFeedback(mine);
     }
-    this.deps.logger.warn('RuStore answer list longer than scanned; an older answer may be missed', { app: app.appId, pages: maxFeedbackPages });
+    this.deps.logger.warn('RuStore answer list longer than scanned; an older answer may be missed', {
+      app: app.appId,
+      pages: maxFeedbackPages,
+    });
     return currentFeedback(mine);
   }
 }
@@ -242,13 +296,25 @@ function appPath(app: AppRef): string {
 }
 
 /** A 200 whose envelope says otherwise is still a failure. */
-function checkEnvelope<T>(data: { code?: string | null | undefined; message?: string | null | undefined; body: T }, where: string): T {
+function checkEnvelope<T>(
+  data: { code?: string | null | undefined; message?: string | null | undefined; body: T },
+  where: string,
+): T {
   if (data.code && data.code !== 'OK') {
-    throw new RemoteError({ kind: 'rejected', service, code: data.code, message: `${service}: ${data.message ?? data.code} (on ${where})` });
+    throw new RemoteError({
+      kind: 'rejected',
+      service,
+      code: data.code,
+      message: `${service}: ${data.message ?? data.code} (on ${where})`,
+    });
   }
   return data.body;
 }
 
-export function createRuStoreConnector(cfg: RuStoreConfig, creds: RuStoreCredentials, deps: ConnectorDeps): RuStoreConnector {
+export function createRuStoreConnector(
+  cfg: RuStoreConfig,
+  creds: RuStoreCredentials,
+  deps: ConnectorDeps,
+): RuStoreConnector {
   return new RuStoreConnector(cfg, creds, deps);
 }

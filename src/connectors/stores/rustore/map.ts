@@ -48,13 +48,21 @@ export function currentFeedback(list: readonly FeedbackDto[]): FeedbackDto | und
   let best: FeedbackDto | undefined;
   for (const f of list) {
     if (answerState(f.status) === 'DELETED') continue;
-    if (!best || feedbackTime(f) > feedbackTime(best) || (feedbackTime(f) === feedbackTime(best) && Number(f.id) > Number(best.id))) best = f;
+    if (
+      !best ||
+      feedbackTime(f) > feedbackTime(best) ||
+      (feedbackTime(f) === feedbackTime(best) && Number(f.id) > Number(best.id))
+    )
+      best = f;
   }
   return best;
 }
 
 function developerAnswer(c: CommentDto): DeveloperAnswer | undefined {
-  const list = [...(Array.isArray(c.devResponse) ? c.devResponse : c.devResponse ? [c.devResponse] : []), ...(c.devResponses ?? [])];
+  const list = [
+    ...(Array.isArray(c.devResponse) ? c.devResponse : c.devResponse ? [c.devResponse] : []),
+    ...(c.devResponses ?? []),
+  ];
   const f = currentFeedback(list);
   if (!f) return undefined;
   return { text: f.text ?? '', updatedAt: toIso(f.date), state: answerState(f.status), id: f.id };
@@ -63,8 +71,10 @@ function developerAnswer(c: CommentDto): DeveloperAnswer | undefined {
 export function commentToReview(pkg: string, c: CommentDto): Review {
   const createdAt = toIso(c.commentDateIso) ?? toIso(c.commentDate) ?? new Date(0).toISOString();
   const updatedAt = toIso(c.updatedAtIso) ?? toIso(c.updatedAt);
-  const device = typeof c.deviceInfo === 'string' ? c.deviceInfo : (c.deviceInfo?.model ?? c.deviceInfo?.device ?? undefined);
-  const osVersion = typeof c.deviceInfo === 'object' && c.deviceInfo ? (c.deviceInfo.osVersion ?? undefined) : undefined;
+  const device =
+    typeof c.deviceInfo === 'string' ? c.deviceInfo : (c.deviceInfo?.model ?? c.deviceInfo?.device ?? undefined);
+  const osVersion =
+    typeof c.deviceInfo === 'object' && c.deviceInfo ? (c.deviceInfo.osVersion ?? undefined) : undefined;
   return {
     store: 'rustore',
     appId: pkg,
@@ -87,5 +97,12 @@ export function commentToReview(pkg: string, c: CommentDto): Review {
 
 /** One page's comments, each checked on its own: a malformed one is set aside with its reason. */
 export function mapComments(pkg: string, items: readonly unknown[]): Parsed<Review> {
-  return keepNewest(parseEach(commentSchema, items, (raw) => readId(raw, 'commentId'), (c) => commentToReview(pkg, c)));
+  return keepNewest(
+    parseEach(
+      commentSchema,
+      items,
+      (raw) => readId(raw, 'commentId'),
+      (c) => commentToReview(pkg, c),
+    ),
+  );
 }

@@ -66,7 +66,10 @@ export const commentSchema = z.object({
   likeCounter: z.number().int().nullish(),
   dislikeCounter: z.number().int().nullish(),
   deviceInfo: z
-    .union([z.string(), z.object({ device: z.string().nullish(), model: z.string().nullish(), osVersion: z.string().nullish() })])
+    .union([
+      z.string(),
+      z.object({ device: z.string().nullish(), model: z.string().nullish(), osVersion: z.string().nullish() }),
+    ])
     .nullish(),
   /** Not in the OpenAPI schema; seen in public clients as a list (or a single object). */
   devResponse: z.union([z.array(feedbackSchema), feedbackSchema]).nullish(),

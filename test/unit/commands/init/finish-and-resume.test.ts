@@ -27,7 +27,9 @@ describe('init: honest end, resume, re-entry', () => {
     expect(first.out).toContain('Skipped: sync has nothing to read until an app is added');
     expect(first.out).not.toContain('All set.');
     expect(first.out).toContain('Not finished yet:\n  - at least one app: sync has nothing to read (step 3)');
-    expect(first.out).toMatch(/Finish it with `asodesk-omni init --config \S+` \(it resumes at the first unfinished step\)/);
+    expect(first.out).toMatch(
+      /Finish it with `asodesk-omni init --config \S+` \(it resumes at the first unfinished step\)/,
+    );
 
     const second = await s.run([
       { q: 'What do you want to edit?', a: ENTER },
@@ -47,8 +49,23 @@ describe('init: honest end, resume, re-entry', () => {
     ]);
     const menu = second.prompter.asked[0]!;
     expect(menu.default).toBe('resume');
-    expect(menu.choices).toEqual(expect.arrayContaining(['Continue where the setup stopped (3. Apps)', '3. Apps (not finished)', '1. Omnidesk account', '4. Filters (not finished)']));
-    expect(second.config.apps).toEqual([{ id: 'acme-app', store: 'rustore', appId: 'ru.acme.app', filters: { reviewType: 'all', backlog: 10, ratings: [1, 2, 3, 4, 5], length: 'all' }, tags: true }]);
+    expect(menu.choices).toEqual(
+      expect.arrayContaining([
+        'Continue where the setup stopped (3. Apps)',
+        '3. Apps (not finished)',
+        '1. Omnidesk account',
+        '4. Filters (not finished)',
+      ]),
+    );
+    expect(second.config.apps).toEqual([
+      {
+        id: 'acme-app',
+        store: 'rustore',
+        appId: 'ru.acme.app',
+        filters: { reviewType: 'all', backlog: 10, ratings: [1, 2, 3, 4, 5], length: 'all' },
+        tags: true,
+      },
+    ]);
     expect(second.out).toContain('All set.');
   });
 
@@ -89,8 +106,14 @@ describe('init: honest end, resume, re-entry', () => {
     ]);
     expect(run.code).toBe(ExitCode.ok);
     const whatNow = run.prompter.asked.filter((a) => a.message === 'What now?');
-    expect(whatNow[1]!.choices).toEqual(['Type the Omnidesk account (address, API key, e-mail) again', 'Check again', 'Skip for now']);
-    expect(run.prompter.refused.map((r) => r.reason)).toEqual(['Unknown country codes: XXX. Use ISO 3166 alpha-3 codes such as USA, RUS, DEU.']);
+    expect(whatNow[1]!.choices).toEqual([
+      'Type the Omnidesk account (address, API key, e-mail) again',
+      'Check again',
+      'Skip for now',
+    ]);
+    expect(run.prompter.refused.map((r) => r.reason)).toEqual([
+      'Unknown country codes: XXX. Use ISO 3166 alpha-3 codes such as USA, RUS, DEU.',
+    ]);
     expect(run.config.apps).toMatchObject([{ appId: '1000000001', filters: { countries: ['USA'] } }]);
     expect(run.config.stores).toEqual({ rustore: { publicBaseUrl: 'http://127.0.0.1:9' } });
     expect(run.out).toContain('✗ http://127.0.0.1:9 does not answer');
@@ -105,8 +128,19 @@ describe('init: honest end, resume, re-entry', () => {
     const stores = await startStores(s.dir);
     stores.gp.addApp('com.acme.notes');
     s.seed({
-      omnidesk: { subdomain: 'acme', staffEmail: staff.email, apiKey: staff.apiKey, baseUrl: omni.emu.baseUrl, channel: 'cch3', channelTitle: 'App reviews', caseFieldId: 7 },
-      stores: { ...stores.storesConfig, googlePlay: { baseUrl: stores.gp.baseUrl, serviceAccountPath: stores.files.serviceAccount } },
+      omnidesk: {
+        subdomain: 'acme',
+        staffEmail: staff.email,
+        apiKey: staff.apiKey,
+        baseUrl: omni.emu.baseUrl,
+        channel: 'cch3',
+        channelTitle: 'App reviews',
+        caseFieldId: 7,
+      },
+      stores: {
+        ...stores.storesConfig,
+        googlePlay: { baseUrl: stores.gp.baseUrl, serviceAccountPath: stores.files.serviceAccount },
+      },
       apps: [{ id: 'ios', store: 'app-store', appId: '1000000001', filters: { countries: ['USA', 'RUS'] } }],
     });
     const run = await s.run([
@@ -132,7 +166,10 @@ describe('init: honest end, resume, re-entry', () => {
     expect(run.code).toBe(ExitCode.ok);
     expect(run.out).toContain('✗ The store does not know this app:');
     expect(run.prompter.asked.find((a) => a.message.startsWith('Countries'))!.message).toContain('(type - to clear)');
-    expect(run.config.apps).toMatchObject([{ id: 'ios', filters: { countries: [] } }, { id: 'acme-notes', appId: 'com.acme.notes' }]);
+    expect(run.config.apps).toMatchObject([
+      { id: 'ios', filters: { countries: [] } },
+      { id: 'acme-notes', appId: 'com.acme.notes' },
+    ]);
     expect(run.out).toContain('All set.');
   });
 });
@@ -164,9 +201,17 @@ describe('init: address flags on a re-run', () => {
     const omni = await startOmnidesk();
     const s = session(omni);
     s.seed({ omnidesk: { subdomain: 'acme', staffEmail: staff.email, apiKey: staff.apiKey } });
-    const run = await s.run([{ q: 'What do you want to edit?', a: 'done' }], { omnideskUrl: omni.emu.baseUrl, rustorePublicUrl: 'http://127.0.0.1:9/' });
+    const run = await s.run([{ q: 'What do you want to edit?', a: 'done' }], {
+      omnideskUrl: omni.emu.baseUrl,
+      rustorePublicUrl: 'http://127.0.0.1:9/',
+    });
     expect(run.code).toBe(ExitCode.ok);
-    expect(run.config).toMatchObject({ omnidesk: { baseUrl: omni.emu.baseUrl }, stores: { rustore: { publicBaseUrl: 'http://127.0.0.1:9' } } });
-    expect(run.out).toContain(`saved: Omnidesk address ${omni.emu.baseUrl}; RuStore public API address http://127.0.0.1:9`);
+    expect(run.config).toMatchObject({
+      omnidesk: { baseUrl: omni.emu.baseUrl },
+      stores: { rustore: { publicBaseUrl: 'http://127.0.0.1:9' } },
+    });
+    expect(run.out).toContain(
+      `saved: Omnidesk address ${omni.emu.baseUrl}; RuStore public API address http://127.0.0.1:9`,
+    );
   });
 });

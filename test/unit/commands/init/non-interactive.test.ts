@@ -14,7 +14,19 @@ function context(env: Env, json = false): { ctx: CommandContext; lines: string[]
   const dir = tempDir('asodesk-omni-ni-');
   const configPath = join(dir, 'config.json');
   const lines: string[] = [];
-  return { ctx: { location: { configPath, dbPath: join(dir, 'state.db') }, logger: memoryLogger(), json, quiet: false, env, out: (t) => lines.push(t) }, lines, configPath, dir };
+  return {
+    ctx: {
+      location: { configPath, dbPath: join(dir, 'state.db') },
+      logger: memoryLogger(),
+      json,
+      quiet: false,
+      env,
+      out: (t) => lines.push(t),
+    },
+    lines,
+    configPath,
+    dir,
+  };
 }
 
 async function fails(p: Promise<unknown>): Promise<UserError> {
@@ -27,7 +39,13 @@ async function fails(p: Promise<unknown>): Promise<UserError> {
   throw new Error('expected a failure');
 }
 
-const ready: InitOptions = { nonInteractive: true, subdomain: 'acme.omnidesk.ru', email: staff.email, channel: '3', app: ['app-store:1000000001', 'google-play:com.acme.notes'] };
+const ready: InitOptions = {
+  nonInteractive: true,
+  subdomain: 'acme.omnidesk.ru',
+  email: staff.email,
+  channel: '3',
+  app: ['app-store:1000000001', 'google-play:com.acme.notes'],
+};
 
 describe('init --non-interactive', () => {
   it('names every missing setting at once and exits 4, writing nothing', async () => {
@@ -50,7 +68,9 @@ describe('init --non-interactive', () => {
     expect(missing.message).toContain('stores.appStore.issuerId (env ASODESK_OMNI_APPSTORE_ISSUER_ID)');
     expect(missing.message).toContain('stores.appStore.privateKeyPath (env ASODESK_OMNI_APPSTORE_PRIVATE_KEY_PATH)');
 
-    const bad = await fails(nonInteractiveInit(context({}).ctx, { ...ready, email: 'not-an-email', app: ['play:com.x'] }));
+    const bad = await fails(
+      nonInteractiveInit(context({}).ctx, { ...ready, email: 'not-an-email', app: ['play:com.x'] }),
+    );
     expect(bad).toBeInstanceOf(ConfigError);
     expect(bad.exitCode).toBe(ExitCode.config);
     expect(bad.message).toContain('--email: "not-an-email" is not an e-mail address');
@@ -59,21 +79,51 @@ describe('init --non-interactive', () => {
 
   it('checks live, finds the channel title and the case field, and writes the config (0600); the key stays in the env', async () => {
     const omni = await startOmnidesk();
-    const { ctx, configPath, lines, dir } = context({ ASODESK_OMNI_OMNIDESK_API_KEY: staff.apiKey, ASODESK_OMNI_OMNIDESK_BASE_URL: omni.emu.baseUrl });
+    const { ctx, configPath, lines, dir } = context({
+      ASODESK_OMNI_OMNIDESK_API_KEY: staff.apiKey,
+      ASODESK_OMNI_OMNIDESK_BASE_URL: omni.emu.baseUrl,
+    });
     const stores = await startStores(dir);
-    writeFileSync(join(dir, 'from.json'), JSON.stringify({ stores: { rustore: { baseUrl: stores.ru.server.baseUrl, keyId: stores.keys.ruKeyId, privateKeyPath: stores.files.ruKey } }, webhook: { publicUrl: 'https://hooks.example.com' } }));
+    writeFileSync(
+      join(dir, 'from.json'),
+      JSON.stringify({
+        stores: {
+          rustore: {
+            baseUrl: stores.ru.server.baseUrl,
+            keyId: stores.keys.ruKeyId,
+            privateKeyPath: stores.files.ruKey,
+          },
+        },
+        webhook: { publicUrl: 'https://hooks.example.com' },
+      }),
+    );
     const code = await nonInteractiveInit(ctx, { ...ready, from: join(dir, 'from.json') });
     expect(code).toBe(ExitCode.ok);
     const written = JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, Record<string, unknown>>;
-    expect(written.omnidesk).toEqual({ subdomain: 'acme', staffEmail: staff.email, channel: 'cch3', baseUrl: omni.emu.baseUrl, channelTitle: 'App reviews', caseFieldId: 7 });
+    expect(written.omnidesk).toEqual({
+      subdomain: 'acme',
+      staffEmail: staff.email,
+      channel: 'cch3',
+      baseUrl: omni.emu.baseUrl,
+      channelTitle: 'App reviews',
+      caseFieldId: 7,
+    });
     expect(written.webhook!.secret).toMatch(/^[A-Za-z0-9_-]{32}$/);
     expect(written.apps).toEqual([
       { id: 'ios-1000000001', store: 'app-store', appId: '1000000001' },
       { id: 'acme-notes', store: 'google-play', appId: 'com.acme.notes' },
     ]);
     expect(statSync(configPath).mode & 0o777).toBe(0o600);
-    expect(lines).toEqual(expect.arrayContaining(['✓ case field cf_7 found.', '✓ RuStore accepted the credentials.', `✓ Config written to ${configPath}.`]));
-    expect(omni.emu.server.serviceRequests().map((r) => r.path)).toEqual(expect.arrayContaining(['/api/custom_channels.json', '/api/custom_fields.json']));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        '✓ case field cf_7 found.',
+        '✓ RuStore accepted the credentials.',
+        `✓ Config written to ${configPath}.`,
+      ]),
+    );
+    expect(omni.emu.server.serviceRequests().map((r) => r.path)).toEqual(
+      expect.arrayContaining(['/api/custom_channels.json', '/api/custom_fields.json']),
+    );
   });
 
   it('a wrong key fails the live check (exit 3, nothing written); --offline writes without asking anyone', async () => {
@@ -91,13 +141,21 @@ describe('init --non-interactive', () => {
     expect(await nonInteractiveInit(offline.ctx, { ...ready, offline: true, lang: 'ru' })).toBe(ExitCode.ok);
     expect(omni.emu.server.serviceRequests().length).toBe(before);
     expect(JSON.parse(offline.lines.join(''))).toMatchObject({ ok: true, checked: false, caseFieldId: null });
-    expect(JSON.parse(readFileSync(offline.configPath, 'utf8'))).toMatchObject({ language: 'ru', omnidesk: { channel: 'cch3' } });
+    expect(JSON.parse(readFileSync(offline.configPath, 'utf8'))).toMatchObject({
+      language: 'ru',
+      omnidesk: { channel: 'cch3' },
+    });
   });
 
   it('an unknown channel lists the channels there are', async () => {
     const omni = await startOmnidesk();
-    const { ctx } = context({ ASODESK_OMNI_OMNIDESK_API_KEY: staff.apiKey, ASODESK_OMNI_OMNIDESK_BASE_URL: omni.emu.baseUrl });
+    const { ctx } = context({
+      ASODESK_OMNI_OMNIDESK_API_KEY: staff.apiKey,
+      ASODESK_OMNI_OMNIDESK_BASE_URL: omni.emu.baseUrl,
+    });
     const err = await fails(nonInteractiveInit(ctx, { ...ready, channel: 'cch99' }));
-    expect(err.message).toContain('omnidesk.channel: Omnidesk has no custom channel cch99 (channels: cch3 "App reviews", cch4 "Chat")');
+    expect(err.message).toContain(
+      'omnidesk.channel: Omnidesk has no custom channel cch99 (channels: cch3 "App reviews", cch4 "Chat")',
+    );
   });
 });

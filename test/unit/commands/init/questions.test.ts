@@ -53,7 +53,9 @@ describe('init answers → config (pure)', () => {
 
   it('builds the webhook URL on the route serve-hook listens on', () => {
     expect(webhookUrl('https://hooks.example.com/', 'abc')).toBe('https://hooks.example.com/omnidesk/webhook/abc');
-    expect(webhookUrl('https://example.com/asodesk', 's3cr3t')).toBe('https://example.com/asodesk/omnidesk/webhook/s3cr3t');
+    expect(webhookUrl('https://example.com/asodesk', 's3cr3t')).toBe(
+      'https://example.com/asodesk/omnidesk/webhook/s3cr3t',
+    );
   });
 
   it('finds the case text field titled like the channel, and tells a near miss', () => {
@@ -62,24 +64,52 @@ describe('init answers → config (pure)', () => {
       { fieldId: 2, title: 'Other', fieldType: 'text', level: 'case' },
     ];
     expect(findCaseField(fields, 'Reviews')).toEqual({ nearMiss: fields[0] });
-    expect(findCaseField([...fields, { fieldId: 3, title: ' reviews ', fieldType: 'text', level: 'case' }], 'Reviews').field?.fieldId).toBe(3);
+    expect(
+      findCaseField([...fields, { fieldId: 3, title: ' reviews ', fieldType: 'text', level: 'case' }], 'Reviews').field
+        ?.fieldId,
+    ).toBe(3);
     expect(findCaseField(fields, 'Chat')).toEqual({});
   });
 
   it('changes the draft without writing defaults; another channel drops the old case field', () => {
-    const draft = { omnidesk: { subdomain: 'a', staffEmail: 'a@b.c', channel: 'cch1', channelTitle: 'One', caseFieldId: 4 } };
+    const draft = {
+      omnidesk: { subdomain: 'a', staffEmail: 'a@b.c', channel: 'cch1', channelTitle: 'One', caseFieldId: 4 },
+    };
     expect(setChannel(draft, { id: 'cch1', title: 'One' }).omnidesk).toEqual(draft.omnidesk);
-    expect(setChannel(draft, { id: 'cch2', title: 'Two' }).omnidesk).toEqual({ subdomain: 'a', staffEmail: 'a@b.c', channel: 'cch2', channelTitle: 'Two' });
+    expect(setChannel(draft, { id: 'cch2', title: 'Two' }).omnidesk).toEqual({
+      subdomain: 'a',
+      staffEmail: 'a@b.c',
+      channel: 'cch2',
+      channelTitle: 'Two',
+    });
     const withApp = { apps: [{ id: 'x', store: 'rustore' as const, appId: 'ru.a.b' }] };
-    const filtered = setFilters(withApp, 0, { reviewType: 'all', backlog: 5, ratings: [5, 1], countries: ['USA'], languages: ['en'], length: 'all', tags: true });
+    const filtered = setFilters(withApp, 0, {
+      reviewType: 'all',
+      backlog: 5,
+      ratings: [5, 1],
+      countries: ['USA'],
+      languages: ['en'],
+      length: 'all',
+      tags: true,
+    });
     // Countries only exist for App Store apps, languages for Google Play.
-    expect(filtered.apps![0]).toEqual({ id: 'x', store: 'rustore', appId: 'ru.a.b', filters: { reviewType: 'all', backlog: 5, ratings: [1, 5], length: 'all' }, tags: true });
+    expect(filtered.apps![0]).toEqual({
+      id: 'x',
+      store: 'rustore',
+      appId: 'ru.a.b',
+      filters: { reviewType: 'all', backlog: 5, ratings: [1, 5], length: 'all' },
+      tags: true,
+    });
   });
 
   it('sets, replaces and removes store credentials; no empty sections are left', () => {
     const d1 = setCredentials({}, 'rustore', { store: 'rustore', keyId: '1', privateKey: 'BASE64' });
     expect(d1).toEqual({ stores: { rustore: { keyId: '1', privateKey: 'BASE64' } } });
-    const d2 = setCredentials({ stores: { rustore: { baseUrl: 'http://x', keyId: '1', privateKey: 'B' } } }, 'rustore', { store: 'rustore', keyId: '2', privateKeyPath: '/k' });
+    const d2 = setCredentials(
+      { stores: { rustore: { baseUrl: 'http://x', keyId: '1', privateKey: 'B' } } },
+      'rustore',
+      { store: 'rustore', keyId: '2', privateKeyPath: '/k' },
+    );
     expect(d2.stores!.rustore).toEqual({ baseUrl: 'http://x', keyId: '2', privateKeyPath: '/k' });
     expect(setCredentials(d1, 'rustore', undefined)).toEqual({});
     expect(setCredentials(d2, 'rustore', undefined)).toEqual({ stores: { rustore: { baseUrl: 'http://x' } } });
@@ -96,7 +126,9 @@ describe('init answers → config (pure)', () => {
 
   it('has every text in both languages', () => {
     const keys = (o: object, prefix = ''): string[] =>
-      Object.entries(o).flatMap(([k, v]) => (v && typeof v === 'object' ? keys(v as object, `${prefix}${k}.`) : [`${prefix}${k}`]));
+      Object.entries(o).flatMap(([k, v]) =>
+        v && typeof v === 'object' ? keys(v as object, `${prefix}${k}.`) : [`${prefix}${k}`],
+      );
     expect(keys(messagesFor('ru')).sort()).toEqual(keys(messagesFor('en')).sort());
   });
 });

@@ -7,7 +7,13 @@ describe('init: Ctrl-C keeps progress, a re-run edits with the current values as
   it('interrupted in step 3: steps 1-2 are saved; the re-run offers the step menu and keeps what it is not told to change', async () => {
     const omni = await startOmnidesk();
     const s = session(omni);
-    const first = await s.run([...accountSteps(), { q: 'Custom channel', a: 'cch4' }, { q: 'Public base URL', a: 'https://hooks.example.com' }, { q: 'What now?', a: 'skip' }, { q: 'Apps:', a: CTRL_C }]);
+    const first = await s.run([
+      ...accountSteps(),
+      { q: 'Custom channel', a: 'cch4' },
+      { q: 'Public base URL', a: 'https://hooks.example.com' },
+      { q: 'What now?', a: 'skip' },
+      { q: 'Apps:', a: CTRL_C },
+    ]);
     expect(first.code).toBe(ExitCode.interrupted);
     expect(first.out).toContain(
       `Stopped. Saved in ${s.configPath} during this run: Omnidesk acme, admin ${staff.email}, API key; custom channel "Chat" (cch4); webhook secret, public URL https://hooks.example.com; no case field. The answers of the step in progress were not saved.`,
@@ -15,7 +21,16 @@ describe('init: Ctrl-C keeps progress, a re-run edits with the current values as
     // Each answer said what it saved, as it saved it.
     expect(first.out).toContain('  saved: custom channel "Chat" (cch4)');
     expect(first.out).toContain('Run `asodesk-omni init` again to continue');
-    expect(first.config).toMatchObject({ omnidesk: { subdomain: 'acme', staffEmail: staff.email, apiKey: staff.apiKey, channel: 'cch4', channelTitle: 'Chat' }, webhook: { publicUrl: 'https://hooks.example.com' } });
+    expect(first.config).toMatchObject({
+      omnidesk: {
+        subdomain: 'acme',
+        staffEmail: staff.email,
+        apiKey: staff.apiKey,
+        channel: 'cch4',
+        channelTitle: 'Chat',
+      },
+      webhook: { publicUrl: 'https://hooks.example.com' },
+    });
     expect(first.config).not.toHaveProperty('apps');
     const secret = (first.config.webhook as { secret: string }).secret;
 
@@ -39,8 +54,17 @@ describe('init: Ctrl-C keeps progress, a re-run edits with the current values as
     ]);
     expect(second.code).toBe(ExitCode.ok);
     expect(second.out).toContain(`Editing ${s.configPath}. Current values are the defaults`);
-    const defaults = Object.fromEntries(second.prompter.asked.filter((a) => a.kind !== 'select' || a.message.startsWith('Custom')).map((a) => [a.message.split(' (')[0], a.default]));
-    expect(defaults).toMatchObject({ 'Omnidesk address': 'acme', 'E-mail of the main admin': staff.email, 'Custom channel for the reviews:': 'cch4', 'Public base URL of serve-hook': 'https://hooks.example.com' });
+    const defaults = Object.fromEntries(
+      second.prompter.asked
+        .filter((a) => a.kind !== 'select' || a.message.startsWith('Custom'))
+        .map((a) => [a.message.split(' (')[0], a.default]),
+    );
+    expect(defaults).toMatchObject({
+      'Omnidesk address': 'acme',
+      'E-mail of the main admin': staff.email,
+      'Custom channel for the reviews:': 'cch4',
+      'Public base URL of serve-hook': 'https://hooks.example.com',
+    });
     // Enter on the key prompt keeps the saved key; the secret survives a re-run.
     expect(second.prompter.asked.find((a) => a.kind === 'password')!.message).toContain('Enter keeps the current one');
     expect(second.config).toMatchObject({ omnidesk: { apiKey: staff.apiKey, channel: 'cch4' }, webhook: { secret } });
@@ -52,8 +76,24 @@ describe('init: Ctrl-C keeps progress, a re-run edits with the current values as
     const s = session(omni);
     const stores = await startStores(s.dir);
     s.seed({
-      omnidesk: { subdomain: 'acme', staffEmail: staff.email, apiKey: staff.apiKey, baseUrl: omni.emu.baseUrl, channel: 'cch3', channelTitle: 'App reviews', caseFieldId: 7 },
-      stores: { ...stores.storesConfig, appStore: { baseUrl: stores.asc.baseUrl, issuerId: stores.keys.issuerId, keyId: stores.keys.keyId, privateKeyPath: stores.files.p8 } },
+      omnidesk: {
+        subdomain: 'acme',
+        staffEmail: staff.email,
+        apiKey: staff.apiKey,
+        baseUrl: omni.emu.baseUrl,
+        channel: 'cch3',
+        channelTitle: 'App reviews',
+        caseFieldId: 7,
+      },
+      stores: {
+        ...stores.storesConfig,
+        appStore: {
+          baseUrl: stores.asc.baseUrl,
+          issuerId: stores.keys.issuerId,
+          keyId: stores.keys.keyId,
+          privateKeyPath: stores.files.p8,
+        },
+      },
       apps: [
         { id: 'ios', store: 'app-store', appId: '1000000001', name: 'Acme iOS' },
         { id: 'old', store: 'google-play', appId: 'com.acme.old' },

@@ -38,7 +38,14 @@ export interface Omni {
 
 export async function startOmnidesk(opts: { channels?: EmuChannel[]; fields?: EmuCaseField[] } = {}): Promise<Omni> {
   const fields = opts.fields ?? [{ fieldId: 7, title: 'App reviews', fieldType: 'text' }];
-  const emu = new OmnideskEmulator({ staff: [staff], channels: opts.channels ?? [{ id: 3, title: 'App reviews' }, { id: 4, title: 'Chat' }], caseFields: fields });
+  const emu = new OmnideskEmulator({
+    staff: [staff],
+    channels: opts.channels ?? [
+      { id: 3, title: 'App reviews' },
+      { id: 4, title: 'Chat' },
+    ],
+    caseFields: fields,
+  });
   await emu.start();
   stops.push(() => emu.stop());
   return { emu, fields };
@@ -61,7 +68,10 @@ export async function startStores(dir: string): Promise<Stores> {
   const asc = new AppStoreConnectEmulator({ issuerId, keyId, publicKeyPem: apple.publicKeyPem });
   const gp = new GooglePlayEmulator({ serviceAccounts: [] });
   const ruKey = ruStoreTestKey('424242');
-  const ru = new RuStoreEmulator({ keys: [{ keyId: ruKey.keyId, publicKeyPem: ruKey.publicKeyPem }], retryAfterSec: 0 });
+  const ru = new RuStoreEmulator({
+    keys: [{ keyId: ruKey.keyId, publicKeyPem: ruKey.publicKeyPem }],
+    retryAfterSec: 0,
+  });
   await Promise.all([asc.start(), gp.start(), ru.start()]);
   stops.push(() => Promise.all([asc.stop(), gp.stop(), ru.stop()]).then(() => undefined));
   const sa = makeServiceAccount(gp.tokenUri);
@@ -69,7 +79,11 @@ export async function startStores(dir: string): Promise<Stores> {
   asc.addApp({ id: '1000000001', name: 'Acme iOS', bundleId: 'com.acme.ios' });
   asc.addApp({ id: '1000000002', name: 'Acme Lite', bundleId: 'com.acme.lite' });
   ru.addApp('ru.acme.app', 'Акме');
-  const files = { p8: join(dir, 'AuthKey_WIZKEY1234.p8'), serviceAccount: join(dir, 'service-account.json'), ruKey: join(dir, 'rustore.txt') };
+  const files = {
+    p8: join(dir, 'AuthKey_WIZKEY1234.p8'),
+    serviceAccount: join(dir, 'service-account.json'),
+    ruKey: join(dir, 'rustore.txt'),
+  };
   writeFileSync(files.p8, apple.privateKeyPem, { mode: 0o600 });
   writeFileSync(files.serviceAccount, JSON.stringify(sa.account), { mode: 0o600 });
   writeFileSync(files.ruKey, ruKey.privateKeyBase64, { mode: 0o600 });
@@ -79,7 +93,11 @@ export async function startStores(dir: string): Promise<Stores> {
     ru,
     files,
     keys: { issuerId, keyId, ruKeyId: ruKey.keyId, ruKeyBase64: ruKey.privateKeyBase64 },
-    storesConfig: { appStore: { baseUrl: asc.baseUrl }, googlePlay: { baseUrl: gp.baseUrl }, rustore: { baseUrl: ru.server.baseUrl } },
+    storesConfig: {
+      appStore: { baseUrl: asc.baseUrl },
+      googlePlay: { baseUrl: gp.baseUrl },
+      rustore: { baseUrl: ru.server.baseUrl },
+    },
   };
 }
 
@@ -113,7 +131,14 @@ export function session(omni: Omni | undefined, env: Env = {}): Session {
     async run(script, opts = {}) {
       const lines: string[] = [];
       const unredacted: string[] = [];
-      const ctx: CommandContext = { location: { configPath, dbPath: join(dir, 'state.db') }, logger: memoryLogger(), json: false, quiet: false, env: fullEnv, out: (t) => lines.push(t) };
+      const ctx: CommandContext = {
+        location: { configPath, dbPath: join(dir, 'state.db') },
+        logger: memoryLogger(),
+        json: false,
+        quiet: false,
+        env: fullEnv,
+        out: (t) => lines.push(t),
+      };
       const prompter = new ScriptedPrompter(script);
       const code = await interactiveInit(ctx, opts, {
         prompt: prompter,
@@ -124,7 +149,9 @@ export function session(omni: Omni | undefined, env: Env = {}): Session {
         },
         deps: fast,
       });
-      const config = existsSync(configPath) ? (JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>) : {};
+      const config = existsSync(configPath)
+        ? (JSON.parse(readFileSync(configPath, 'utf8')) as Record<string, unknown>)
+        : {};
       return { code, prompter, out: lines.join('\n'), unredacted, config };
     },
   };

@@ -78,13 +78,28 @@ describe('init wizard, first run (stubbed prompts, real emulators)', () => {
     expect(run.prompter.remaining).toBe(0);
     const { config, problems } = parseConfig(run.config, {});
     expect(problems).toEqual([]);
-    expect(config!.omnidesk).toMatchObject({ subdomain: 'acme', baseUrl: omni.emu.baseUrl, staffEmail: staff.email, apiKey: staff.apiKey, channel: 'cch3', channelTitle: 'App reviews', caseFieldId: 7 });
+    expect(config!.omnidesk).toMatchObject({
+      subdomain: 'acme',
+      baseUrl: omni.emu.baseUrl,
+      staffEmail: staff.email,
+      apiKey: staff.apiKey,
+      channel: 'cch3',
+      channelTitle: 'App reviews',
+      caseFieldId: 7,
+    });
     expect(config!.apps.map((a) => [a.id, a.store, a.appId, a.name])).toEqual([
       ['acme-ios', 'app-store', '1000000001', 'Acme iOS'],
       ['android', 'google-play', 'com.acme.notes', undefined],
       ['rustore', 'rustore', 'ru.acme.app', 'Акме'],
     ]);
-    expect(config!.apps[0]!.filters).toEqual({ reviewType: 'became-worse', backlog: 25, ratings: [1, 2, 3], countries: ['USA', 'RUS'], languages: [], length: 'over-3-words' });
+    expect(config!.apps[0]!.filters).toEqual({
+      reviewType: 'became-worse',
+      backlog: 25,
+      ratings: [1, 2, 3],
+      countries: ['USA', 'RUS'],
+      languages: [],
+      length: 'over-3-words',
+    });
     expect(config!.apps[0]!.tags).toBe(false);
     expect(config!.apps[1]!.filters.languages).toEqual(['en', 'pt-BR']);
     // Key files by path (made absolute), never copied in.
@@ -114,9 +129,13 @@ describe('init wizard, first run (stubbed prompts, real emulators)', () => {
     expect(run.unredacted[0]).toBe(`  https://hooks.example.com/omnidesk/webhook/${secret}`);
     expect(run.out).toContain('Paste this URL into the "Webhook URL" of the channel "App reviews"');
     expect(run.out).toContain('✓ Case field "App reviews" found (cf_7)');
-    expect(run.out).toMatch(/✓ App Store Connect accepted the credentials[\s\S]*✓ Google Play accepted[\s\S]*✓ RuStore accepted/);
+    expect(run.out).toMatch(
+      /✓ App Store Connect accepted the credentials[\s\S]*✓ Google Play accepted[\s\S]*✓ RuStore accepted/,
+    );
     // Live checks really happened.
-    expect(omni.emu.server.serviceRequests().map((r) => r.path)).toEqual(expect.arrayContaining(['/api/custom_channels.json', '/api/custom_fields.json']));
+    expect(omni.emu.server.serviceRequests().map((r) => r.path)).toEqual(
+      expect.arrayContaining(['/api/custom_channels.json', '/api/custom_fields.json']),
+    );
     expect(stores.asc.authLog.some((e) => e.ok)).toBe(true);
     expect(stores.ru.server.serviceRequests().some((r) => r.path === '/public/auth/')).toBe(true);
   });
@@ -136,7 +155,9 @@ describe('init wizard, first run (stubbed prompts, real emulators)', () => {
       { q: 'API key', a: staff.apiKey },
       { q: 'Custom channel', a: CTRL_C },
     ]);
-    expect(run.out).toContain('✗ Omnidesk: nobody@example.test is not a staff account of this Omnidesk (or it is blocked) (HTTP 403');
+    expect(run.out).toContain(
+      '✗ Omnidesk: nobody@example.test is not a staff account of this Omnidesk (or it is blocked) (HTTP 403',
+    );
     expect(run.out).toContain('✗ Omnidesk: the API key is wrong or was deleted (Omnidesk → Settings → API) (HTTP 401');
     expect(run.out).toContain(`✓ Signed in to acme as ${staff.email}.`);
     const whatNow = run.prompter.asked.filter((a) => a.message === 'What now?');
@@ -165,7 +186,9 @@ describe('init wizard, first run (stubbed prompts, real emulators)', () => {
     expect(run.out).toContain('✗ A field "App reviews" exists, but it is a "checkbox" field of cases');
     expect(run.out).toContain('Omnidesk → Settings → Case fields → Add field → "Text field", title "App reviews"');
     expect(run.out).toContain('✓ Case field "App reviews" found (cf_9)');
-    expect(run.out).toContain('When you know the public URL, the webhook URL is <public URL>/omnidesk/webhook/<secret>');
+    expect(run.out).toContain(
+      'When you know the public URL, the webhook URL is <public URL>/omnidesk/webhook/<secret>',
+    );
     expect(run.config.omnidesk).toMatchObject({ channel: 'cch3', caseFieldId: 9 });
   });
 
@@ -173,13 +196,21 @@ describe('init wizard, first run (stubbed prompts, real emulators)', () => {
     const omni = await startOmnidesk({ channels: [], fields: [] });
     const s = session(omni);
     const run = await s.run([...accountSteps(), { q: 'What now?', a: 'skip' }, { q: 'Apps:', a: CTRL_C }]);
-    expect(run.out).toContain('This Omnidesk has no custom channel yet. Create one: Settings → Channels → Custom channels → Add');
+    expect(run.out).toContain(
+      'This Omnidesk has no custom channel yet. Create one: Settings → Channels → Custom channels → Add',
+    );
     expect(run.out).toContain('Skipped: cases cannot be created until a channel is chosen');
     expect(run.config.omnidesk).not.toHaveProperty('channel');
 
     const omni2 = await startOmnidesk({ fields: [] });
     const s2 = session(omni2);
-    const run2 = await s2.run([...accountSteps(), { q: 'Custom channel', a: ENTER }, { q: 'Public base URL', a: ENTER }, { q: 'What now?', a: 'skip' }, { q: 'Apps:', a: CTRL_C }]);
+    const run2 = await s2.run([
+      ...accountSteps(),
+      { q: 'Custom channel', a: ENTER },
+      { q: 'Public base URL', a: ENTER },
+      { q: 'What now?', a: 'skip' },
+      { q: 'Apps:', a: CTRL_C },
+    ]);
     expect(run2.out).toContain('✗ Omnidesk has no case field named "App reviews"');
     expect(run2.out).toContain('Skipped: `sync` delivers nothing until the field exists');
     expect(run2.config.omnidesk).toMatchObject({ channel: 'cch3' });
@@ -210,7 +241,12 @@ describe('init wizard, first run (stubbed prompts, real emulators)', () => {
         { q: 'Reviews to send', a: ENTER },
         { q: 'Old unanswered', a: ENTER },
         { q: 'Ratings to send', a: ENTER },
-      ]).flatMap((steps, i) => (i === 0 ? [...steps, { q: 'Reviewer languages', a: ENTER }] : steps).concat([{ q: 'Review length', a: ENTER }, { q: 'Add labels', a: ENTER }])),
+      ]).flatMap((steps, i) =>
+        (i === 0 ? [...steps, { q: 'Reviewer languages', a: ENTER }] : steps).concat([
+          { q: 'Review length', a: ENTER },
+          { q: 'Add labels', a: ENTER },
+        ]),
+      ),
       { q: 'Google Play credentials', a: 'skip' },
       { q: 'RuStore credentials', a: 'ask' },
       { q: 'Key ID (RuStore', a: stores.keys.ruKeyId },
@@ -219,10 +255,18 @@ describe('init wizard, first run (stubbed prompts, real emulators)', () => {
       { q: 'Change an address', a: false },
     ]);
     expect(run.code).toBe(ExitCode.ok);
-    expect(run.out).toContain('Until Google Play credentials are added (step 5), its reviews come from the public Google Play pages and replies cannot be sent.');
-    expect(run.out).toContain('Google Play: reviews will flow (public source), but replies cannot be sent until the credentials are added');
+    expect(run.out).toContain(
+      'Until Google Play credentials are added (step 5), its reviews come from the public Google Play pages and replies cannot be sent.',
+    );
+    expect(run.out).toContain(
+      'Google Play: reviews will flow (public source), but replies cannot be sent until the credentials are added',
+    );
     expect(run.out).toContain('✓ RuStore accepted the credentials.');
-    expect(run.config.stores).toEqual({ appStore: stores.storesConfig.appStore, googlePlay: stores.storesConfig.googlePlay, rustore: { baseUrl: stores.ru.server.baseUrl, keyId: stores.keys.ruKeyId, privateKey: stores.keys.ruKeyBase64 } });
+    expect(run.config.stores).toEqual({
+      appStore: stores.storesConfig.appStore,
+      googlePlay: stores.storesConfig.googlePlay,
+      rustore: { baseUrl: stores.ru.server.baseUrl, keyId: stores.keys.ruKeyId, privateKey: stores.keys.ruKeyBase64 },
+    });
     // The pasted key is a secret: never printed.
     expect(run.out).not.toContain(stores.keys.ruKeyBase64);
   });
@@ -231,7 +275,11 @@ describe('init wizard, first run (stubbed prompts, real emulators)', () => {
     const omni = await startOmnidesk();
     const s = session(omni);
     const stores = await startStores(s.dir);
-    s.seed({ stores: stores.storesConfig, omnidesk: { subdomain: 'acme', staffEmail: staff.email, apiKey: staff.apiKey, baseUrl: omni.emu.baseUrl }, apps: [{ id: 'ios', store: 'app-store', appId: '1000000001' }] });
+    s.seed({
+      stores: stores.storesConfig,
+      omnidesk: { subdomain: 'acme', staffEmail: staff.email, apiKey: staff.apiKey, baseUrl: omni.emu.baseUrl },
+      apps: [{ id: 'ios', store: 'app-store', appId: '1000000001' }],
+    });
     const run = await s.run([
       { q: 'What do you want to edit?', a: 'credentials' },
       { q: 'App Store Connect credentials', a: 'ask' },

@@ -21,7 +21,13 @@ afterEach(async () => {
 });
 
 function client(extra: Partial<ConstructorParameters<typeof HttpClient>[0]> = {}): HttpClient {
-  return new HttpClient({ service: 'Example', baseUrl: origin, dispatcher: agent, wait: async (ms) => void waits.push(ms), ...extra });
+  return new HttpClient({
+    service: 'Example',
+    baseUrl: origin,
+    dispatcher: agent,
+    wait: async (ms) => void waits.push(ms),
+    ...extra,
+  });
 }
 
 const okSchema = z.object({ value: z.number() });
@@ -41,7 +47,9 @@ describe('HttpClient', () => {
   it('does not repeat a POST after a 5xx (the service may have acted), but does after a 429', async () => {
     const pool = agent.get(origin);
     pool.intercept({ path: '/create', method: 'POST' }).reply(500, {});
-    await expect(client().request({ method: 'POST', path: '/create', json: {}, schema: okSchema })).rejects.toMatchObject({ kind: 'transient', status: 500 });
+    await expect(
+      client().request({ method: 'POST', path: '/create', json: {}, schema: okSchema }),
+    ).rejects.toMatchObject({ kind: 'transient', status: 500 });
     pool.intercept({ path: '/create', method: 'POST' }).reply(429, {}, { headers: { 'retry-after': '7' } });
     pool.intercept({ path: '/create', method: 'POST' }).reply(201, { value: 2 });
     const res = await client().request({ method: 'POST', path: '/create', json: {}, schema: okSchema });
@@ -51,7 +59,9 @@ describe('HttpClient', () => {
 
   it('names the bad field of an unexpected payload', async () => {
     agent.get(origin).intercept({ path: '/x', method: 'GET' }).reply(200, { value: 'one' });
-    const err = await client().request({ path: '/x', schema: okSchema }).catch((e: unknown) => e);
+    const err = await client()
+      .request({ path: '/x', schema: okSchema })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RemoteError);
     expect((err as RemoteError).kind).toBe('bad-payload');
     expect((err as RemoteError).message).toContain('field "value"');
@@ -62,7 +72,10 @@ describe('HttpClient', () => {
     pool.intercept({ path: '/x', method: 'GET' }).reply(401, { error: 'expired' });
     pool.intercept({ path: '/x', method: 'GET' }).reply(401, { error: 'still bad' });
     let refreshed = 0;
-    const c = client({ auth: async () => ({ authorization: 'Bearer very-secret-token-123' }), onUnauthorized: () => void refreshed++ });
+    const c = client({
+      auth: async () => ({ authorization: 'Bearer very-secret-token-123' }),
+      onUnauthorized: () => void refreshed++,
+    });
     const err = (await c.request({ path: '/x', schema: okSchema }).catch((e: unknown) => e)) as RemoteError;
     expect(refreshed).toBe(1);
     expect(err.kind).toBe('auth');
@@ -71,13 +84,20 @@ describe('HttpClient', () => {
 
   it('uses the service-specific error description', async () => {
     agent.get(origin).intercept({ path: '/x', method: 'GET' }).reply(403, { reason: 'quota' });
-    const c = client({ describeError: (_s, body) => ({ kind: 'quota', message: `quota: ${(body as { reason: string }).reason}` }) });
-    await expect(c.request({ path: '/x', schema: okSchema })).rejects.toMatchObject({ kind: 'quota', message: expect.stringContaining('quota: quota') });
+    const c = client({
+      describeError: (_s, body) => ({ kind: 'quota', message: `quota: ${(body as { reason: string }).reason}` }),
+    });
+    await expect(c.request({ path: '/x', schema: okSchema })).rejects.toMatchObject({
+      kind: 'quota',
+      message: expect.stringContaining('quota: quota'),
+    });
   });
 
   it('a dropped connection is transient and retried', async () => {
     const pool = agent.get(origin);
-    pool.intercept({ path: '/x', method: 'GET' }).replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    pool
+      .intercept({ path: '/x', method: 'GET' })
+      .replyWithError(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
     pool.intercept({ path: '/x', method: 'GET' }).reply(200, { value: 3 });
     expect((await client().request({ path: '/x', schema: okSchema })).data.value).toBe(3);
   });
@@ -111,10 +131,16 @@ describe('HeaderBudget', () => {
   it('honours the retry time of a 429', async () => {
     let now = 0;
     const slept: number[] = [];
-    const budget = new HeaderBudget({ windowMs: 60_000, now: () => now, wait: async (ms) => {
+    const budget = new HeaderBudget({
+      windowMs: 60_000,
+      now: () => now,
+      wait: async (ms) => {
         slept.push(ms);
         now += ms;
-      }, read: () => undefined, retryAfter: (h) => Number(header(h, 'retry_after')) * 1000 });
+      },
+      read: () => undefined,
+      retryAfter: (h) => Number(header(h, 'retry_after')) * 1000,
+    });
     budget.observe(429, { retry_after: '12' });
     await budget.acquire(1);
     expect(slept).toEqual([12_000]);

@@ -11,24 +11,51 @@ function review(reviewId: string, at: string, text: string): Review {
 
 describe('parseEach', () => {
   it('keeps the good records in order and sets each bad one aside, naming id and field', () => {
-    const items = [{ id: 'a', rating: 5 }, { id: 'b', rating: 0 }, 'junk', { rating: 2 }, { id: 'c', rating: 1 }, { id: 'in space', rating: 'x' }];
+    const items = [
+      { id: 'a', rating: 5 },
+      { id: 'b', rating: 0 },
+      'junk',
+      { rating: 2 },
+      { id: 'c', rating: 1 },
+      { id: 'in space', rating: 'x' },
+    ];
     const out = parseEach(schema, items, (raw) => readId(raw, 'id'));
     expect(out.ok.map((r) => r.id)).toEqual(['a', 'c']);
     expect(out.setAside).toEqual([
       { id: 'b', reason: 'record b: field "rating" Too small: expected number to be >=1' },
-      { id: undefined, reason: 'record [2] (no readable id): field "(body)" Invalid input: expected object, received string' },
-      { id: undefined, reason: 'record [3] (no readable id): field "id" Invalid input: expected string, received undefined' },
+      {
+        id: undefined,
+        reason: 'record [2] (no readable id): field "(body)" Invalid input: expected object, received string',
+      },
+      {
+        id: undefined,
+        reason: 'record [3] (no readable id): field "id" Invalid input: expected string, received undefined',
+      },
       { id: 'in space', reason: 'record "in space": field "rating" Invalid input: expected number, received string' },
     ]);
   });
 
   it('sets aside a record whose mapping fails, and never throws', () => {
-    const out = parseEach(schema, [{ id: 'a', rating: 1 }, { id: 'b', rating: 2 }], (raw) => readId(raw, 'id'), (r) => {
-      if (r.id === 'a') throw new RecordError('has no date');
-      if (r.id === 'b') throw new RangeError('Invalid time value');
-      return r;
+    const out = parseEach(
+      schema,
+      [
+        { id: 'a', rating: 1 },
+        { id: 'b', rating: 2 },
+      ],
+      (raw) => readId(raw, 'id'),
+      (r) => {
+        if (r.id === 'a') throw new RecordError('has no date');
+        if (r.id === 'b') throw new RangeError('Invalid time value');
+        return r;
+      },
+    );
+    expect(out).toEqual({
+      ok: [],
+      setAside: [
+        { id: 'a', reason: 'record a: has no date' },
+        { id: 'b', reason: 'record b: Invalid time value' },
+      ],
     });
-    expect(out).toEqual({ ok: [], setAside: [{ id: 'a', reason: 'record a: has no date' }, { id: 'b', reason: 'record b: Invalid time value' }] });
   });
 
   it('reads ids that are strings or finite numbers only', () => {
@@ -50,6 +77,8 @@ describe('keepNewest', () => {
     // Same date, different content: the same one wins in either order.
     const twinA = review('3', '2026-01-01T00:00:00.000Z', 'a');
     const twinB = review('3', '2026-01-01T00:00:00.000Z', 'b');
-    expect(keepNewest({ ok: [twinA, twinB], setAside: [] }).ok).toEqual(keepNewest({ ok: [twinB, twinA], setAside: [] }).ok);
+    expect(keepNewest({ ok: [twinA, twinB], setAside: [] }).ok).toEqual(
+      keepNewest({ ok: [twinB, twinA], setAside: [] }).ok,
+    );
   });
 });

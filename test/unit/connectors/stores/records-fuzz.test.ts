@@ -16,7 +16,6 @@ import { mapComments } from '../../../../src/connectors/stores/rustore/map.js';
 import type { Review } from '../../../../src/domain/review.js';
 import { damage, mutation, type Json } from '../../../helpers/mutate.js';
 
-
 interface StoreCase {
   name: string;
   /** A valid record with this id and rating. */
@@ -29,44 +28,103 @@ interface StoreCase {
 const cases: StoreCase[] = [
   {
     name: 'App Store Connect',
-    valid: (id, rating, text) => ({ type: 'customerReviews', id: `r${id}`, attributes: { rating, title: 't', body: text, reviewerNickname: 'n', createdDate: '2026-01-02T03:04:05-08:00', territory: 'USA' } }),
+    valid: (id, rating, text) => ({
+      type: 'customerReviews',
+      id: `r${id}`,
+      attributes: {
+        rating,
+        title: 't',
+        body: text,
+        reviewerNickname: 'n',
+        createdDate: '2026-01-02T03:04:05-08:00',
+        territory: 'USA',
+      },
+    }),
     read: (items) => mapAppStorePage('1', { data: items }),
     reviewId: (id) => `r${id}`,
   },
   {
     name: 'Google Play',
-    valid: (id, rating, text) => ({ reviewId: `gp:${id}`, authorName: 'a', comments: [{ userComment: { text: `\t${text}`, lastModified: { seconds: '1767000000', nanos: 5 }, starRating: rating, reviewerLanguage: 'en', originalText: '' } }] }),
+    valid: (id, rating, text) => ({
+      reviewId: `gp:${id}`,
+      authorName: 'a',
+      comments: [
+        {
+          userComment: {
+            text: `\t${text}`,
+            lastModified: { seconds: '1767000000', nanos: 5 },
+            starRating: rating,
+            reviewerLanguage: 'en',
+            originalText: '',
+          },
+        },
+      ],
+    }),
     read: (items) => mapGooglePage('com.acme', items, 'en', '2026-01-01T00:00:00.000Z'),
     reviewId: (id) => `gp:${id}`,
   },
   {
     name: 'RuStore',
-    valid: (id, rating, text) => ({ packageName: 'ru.acme', commentId: id, userName: 'u', appRating: rating, commentText: text, commentDate: '2026-01-02 03:04:05.123', updatedAtIso: '2026-01-02T03:04:05+03:00', edited: false, likeCounter: 0 }),
+    valid: (id, rating, text) => ({
+      packageName: 'ru.acme',
+      commentId: id,
+      userName: 'u',
+      appRating: rating,
+      commentText: text,
+      commentDate: '2026-01-02 03:04:05.123',
+      updatedAtIso: '2026-01-02T03:04:05+03:00',
+      edited: false,
+      likeCounter: 0,
+    }),
     read: (items) => mapComments('ru.acme', items),
     reviewId: (id) => String(id),
   },
   {
     name: 'App Store public feed',
-    valid: (id, rating, text) => ({ id: { label: String(id) }, author: { name: { label: 'a' } }, 'im:rating': { label: String(rating) }, content: { label: text }, updated: { label: '2026-01-02T03:04:05-07:00' } }),
+    valid: (id, rating, text) => ({
+      id: { label: String(id) },
+      author: { name: { label: 'a' } },
+      'im:rating': { label: String(rating) },
+      content: { label: text },
+      updated: { label: '2026-01-02T03:04:05-07:00' },
+    }),
     read: (items) => mapEntries(feedSchema.parse({ feed: { entry: items } }), { appId: '1', country: 'us' }),
     reviewId: (id) => String(id),
   },
   {
     name: 'Google Play public pages',
-    valid: (id, rating, text) => ({ id: `gp:${id}`, userName: 'u', date: '2026-01-02T03:04:05.000Z', score: rating, text, thumbsUp: 1 }),
+    valid: (id, rating, text) => ({
+      id: `gp:${id}`,
+      userName: 'u',
+      date: '2026-01-02T03:04:05.000Z',
+      score: rating,
+      text,
+      thumbsUp: 1,
+    }),
     read: (items) => mapScrapedPage(items, { appId: 'com.acme', language: 'en' }),
     reviewId: (id) => `gp:${id}`,
   },
   {
     name: 'RuStore public pages',
-    valid: (id, rating, text) => ({ commentId: id, firstName: 'f', appRating: rating, commentText: text, commentDate: '2026-01-02T03:04:05+03:00', devResponse: 'ok' }),
+    valid: (id, rating, text) => ({
+      commentId: id,
+      firstName: 'f',
+      appRating: rating,
+      commentText: text,
+      commentDate: '2026-01-02T03:04:05+03:00',
+      devResponse: 'ok',
+    }),
     read: (items) => mapPublicComments(items, 'ru.acme'),
     reviewId: (id) => String(id),
   },
 ];
 
 const page = fc.array(
-  fc.record({ rating: fc.integer({ min: 1, max: 5 }), text: fc.string({ maxLength: 20 }), mutations: fc.option(fc.array(mutation, { minLength: 1, maxLength: 3 }), { freq: 2 }) }),
+  fc.record({
+    rating: fc.integer({ min: 1, max: 5 }),
+    text: fc.string({ maxLength: 20 }),
+    mutations: fc.option(fc.array(mutation, { minLength: 1, maxLength: 3 }), { freq: 2 }),
+  }),
   { minLength: 1, maxLength: 12 },
 );
 
@@ -89,7 +147,8 @@ describe.each(cases)('$name page reader under random mutations', (store) => {
         // One version per id (the newest wins); nothing else goes missing without a reason.
         expect(ids.size).toBe(result.ok.length);
         expect(result.ok.length + result.setAside.length).toBeLessThanOrEqual(items.length);
-        for (const s of result.setAside) expect(s.reason).toMatch(/^record ([\w:.+=/-]+|"(?:[^"\\]|\\.)*"|\[\d+\] \(no readable id\)): ./);
+        for (const s of result.setAside)
+          expect(s.reason).toMatch(/^record ([\w:.+=/-]+|"(?:[^"\\]|\\.)*"|\[\d+\] \(no readable id\)): ./);
         for (const r of result.ok) {
           expect(Number.isNaN(Date.parse(r.createdAt))).toBe(false);
           expect([1, 2, 3, 4, 5]).toContain(r.rating);

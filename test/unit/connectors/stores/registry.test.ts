@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { allStores, connectors, storeDescriptor, storeIds } from '../../../../src/connectors/stores/registry.js';
 
 const root = join(import.meta.dirname, '../../../../src/connectors/stores');
-const folders = readdirSync(root).filter((f) => statSync(join(root, f)).isDirectory()).sort();
+const folders = readdirSync(root)
+  .filter((f) => statSync(join(root, f)).isDirectory())
+  .sort();
 
 /** Every connector folder has these; API connectors also sign in. */
 const common = ['README.md', 'index.ts', 'map.ts', 'schema.ts'];
@@ -23,7 +25,13 @@ describe('store connector registry', () => {
     for (const folder of folders) {
       const files = readdirSync(join(root, folder)).sort();
       const api = allStores().some((s) => s.api.id === folder);
-      const expected = [...common, ...(api ? ['auth.ts'] : []), ...Object.keys(extras).filter((e) => e.startsWith(`${folder}/`)).map((e) => e.slice(folder.length + 1))].sort();
+      const expected = [
+        ...common,
+        ...(api ? ['auth.ts'] : []),
+        ...Object.keys(extras)
+          .filter((e) => e.startsWith(`${folder}/`))
+          .map((e) => e.slice(folder.length + 1)),
+      ].sort();
       expect({ folder, files }).toEqual({ folder, files: expected });
     }
   });

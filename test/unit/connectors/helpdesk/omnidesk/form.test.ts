@@ -6,15 +6,27 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { defaultFormLimits, FormLimitError, parsePhpForm, type FormStats, type FormTree } from '../../../../../src/connectors/helpdesk/omnidesk/form.js';
+import {
+  defaultFormLimits,
+  FormLimitError,
+  parsePhpForm,
+  type FormStats,
+  type FormTree,
+} from '../../../../../src/connectors/helpdesk/omnidesk/form.js';
 import { parseWebhook } from '../../../../../src/connectors/helpdesk/omnidesk/webhook.js';
 import { RemoteError } from '../../../../../src/errors.js';
 
 const runs = { seed: 20261202, numRuns: 300 } as const;
-const unlimited = { maxKeys: Number.POSITIVE_INFINITY, maxDepth: Number.POSITIVE_INFINITY, maxKeyLength: Number.POSITIVE_INFINITY };
+const unlimited = {
+  maxKeys: Number.POSITIVE_INFINITY,
+  maxDepth: Number.POSITIVE_INFINITY,
+  maxKeyLength: Number.POSITIVE_INFINITY,
+};
 
 /** Names as Omnidesk's (and any sane) fields look: no brackets, no reserved words. */
-const name = fc.stringMatching(/^[a-z_][a-z0-9_]{0,11}$/).filter((n) => !['__proto__', 'constructor', 'prototype'].includes(n));
+const name = fc
+  .stringMatching(/^[a-z_][a-z0-9_]{0,11}$/)
+  .filter((n) => !['__proto__', 'constructor', 'prototype'].includes(n));
 const leaf = fc.string({ maxLength: 20, unit: 'grapheme' });
 const tree: fc.Arbitrary<FormTree> = fc.letrec<{ node: FormTree | string; obj: FormTree }>((tie) => ({
   node: fc.oneof({ maxDepth: 3, depthSize: 'small' }, leaf, tie('obj')),
@@ -29,7 +41,8 @@ function encode(t: FormTree, prefix = ''): [string, string][] {
   });
 }
 
-const hasEmpty = (t: FormTree): boolean => Object.values(t).some((v) => typeof v !== 'string' && (Object.keys(v).length === 0 || hasEmpty(v)));
+const hasEmpty = (t: FormTree): boolean =>
+  Object.values(t).some((v) => typeof v !== 'string' && (Object.keys(v).length === 0 || hasEmpty(v)));
 
 describe('parsePhpForm (property)', () => {
   it('reads back what a PHP-bracket encoder wrote', () => {
@@ -44,7 +57,27 @@ describe('parsePhpForm (property)', () => {
   });
 
   it('on any input returns a tree of strings or throws FormLimitError, and never touches Object.prototype', () => {
-    const piece = fc.oneof(fc.constantFrom('[', ']', '[]', '=', '&', '%', '%5B', '%5D', '+', '__proto__', 'constructor', 'prototype', 'a', '0', '%00', '%zz'), fc.string({ maxLength: 6 }));
+    const piece = fc.oneof(
+      fc.constantFrom(
+        '[',
+        ']',
+        '[]',
+        '=',
+        '&',
+        '%',
+        '%5B',
+        '%5D',
+        '+',
+        '__proto__',
+        'constructor',
+        'prototype',
+        'a',
+        '0',
+        '%00',
+        '%zz',
+      ),
+      fc.string({ maxLength: 6 }),
+    );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 80 }), (parts) => {
         const body = parts.join('');
@@ -63,8 +96,22 @@ describe('parsePhpForm (property)', () => {
   });
 
   it('the webhook parser answers any form body with an event or a bad-payload RemoteError', () => {
-    const field = fc.constantFrom('type', 'object[message_id]', 'object[case_id]', 'object[staff_id]', 'object[user_id]', 'object[content]', 'object[content_html]', 'object[note]', 'object[attachments][0][url]', 'object[attachments][]');
-    const value = fc.oneof(fc.constantFrom('message_new', '0', '1', '-5', ' 77 ', '1e3', '9007199254740991', '9007199254740992', '007', ''), fc.string({ maxLength: 8 }));
+    const field = fc.constantFrom(
+      'type',
+      'object[message_id]',
+      'object[case_id]',
+      'object[staff_id]',
+      'object[user_id]',
+      'object[content]',
+      'object[content_html]',
+      'object[note]',
+      'object[attachments][0][url]',
+      'object[attachments][]',
+    );
+    const value = fc.oneof(
+      fc.constantFrom('message_new', '0', '1', '-5', ' 77 ', '1e3', '9007199254740991', '9007199254740992', '007', ''),
+      fc.string({ maxLength: 8 }),
+    );
     fc.assert(
       fc.property(fc.array(fc.tuple(field, value), { maxLength: 14 }), (pairs) => {
         const body = new URLSearchParams(pairs).toString();
@@ -96,7 +143,9 @@ describe('parsePhpForm (hostile bodies)', () => {
   });
 
   it('refuses too many keys, too deep or too long names with FormLimitError', () => {
-    expect(() => parsePhpForm(appends(60 * 1024))).toThrow(new FormLimitError(`more than ${defaultFormLimits.maxKeys} fields`));
+    expect(() => parsePhpForm(appends(60 * 1024))).toThrow(
+      new FormLimitError(`more than ${defaultFormLimits.maxKeys} fields`),
+    );
     expect(() => parsePhpForm(`a${'[x]'.repeat(6)}=1`)).toThrow(/nests deeper than 5/);
     expect(() => parsePhpForm(`${'k'.repeat(300)}=1`)).toThrow(/longer than 256/);
     expect(parsePhpForm(`a${'[x]'.repeat(5)}=1`)).toEqual({ a: { x: { x: { x: { x: { x: '1' } } } } } });
@@ -130,6 +179,8 @@ describe('parsePhpForm (hostile bodies)', () => {
   });
 
   it('the hostile body through the webhook parser is a 400-style bad payload naming the limit', () => {
-    expect(() => parseWebhook('application/x-www-form-urlencoded', appends(60 * 1024))).toThrow(/more than 1000 fields/);
+    expect(() => parseWebhook('application/x-www-form-urlencoded', appends(60 * 1024))).toThrow(
+      /more than 1000 fields/,
+    );
   });
 });

@@ -34,7 +34,7 @@ export const exitCodeHelp: ReadonlyArray<readonly [ExitCodeValue, string]> = [
   ],
   [ExitCode.locked, "another run holds the run lock, or another process the state file's write lock; try again later"],
   [ExitCode.unsupportedNode, 'this Node.js is too old (20.17 or newer is needed)'],
-  [ExitCode.interrupted, 'stopped with Ctrl-C (init keeps what was entered)'],
+  [ExitCode.interrupted, 'stopped with Ctrl-C (init keeps what was entered; serve-hook stops cleanly first)'],
 ];
 
 /** An error the user can act on; carries the exit code the CLI ends with. */

@@ -49,7 +49,8 @@ export async function serveHookCommand(ctx: CommandContext, opts: ServeHookOptio
     const signal = await nextSignal();
     ctx.logger.info('shutting down', { signal });
     await running.stop();
-    return ExitCode.ok;
+    // SIGTERM is a service manager's ordinary stop (0); Ctrl-C is an interruption (130, as documented).
+    return signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.ok;
   } finally {
     await services?.close();
     db.close();

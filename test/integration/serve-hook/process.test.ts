@@ -70,6 +70,14 @@ describe('serve-hook as a process', () => {
     expect(run.stderr.join('')).toContain('shutting down');
   });
 
+  it('exits 130 on Ctrl-C (SIGINT), after the same clean stop', async () => {
+    const loop = await startLoop();
+    const run = await spawnServeHook(loop);
+    run.child.kill('SIGINT');
+    expect(await run.exited).toEqual({ code: 130, signal: null });
+    expect(run.stderr.join('')).toContain('shutting down');
+  });
+
   it('loses nothing when SIGKILLed after acknowledging: the next flush publishes the reply exactly once', async () => {
     const loop = await startLoop();
     const gp = await loop.reviewWithCase('google-play');

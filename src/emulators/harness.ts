@@ -103,7 +103,6 @@ export class EmulatorServer {
   private held: { pathPrefix: string; waiting: (() => void)[] } | undefined;
   private random: () => number = mulberry32(1);
   private rewrite: ResponseRewrite | undefined;
-  private rewriteAnswer: ((path: string, json: unknown) => unknown) | undefined;
   private readonly opts: EmulatorOptions;
   baseUrl = '';
 
@@ -132,7 +131,11 @@ export class EmulatorServer {
    * record the way a real service might. `undefined` stops rewriting.
    */
   rewriteJson(fn: ((path: string, json: unknown) => unknown) | undefined): void {
-    this.rewriteAnswer = fn;
+    this.rewriteResponses(
+      fn &&
+        ((req, res) =>
+          res.status < 300 && res.json !== undefined ? { ...res, json: fn(req.path, structuredClone(res.json)) } : res),
+    );
   }
 
   /** `pattern` like `/api/cases/:caseId/messages.json`; params are URL-decoded. */
@@ -333,14 +336,6 @@ export class EmulatorServer {
       break;
     }
     if (methodMismatch) response = { status: 405, json: { error: 'method_not_allowed' } };
-    if (
-      this.rewriteAnswer &&
-      response.status < 300 &&
-      response.json !== undefined &&
-      !url.pathname.startsWith('/__emulator')
-    ) {
-      response = { ...response, json: this.rewriteAnswer(url.pathname, structuredClone(response.json)) };
-    }
     if (fault === 'malformed' && response.status < 300) {
       response = {
         status: response.status,

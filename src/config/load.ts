@@ -7,13 +7,18 @@ import { dirname, join } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { registerSecret } from '../log.js';
+import {
+  appProblems,
+  storeEnvOverrides,
+  storeSecretValues,
+  storeSettingsProblems,
+  type EnvOverride,
+} from '../connectors/stores/settings.js';
+import { resolveConfigRelative, type ConfigLocation } from './paths.js';
 import { configSchema, type Config } from './schema.js';
 import { defaultConfigPath } from './store.js';
 
-export interface ConfigLocation {
-  configPath: string;
-  dbPath: string;
-}
+export { resolveConfigRelative, type ConfigLocation };
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -27,18 +32,10 @@ export function resolveLocation(
 }
 
 /** Env vars that fill (and override) config fields; listed in `.env.example`. */
-export const envOverrides: ReadonlyArray<readonly [string, readonly string[]]> = [
+export const envOverrides: readonly EnvOverride[] = [
   ['ASODESK_OMNI_OMNIDESK_API_KEY', ['omnidesk', 'apiKey']],
   ['ASODESK_OMNI_OMNIDESK_BASE_URL', ['omnidesk', 'baseUrl']],
-  ['ASODESK_OMNI_APPSTORE_ISSUER_ID', ['stores', 'appStore', 'issuerId']],
-  ['ASODESK_OMNI_APPSTORE_KEY_ID', ['stores', 'appStore', 'keyId']],
-  ['ASODESK_OMNI_APPSTORE_PRIVATE_KEY', ['stores', 'appStore', 'privateKey']],
-  ['ASODESK_OMNI_APPSTORE_PRIVATE_KEY_PATH', ['stores', 'appStore', 'privateKeyPath']],
-  ['ASODESK_OMNI_GOOGLE_SERVICE_ACCOUNT_JSON', ['stores', 'googlePlay', 'serviceAccountJson']],
-  ['ASODESK_OMNI_GOOGLE_SERVICE_ACCOUNT_PATH', ['stores', 'googlePlay', 'serviceAccountPath']],
-  ['ASODESK_OMNI_RUSTORE_KEY_ID', ['stores', 'rustore', 'keyId']],
-  ['ASODESK_OMNI_RUSTORE_PRIVATE_KEY', ['stores', 'rustore', 'privateKey']],
-  ['ASODESK_OMNI_RUSTORE_PRIVATE_KEY_PATH', ['stores', 'rustore', 'privateKeyPath']],
+  ...storeEnvOverrides,
   ['ASODESK_OMNI_WEBHOOK_SECRET', ['webhook', 'secret']],
 ];
 
@@ -110,38 +107,9 @@ export function crossFieldProblems(config: Config): ConfigProblem[] {
     if (seen.has(app.id))
       problems.push({ path: `apps.${i}.id`, message: `duplicate app id "${app.id}": each app needs its own id` });
     seen.add(app.id);
-    if (app.store === 'app-store' && !/^\d+$/.test(app.appId)) {
-      problems.push({
-        path: `apps.${i}.appId`,
-        message:
-          'the App Store app id is the number from App Store Connect (App Information → Apple ID), e.g. 1234567890',
-      });
-    }
-    if (app.store !== 'app-store' && !/^[A-Za-z][\w]*(\.[A-Za-z_][\w]*)+$/.test(app.appId)) {
-      problems.push({ path: `apps.${i}.appId`, message: 'a package name looks like com.company.app' });
-    }
-    if (app.store !== 'app-store' && app.filters.countries.length > 0) {
-      problems.push({
-        path: `apps.${i}.filters.countries`,
-        message: 'countries filter only exists for App Store apps; use languages for Google Play',
-      });
-    }
+    problems.push(...appProblems(app, i));
   });
-  const gp = config.stores.googlePlay;
-  if (gp.serviceAccountJson && gp.serviceAccountPath) {
-    problems.push({
-      path: 'stores.googlePlay.serviceAccountPath',
-      message: 'give the service account either inline or as a path, not both',
-    });
-  }
-  for (const store of ['appStore', 'rustore'] as const) {
-    const s = config.stores[store];
-    if (s.privateKey && s.privateKeyPath)
-      problems.push({
-        path: `stores.${store}.privateKeyPath`,
-        message: 'give the private key either inline or as a path, not both',
-      });
-  }
+  problems.push(...storeSettingsProblems(config));
   return problems;
 }
 
@@ -160,9 +128,7 @@ export function parseConfig(raw: unknown, env: Env = process.env): ParsedConfig 
 
 export function registerConfigSecrets(config: Config): void {
   registerSecret(config.omnidesk?.apiKey);
-  registerSecret(config.stores.appStore.privateKey);
-  registerSecret(config.stores.googlePlay.serviceAccountJson);
-  registerSecret(config.stores.rustore.privateKey);
+  for (const secret of storeSecretValues(config)) registerSecret(secret);
   registerSecret(config.webhook.secret);
 }
 
@@ -178,9 +144,4 @@ export function loadConfig(location: ConfigLocation, env: Env = process.env): Co
     );
   }
   return config;
-}
-
-/** Relative key paths are taken from the config file's folder, so a config can be moved with its keys. */
-export function resolveConfigRelative(location: ConfigLocation, path: string): string {
-  return path.startsWith('/') ? path : join(dirname(location.configPath), path);
 }

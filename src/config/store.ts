@@ -19,7 +19,7 @@ function open(path: string): Conf<Record<string, unknown>> {
     configName: basename(path, ext),
     fileExtension: ext.replace(/^\./, '') || 'json',
     configFileMode: 0o600,
-    // Keys such as `stores.appStore` are paths of ours, not dot-notation of conf's.
+    // Keys such as `stores.<store>` are paths of ours, not dot-notation of conf's.
     accessPropertiesByDotNotation: false,
     projectSuffix: '',
   });

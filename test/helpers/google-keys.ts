@@ -3,7 +3,7 @@
  * and the JSON key Google Cloud Console would give, pointing token_uri at the emulator.
  */
 import { generateKeyPairSync } from 'node:crypto';
-import type { ServiceAccount } from '../../src/config/secrets.js';
+import type { ServiceAccount } from '../../src/connectors/stores/google-play/settings.js';
 
 export interface TestServiceAccount {
   account: ServiceAccount;

@@ -4,13 +4,16 @@
  * store: one connector folder (API and public source), one entry here, one emulator.
  */
 import { AppStoreConnector } from './app-store-connect/index.js';
+import * as appStoreSettings from './app-store-connect/settings.js';
 import { AppStorePublicSource } from './app-store-public/index.js';
 import { GooglePlayConnector } from './google-play/index.js';
 import { quotaStatus } from './google-play/quota.js';
+import * as googlePlaySettings from './google-play/settings.js';
 import { GooglePlayPublicSource } from './google-play-public/index.js';
 import { storeIds, type StoreId } from './ids.js';
 import { RuStoreConnector } from './rustore/index.js';
 import { RuStorePublicSource } from './rustore-public/index.js';
+import * as ruStoreSettings from './rustore/settings.js';
 import type { ApiConnectorClass, PublicConnectorClass, StoreDescriptor } from './types.js';
 
 export { storeIds, type StoreId };
@@ -30,7 +33,7 @@ const descriptors: Record<StoreId, StoreDescriptor> = {
     id: 'app-store',
     name: 'App Store',
     consoleName: 'App Store Connect',
-    filters: { countries: true, languages: false },
+    filters: appStoreSettings.filters,
     api: AppStoreConnector,
     public: AppStorePublicSource,
     consoleLink: (r) => `https://appstoreconnect.apple.com/apps/${r.appId}/distribution/activity/ios/ratingsResponses`,
@@ -40,7 +43,7 @@ const descriptors: Record<StoreId, StoreDescriptor> = {
     name: 'Google Play',
     consoleName: 'Google Play',
     deviceOs: 'Android',
-    filters: { countries: false, languages: true },
+    filters: googlePlaySettings.filters,
     api: GooglePlayConnector,
     public: GooglePlayPublicSource,
     consoleLink: (r) =>
@@ -52,7 +55,7 @@ const descriptors: Record<StoreId, StoreDescriptor> = {
     name: 'RuStore',
     consoleName: 'RuStore',
     deviceOs: 'Android',
-    filters: { countries: false, languages: false },
+    filters: ruStoreSettings.filters,
     api: RuStoreConnector,
     public: RuStorePublicSource,
     consoleLink: (r) => `https://console.rustore.ru/apps?package=${encodeURIComponent(r.appId)}`,

@@ -6,7 +6,7 @@ import { SignJWT, importPKCS8 } from 'jose';
 import { request } from 'undici';
 import { onTestFinished } from 'vitest';
 import { appStoreSchema, type AppStoreConfig } from '../../../src/config/schema.js';
-import type { AppStoreCredentials } from '../../../src/config/secrets.js';
+import type { AppStoreCredentials } from '../../../src/connectors/stores/app-store-connect/settings.js';
 import {
   createAppStoreConnector,
   type AppStoreConnector,

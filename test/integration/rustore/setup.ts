@@ -4,7 +4,7 @@
  */
 import { afterEach } from 'vitest';
 import { rustoreSchema } from '../../../src/config/schema.js';
-import type { RuStoreCredentials } from '../../../src/config/secrets.js';
+import type { RuStoreCredentials } from '../../../src/connectors/stores/rustore/settings.js';
 import type { ConnectorDeps } from '../../../src/connectors/deps.js';
 import { createRuStoreConnector, type RuStoreConnector } from '../../../src/connectors/stores/rustore/index.js';
 import type { AppRef } from '../../../src/connectors/stores/types.js';

@@ -5,7 +5,7 @@
  */
 import { createPrivateKey } from 'node:crypto';
 import { importPKCS8, SignJWT, type CryptoKey } from 'jose';
-import type { AppStoreCredentials } from '../../../config/secrets.js';
+import type { AppStoreCredentials } from './settings.js';
 import { ConfigError } from '../../../errors.js';
 import { registerSecret } from '../../../log.js';
 

@@ -5,7 +5,7 @@
  */
 import type { ConfigLocation } from '../../../config/load.js';
 import type { AppStoreConfig, Config } from '../../../config/schema.js';
-import { resolveAppStore, type AppStoreCredentials } from '../../../config/secrets.js';
+import { resolveAppStore, type AppStoreCredentials } from './settings.js';
 import type { Review } from '../../../domain/review.js';
 import { RemoteError, type RemoteErrorKind } from '../../../errors.js';
 import type { Logger } from '../../../log.js';

@@ -14,7 +14,7 @@
 import { createPrivateKey, sign } from 'node:crypto';
 import { JWT, gaxios } from 'google-auth-library';
 import { fetch as undiciFetch, type Dispatcher } from 'undici';
-import type { ServiceAccount } from '../../../config/secrets.js';
+import type { ServiceAccount } from './settings.js';
 import { ConfigError, RemoteError } from '../../../errors.js';
 import { redact, registerSecret, type Logger } from '../../../log.js';
 import { oauthErrorSchema } from './schema.js';

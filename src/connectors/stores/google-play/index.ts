@@ -4,7 +4,7 @@
  */
 import type { ConfigLocation } from '../../../config/load.js';
 import type { Config, GooglePlayConfig } from '../../../config/schema.js';
-import { resolveGooglePlay, type GooglePlayCredentials } from '../../../config/secrets.js';
+import { resolveGooglePlay, type GooglePlayCredentials } from './settings.js';
 import { memoryUsageLedger, type ConnectorDeps } from '../../deps.js';
 import { HttpClient, transportFrom, type ErrorDescription } from '../../http/client.js';
 import {

@@ -5,7 +5,7 @@
  * https://www.rustore.ru/help/en/work-with-rustore-api/api-authorization-token
  */
 import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
-import type { RuStoreCredentials } from '../../../config/secrets.js';
+import type { RuStoreCredentials } from './settings.js';
 import { ConfigError } from '../../../errors.js';
 import { registerSecret } from '../../../log.js';
 import type { HttpClient } from '../../http/client.js';

@@ -4,7 +4,7 @@
  */
 import type { ConfigLocation } from '../../../config/load.js';
 import type { Config, RuStoreConfig } from '../../../config/schema.js';
-import { resolveRuStore, type RuStoreCredentials } from '../../../config/secrets.js';
+import { resolveRuStore, type RuStoreCredentials } from './settings.js';
 import { RemoteError } from '../../../errors.js';
 import type { ConnectorDeps } from '../../deps.js';
 import { HttpClient, transportFrom, type ErrorDescription } from '../../http/client.js';

@@ -8,7 +8,7 @@ const folders = readdirSync(root)
   .filter((f) => statSync(join(root, f)).isDirectory())
   .sort();
 
-/** Every connector folder has these; API connectors also sign in. */
+/** Every connector folder has these; API connectors also sign in and have config settings. */
 const common = ['README.md', 'index.ts', 'map.ts', 'schema.ts'];
 /** Files only some connectors need, with the reason. */
 const extras: Record<string, string> = {
@@ -27,7 +27,7 @@ describe('store connector registry', () => {
       const api = allStores().some((s) => s.api.id === folder);
       const expected = [
         ...common,
-        ...(api ? ['auth.ts'] : []),
+        ...(api ? ['auth.ts', 'settings.ts'] : []),
         ...Object.keys(extras)
           .filter((e) => e.startsWith(`${folder}/`))
           .map((e) => e.slice(folder.length + 1)),

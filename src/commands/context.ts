@@ -3,7 +3,7 @@
  * and a writer for results on stdout. Built once from the global options.
  */
 import { existsSync } from 'node:fs';
-import { resolveLocation, type ConfigLocation, type Env } from '../config/load.js';
+import { resolveLocation, type ConfigLocation, type Env } from '../config/location.js';
 import type { ExitCodeValue } from '../errors.js';
 import { Logger, redact, type LogLevel } from '../log.js';
 

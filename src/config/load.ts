@@ -3,7 +3,6 @@
  * each naming the field and what to do. Never throws a zod error at the user.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { registerSecret } from '../log.js';
@@ -14,22 +13,12 @@ import {
   storeSettingsProblems,
   type EnvOverride,
 } from '../connectors/stores/settings.js';
-import { resolveConfigRelative, type ConfigLocation } from './paths.js';
+import { resolveConfigRelative } from './paths.js';
 import { configSchema, type Config } from './schema.js';
-import { defaultConfigPath } from './store.js';
+import type { ConfigLocation, Env } from './location.js';
 
-export { resolveConfigRelative, type ConfigLocation };
-
-export type Env = Readonly<Record<string, string | undefined>>;
-
-export function resolveLocation(
-  opts: { config?: string | undefined; db?: string | undefined },
-  env: Env,
-): ConfigLocation {
-  const configPath = opts.config ?? env.ASODESK_OMNI_CONFIG ?? defaultConfigPath();
-  const dbPath = opts.db ?? env.ASODESK_OMNI_DB ?? join(dirname(configPath), 'asodesk-omni.db');
-  return { configPath, dbPath };
-}
+export { resolveConfigRelative };
+export { resolveLocation, type ConfigLocation, type Env } from './location.js';
 
 /** Env vars that fill (and override) config fields; listed in `.env.example`. */
 export const envOverrides: readonly EnvOverride[] = [

@@ -4,13 +4,10 @@
  */
 import Conf from 'conf';
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
-import envPaths from 'env-paths';
+import { basename, dirname, extname } from 'node:path';
 import { storageError, toStorageError } from '../state/faults.js';
 
-export function defaultConfigPath(): string {
-  return join(envPaths('asodesk-omni', { suffix: '' }).config, 'config.json');
-}
+export { defaultConfigPath } from './paths.js';
 
 function open(path: string): Conf<Record<string, unknown>> {
   const ext = extname(path);

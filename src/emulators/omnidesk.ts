@@ -87,6 +87,8 @@ export class OmnideskEmulator extends ServiceEmulator {
   private readonly now: () => number;
   private readonly caseList: EmuCase[] = [];
   private readonly users: EmuUser[] = [];
+  /** Users by channel and custom id: a case create must not scan every user (the benchmark's CPU). */
+  private readonly userIndex = new Map<string, EmuUser>();
   private readonly messageList: EmuMessage[] = [];
   private readonly labelList: EmuLabel[] = [];
   private nextCaseId: number;
@@ -559,10 +561,12 @@ export class OmnideskEmulator extends ServiceEmulator {
   }
 
   private userFor(customId: string, channel: string, fullName: string, now: number): EmuUser {
-    let user = this.users.find((u) => u.customId === customId && u.channel === channel);
+    const key = JSON.stringify([channel, customId]);
+    let user = this.userIndex.get(key);
     if (!user) {
       user = { userId: this.nextUserId++, customId, channel, fullName, createdAt: now, updatedAt: now };
       this.users.push(user);
+      this.userIndex.set(key, user);
     }
     return user;
   }

@@ -3,12 +3,25 @@
  * naming the path, what happened and what to do. Anything else is left alone (a real bug
  * still says so).
  */
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname } from 'node:path';
 import { StorageError, type StorageFault } from '../errors.js';
 
 export type FileRole = 'state' | 'config';
+
+const loadModule = createRequire(import.meta.url);
+
+/**
+ * `instanceof SqliteError` without loading the native driver on start-up (the CLI's error
+ * handler imports this file); only an Error can be one, and an error path can afford the load.
+ */
+function isSqliteError(err: unknown): err is InstanceType<typeof Database.SqliteError> {
+  if (!(err instanceof Error)) return false;
+  const driver = loadModule('better-sqlite3') as typeof Database;
+  return err instanceof driver.SqliteError;
+}
 
 const errnoFaults: Readonly<Record<string, StorageFault>> = {
   EACCES: 'unwritable',
@@ -34,7 +47,7 @@ export function sqliteFault(code: string): StorageFault | undefined {
 }
 
 function faultOf(err: unknown): { fault: StorageFault; code: string } | undefined {
-  if (err instanceof Database.SqliteError) {
+  if (isSqliteError(err)) {
     const fault = sqliteFault(err.code);
     return fault ? { fault, code: err.code } : undefined;
   }
@@ -48,13 +61,13 @@ function faultOf(err: unknown): { fault: StorageFault; code: string } | undefine
  * I/O, lock or corruption error): the engine stops instead of carrying on with the next app.
  */
 export function isStorageFault(err: unknown): boolean {
-  return err instanceof StorageError || (err instanceof Database.SqliteError && sqliteFault(err.code) !== undefined);
+  return err instanceof StorageError || (isSqliteError(err) && sqliteFault(err.code) !== undefined);
 }
 
 /** For the CLI: a SQLite error that escaped a command is about the state file at `dbPath`. */
 export function stateFileError(err: unknown, dbPath: string): StorageError | undefined {
   if (err instanceof StorageError) return err;
-  return err instanceof Database.SqliteError ? toStorageError(err, dbPath) : undefined;
+  return isSqliteError(err) ? toStorageError(err, dbPath) : undefined;
 }
 
 /** Why `path` (or the nearest folder above it) cannot be written, as far as the OS tells. */

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { howToFinish, missingForDelivery } from '../../config/complete.js';
-import { defaultConfigPath } from '../../config/store.js';
+import { defaultConfigPath } from '../../config/paths.js';
 import type { ServiceCheck } from '../../engine/wiring.js';
 import { startProgress } from '../progress.js';
 import { loadConfig, parseConfig, readConfigFile } from '../../config/load.js';

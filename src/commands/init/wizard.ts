@@ -2,7 +2,7 @@
  * The wizard's state: the config draft (the file's own content), where it is saved, the
  * prompts, and connectors built from the draft for the live checks. Steps live in steps/*.ts.
  */
-import { defaultConfigPath } from '../../config/store.js';
+import { defaultConfigPath } from '../../config/paths.js';
 import { parseConfig, type ConfigLocation, type Env } from '../../config/load.js';
 import type { Config, ConfigInput } from '../../config/schema.js';
 import { writeConfigFile } from '../../config/store.js';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describeMissing, howToFinish, missingForDelivery } from '../../config/complete.js';
 import { loadConfig } from '../../config/load.js';
-import { defaultConfigPath } from '../../config/store.js';
+import { defaultConfigPath } from '../../config/paths.js';
 import { renderReport } from '../../engine/report.js';
 import { runSync } from '../../engine/run-sync.js';
 import { ConfigError, ExitCode, type ExitCodeValue } from '../../errors.js';

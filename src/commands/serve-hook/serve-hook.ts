@@ -41,12 +41,14 @@ export async function serveHookCommand(ctx: CommandContext, opts: ServeHookOptio
         throw listenError(err, host, port);
       },
     );
+    // Listen for the stop signal before saying we listen: whoever reads that line may signal at once.
+    const stopSignal = nextSignal();
     ctx.out(`Listening on ${running.server.url}/omnidesk/webhook/*** (*** = webhook.secret)`);
     if (config.webhook.publicUrl)
       ctx.out(
         `Omnidesk custom channel webhook URL: ${config.webhook.publicUrl.replace(/\/+$/, '')}/omnidesk/webhook/<secret>`,
       );
-    const signal = await nextSignal();
+    const signal = await stopSignal;
     ctx.logger.info('shutting down', { signal });
     await running.stop();
     // SIGTERM is a service manager's ordinary stop (0); Ctrl-C is an interruption (130, as documented).

@@ -122,6 +122,8 @@ export const rustoreSchema = z
     baseUrl: url.default('https://public-api.rustore.ru'),
     maxReplyLength: z.number().int().positive().default(500),
     publicBaseUrl: url.default('https://backapi.rustore.ru'),
+    /** A full scan every so often: comments come by creation date, so edits of old ones are deep. */
+    fullScanHours: z.number().positive().default(24),
   })
   .strict();
 

@@ -12,7 +12,7 @@ import { RuStorePublicEmulator } from './rustore-public.js';
 import { GooglePlayEmulator } from './google-play.js';
 import { ecP256KeyPair, rsaKeyPair } from './keys.js';
 import { OmnideskEmulator, type OmnideskEmulatorOptions } from './omnidesk.js';
-import { RuStoreEmulator } from './rustore.js';
+import { RuStoreEmulator, type RuStoreEmulatorOptions } from './rustore.js';
 
 export interface WorldOptions {
   /** Folder for the config, the database and the key files. */
@@ -23,6 +23,8 @@ export interface WorldOptions {
   /** App Store: delay before a response reads PUBLISHED. */
   applePublishDelayMs?: number | undefined;
   ruStoreModerationDelayMs?: number | undefined;
+  /** RuStore emulator settings beyond the defaults (a deployment that ignores `sort`, …). */
+  ruStore?: Partial<RuStoreEmulatorOptions> | undefined;
   /** Stores whose credentials are left out of the config (their apps read public sources). */
   withoutCredentials?: readonly ('app-store' | 'google-play' | 'rustore')[] | undefined;
 }
@@ -77,6 +79,7 @@ export async function startWorld(opts: WorldOptions): Promise<World> {
     keys: [{ keyId: ruKeyId, publicKeyPem: ru.publicKeyPem }],
     moderationDelayMs: opts.ruStoreModerationDelayMs ?? 0,
     retryAfterSec: 0,
+    ...opts.ruStore,
   });
   const appStorePublic = new AppStorePublicEmulator();
   const googlePlayPublic = new GooglePlayPublicEmulator();

@@ -6,7 +6,7 @@
  * (a request, maybe a quota unit) once the last one said there is more and nothing said stop.
  */
 import type { AppRef, ReviewPage, SetAside, StoreConnector } from '../connectors/stores/types.js';
-import type { Review } from '../domain/review.js';
+import { contentFingerprint, type Review } from '../domain/review.js';
 
 export interface PagingBudget {
   /** Pages per app per run. */
@@ -41,14 +41,26 @@ function stamp(r: Review): number {
   return Number.isNaN(t) ? 0 : t;
 }
 
-/** One review per id: the newest version wins, so a page listing an id twice is not an edit on every run. */
+/** Same date: the content decides, so the same version wins whatever the order served. */
+function newer(a: Review, b: Review): boolean {
+  const ta = stamp(a);
+  const tb = stamp(b);
+  if (ta !== tb) return ta > tb;
+  return contentFingerprint(a) > contentFingerprint(b);
+}
+
+/**
+ * One review per id, in the page's order: the newest version wins, so a page listing an id twice
+ * is not an edit on every run. The only place this is decided (connectors pass pages on as served).
+ */
 export function newestPerId(reviews: readonly Review[]): Review[] {
-  const byId = new Map<string, Review>();
+  const best = new Map<string, Review>();
   for (const r of reviews) {
-    const had = byId.get(r.reviewId);
-    if (!had || stamp(r) > stamp(had)) byId.set(r.reviewId, r);
+    const had = best.get(r.reviewId);
+    if (!had || newer(r, had)) best.set(r.reviewId, r);
   }
-  return [...byId.values()];
+  if (best.size === reviews.length) return [...reviews];
+  return reviews.filter((r) => best.get(r.reviewId) === r);
 }
 
 export class Pager {
@@ -114,9 +126,9 @@ export class Pager {
           sliceSeen.add(r.reviewId);
         }
         if (!repeated && (fresh.length > 0 || page.setAside.length > 0))
-          yield { reviews: fresh, setAside: page.setAside, next: page.next };
+          yield { reviews: fresh, setAside: page.setAside, next: page.next, unordered: page.unordered };
         if (repeated) return stop('repeated-page');
-        if (allKnown || page.next === undefined) return undefined;
+        if ((allKnown && !page.unordered) || page.next === undefined) return undefined;
         if (cursors.has(page.next)) return stop('repeated-cursor');
         cursors.add(page.next);
       }

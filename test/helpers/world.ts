@@ -16,7 +16,11 @@ export async function testWorld(opts: Omit<WorldOptions, 'dir'> & { dir: string 
 }
 
 /** One sync as the command runs it (real connectors over HTTP), retries made instant. */
-export async function syncOnce(world: World, opts: SyncRunOptions = {}): Promise<SyncReport & { logs: string[] }> {
+export async function syncOnce(
+  world: World,
+  opts: SyncRunOptions = {},
+  clock: { now?: () => number } = {},
+): Promise<SyncReport & { logs: string[] }> {
   world.saveConfig();
   const config: Config = loadConfig({ configPath: world.configPath, dbPath: world.dbPath }, {});
   const db = openDb(world.dbPath);
@@ -28,7 +32,7 @@ export async function syncOnce(world: World, opts: SyncRunOptions = {}): Promise
       wait: async () => {},
       backoffBaseMs: 1,
     });
-    const report = await new SyncEngine({ db, config, services, logger }).run(opts);
+    const report = await new SyncEngine({ db, config, services, logger, now: clock.now }).run(opts);
     return { ...report, logs: logger.lines };
   } finally {
     db.close();

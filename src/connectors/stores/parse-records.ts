@@ -4,7 +4,6 @@
  * and the rest of the page flows.
  */
 import type { z } from 'zod';
-import { contentFingerprint, type Review } from '../../domain/review.js';
 import { formatZodPath } from '../http/client.js';
 import type { SetAside } from './types.js';
 
@@ -73,26 +72,4 @@ export function readId(raw: unknown, ...path: string[]): string | undefined {
   if (typeof v === 'string' && v.trim() !== '') return v.slice(0, 200);
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   return undefined;
-}
-
-/**
- * One version per review id within a page: the newest (by its edit date, else its creation
- * date) wins, ties decided by content so the pick does not depend on the order served. A
- * service that lists a review twice would otherwise look like an edit on every sync.
- */
-export function keepNewest(parsed: Parsed<Review>): Parsed<Review> {
-  const best = new Map<string, Review>();
-  for (const r of parsed.ok) {
-    const seen = best.get(r.reviewId);
-    if (!seen || newer(r, seen)) best.set(r.reviewId, r);
-  }
-  if (best.size === parsed.ok.length) return parsed;
-  return { ok: parsed.ok.filter((r) => best.get(r.reviewId) === r), setAside: parsed.setAside };
-}
-
-function newer(a: Review, b: Review): boolean {
-  const ta = Date.parse(a.updatedAt ?? a.createdAt);
-  const tb = Date.parse(b.updatedAt ?? b.createdAt);
-  if (ta !== tb) return ta > tb;
-  return contentFingerprint(a) > contentFingerprint(b);
 }

@@ -33,6 +33,12 @@ export interface ReviewPage {
   setAside: SetAside[];
   /** Opaque token of the page that follows (links.next URL, nextPageToken, page number); undefined on the last page. */
   next?: string | undefined;
+  /**
+   * The store did not serve this page newest first (a deployment that ignores the requested
+   * order): a page of known reviews then says nothing about the pages after it, so the engine
+   * reads on instead of stopping there.
+   */
+  unordered?: boolean | undefined;
 }
 
 export interface ReadOptions {

@@ -104,6 +104,17 @@ describe('Pager', () => {
     expect(newestPerId([older, newer]).map((r) => r.text)).toEqual(['new']);
   });
 
+  it('keeps the page order, and the same version of a same-date twin whatever the order', () => {
+    const old = review('1', { text: 'old', updatedAt: '2026-01-01T00:00:00Z' });
+    const edited = review('1', { text: 'edited', updatedAt: '2026-01-02T00:00:00Z' });
+    const other = review('2', { text: 'other', updatedAt: '2026-01-01T00:00:00Z' });
+    expect(newestPerId([old, other, edited]).map((r) => r.text)).toEqual(['other', 'edited']);
+    expect(newestPerId([edited, other, old]).map((r) => r.text)).toEqual(['edited', 'other']);
+    const twinA = review('3', { text: 'a', updatedAt: '2026-01-01T00:00:00Z' });
+    const twinB = review('3', { text: 'b', updatedAt: '2026-01-01T00:00:00Z' });
+    expect(newestPerId([twinA, twinB])).toEqual(newestPerId([twinB, twinA]));
+  });
+
   it('hands on set-aside records and counts them, without failing the page', async () => {
     let n = 0;
     const store = endless(() =>

@@ -3,7 +3,7 @@
  * app version on a review; the engine finds edits by content fingerprint.
  */
 import type { AnswerState, DeveloperAnswer, Review } from '../../../domain/review.js';
-import { keepNewest, parseEach, readId, RecordError, type Parsed } from '../parse-records.js';
+import { parseEach, readId, RecordError, type Parsed } from '../parse-records.js';
 import {
   customerReviewResponseSchema,
   customerReviewSchema,
@@ -83,8 +83,8 @@ export function mapPage(appId: string, page: ReviewsPage, fetchedAt?: string): P
       return mapReview(appId, r, (linked ? byId.get(linked) : undefined) ?? byReview.get(r.id), fetchedAt);
     },
   );
-  return keepNewest({
+  return {
     ok: reviews.ok,
     setAside: [...reviews.setAside, ...responses.setAside.map((s) => ({ ...s, reason: `response ${s.reason}` }))],
-  });
+  };
 }

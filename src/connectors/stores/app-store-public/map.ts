@@ -3,7 +3,7 @@
  * the feed URL wants alpha-2), paging links, and matching a public review to its API twin.
  */
 import type { Review } from '../../../domain/review.js';
-import { keepNewest, parseEach, readId, RecordError, type Parsed } from '../parse-records.js';
+import { parseEach, readId, RecordError, type Parsed } from '../parse-records.js';
 import { feedEntrySchema, type Feed, type FeedEntry } from './schema.js';
 
 /** The storefronts people ask about most; unknown codes are reported, never guessed. */
@@ -158,7 +158,7 @@ export function mapEntries(feed: Feed, ctx: MapContext): Parsed<Review> {
       return review;
     },
   );
-  return keepNewest(parsed);
+  return parsed;
 }
 
 /**

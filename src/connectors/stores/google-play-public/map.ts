@@ -3,7 +3,7 @@
  * review with the Developer API's copy of it.
  */
 import type { Review } from '../../../domain/review.js';
-import { keepNewest, parseEach, readId, RecordError, type Parsed } from '../parse-records.js';
+import { parseEach, readId, RecordError, type Parsed } from '../parse-records.js';
 import { scrapedReviewSchema, type ScrapedReview } from './schema.js';
 
 export interface MapContext {
@@ -54,7 +54,7 @@ export function mapScrapedPage(items: readonly unknown[], ctx: MapContext): Pars
       return review;
     },
   );
-  return keepNewest(parsed);
+  return parsed;
 }
 
 /** Main language of the storefronts people configure most; English is always read too. */

@@ -2,7 +2,7 @@
  * Google Play review payload → store-neutral Review.
  */
 import type { DeveloperAnswer, Review } from '../../../domain/review.js';
-import { keepNewest, parseEach, readId, RecordError, type Parsed } from '../parse-records.js';
+import { parseEach, readId, RecordError, type Parsed } from '../parse-records.js';
 import { reviewSchema, type GoogleReview, type GoogleTimestamp } from './schema.js';
 
 /** Google joins title and body with a TAB; a leading TAB means there is no title. */
@@ -98,12 +98,10 @@ export function mapPage(
   translationLanguage: string | undefined,
   fetchedAt: string,
 ): Parsed<Review> {
-  return keepNewest(
-    parseEach(
-      reviewSchema,
-      items,
-      (raw) => readId(raw, 'reviewId'),
-      (r) => mapReview(packageName, r, translationLanguage, fetchedAt),
-    ),
+  return parseEach(
+    reviewSchema,
+    items,
+    (raw) => readId(raw, 'reviewId'),
+    (r) => mapReview(packageName, r, translationLanguage, fetchedAt),
   );
 }

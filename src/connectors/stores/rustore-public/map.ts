@@ -1,6 +1,6 @@
 /** Public RuStore comment → Review. */
 import type { Review } from '../../../domain/review.js';
-import { keepNewest, parseEach, readId, RecordError, type Parsed } from '../parse-records.js';
+import { parseEach, readId, RecordError, type Parsed } from '../parse-records.js';
 import { publicCommentSchema, type PublicComment } from './schema.js';
 
 /**
@@ -62,5 +62,5 @@ export function mapComments(items: readonly unknown[], appId: string): Parsed<Re
       return review;
     },
   );
-  return keepNewest(parsed);
+  return parsed;
 }

@@ -21,6 +21,7 @@ import {
   type StoreApp,
   type StoreConnector,
 } from '../types.js';
+import type { Review } from '../../../domain/review.js';
 import { RuStoreAuth } from './auth.js';
 import { answerState, currentFeedback, mapComments, saysLastPage } from './map.js';
 import { parseEach, readId } from '../parse-records.js';
@@ -43,6 +44,7 @@ export const pageSize = 100;
  * RuStore documents no sortable fields, so the order served is not guaranteed.
  */
 export const commentSort = 'commentDate,desc';
+const hourMs = 3_600_000;
 /** Apps per page of the app list (the docs allow 1 to 1000). */
 const appsPageSize = 100;
 /** The answer list cannot be filtered by comment: scan at most this many pages of it. */
@@ -111,6 +113,8 @@ export class RuStoreConnector implements StoreConnector {
       replyNeedsReadBack: true,
       editDetection: 'edit-date',
       recreatesEditedReviews: false,
+      // Comments are served by creation date: an edit of an old one stays deep in the list.
+      fullScanEveryMs: cfg.fullScanHours * hourMs,
     };
     this.http = new HttpClient({
       ...transportFrom(deps),
@@ -162,6 +166,7 @@ export class RuStoreConnector implements StoreConnector {
 
   async *readPages(app: AppRef, opts: ReadOptions = {}): AsyncIterable<ReviewPage> {
     const path = `${appPath(app)}/comment`;
+    const order = new NewestFirstCheck();
     for (let page = 0; ; page++) {
       const res = await this.http.request({
         path,
@@ -173,7 +178,8 @@ export class RuStoreConnector implements StoreConnector {
       const items = body.content;
       const last = (saysLastPage(body, page) ?? items.length < pageSize) || items.length === 0;
       const { ok: reviews, setAside } = mapComments(app.appId, items);
-      yield { reviews, setAside, next: last ? undefined : String(page + 1) };
+      const unordered = order.unordered(reviews) || undefined;
+      yield { reviews, setAside, next: last ? undefined : String(page + 1), unordered };
       if (last) return;
     }
   }
@@ -317,4 +323,23 @@ export function createRuStoreConnector(
   deps: ConnectorDeps,
 ): RuStoreConnector {
   return new RuStoreConnector(cfg, creds, deps);
+}
+
+/**
+ * RuStore documents no sortable fields: a deployment may ignore `sort` and serve oldest first.
+ * Once a comment is newer than one before it, the read is not newest first (sticky for the read).
+ */
+class NewestFirstCheck {
+  private previous = Number.POSITIVE_INFINITY;
+  private broken = false;
+
+  unordered(reviews: readonly Review[]): boolean {
+    for (const r of reviews) {
+      const at = Date.parse(r.createdAt);
+      if (Number.isNaN(at)) continue;
+      if (at > this.previous) this.broken = true;
+      this.previous = at;
+    }
+    return this.broken;
+  }
 }

@@ -2,7 +2,7 @@
  * RuStore payloads → store-neutral types. Pure functions, no I/O.
  */
 import type { AnswerState, DeveloperAnswer, Review } from '../../../domain/review.js';
-import { keepNewest, parseEach, readId, type Parsed } from '../parse-records.js';
+import { parseEach, readId, type Parsed } from '../parse-records.js';
 import { commentSchema, type CommentDto, type FeedbackDto, type ListBody } from './schema.js';
 
 /**
@@ -97,12 +97,10 @@ export function commentToReview(pkg: string, c: CommentDto): Review {
 
 /** One page's comments, each checked on its own: a malformed one is set aside with its reason. */
 export function mapComments(pkg: string, items: readonly unknown[]): Parsed<Review> {
-  return keepNewest(
-    parseEach(
-      commentSchema,
-      items,
-      (raw) => readId(raw, 'commentId'),
-      (c) => commentToReview(pkg, c),
-    ),
+  return parseEach(
+    commentSchema,
+    items,
+    (raw) => readId(raw, 'commentId'),
+    (c) => commentToReview(pkg, c),
   );
 }

@@ -1,13 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { keepNewest, parseEach, readId, RecordError } from '../../../../src/connectors/stores/parse-records.js';
-import type { Review } from '../../../../src/domain/review.js';
+import { parseEach, readId, RecordError } from '../../../../src/connectors/stores/parse-records.js';
 
 const schema = z.object({ id: z.string().min(1), rating: z.number().int().min(1).max(5) });
-
-function review(reviewId: string, at: string, text: string): Review {
-  return { store: 'rustore', appId: 'ru.acme', reviewId, rating: 3, text, createdAt: at, updatedAt: at, origin: 'api' };
-}
 
 describe('parseEach', () => {
   it('keeps the good records in order and sets each bad one aside, naming id and field', () => {
@@ -64,21 +59,5 @@ describe('parseEach', () => {
     expect(readId({ a: Number.NaN }, 'a')).toBeUndefined();
     expect(readId(null, 'a')).toBeUndefined();
     expect(readId([{ a: 1 }], 'a')).toBeUndefined();
-  });
-});
-
-describe('keepNewest', () => {
-  it('keeps one version per review id of a page: the newest, whatever the order served', () => {
-    const old = review('1', '2026-01-01T00:00:00.000Z', 'old');
-    const edited = review('1', '2026-01-02T00:00:00.000Z', 'edited');
-    const other = review('2', '2026-01-01T00:00:00.000Z', 'other');
-    expect(keepNewest({ ok: [old, other, edited], setAside: [] }).ok).toEqual([other, edited]);
-    expect(keepNewest({ ok: [edited, other, old], setAside: [] }).ok).toEqual([edited, other]);
-    // Same date, different content: the same one wins in either order.
-    const twinA = review('3', '2026-01-01T00:00:00.000Z', 'a');
-    const twinB = review('3', '2026-01-01T00:00:00.000Z', 'b');
-    expect(keepNewest({ ok: [twinA, twinB], setAside: [] }).ok).toEqual(
-      keepNewest({ ok: [twinB, twinA], setAside: [] }).ok,
-    );
   });
 });

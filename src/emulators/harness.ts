@@ -99,6 +99,8 @@ export class EmulatorServer {
   private faultQueue: FaultKind[] = [];
   private faultPathPrefix: string | undefined;
   private slowMs = 2_000;
+  /** Added to every service answer (not the `/__emulator` routes): a far-away service, for benchmarks. */
+  private latencyMs = 0;
   /** Requests under this path wait here until `release()`: a run frozen midway, for tests. */
   private held: { pathPrefix: string; waiting: (() => void)[] } | undefined;
   private random: () => number = mulberry32(1);
@@ -172,6 +174,11 @@ export class EmulatorServer {
   /** Every later answer of the service passes through `fn`; undefined removes it. */
   rewriteResponses(fn: ResponseRewrite | undefined): void {
     this.rewrite = fn;
+  }
+
+  /** Every later service request waits this long before it is answered (0: none). */
+  setLatency(ms: number): void {
+    this.latencyMs = Math.max(0, ms);
   }
 
   /** From now on, requests under `pathPrefix` get no answer until `release()`. */
@@ -259,6 +266,9 @@ export class EmulatorServer {
     this.requests.push(entry);
     const held = this.held;
     if (held && url.pathname.startsWith(held.pathPrefix)) await new Promise<void>((go) => held.waiting.push(go));
+
+    if (this.latencyMs > 0 && !url.pathname.startsWith('/__emulator/'))
+      await new Promise((r) => setTimeout(r, this.latencyMs));
 
     const fault = this.pickFault(url.pathname);
     entry.fault = fault;

@@ -275,6 +275,20 @@ export function storeEmulatorUrls(w: DemoWorld): [string, string][] {
   ];
 }
 
+/** Every emulator's address by the `init` endpoint id (`--omnidesk-url`, the stores' `--…-url` flags). */
+export function emulatorEndpoints(w: DemoWorld): Record<string, string> {
+  return {
+    omnidesk: w.omnidesk.baseUrl,
+    appStore: w.appStore.baseUrl,
+    appStorePublic: w.appStorePublic.baseUrl,
+    googlePlay: w.googlePlay.baseUrl,
+    googlePlayToken: w.googlePlay.tokenUri,
+    googlePlayPublic: w.googlePlayPublic.baseUrl,
+    rustore: w.rustore.server.baseUrl,
+    rustorePublic: w.rustorePublic.baseUrl,
+  };
+}
+
 /** Where the demo's app without store credentials reads its reviews. */
 export const publicAppSource = 'App Store public feed';
 

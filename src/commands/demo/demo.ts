@@ -9,13 +9,13 @@ import { join, resolve } from 'node:path';
 import { loadConfig, resolveLocation, type ConfigLocation } from '../../config/load.js';
 import {
   demoServiceRows,
+  emulatorEndpoints,
   publicAppSource,
   startDemoWorld,
   storeEmulatorUrls,
   type DemoWorld,
 } from '../../emulators/demo.js';
-import { storeNames } from '../../connectors/stores/registry.js';
-import { storeIds } from '../../domain/review.js';
+import { allStoreWizards } from '../../connectors/stores/wizards.js';
 import { worldApps, worldStaff } from '../../emulators/world.js';
 import { selfCommand } from '../self.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../../errors.js';
@@ -42,7 +42,7 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
   const logger = new Logger({ level: ctx.logger.level === 'debug' ? 'debug' : 'error' });
 
   p.line(
-    `asodesk-omni demo: ${listOf(storeIds.map((id) => storeNames[id]))} reviews → Omnidesk cases → agent replies → back to the stores.`,
+    `asodesk-omni demo: ${listOf(allStoreWizards().map((s) => s.name))} reviews → Omnidesk cases → agent replies → back to the stores.`,
   );
   p.line(dim('Everything below runs against local emulators on 127.0.0.1; nothing leaves this machine.'));
   const world = await startDemoWorld({ dir });
@@ -99,7 +99,7 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
             ok: code === ExitCode.ok,
             seconds: (Date.now() - started) / 1000,
             config: location.configPath,
-            emulators: emulatorUrls(world),
+            emulators: emulatorEndpoints(world),
             firstSync: first.report,
             replies: outcomes,
             secondSync: { created: again.created },
@@ -197,19 +197,6 @@ async function noKeyPart(p: Printer, w: DemoWorld, location: ConfigLocation, log
   return refused === 1 && note ? 0 : 1;
 }
 
-function emulatorUrls(w: DemoWorld): Record<string, string> {
-  return {
-    omnidesk: w.omnidesk.baseUrl,
-    appStore: w.appStore.baseUrl,
-    appStorePublic: w.appStorePublic.baseUrl,
-    googlePlay: w.googlePlay.baseUrl,
-    googlePlayToken: w.googlePlay.tokenUri,
-    googlePlayPublic: w.googlePlayPublic.baseUrl,
-    rustore: w.rustore.server.baseUrl,
-    rustorePublic: w.rustorePublic.baseUrl,
-  };
-}
-
 /**
  * A ready `init` against the running emulators, in a config of its own (the demo's stays as
  * it is): the wizard with every address given, and the same without questions.
@@ -219,36 +206,28 @@ export function tryInitCommands(
   dir: string,
   self: string,
 ): { text: string; interactive: string; nonInteractive: string; answers: Record<string, string> } {
-  const u = emulatorUrls(w);
-  const stores = w.config.stores ?? {};
+  const u = emulatorEndpoints(w);
+  const stores = allStoreWizards();
+  const sections: Readonly<Record<string, Readonly<Record<string, unknown>>>> = { ...w.config.stores };
+  const section = (key: string): Readonly<Record<string, unknown>> => sections[key] ?? {};
   const configPath = join(dir, 'try-init', 'config.json');
+  // Every address and credential flag as the stores' connectors declare them, Omnidesk's first.
   const urls = [
     `--omnidesk-url ${u.omnidesk}`,
-    `--app-store-url ${u.appStore}`,
-    `--app-store-public-url ${u.appStorePublic}`,
-    `--google-play-url ${u.googlePlay}`,
-    `--google-play-token-url ${u.googlePlayToken}`,
-    `--google-play-public-url ${u.googlePlayPublic}`,
-    `--rustore-url ${u.rustore}`,
-    `--rustore-public-url ${u.rustorePublic}`,
+    ...stores.flatMap((s) => s.endpoints.map((e) => `${e.flag} ${u[e.id] ?? ''}`)),
   ].join(' ');
-  const keys = [
-    `--app-store-issuer-id ${stores.appStore?.issuerId ?? ''}`,
-    `--app-store-key-id ${stores.appStore?.keyId ?? ''}`,
-    `--app-store-key ${stores.appStore?.privateKeyPath ?? ''}`,
-    `--google-play-key ${stores.googlePlay?.serviceAccountPath ?? ''}`,
-    `--rustore-key-id ${stores.rustore?.keyId ?? ''}`,
-    `--rustore-key ${stores.rustore?.privateKeyPath ?? ''}`,
-  ].join(' ');
-  const apps = `--app app-store:${worldApps.ios.appId} --app google-play:${worldApps.android.appId} --app rustore:${worldApps.rustore.appId}`;
+  const keys = stores
+    .flatMap((s) => s.credentialFlags.map((c) => `${c.flag} ${String(section(s.configKey)[c.field] ?? '')}`))
+    .join(' ');
+  const apps = Object.values(worldApps)
+    .map((a) => `--app ${a.store}:${a.appId}`)
+    .join(' ');
   const interactive = `${self} init --config ${configPath} ${urls}`;
   const nonInteractive = `ASODESK_OMNI_OMNIDESK_API_KEY=${worldStaff.apiKey} ${self} init --non-interactive --config ${configPath} --email ${worldStaff.email} --channel cch1 ${apps} ${keys} ${urls}`;
   const answers: Record<string, string> = {
     'API key': worldStaff.apiKey,
     'e-mail': worldStaff.email,
-    'App Store Connect': `issuer ${stores.appStore?.issuerId ?? ''}, key id ${stores.appStore?.keyId ?? ''}, .p8 ${stores.appStore?.privateKeyPath ?? ''}`,
-    'Google Play': `${stores.googlePlay?.serviceAccountPath ?? ''}`,
-    RuStore: `key id ${stores.rustore?.keyId ?? ''}, key file ${stores.rustore?.privateKeyPath ?? ''}`,
+    ...Object.fromEntries(stores.map((s) => [s.consoleName, s.demoAnswer(section(s.configKey))])),
   };
   const text = [
     '',

@@ -14,7 +14,7 @@ import { credentialsStep } from './steps/credentials.js';
 import { endpointsStep } from './steps/endpoints.js';
 import { filtersStep } from './steps/filters.js';
 import { omnideskStep } from './steps/omnidesk.js';
-import { webhookUrl } from './questions.js';
+import { endpointName, webhookUrl } from './questions.js';
 import type { CheckName, Wizard } from './wizard.js';
 
 export const stepOrder: readonly StepId[] = ['omnidesk', 'channel', 'apps', 'filters', 'credentials', 'endpoints'];
@@ -110,7 +110,7 @@ function checkLabel(w: Wizard, check: CheckName): string {
   if (check.startsWith('app:')) return w.t.what.app(check.split(':').slice(2).join(':'));
   if (check.startsWith('credentials:'))
     return w.t.credentials.action(check.slice('credentials:'.length) as StoreId).replace(/:$/, '');
-  return w.t.endpoints.names[check.slice('endpoint:'.length) as keyof typeof w.t.endpoints.names];
+  return endpointName(w.lang, check.slice('endpoint:'.length));
 }
 
 function finish(w: Wizard): void {

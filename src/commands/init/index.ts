@@ -1,21 +1,28 @@
 import type { Command } from 'commander';
+// The wizard modules only (no connector): the per-store flags are listed by `--help`.
+import { allStoreWizards } from '../../connectors/stores/wizards.js';
 import type { WithContext } from '../context.js';
 import type { InitOptions } from './options.js';
 
-const nonInteractiveHelp = `
+function nonInteractiveHelp(): string {
+  const stores = allStoreWizards();
+  return `
 Non-interactive (CI, provisioning): settings come from the flags below, the --from file
 (same shape as the config file) and the ASODESK_OMNI_* environment variables (secrets:
-ASODESK_OMNI_OMNIDESK_API_KEY, ASODESK_OMNI_APPSTORE_*, ASODESK_OMNI_GOOGLE_*, ASODESK_OMNI_RUSTORE_*;
+ASODESK_OMNI_OMNIDESK_API_KEY, ${stores.map((s) => s.envPattern).join(', ')};
 see .env.example). Every missing setting is named at once (exit 4); nothing is written then.
   $ ASODESK_OMNI_OMNIDESK_API_KEY=… asodesk-omni init --non-interactive \\
       --subdomain company --email admin@company.com --channel cch12 \\
-      --public-url https://hooks.company.com --app app-store:1234567890 --app google-play:com.company.app
+      --public-url https://hooks.company.com \\
+      ${stores.map((s) => `--app ${s.id}:${s.exampleAppId}`).join(' ')}
 
 The --…-url flags also work with the wizard: they become its defaults (try it against
 \`asodesk-omni demo --keep\`, which prints the whole command).`;
+}
 
 export function registerInit(program: Command, withContext: WithContext): void {
-  program
+  const stores = allStoreWizards();
+  const init = program
     .command('init')
     .description('connect Omnidesk, apps, filters and store keys step by step (run again to edit)')
     .option('--lang <lang>', 'language of the wizard: en or ru (default from LANG)')
@@ -28,30 +35,20 @@ export function registerInit(program: Command, withContext: WithContext): void {
     .option('--public-url <url>', 'public base URL of serve-hook (the webhook URL is made from it)')
     .option(
       '--app <store:id...>',
-      'an app: app-store:<numeric id>, google-play:<package>, rustore:<package> (repeatable; store URLs work too)',
-    )
-    .option('--app-store-issuer-id <id>', 'App Store Connect API: issuer id')
-    .option('--app-store-key-id <id>', 'App Store Connect API: key id')
-    .option('--app-store-key <path>', 'App Store Connect API: the .p8 key file')
-    .option('--google-play-key <path>', 'Google Play: the service-account JSON key file')
-    .option('--rustore-key-id <id>', 'RuStore API: key id')
-    .option('--rustore-key <path>', 'RuStore API: the private key file')
-    .option(
-      '--omnidesk-url <url>',
-      'advanced: Omnidesk base URL (proxy, emulator; default https://<subdomain>.omnidesk.ru)',
-    )
-    .option('--app-store-url <url>', 'advanced: App Store Connect API base URL')
-    .option('--app-store-public-url <url>', 'advanced: App Store public feed base URL')
-    .option('--google-play-url <url>', 'advanced: Google Play Developer API base URL')
-    .option('--google-play-token-url <url>', "advanced: Google token endpoint (default: the key file's token_uri)")
-    .option('--google-play-public-url <url>', 'advanced: Google Play web pages base URL')
-    .option('--rustore-url <url>', 'advanced: RuStore API base URL')
-    .option('--rustore-public-url <url>', 'advanced: RuStore public API base URL')
-    .addHelpText('after', nonInteractiveHelp)
-    .action(
-      withContext(async (ctx, opts: InitOptions) => {
-        const { initCommand } = await import('./init.js');
-        return initCommand(ctx, opts);
-      }),
+      `an app: ${stores.map((s) => s.appFlagHint).join(', ')} (repeatable; store URLs work too)`,
     );
+  // Each store's flags, as its connector declares them: credentials, then (advanced) addresses.
+  for (const s of stores)
+    for (const c of s.credentialFlags) init.option(`${c.flag} ${c.isPath ? '<path>' : '<id>'}`, c.help);
+  init.option(
+    '--omnidesk-url <url>',
+    'advanced: Omnidesk base URL (proxy, emulator; default https://<subdomain>.omnidesk.ru)',
+  );
+  for (const s of stores) for (const e of s.endpoints) init.option(`${e.flag} <url>`, `advanced: ${e.help}`);
+  init.addHelpText('after', nonInteractiveHelp()).action(
+    withContext(async (ctx, opts: InitOptions) => {
+      const { initCommand } = await import('./init.js');
+      return initCommand(ctx, opts);
+    }),
+  );
 }

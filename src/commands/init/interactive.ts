@@ -12,7 +12,7 @@ import { runWizard } from './flow.js';
 import type { InitOptions } from './options.js';
 import { messagesFor } from './messages.js';
 import { inquirerPrompter, isPromptExit, swallowKeys, type Prompter } from './prompts.js';
-import { detectLang, endpointFlags, setEndpoint, type EndpointId, type Lang } from './questions.js';
+import { detectLang, endpointFlags, endpointName, setEndpoint, type EndpointId, type Lang } from './questions.js';
 import { Wizard } from './wizard.js';
 
 /** The config file's content as the wizard's draft; a file the schema refuses is not edited blindly. */
@@ -83,7 +83,7 @@ export async function interactiveInit(
   try {
     // On a re-run the flags are saved at once: the menu may not visit a step that saves.
     if (exists && given.length > 0)
-      wizard.saveAs(given.map(([id, url]) => wizard.t.what.endpoint(wizard.t.endpoints.names[id], url)).join('; '));
+      wizard.saveAs(given.map(([id, url]) => wizard.t.what.endpoint(endpointName(lang, id), url)).join('; '));
     await runWizard(wizard, !exists || draft.omnidesk === undefined);
     return ExitCode.ok;
   } catch (err) {

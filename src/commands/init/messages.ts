@@ -1,8 +1,8 @@
 /** Every text of the `init` wizard, in English and Russian. Store and service names are not translated. */
 import { type StoreId } from '../../domain/review.js';
-import { storeNames } from '../../connectors/stores/registry.js';
+import { allStoreWizards, storeWizard } from '../../connectors/stores/wizards.js';
 import { ConfigError, errorMessage, RemoteError, UserError, type RemoteErrorKind } from '../../errors.js';
-import type { EndpointId, Lang } from './questions.js';
+import type { Lang } from './questions.js';
 
 export type StepId = 'omnidesk' | 'channel' | 'apps' | 'filters' | 'credentials' | 'endpoints';
 export type AuthProblem = 'key' | 'email' | 'other';
@@ -101,7 +101,7 @@ export interface Messages {
     keepAnyway: string;
     retype: string;
     appId(store: StoreId): string;
-    appIdProblem(kind: 'app-store-id' | 'package-name'): string;
+    appIdProblem(store: StoreId): string;
     name: string;
     localId: string;
     localIdFormat: string;
@@ -145,7 +145,6 @@ export interface Messages {
     whatNow: string;
     retype: string;
     keep: string;
-    names: Record<EndpointId, string>;
     derived: string;
   };
   credentials: {
@@ -158,20 +157,8 @@ export interface Messages {
     skip: string;
     remove: string;
     skipped(store: StoreId): string;
-    issuerId: string;
-    keyId: string;
-    p8Path: string;
-    jsonPath: string;
-    ruKeyId: string;
-    ruKeySource: string;
-    ruKeyFile: string;
-    ruKeyPaste: string;
-    ruKeyPath: string;
-    ruKeyPasted: string;
     required: string;
     fileMissing(path: string): string;
-    notP8: string;
-    notServiceAccount: string;
     accepted(store: StoreId): string;
     refused(store: StoreId, message: string): string;
     whatNow: string;
@@ -198,7 +185,7 @@ export interface Messages {
     email(v: string): string;
     channel(v: string): string;
     app(spec: string, stores: string): string;
-    appId(spec: string, kind: 'app-store-id' | 'package-name'): string;
+    appId(spec: string, store: StoreId): string;
     url(v: string): string;
   };
   nonInteractive: {
@@ -216,11 +203,14 @@ export interface Messages {
   };
 }
 
-const storeKeyNames: Record<StoreId, string> = {
-  'app-store': 'App Store Connect',
-  'google-play': 'Google Play',
-  rustore: 'RuStore',
-};
+/** The store as customers know it, and the console its credentials belong to. */
+const storeName = (id: StoreId): string => storeWizard(id).name;
+const consoleName = (id: StoreId): string => storeWizard(id).consoleName;
+/** `--app` examples: one per store. */
+const appExamples = (): string =>
+  allStoreWizards()
+    .map((s) => `${s.id}:${s.exampleAppId}`)
+    .join(', ');
 
 const en: Messages = {
   failure: (err) =>
@@ -259,8 +249,8 @@ const en: Messages = {
     app: (id) => `app ${id}`,
     appRemoved: (id) => `app ${id} removed`,
     filters: (id) => `filters of ${id}`,
-    credentials: (store) => `${storeKeyNames[store]} credentials`,
-    credentialsRemoved: (store) => `${storeKeyNames[store]} credentials removed`,
+    credentials: (store) => `${consoleName(store)} credentials`,
+    credentialsRemoved: (store) => `${consoleName(store)} credentials removed`,
     endpoint: (name, url) => (url ? `${name} address ${url}` : `${name} address back to the default`),
   },
   interrupted: (path, saved, exists) =>
@@ -331,7 +321,7 @@ const en: Messages = {
     remove: (id) => `Remove ${id}`,
     done: 'Done: next step',
     store: 'Store:',
-    listing: (store) => `Reading the apps the ${storeKeyNames[store]} key can see…`,
+    listing: (store) => `Reading the apps the ${consoleName(store)} key can see…`,
     listFailed: (m) => `Could not list the apps (${m}); type the id instead.`,
     pickApp: 'App:',
     typeId: 'Another app: type its id',
@@ -342,14 +332,8 @@ const en: Messages = {
     appNotFound: (m) => `✗ The store does not know this app: ${m}`,
     keepAnyway: 'Keep it anyway',
     retype: 'Type the id again',
-    appId: (store) =>
-      store === 'app-store'
-        ? 'App Store app id (App Store Connect → App Information → Apple ID, a number):'
-        : 'Package name (e.g. com.company.app):',
-    appIdProblem: (kind) =>
-      kind === 'app-store-id'
-        ? 'The App Store app id is a number, e.g. 1234567890.'
-        : 'A package name looks like com.company.app.',
+    appId: (store) => storeWizard(store).texts.en.appIdQuestion,
+    appIdProblem: (store) => storeWizard(store).texts.en.appIdProblem,
     name: 'Display name (optional, shown in cases and labels):',
     localId: 'Short id for this app (used by `sync --app` and in logs):',
     localIdFormat: 'Use letters, digits, dot, dash or underscore.',
@@ -359,12 +343,12 @@ const en: Messages = {
     removed: (id) => `✓ ${id} removed.`,
     confirmRemove: (id) => `Remove ${id}? Its history stays in the state database.`,
     publicUntilCredentials: (store) =>
-      `Until ${storeKeyNames[store]} credentials are added (step 5), its reviews come from the public ${storeNames[store]} pages and replies cannot be sent.`,
+      `Until ${consoleName(store)} credentials are added (step 5), its reviews come from the public ${storeName(store)} pages and replies cannot be sent.`,
   },
   filters: {
     noApps: 'No app to filter yet: add one in step 3.',
     pickApp: 'Filters of which app?',
-    forApp: (id, store) => `Filters for ${id} (${storeNames[store]}):`,
+    forApp: (id, store) => `Filters for ${id} (${storeName(store)}):`,
     reviewType: 'Reviews to send:',
     reviewTypes: {
       all: 'All (new and edited)',
@@ -401,53 +385,31 @@ const en: Messages = {
     whatNow: 'What now?',
     retype: 'Type the address again',
     keep: 'Keep it anyway',
-    names: {
-      omnidesk: 'Omnidesk',
-      appStore: 'App Store Connect API',
-      appStorePublic: 'App Store public feed',
-      googlePlay: 'Google Play Developer API',
-      googlePlayToken: 'Google token endpoint',
-      googlePlayPublic: 'Google Play web pages',
-      rustore: 'RuStore API',
-      rustorePublic: 'RuStore public API',
-    },
     derived: 'from the key file',
   },
   credentials: {
     intro:
       'Store keys let asodesk-omni publish replies. Without them reviews still arrive (from the public store pages), but replies cannot be sent.',
     state: (store, state) =>
-      `${storeKeyNames[store]}: ${state === 'set' ? 'set' : state === 'env' ? 'set by environment variables' : 'not set'}`,
-    action: (store) => `${storeKeyNames[store]} credentials:`,
+      `${consoleName(store)}: ${state === 'set' ? 'set' : state === 'env' ? 'set by environment variables' : 'not set'}`,
+    action: (store) => `${consoleName(store)} credentials:`,
     set: 'Add them now',
     replace: 'Replace them',
     keep: 'Keep them (check them again)',
     skip: 'Skip for now',
     remove: 'Remove them',
     skipped: (store) =>
-      `${storeNames[store]}: reviews will flow (public source), but replies cannot be sent until the credentials are added (run init again, step 5).`,
-    issuerId: 'Issuer ID (App Store Connect → Users and Access → Integrations → App Store Connect API):',
-    keyId: 'Key ID:',
-    p8Path: 'Path to the .p8 key file (AuthKey_XXXXXXXXXX.p8):',
-    jsonPath: 'Path to the service-account JSON key (Google Cloud → IAM → Service accounts → Keys):',
-    ruKeyId: 'Key ID (RuStore Console → API keys):',
-    ruKeySource: 'Private key:',
-    ruKeyFile: 'From a file (the path is kept, not the key)',
-    ruKeyPaste: 'Paste it (it is then kept in the config, mode 0600)',
-    ruKeyPath: 'Path to the private key file:',
-    ruKeyPasted: 'Private key (one line of Base64, as RuStore Console shows it):',
+      `${storeName(store)}: reviews will flow (public source), but replies cannot be sent until the credentials are added (run init again, step 5).`,
     required: 'Needed.',
     fileMissing: (path) => `No readable file at ${path}.`,
-    notP8: 'This is not a private key file (.p8 starts with "-----BEGIN PRIVATE KEY-----").',
-    notServiceAccount: 'This is not a service-account JSON key (it needs client_email and private_key).',
-    accepted: (store) => `✓ ${storeKeyNames[store]} accepted the credentials.`,
-    refused: (store, m) => `✗ ${storeKeyNames[store]}: ${m}`,
+    accepted: (store) => `✓ ${consoleName(store)} accepted the credentials.`,
+    refused: (store, m) => `✗ ${consoleName(store)}: ${m}`,
     whatNow: 'What now?',
     retype: 'Type them again',
     keepUnchecked: 'Keep them anyway',
     playPermission: (app, m) => `! ${app}: ${m}`,
     fromEnv: (store) =>
-      `${storeKeyNames[store]} credentials come from environment variables; they are checked, not written.`,
+      `${consoleName(store)} credentials come from environment variables; they are checked, not written.`,
   },
   finish: {
     title: '\nAll set.',
@@ -474,9 +436,8 @@ const en: Messages = {
     email: (v) => `"${v}" is not an e-mail address`,
     channel: (v) => `"${v}" is not a custom channel id such as cch12`,
     app: (spec, stores) =>
-      `"${spec}" should be store:id with store ${stores} (e.g. app-store:1234567890, google-play:com.company.app) or a store page URL`,
-    appId: (spec, kind) =>
-      `"${spec}": ${kind === 'app-store-id' ? 'the App Store app id is a number, e.g. 1234567890 (or id1234567890, or the apps.apple.com URL)' : 'a package name looks like com.company.app'}`,
+      `"${spec}" should be store:id with store ${stores} (e.g. ${appExamples()}) or a store page URL`,
+    appId: (spec, store) => `"${spec}": ${storeWizard(store).texts.en.flagAppIdProblem}`,
     url: (v) => `"${v}" is not a full URL such as https://proxy.example.com or http://127.0.0.1:8080`,
   },
   nonInteractive: {
@@ -549,8 +510,8 @@ const ru: Messages = {
     app: (id) => `приложение ${id}`,
     appRemoved: (id) => `приложение ${id} удалено`,
     filters: (id) => `фильтры приложения ${id}`,
-    credentials: (store) => `ключи ${storeKeyNames[store]}`,
-    credentialsRemoved: (store) => `ключи ${storeKeyNames[store]} удалены`,
+    credentials: (store) => `ключи ${consoleName(store)}`,
+    credentialsRemoved: (store) => `ключи ${consoleName(store)} удалены`,
     endpoint: (name, url) => (url ? `адрес «${name}»: ${url}` : `адрес «${name}» по умолчанию`),
   },
   interrupted: (path, saved, exists) =>
@@ -628,7 +589,7 @@ const ru: Messages = {
     remove: (id) => `Удалить ${id}`,
     done: 'Готово: следующий шаг',
     store: 'Магазин:',
-    listing: (store) => `Читаю приложения, доступные ключу ${storeKeyNames[store]}…`,
+    listing: (store) => `Читаю приложения, доступные ключу ${consoleName(store)}…`,
     listFailed: (m) => `Не удалось получить список приложений (${m}); введите идентификатор вручную.`,
     pickApp: 'Приложение:',
     typeId: 'Другое приложение: ввести идентификатор',
@@ -639,14 +600,8 @@ const ru: Messages = {
     appNotFound: (m) => `✗ Магазин не знает такого приложения: ${m}`,
     keepAnyway: 'Всё равно оставить',
     retype: 'Ввести идентификатор заново',
-    appId: (store) =>
-      store === 'app-store'
-        ? 'Номер приложения в App Store (App Store Connect → Информация о приложении → Apple ID; можно вставить ссылку на страницу в App Store):'
-        : 'Имя пакета (например com.company.app; можно вставить ссылку на страницу в магазине):',
-    appIdProblem: (kind) =>
-      kind === 'app-store-id'
-        ? 'Номер приложения в App Store — число, например 1234567890, или ссылка вида apps.apple.com/…/id1234567890.'
-        : 'Имя пакета выглядит как com.company.app.',
+    appId: (store) => storeWizard(store).texts.ru.appIdQuestion,
+    appIdProblem: (store) => storeWizard(store).texts.ru.appIdProblem,
     name: 'Отображаемое название (необязательно, видно в обращениях и метках):',
     localId: 'Короткое имя приложения (для `sync --app` и в журналах):',
     localIdFormat: 'Латинские буквы, цифры, точка, дефис или подчёркивание.',
@@ -656,12 +611,12 @@ const ru: Messages = {
     removed: (id) => `✓ Приложение ${id} удалено.`,
     confirmRemove: (id) => `Удалить ${id}? Его история останется в базе состояния.`,
     publicUntilCredentials: (store) =>
-      `Пока не добавлены ключи ${storeKeyNames[store]} (шаг 5), отзывы берутся с публичных страниц ${storeNames[store]}, а ответы отправить нельзя.`,
+      `Пока не добавлены ключи ${consoleName(store)} (шаг 5), отзывы берутся с публичных страниц ${storeName(store)}, а ответы отправить нельзя.`,
   },
   filters: {
     noApps: 'Фильтровать пока нечего: добавьте приложение на шаге 3.',
     pickApp: 'Фильтры какого приложения?',
-    forApp: (id, store) => `Фильтры для ${id} (${storeNames[store]}):`,
+    forApp: (id, store) => `Фильтры для ${id} (${storeName(store)}):`,
     reviewType: 'Какие отзывы отправлять:',
     reviewTypes: {
       all: 'Все (новые и изменённые)',
@@ -698,53 +653,31 @@ const ru: Messages = {
     whatNow: 'Что дальше?',
     retype: 'Ввести адрес заново',
     keep: 'Всё равно оставить',
-    names: {
-      omnidesk: 'Omnidesk',
-      appStore: 'App Store Connect API',
-      appStorePublic: 'публичная лента App Store',
-      googlePlay: 'Google Play Developer API',
-      googlePlayToken: 'выдача токенов Google',
-      googlePlayPublic: 'веб-страницы Google Play',
-      rustore: 'RuStore API',
-      rustorePublic: 'публичный API RuStore',
-    },
     derived: 'из файла ключа',
   },
   credentials: {
     intro:
       'Ключи магазинов нужны, чтобы публиковать ответы. Без них отзывы всё равно приходят (с публичных страниц магазинов), но ответить на них нельзя.',
     state: (store, state) =>
-      `${storeKeyNames[store]}: ${state === 'set' ? 'заданы' : state === 'env' ? 'заданы переменными окружения' : 'не заданы'}`,
-    action: (store) => `Ключи ${storeKeyNames[store]}:`,
+      `${consoleName(store)}: ${state === 'set' ? 'заданы' : state === 'env' ? 'заданы переменными окружения' : 'не заданы'}`,
+    action: (store) => `Ключи ${consoleName(store)}:`,
     set: 'Добавить сейчас',
     replace: 'Заменить',
     keep: 'Оставить (проверить ещё раз)',
     skip: 'Пропустить пока',
     remove: 'Удалить',
     skipped: (store) =>
-      `${storeNames[store]}: отзывы будут приходить (публичный источник), но ответы отправить нельзя, пока не добавлены ключи (запустите init снова, шаг 5).`,
-    issuerId: 'Issuer ID (App Store Connect → Пользователи и доступ → Интеграции → App Store Connect API):',
-    keyId: 'Key ID:',
-    p8Path: 'Путь к файлу ключа .p8 (AuthKey_XXXXXXXXXX.p8):',
-    jsonPath: 'Путь к JSON-ключу сервисного аккаунта (Google Cloud → IAM → Сервисные аккаунты → Ключи):',
-    ruKeyId: 'Key ID (RuStore Консоль → API ключи):',
-    ruKeySource: 'Приватный ключ:',
-    ruKeyFile: 'Из файла (в настройках хранится путь, а не ключ)',
-    ruKeyPaste: 'Вставить (тогда он хранится в файле настроек, права 0600)',
-    ruKeyPath: 'Путь к файлу приватного ключа:',
-    ruKeyPasted: 'Приватный ключ (одна строка Base64, как в консоли RuStore):',
+      `${storeName(store)}: отзывы будут приходить (публичный источник), но ответы отправить нельзя, пока не добавлены ключи (запустите init снова, шаг 5).`,
     required: 'Обязательно.',
     fileMissing: (path) => `Нет доступного для чтения файла ${path}.`,
-    notP8: 'Это не файл приватного ключа (.p8 начинается с «-----BEGIN PRIVATE KEY-----»).',
-    notServiceAccount: 'Это не JSON-ключ сервисного аккаунта (нужны client_email и private_key).',
-    accepted: (store) => `✓ ${storeKeyNames[store]} принял ключи.`,
-    refused: (store, m) => `✗ ${storeKeyNames[store]}: ${m}`,
+    accepted: (store) => `✓ ${consoleName(store)} принял ключи.`,
+    refused: (store, m) => `✗ ${consoleName(store)}: ${m}`,
     whatNow: 'Что дальше?',
     retype: 'Ввести заново',
     keepUnchecked: 'Всё равно оставить',
     playPermission: (app, m) => `! ${app}: ${m}`,
     fromEnv: (store) =>
-      `Ключи ${storeKeyNames[store]} заданы переменными окружения: они проверяются, но не записываются.`,
+      `Ключи ${consoleName(store)} заданы переменными окружения: они проверяются, но не записываются.`,
   },
   finish: {
     title: '\nВсё готово.',
@@ -771,9 +704,8 @@ const ru: Messages = {
     email: (v) => `«${v}» — не адрес электронной почты`,
     channel: (v) => `«${v}» — не номер кастомного канала вида cch12`,
     app: (spec, stores) =>
-      `«${spec}»: нужно магазин:идентификатор, магазин — ${stores} (например app-store:1234567890, google-play:com.company.app), или ссылка на страницу в магазине`,
-    appId: (spec, kind) =>
-      `«${spec}»: ${kind === 'app-store-id' ? 'номер приложения в App Store — число, например 1234567890 (или id1234567890, или ссылка apps.apple.com)' : 'имя пакета выглядит как com.company.app'}`,
+      `«${spec}»: нужно магазин:идентификатор, магазин — ${stores} (например ${appExamples()}), или ссылка на страницу в магазине`,
+    appId: (spec, store) => `«${spec}»: ${storeWizard(store).texts.ru.flagAppIdProblem}`,
     url: (v) => `«${v}» — не полный адрес вида https://proxy.example.com или http://127.0.0.1:8080`,
   },
   nonInteractive: {

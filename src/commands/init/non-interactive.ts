@@ -6,7 +6,8 @@
 import { envOverrides, parseConfig, type Env } from '../../config/load.js';
 import type { ConfigInput } from '../../config/schema.js';
 import { writeConfigFile } from '../../config/store.js';
-import { storeIds, type StoreId } from '../../domain/review.js';
+import { optionKey } from '../../connectors/stores/wizard-types.js';
+import { allStoreWizards } from '../../connectors/stores/wizards.js';
 import { buildServices } from '../../engine/wiring.js';
 import {
   ConfigError,
@@ -26,23 +27,22 @@ import { checkOmnidesk } from './steps/omnidesk.js';
 import { checkReachable } from './steps/endpoints.js';
 import {
   absolutePath,
-  appIdProblem,
   endpointFlags,
-  endpoints,
+  endpointOf,
   findCaseField,
   isEmail,
   isHttpUrl,
+  isValidAppId,
   normaliseAppId,
   normaliseChannel,
   parseOmnideskAddress,
   setEndpoint,
-  storeKeyOf,
   storeOfUrl,
+  storeSection,
   suggestLocalId,
   webhookUrl,
   type AppInput,
   type EndpointId,
-  type StoreKey,
 } from './questions.js';
 
 type Loose = Record<string, unknown>;
@@ -96,15 +96,15 @@ export function applyFlags(
   for (const spec of opts.app ?? []) {
     const fromUrl = storeOfUrl(spec);
     const m = fromUrl ? [spec, fromUrl, spec] : /^([a-z-]+):(.+)$/.exec(spec.trim());
-    const store = m?.[1] as StoreId | undefined;
-    if (!m || !store || !storeIds.includes(store)) {
-      problems.push({ path: '--app', message: f.app(spec, storeIds.join(', ')) });
+    const known = allStoreWizards().map((s) => s.id);
+    const store = known.find((id) => id === m?.[1]);
+    if (!m || !store) {
+      problems.push({ path: '--app', message: f.app(spec, known.join(', ')) });
       continue;
     }
     const appId = normaliseAppId(store, m[2]!);
-    const bad = appIdProblem(store, appId);
-    if (bad) {
-      problems.push({ path: '--app', message: f.appId(spec, bad) });
+    if (!isValidAppId(store, appId)) {
+      problems.push({ path: '--app', message: f.appId(spec, store) });
       continue;
     }
     if (apps.some((a) => a.store === store && a.appId === appId)) continue;
@@ -133,20 +133,17 @@ export function applyFlags(
   return { draft: next, problems };
 }
 
-/** `--app-store-key <path>` and the like: key files by absolute path (the config may move, the cwd does). */
+/** Each store's credential flags (a key id, a key file…): key files by absolute path (the config may move, the cwd does). */
 function applyCredentialFlags(draft: ConfigInput, opts: InitOptions, env: Env): ConfigInput {
   const path = (p: string): string => absolutePath(p, process.cwd(), env.HOME);
-  const sections: Partial<Record<StoreKey, Loose>> = {};
-  const put = (store: StoreKey, field: string, value: string | undefined, isPath = false): void => {
-    if (value === undefined) return;
-    sections[store] = { ...sections[store], [field]: isPath ? path(value) : value.trim() };
-  };
-  put('appStore', 'issuerId', opts.appStoreIssuerId);
-  put('appStore', 'keyId', opts.appStoreKeyId);
-  put('appStore', 'privateKeyPath', opts.appStoreKey, true);
-  put('googlePlay', 'serviceAccountPath', opts.googlePlayKey, true);
-  put('rustore', 'keyId', opts.rustoreKeyId);
-  put('rustore', 'privateKeyPath', opts.rustoreKey, true);
+  const sections: Record<string, Loose> = {};
+  for (const s of allStoreWizards()) {
+    for (const c of s.credentialFlags) {
+      const value = opts[optionKey(c.flag)];
+      if (typeof value !== 'string') continue;
+      sections[s.configKey] = { ...sections[s.configKey], [c.field]: c.isPath ? path(value) : value.trim() };
+    }
+  }
   if (Object.keys(sections).length === 0) return draft;
   const stores: Record<string, unknown> = { ...draft.stores };
   for (const [key, fields] of Object.entries(sections))
@@ -166,21 +163,17 @@ export function missingSettings(draft: ConfigInput, env: Env): string[] {
   if (!has('omnidesk.channel', omni.channel)) missing.push('omnidesk.channel (--channel cch12)');
   if ((draft.apps ?? []).length === 0)
     missing.push(
-      'apps: at least one (--app app-store:1234567890, --app google-play:com.company.app, --app rustore:com.company.app)',
+      `apps: at least one (${allStoreWizards()
+        .map((s) => `--app ${s.id}:${s.exampleAppId}`)
+        .join(', ')})`,
     );
 
   // Store credentials are optional, but a half-given set is not.
-  const groups: Record<StoreId, string[][]> = {
-    'app-store': [['issuerId'], ['keyId'], ['privateKeyPath', 'privateKey']],
-    'google-play': [['serviceAccountPath', 'serviceAccountJson']],
-    rustore: [['keyId'], ['privateKeyPath', 'privateKey']],
-  };
-  for (const store of storeIds) {
-    const key = storeKeyOf[store];
-    const s: Loose = { ...(draft.stores?.[key] ?? {}) };
-    const given = groups[store].map((alts) => alts.some((f) => has(`stores.${key}.${f}`, s[f])));
+  for (const { configKey: key, credentialGroups: groups } of allStoreWizards()) {
+    const s = storeSection(draft, key);
+    const given = groups.map((alts) => alts.some((f) => has(`stores.${key}.${f}`, s[f])));
     if (given.some(Boolean) && !given.every(Boolean)) {
-      groups[store].forEach((alts, i) => {
+      groups.forEach((alts, i) => {
         if (!given[i]) missing.push(`stores.${key}.${alts[0]} (env ${envFor(`stores.${key}.${alts[0]}`)})`);
       });
     }
@@ -273,7 +266,7 @@ async function liveChecks(ctx: CommandContext, draft: ConfigInput, t: Messages, 
     } else {
       notes.push(t.nonInteractive.fieldMissing(channel.title));
     }
-    for (const store of storeIds) {
+    for (const { id: store } of allStoreWizards()) {
       const connector = services.replyConnector(store);
       if (!connector) continue;
       await connector.ping();
@@ -283,7 +276,7 @@ async function liveChecks(ctx: CommandContext, draft: ConfigInput, t: Messages, 
     for (const [id, url] of Object.entries(endpointFlags(opts).flags) as [EndpointId, string][]) {
       if (id === 'omnidesk') continue;
       const r = await checkReachable(url);
-      if (!r.ok) fail(`${endpoints[id].flag}: ${t.endpoints.unreachable(url, r.message)}`);
+      if (!r.ok) fail(`${endpointOf(id).flag}: ${t.endpoints.unreachable(url, r.message)}`);
     }
   } catch (err) {
     if (err instanceof UserError && err.exitCode === ExitCode.config && !(err instanceof ConfigError)) throw err;

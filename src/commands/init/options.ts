@@ -10,17 +10,6 @@ export interface InitOptions {
   publicUrl?: string;
   app?: string[];
   omnideskUrl?: string;
-  appStoreUrl?: string;
-  appStorePublicUrl?: string;
-  googlePlayUrl?: string;
-  googlePlayTokenUrl?: string;
-  googlePlayPublicUrl?: string;
-  rustoreUrl?: string;
-  rustorePublicUrl?: string;
-  appStoreIssuerId?: string;
-  appStoreKeyId?: string;
-  appStoreKey?: string;
-  googlePlayKey?: string;
-  rustoreKeyId?: string;
-  rustoreKey?: string;
+  /** Each store's flags (addresses, credentials), as its connector declares them: commander's camel case. */
+  [storeOption: string]: string | string[] | boolean | undefined;
 }

@@ -10,6 +10,8 @@ import type { Env } from '../../config/load.js';
 import { filtersSchema, type ConfigInput, type lengthFilters, type reviewTypes } from '../../config/schema.js';
 import type { CaseField } from '../../connectors/helpdesk/types.js';
 import type { StoreId } from '../../domain/review.js';
+import { allStoreWizards, storeWizard } from '../../connectors/stores/wizards.js';
+import { optionKey } from '../../connectors/stores/wizard-types.js';
 
 export type Lang = 'en' | 'ru';
 export type AppInput = NonNullable<ConfigInput['apps']>[number];
@@ -82,20 +84,11 @@ export function parseOmnideskAddress(text: string): OmnideskAddress | undefined 
   return subdomainPattern.test(sub) ? { subdomain: sub } : undefined;
 }
 
-/** Every service address a config can override: the flag of `init`, the config field, a label. */
-export const endpointIds = [
-  'omnidesk',
-  'appStore',
-  'appStorePublic',
-  'googlePlay',
-  'googlePlayToken',
-  'googlePlayPublic',
-  'rustore',
-  'rustorePublic',
-] as const;
-export type EndpointId = (typeof endpointIds)[number];
+/** A service address a config can override: the flag of `init`, the config field. */
+export type EndpointId = string;
 
 export interface Endpoint {
+  id: EndpointId;
   flag: string;
   /** Key of `InitOptions` (commander's camel case of the flag). */
   option: string;
@@ -104,51 +97,42 @@ export interface Endpoint {
   production: string | undefined;
 }
 
-export const endpoints: Record<EndpointId, Endpoint> = {
-  omnidesk: { flag: '--omnidesk-url', option: 'omnideskUrl', path: ['omnidesk', 'baseUrl'], production: undefined },
-  appStore: {
-    flag: '--app-store-url',
-    option: 'appStoreUrl',
-    path: ['stores', 'appStore', 'baseUrl'],
-    production: 'https://api.appstoreconnect.apple.com',
-  },
-  appStorePublic: {
-    flag: '--app-store-public-url',
-    option: 'appStorePublicUrl',
-    path: ['stores', 'appStore', 'publicBaseUrl'],
-    production: 'https://itunes.apple.com',
-  },
-  googlePlay: {
-    flag: '--google-play-url',
-    option: 'googlePlayUrl',
-    path: ['stores', 'googlePlay', 'baseUrl'],
-    production: 'https://androidpublisher.googleapis.com',
-  },
-  googlePlayToken: {
-    flag: '--google-play-token-url',
-    option: 'googlePlayTokenUrl',
-    path: ['stores', 'googlePlay', 'tokenUri'],
-    production: undefined,
-  },
-  googlePlayPublic: {
-    flag: '--google-play-public-url',
-    option: 'googlePlayPublicUrl',
-    path: ['stores', 'googlePlay', 'publicBaseUrl'],
-    production: 'https://play.google.com',
-  },
-  rustore: {
-    flag: '--rustore-url',
-    option: 'rustoreUrl',
-    path: ['stores', 'rustore', 'baseUrl'],
-    production: 'https://public-api.rustore.ru',
-  },
-  rustorePublic: {
-    flag: '--rustore-public-url',
-    option: 'rustorePublicUrl',
-    path: ['stores', 'rustore', 'publicBaseUrl'],
-    production: 'https://backapi.rustore.ru',
-  },
+const omnideskEndpoint: Endpoint = {
+  id: 'omnidesk',
+  flag: '--omnidesk-url',
+  option: 'omnideskUrl',
+  path: ['omnidesk', 'baseUrl'],
+  production: undefined,
 };
+
+/** Omnidesk's address, then each store's, as its connector lists them. */
+export function endpointList(): Endpoint[] {
+  return [
+    omnideskEndpoint,
+    ...allStoreWizards().flatMap((s) =>
+      s.endpoints.map((e) => ({
+        id: e.id,
+        flag: e.flag,
+        option: optionKey(e.flag),
+        path: ['stores', s.configKey, e.field] as const,
+        production: e.production,
+      })),
+    ),
+  ];
+}
+
+export function endpointOf(id: EndpointId): Endpoint {
+  const e = endpointList().find((x) => x.id === id);
+  if (!e) throw new Error(`no endpoint ${id}`);
+  return e;
+}
+
+/** The endpoint's name as the wizard shows it. */
+export function endpointName(lang: Lang, id: EndpointId): string {
+  if (id === 'omnidesk') return 'Omnidesk';
+  for (const s of allStoreWizards()) for (const e of s.endpoints) if (e.id === id) return e.names[lang];
+  return id;
+}
 
 /** The `--…-url` flags given, checked: a full http(s) URL each. */
 export function endpointFlags(opts: object): {
@@ -158,13 +142,13 @@ export function endpointFlags(opts: object): {
   const flags: Partial<Record<EndpointId, string>> = {};
   const problems: { path: string; message: string; value: string }[] = [];
   const given = opts as Record<string, unknown>;
-  for (const id of endpointIds) {
-    const value = given[endpoints[id].option];
+  for (const e of endpointList()) {
+    const value = given[e.option];
     if (typeof value !== 'string') continue;
-    if (isHttpUrl(value)) flags[id] = value.trim().replace(/\/+$/, '');
+    if (isHttpUrl(value)) flags[e.id] = value.trim().replace(/\/+$/, '');
     else
       problems.push({
-        path: endpoints[id].flag,
+        path: e.flag,
         value,
         message: `"${value}" is not a full URL such as https://proxy.example.com or http://127.0.0.1:8080`,
       });
@@ -175,7 +159,7 @@ export function endpointFlags(opts: object): {
 /** The endpoint's value in the draft, or undefined (the production default applies). */
 export function getEndpoint(draft: ConfigInput, id: EndpointId): string | undefined {
   let node: unknown = draft;
-  for (const key of endpoints[id].path)
+  for (const key of endpointOf(id).path)
     node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
   return typeof node === 'string' ? node : undefined;
 }
@@ -183,14 +167,14 @@ export function getEndpoint(draft: ConfigInput, id: EndpointId): string | undefi
 /** Sets (a URL, trailing slashes dropped) or clears (undefined: back to the default) an endpoint; the Omnidesk one needs the account section. */
 export function setEndpoint(draft: ConfigInput, id: EndpointId, url: string | undefined): ConfigInput {
   const value = url?.trim().replace(/\/+$/, '') || undefined;
-  const path = endpoints[id].path;
+  const path = endpointOf(id).path;
   if (path[0] === 'omnidesk') {
     if (!draft.omnidesk) throw new Error('the Omnidesk account comes first');
     return { ...draft, omnidesk: dropUndefined({ ...draft.omnidesk, baseUrl: value }) };
   }
-  const key = path[1] as StoreKey;
+  const key = path[1];
   const field = path[2]!;
-  const section: Record<string, unknown> = { ...(draft.stores?.[key] ?? {}) };
+  const section: Record<string, unknown> = { ...storeSection(draft, key) };
   if (value === undefined) delete section[field];
   else section[field] = value;
   const stores: Record<string, unknown> = { ...draft.stores, [key]: section };
@@ -259,50 +243,24 @@ export function parseLanguages(text: string): { ok: string[] } | { bad: string[]
   return bad.length > 0 ? { bad } : { ok: [...new Set(items.map((c) => c.replace('_', '-')))] };
 }
 
-export type AppIdProblem = 'app-store-id' | 'package-name';
-
 /** The store a pasted store-page URL belongs to, or undefined when it is not one. */
 export function storeOfUrl(text: string): StoreId | undefined {
-  let host: string;
+  let url: URL;
   try {
-    host = new URL(text.trim()).hostname.toLowerCase();
+    url = new URL(text.trim());
   } catch {
     return undefined;
   }
-  if (host === 'apps.apple.com' || host === 'itunes.apple.com') return 'app-store';
-  if (host === 'play.google.com') return 'google-play';
-  if (host === 'rustore.ru' || host.endsWith('.rustore.ru')) return 'rustore';
-  return undefined;
+  return allStoreWizards().find((s) => s.isStorePage(url))?.id;
 }
 
-/**
- * The app id as the store's API wants it, from what people paste: `1234567890`, `id1234567890`,
- * `https://apps.apple.com/us/app/acme/id1234567890`, a package name, or a Google Play / RuStore page URL.
- */
+/** The app id as the store's API wants it, from what people paste (an id, a store page URL). */
 export function normaliseAppId(store: StoreId, text: string): string {
-  const raw = text.trim();
-  if (store === 'app-store') {
-    const m = /(?:^|\/)id(\d+)(?:[/?#]|$)/i.exec(raw) ?? /^id(\d+)$/i.exec(raw);
-    return m ? m[1]! : raw;
-  }
-  if (store === 'google-play' && storeOfUrl(raw) === 'google-play') {
-    try {
-      return new URL(raw).searchParams.get('id') ?? raw;
-    } catch {
-      return raw;
-    }
-  }
-  if (store === 'rustore' && storeOfUrl(raw) === 'rustore') {
-    const m = /\/catalog\/app\/([^/?#]+)/.exec(raw);
-    return m ? decodeURIComponent(m[1]!) : raw;
-  }
-  return raw;
+  return storeWizard(store).normaliseAppId(text);
 }
 
-export function appIdProblem(store: StoreId, appId: string): AppIdProblem | undefined {
-  const id = normaliseAppId(store, appId);
-  if (store === 'app-store') return /^\d+$/.test(id) ? undefined : 'app-store-id';
-  return /^[A-Za-z][\w]*(\.[A-Za-z_][\w]*)+$/.test(id) ? undefined : 'package-name';
+export function isValidAppId(store: StoreId, appId: string): boolean {
+  return storeWizard(store).isAppId(normaliseAppId(store, appId));
 }
 
 const localIdPattern = /^[a-z0-9][a-z0-9._-]*$/i;
@@ -357,7 +315,7 @@ export function suggestLocalId(
     .replace(/[^\x20-\x7e]/g, '')
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
-  const fallback = store === 'app-store' ? `ios-${appId}` : readablePackageId(appId);
+  const fallback = storeWizard(store).localIdOf?.(appId) ?? readablePackageId(appId);
   const base = (fromName || fallback || store).slice(0, 40) || store;
   let id = base;
   for (let i = 2; taken.includes(id); i++) id = `${base}-${i}`;
@@ -454,38 +412,35 @@ export function setFilters(draft: ConfigInput, index: number, f: FilterAnswers):
     reviewType: f.reviewType,
     backlog: f.backlog,
     ratings: [...f.ratings].sort((a, b) => a - b),
-    ...(app.store === 'app-store' ? { countries: f.countries } : {}),
-    ...(app.store === 'google-play' ? { languages: f.languages } : {}),
+    ...(storeWizard(app.store).filters.countries ? { countries: f.countries } : {}),
+    ...(storeWizard(app.store).filters.languages ? { languages: f.languages } : {}),
     length: f.length,
   };
   return upsertApp(draft, { ...app, filters, tags: f.tags }, index);
 }
 
-export type StoreKey = 'appStore' | 'googlePlay' | 'rustore';
-export const storeKeyOf: Record<StoreId, StoreKey> = {
-  'app-store': 'appStore',
-  'google-play': 'googlePlay',
-  rustore: 'rustore',
-};
+/** A store's section of the draft (`stores.<configKey>`), empty when absent. */
+export function storeSection(draft: ConfigInput, configKey: string): Readonly<Record<string, unknown>> {
+  const stores: Readonly<Record<string, unknown>> = { ...draft.stores };
+  const section = stores[configKey];
+  return typeof section === 'object' && section !== null ? (section as Record<string, unknown>) : {};
+}
 
-export type CredentialAnswers =
-  | { store: 'app-store'; issuerId: string; keyId: string; privateKeyPath: string }
-  | { store: 'google-play'; serviceAccountPath: string }
-  | { store: 'rustore'; keyId: string; privateKeyPath?: string | undefined; privateKey?: string | undefined };
+/** The config fields of a store's credentials (each alternative of each setting). */
+export function credentialFields(store: StoreId): string[] {
+  return storeWizard(store).credentialGroups.flat();
+}
 
-const credentialFields: Record<StoreKey, readonly string[]> = {
-  appStore: ['issuerId', 'keyId', 'privateKey', 'privateKeyPath'],
-  googlePlay: ['serviceAccountJson', 'serviceAccountPath'],
-  rustore: ['keyId', 'privateKey', 'privateKeyPath'],
-};
-
-/** Sets a store's credentials (key files by path; a pasted key inline), or removes them (`undefined`). */
-export function setCredentials(draft: ConfigInput, store: StoreId, creds: CredentialAnswers | undefined): ConfigInput {
-  const key = storeKeyOf[store];
-  const current: Record<string, unknown> = { ...(draft.stores?.[key] ?? {}) };
-  for (const f of credentialFields[key]) delete current[f];
-  const { store: _s, ...fields } = creds ?? { store };
-  const next = dropUndefined({ ...current, ...fields });
+/** Sets a store's credentials (the fields its questions gave), or removes them (`undefined`). */
+export function setCredentials(
+  draft: ConfigInput,
+  store: StoreId,
+  creds: Readonly<Record<string, string | undefined>> | undefined,
+): ConfigInput {
+  const key = storeWizard(store).configKey;
+  const current: Record<string, unknown> = { ...storeSection(draft, key) };
+  for (const f of credentialFields(store)) delete current[f];
+  const next = dropUndefined({ ...current, ...creds });
   const stores: Record<string, unknown> = { ...draft.stores, [key]: next };
   // No empty sections in the file: a store without settings is simply absent.
   if (Object.keys(next).length === 0) delete stores[key];

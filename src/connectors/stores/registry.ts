@@ -4,19 +4,24 @@
  * store: one connector folder (API and public source), one entry here, one emulator.
  */
 import { AppStoreConnector } from './app-store-connect/index.js';
-import * as appStoreSettings from './app-store-connect/settings.js';
 import { AppStorePublicSource } from './app-store-public/index.js';
 import { GooglePlayConnector } from './google-play/index.js';
 import { quotaStatus } from './google-play/quota.js';
-import * as googlePlaySettings from './google-play/settings.js';
 import { GooglePlayPublicSource } from './google-play-public/index.js';
 import { storeIds, type StoreId } from './ids.js';
 import { RuStoreConnector } from './rustore/index.js';
 import { RuStorePublicSource } from './rustore-public/index.js';
-import * as ruStoreSettings from './rustore/settings.js';
 import type { ApiConnectorClass, PublicConnectorClass, StoreDescriptor } from './types.js';
+import { storeWizard } from './wizards.js';
 
 export { storeIds, type StoreId };
+export { allStoreWizards, storeWizard, type StoreWizard } from './wizards.js';
+
+/** Names and filters, from the store's wizard module. */
+function known(id: StoreId): Pick<StoreDescriptor, 'id' | 'name' | 'consoleName' | 'filters' | 'wizard'> {
+  const w = storeWizard(id);
+  return { id, name: w.name, consoleName: w.consoleName, filters: w.filters, wizard: w };
+}
 
 /** Every connector, by its folder name. */
 export const connectors = {
@@ -30,20 +35,14 @@ export const connectors = {
 
 const descriptors: Record<StoreId, StoreDescriptor> = {
   'app-store': {
-    id: 'app-store',
-    name: 'App Store',
-    consoleName: 'App Store Connect',
-    filters: appStoreSettings.filters,
+    ...known('app-store'),
     api: AppStoreConnector,
     public: AppStorePublicSource,
     consoleLink: (r) => `https://appstoreconnect.apple.com/apps/${r.appId}/distribution/activity/ios/ratingsResponses`,
   },
   'google-play': {
-    id: 'google-play',
-    name: 'Google Play',
-    consoleName: 'Google Play',
+    ...known('google-play'),
     deviceOs: 'Android',
-    filters: googlePlaySettings.filters,
     api: GooglePlayConnector,
     public: GooglePlayPublicSource,
     consoleLink: (r) =>
@@ -51,11 +50,8 @@ const descriptors: Record<StoreId, StoreDescriptor> = {
     quota: quotaStatus,
   },
   rustore: {
-    id: 'rustore',
-    name: 'RuStore',
-    consoleName: 'RuStore',
+    ...known('rustore'),
     deviceOs: 'Android',
-    filters: ruStoreSettings.filters,
     api: RuStoreConnector,
     public: RuStorePublicSource,
     consoleLink: (r) => `https://console.rustore.ru/apps?package=${encodeURIComponent(r.appId)}`,

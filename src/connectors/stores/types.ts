@@ -8,6 +8,7 @@ import type { AnswerState, Review } from '../../domain/review.js';
 import { RemoteError } from '../../errors.js';
 import type { ConnectorDeps, UsageLedger } from '../deps.js';
 import type { StoreId } from './ids.js';
+import type { StoreWizard } from './wizard-types.js';
 
 export interface AppRef {
   store: StoreId;
@@ -168,6 +169,8 @@ export interface StoreDescriptor {
   readonly filters: { readonly countries: boolean; readonly languages: boolean };
   readonly api: ApiConnectorClass;
   readonly public: PublicConnectorClass;
+  /** What `init` asks and `demo` prints for the store. */
+  readonly wizard: StoreWizard;
   /** Where the developer answers the review in the store's console. */
   consoleLink(review: Pick<Review, 'appId' | 'reviewId'>): string;
   /** The store's request quota for an app, from our own usage records (`status`). */

@@ -1,11 +1,12 @@
 /**
- * Step 3: the apps. With store credentials the apps the key can see are offered (App Store
- * Connect, RuStore); otherwise the App Store id or package name is typed. Re-runs edit or remove.
+ * Step 3: the apps. With store credentials the apps the key can see are offered (when the
+ * store's API lists them); otherwise the id is typed, as the store's connector asks it.
+ * Re-runs edit or remove.
  */
-import { storeIds, type StoreId } from '../../../domain/review.js';
-import { storeNames } from '../../../connectors/stores/registry.js';
+import type { StoreId } from '../../../domain/review.js';
+import { allStoreWizards, storeWizard } from '../../../connectors/stores/wizards.js';
 import {
-  appIdProblem,
+  isValidAppId,
   localIdProblem,
   normaliseAppId,
   removeApp,
@@ -25,7 +26,7 @@ export async function appsStep(w: Wizard): Promise<void> {
     w.say(
       apps.length === 0
         ? t.none
-        : `${t.current}\n${apps.map((a) => `  ${a.id}: ${storeNames[a.store]} ${a.appId}${a.name ? ` (${a.name})` : ''}${a.enabled === false ? ' [off]' : ''}`).join('\n')}`,
+        : `${t.current}\n${apps.map((a) => `  ${a.id}: ${storeWizard(a.store).name} ${a.appId}${a.name ? ` (${a.name})` : ''}${a.enabled === false ? ' [off]' : ''}`).join('\n')}`,
     );
     const action: Action =
       apps.length === 0
@@ -86,17 +87,14 @@ function askAppId(w: Wizard, store: StoreId, dflt?: string): Promise<string> {
     .input({
       message: w.t.apps.appId(store),
       default: dflt,
-      validate: (v) => {
-        const problem = appIdProblem(store, v);
-        return problem ? w.t.apps.appIdProblem(problem) : true;
-      },
+      validate: (v) => (isValidAppId(store, v) ? true : w.t.apps.appIdProblem(store)),
     })
     .then((v) => normaliseAppId(store, v));
 }
 
 /**
  * Looks a typed id up in the store when its credentials are set: in the apps the key can see
- * (App Store Connect, RuStore) or by reading the app (Google Play). Undefined: nothing to ask.
+ * (when the API lists them) or by reading the app (`checkApp`). Undefined: nothing to ask.
  */
 async function verifyApp(
   w: Wizard,
@@ -175,7 +173,7 @@ async function addApp(w: Wizard): Promise<void> {
   const t = w.t.apps;
   const store = await w.prompt.select<StoreId>({
     message: t.store,
-    choices: storeIds.map((s) => ({ name: storeNames[s], value: s })),
+    choices: allStoreWizards().map((s) => ({ name: s.name, value: s.id })),
   });
   const existing = w.draft.apps ?? [];
   const all = await listedApps(w, store);

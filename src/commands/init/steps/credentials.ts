@@ -1,14 +1,16 @@
 /**
- * Step 5: store credentials, each checked live (connector.ping()). Key files are kept by path;
- * a RuStore key is kept inline only when pasted. Skipping is fine: reviews still flow from the
- * public pages, replies wait for the credentials.
+ * Step 5: store credentials, as each store's connector asks them, each checked live
+ * (connector.ping()). Key files are kept by path; a key is kept inline only when pasted.
+ * Skipping is fine: reviews still flow from the public pages, replies wait for the credentials.
  */
 import { readFileSync } from 'node:fs';
 import { envOverrides } from '../../../config/load.js';
-import { storeIds, type StoreId } from '../../../domain/review.js';
+import type { CredentialPrompts } from '../../../connectors/stores/wizard-types.js';
+import { allStoreWizards, storeWizard } from '../../../connectors/stores/wizards.js';
+import type { StoreId } from '../../../domain/review.js';
 import { UserError } from '../../../errors.js';
 import { registerSecret } from '../../../log.js';
-import { absolutePath, setCredentials, storeKeyOf, type CredentialAnswers } from '../questions.js';
+import { absolutePath, credentialFields, setCredentials, storeSection } from '../questions.js';
 import type { Wizard } from '../wizard.js';
 
 type State = 'set' | 'missing' | 'env';
@@ -16,21 +18,18 @@ type State = 'set' | 'missing' | 'env';
 export async function credentialsStep(w: Wizard): Promise<void> {
   w.say(w.t.credentials.intro);
   const used = new Set((w.draft.apps ?? []).map((a) => a.store));
-  for (const store of storeIds.filter((s) => used.size === 0 || used.has(s))) await storeCredentials(w, store);
+  for (const { id } of allStoreWizards().filter((s) => used.size === 0 || used.has(s.id))) await storeCredentials(w, id);
 }
 
 function envNames(store: StoreId): string[] {
-  return envOverrides.filter(([, path]) => path[0] === 'stores' && path[1] === storeKeyOf[store]).map(([name]) => name);
+  const key = storeWizard(store).configKey;
+  return envOverrides.filter(([, path]) => path[0] === 'stores' && path[1] === key).map(([name]) => name);
 }
 
 function stateOf(w: Wizard, store: StoreId): State {
   if (envNames(store).some((n) => w.env[n])) return 'env';
-  const s: Record<string, unknown> = { ...(w.draft.stores?.[storeKeyOf[store]] ?? {}) };
-  const fields =
-    store === 'google-play'
-      ? ['serviceAccountJson', 'serviceAccountPath']
-      : ['keyId', 'privateKey', 'privateKeyPath', 'issuerId'];
-  return fields.some((f) => s[f] !== undefined) ? 'set' : 'missing';
+  const s = storeSection(w.draft, storeWizard(store).configKey);
+  return credentialFields(store).some((f) => s[f] !== undefined) ? 'set' : 'missing';
 }
 
 async function storeCredentials(w: Wizard, store: StoreId): Promise<void> {
@@ -87,7 +86,7 @@ async function storeCredentials(w: Wizard, store: StoreId): Promise<void> {
   w.saveAs(w.t.what.credentials(store));
 }
 
-/** Pings the store with the draft's credentials; for Google Play also tries each app (Play Console access). */
+/** Pings the store with the draft's credentials; where the connector can read an app (`checkApp`), tries each (console access). */
 async function check(w: Wizard, store: StoreId): Promise<boolean> {
   const t = w.t.credentials;
   w.say(w.t.checking);
@@ -97,8 +96,8 @@ async function check(w: Wizard, store: StoreId): Promise<boolean> {
     await w.busy(() => connector.ping());
     w.say(t.accepted(store));
     w.record(`credentials:${store}`, true);
-    if (store === 'google-play' && 'checkApp' in connector && typeof connector.checkApp === 'function') {
-      for (const app of (w.draft.apps ?? []).filter((a) => a.store === 'google-play')) {
+    if ('checkApp' in connector && typeof connector.checkApp === 'function') {
+      for (const app of (w.draft.apps ?? []).filter((a) => a.store === store)) {
         try {
           const checkApp = (connector.checkApp as (pkg: string) => Promise<void>).bind(connector);
           await w.busy(() => checkApp(app.appId));
@@ -123,65 +122,32 @@ function readable(path: string): string | undefined {
   }
 }
 
-async function askCredentials(w: Wizard, store: StoreId): Promise<CredentialAnswers> {
+async function askCredentials(w: Wizard, store: StoreId): Promise<Record<string, string>> {
   const t = w.t.credentials;
-  const cur: Record<string, unknown> = { ...(w.draft.stores?.[storeKeyOf[store]] ?? {}) };
-  const str = (k: string): string | undefined => (typeof cur[k] === 'string' ? cur[k] : undefined);
-  const required = (v: string): true | string => (v.trim() !== '' ? true : t.required);
   const path = (v: string): string => absolutePath(v, process.cwd(), w.env.HOME);
-  const fileCheck = (extra: (text: string) => boolean, message: string) => (v: string) => {
-    if (v.trim() === '') return t.required;
-    const text = readable(path(v));
-    if (text === undefined) return t.fileMissing(path(v));
-    return extra(text) ? true : message;
+  const required = (v: string): true | string => (v.trim() !== '' ? true : t.required);
+  const prompts: CredentialPrompts = {
+    text: async (message, current) =>
+      (await w.prompt.input({ message, default: current, validate: required })).trim(),
+    file: async (message, current, looksRight, wrong) =>
+      path(
+        await w.prompt.input({
+          message,
+          default: current,
+          validate: (v) => {
+            if (v.trim() === '') return t.required;
+            const text = readable(path(v));
+            if (text === undefined) return t.fileMissing(path(v));
+            return looksRight(text) ? true : wrong;
+          },
+        }),
+      ),
+    secret: async (message) => {
+      const pasted = (await w.prompt.password({ message, validate: required })).trim();
+      registerSecret(pasted);
+      return pasted;
+    },
+    choose: (message, choices, dflt) => w.prompt.select({ message, choices: [...choices], default: dflt }),
   };
-
-  if (store === 'app-store') {
-    const issuerId = (
-      await w.prompt.input({ message: t.issuerId, default: str('issuerId'), validate: required })
-    ).trim();
-    const keyId = (await w.prompt.input({ message: t.keyId, default: str('keyId'), validate: required })).trim();
-    const p8 = await w.prompt.input({
-      message: t.p8Path,
-      default: str('privateKeyPath'),
-      validate: fileCheck((s) => s.includes('PRIVATE KEY'), t.notP8),
-    });
-    return { store, issuerId, keyId, privateKeyPath: path(p8) };
-  }
-  if (store === 'google-play') {
-    const isAccount = (s: string): boolean => {
-      try {
-        const j = JSON.parse(s) as Record<string, unknown>;
-        return typeof j.client_email === 'string' && typeof j.private_key === 'string';
-      } catch {
-        return false;
-      }
-    };
-    const json = await w.prompt.input({
-      message: t.jsonPath,
-      default: str('serviceAccountPath'),
-      validate: fileCheck(isAccount, t.notServiceAccount),
-    });
-    return { store, serviceAccountPath: path(json) };
-  }
-  const keyId = (await w.prompt.input({ message: t.ruKeyId, default: str('keyId'), validate: required })).trim();
-  const source = await w.prompt.select({
-    message: t.ruKeySource,
-    choices: [
-      { name: t.ruKeyFile, value: 'file' as const },
-      { name: t.ruKeyPaste, value: 'paste' as const },
-    ],
-    default: str('privateKey') ? 'paste' : 'file',
-  });
-  if (source === 'file') {
-    const file = await w.prompt.input({
-      message: t.ruKeyPath,
-      default: str('privateKeyPath'),
-      validate: fileCheck((s) => s.trim().length > 0, t.required),
-    });
-    return { store, keyId, privateKeyPath: path(file) };
-  }
-  const pasted = (await w.prompt.password({ message: t.ruKeyPasted, validate: required })).trim();
-  registerSecret(pasted);
-  return { store, keyId, privateKey: pasted };
+  return storeWizard(store).askCredentials(prompts, storeSection(w.draft, storeWizard(store).configKey), w.lang);
 }

@@ -3,7 +3,7 @@
  * input goes back to the production default; a new address is checked for an answer at once.
  */
 import { errorMessage } from '../../../errors.js';
-import { endpointIds, endpoints, getEndpoint, isHttpUrl, setEndpoint, type EndpointId } from '../questions.js';
+import { endpointList, endpointName, getEndpoint, isHttpUrl, setEndpoint, type EndpointId } from '../questions.js';
 import type { Wizard } from '../wizard.js';
 
 /** Anything that answers HTTP counts: a 404 at the root still means the host is there. */
@@ -23,19 +23,16 @@ export async function checkReachable(
 
 function listing(w: Wizard): string {
   const t = w.t.endpoints;
-  return endpointIds
-    .map((id) => {
+  return endpointList()
+    .map(({ id, production }) => {
+      // A store address without a production default is derived (e.g. from the key file).
       const dflt =
         id === 'omnidesk'
           ? w.draft.omnidesk
             ? `https://${w.draft.omnidesk.subdomain}.omnidesk.ru`
             : undefined
-          : endpoints[id].production;
-      return t.current(
-        t.names[id],
-        getEndpoint(w.draft, id),
-        dflt ?? (id === 'googlePlayToken' ? t.derived : undefined),
-      );
+          : (production ?? t.derived);
+      return t.current(endpointName(w.lang, id), getEndpoint(w.draft, id), dflt);
     })
     .join('\n');
 }
@@ -48,7 +45,10 @@ export async function endpointsStep(w: Wizard, mode: 'all' | 'pick'): Promise<vo
   for (;;) {
     const id = await w.prompt.select<EndpointId | 'done'>({
       message: t.pick,
-      choices: [{ name: t.done, value: 'done' as const }, ...endpointIds.map((e) => ({ name: t.names[e], value: e }))],
+      choices: [
+        { name: t.done, value: 'done' as const },
+        ...endpointList().map((e) => ({ name: endpointName(w.lang, e.id), value: e.id })),
+      ],
     });
     if (id === 'done') return;
     if (id === 'omnidesk' && !w.draft.omnidesk) {
@@ -66,7 +66,7 @@ async function askEndpoint(w: Wizard, id: EndpointId): Promise<void> {
   for (;;) {
     const url = (
       await w.prompt.input({
-        message: t.ask(t.names[id]),
+        message: t.ask(endpointName(w.lang, id)),
         default: dflt,
         validate: (v) => (v.trim() === '' || isHttpUrl(v) ? true : t.invalid),
       })
@@ -92,7 +92,7 @@ async function askEndpoint(w: Wizard, id: EndpointId): Promise<void> {
       }
     }
     w.draft = setEndpoint(w.draft, id, url || undefined);
-    w.saveAs(w.t.what.endpoint(t.names[id], url || undefined));
+    w.saveAs(w.t.what.endpoint(endpointName(w.lang, id), url || undefined));
     return;
   }
 }

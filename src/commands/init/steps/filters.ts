@@ -1,9 +1,9 @@
 /**
  * Step 4: per-app filters, as the Asodesk integration offers them: review type, backlog,
- * ratings, countries (App Store) or languages (Google Play), length; labels on or off.
+ * ratings, countries or languages (those the store's reviews carry), length; labels on or off.
  */
 import { lengthFilters, reviewTypes } from '../../../config/schema.js';
-import { storeNames } from '../../../connectors/stores/registry.js';
+import { storeWizard } from '../../../connectors/stores/wizards.js';
 import { currentFilters, parseCountries, parseLanguages, setFilters, type FilterAnswers } from '../questions.js';
 import type { Wizard } from '../wizard.js';
 
@@ -19,7 +19,7 @@ export async function filtersStep(w: Wizard, which: 'all' | 'pick'): Promise<voi
       : [
           await w.prompt.select<number>({
             message: w.t.filters.pickApp,
-            choices: apps.map((a, i) => ({ name: `${a.id} (${storeNames[a.store]} ${a.appId})`, value: i })),
+            choices: apps.map((a, i) => ({ name: `${a.id} (${storeWizard(a.store).name} ${a.appId})`, value: i })),
           }),
         ];
   for (const i of indexes) {
@@ -61,7 +61,8 @@ async function askFilters(w: Wizard, index: number): Promise<FilterAnswers> {
   });
   let countries = cur.countries;
   let languages = cur.languages;
-  if (app.store === 'app-store') {
+  const asks = storeWizard(app.store).filters;
+  if (asks.countries) {
     const text = clearable(
       await w.prompt.input({
         message: cur.countries.length > 0 ? `${t.countries} ${t.clearHint}` : t.countries,
@@ -75,7 +76,7 @@ async function askFilters(w: Wizard, index: number): Promise<FilterAnswers> {
     const parsed = parseCountries(text);
     countries = 'ok' in parsed ? parsed.ok : [];
   }
-  if (app.store === 'google-play') {
+  if (asks.languages) {
     const text = clearable(
       await w.prompt.input({
         message: cur.languages.length > 0 ? `${t.languages} ${t.clearHint}` : t.languages,

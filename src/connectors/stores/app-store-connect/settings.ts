@@ -7,6 +7,7 @@ import type { Config } from '../../../config/schema.js';
 import { readKeyFile } from '../../../config/secrets.js';
 import { ConfigError, type ConfigProblem } from '../../../errors.js';
 import type { EnvOverride } from '../settings-common.js';
+import { isAppStoreId, wizard } from './wizard.js';
 
 export interface AppStoreCredentials {
   issuerId: string;
@@ -23,13 +24,13 @@ export const env: readonly EnvOverride[] = [
 ];
 
 export function appIdProblem(appId: string): string | undefined {
-  return /^\d+$/.test(appId)
+  return isAppStoreId(appId)
     ? undefined
     : 'the App Store app id is the number from App Store Connect (App Information → Apple ID), e.g. 1234567890';
 }
 
 /** Which review filters the store's reviews carry (the wizard asks only these). */
-export const filters = { countries: true, languages: false } as const;
+export const filters = wizard.filters;
 
 export function settingsProblems(config: Config): ConfigProblem[] {
   const s = config.stores.appStore;

@@ -9,6 +9,7 @@ import { readKeyFile } from '../../../config/secrets.js';
 import { ConfigError, type ConfigProblem } from '../../../errors.js';
 import { registerSecret } from '../../../log.js';
 import { packageNameProblem, type EnvOverride } from '../settings-common.js';
+import { wizard } from './wizard.js';
 
 export const serviceAccountSchema = z.object({
   type: z
@@ -37,7 +38,7 @@ export const env: readonly EnvOverride[] = [
 export const appIdProblem = packageNameProblem;
 
 /** Which review filters the store's reviews carry (the wizard asks only these). */
-export const filters = { countries: false, languages: true } as const;
+export const filters = wizard.filters;
 
 export function settingsProblems(config: Config): ConfigProblem[] {
   const gp = config.stores.googlePlay;

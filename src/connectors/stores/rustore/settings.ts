@@ -7,6 +7,7 @@ import type { Config } from '../../../config/schema.js';
 import { readKeyFile } from '../../../config/secrets.js';
 import { ConfigError, type ConfigProblem } from '../../../errors.js';
 import { packageNameProblem, type EnvOverride } from '../settings-common.js';
+import { wizard } from './wizard.js';
 
 export interface RuStoreCredentials {
   keyId: string;
@@ -24,7 +25,7 @@ export const env: readonly EnvOverride[] = [
 export const appIdProblem = packageNameProblem;
 
 /** Which review filters the store's reviews carry (the wizard asks only these). */
-export const filters = { countries: false, languages: false } as const;
+export const filters = wizard.filters;
 
 export function settingsProblems(config: Config): ConfigProblem[] {
   const s = config.stores.rustore;

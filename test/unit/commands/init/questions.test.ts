@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   absolutePath,
-  appIdProblem,
   detectLang,
   findCaseField,
+  isValidAppId,
   normaliseChannel,
   normaliseSubdomain,
   parseCountries,
@@ -36,10 +36,10 @@ describe('init answers → config (pure)', () => {
     expect(parseCountries('us, RUS')).toEqual({ bad: ['us'] });
     expect(parseLanguages('en pt_BR zh-Hans')).toEqual({ ok: ['en', 'pt-BR', 'zh-Hans'] });
     expect(parseLanguages('english')).toEqual({ bad: ['english'] });
-    expect(appIdProblem('app-store', '1234567890')).toBeUndefined();
-    expect(appIdProblem('app-store', 'com.acme')).toBe('app-store-id');
-    expect(appIdProblem('rustore', 'ru.acme.app')).toBeUndefined();
-    expect(appIdProblem('google-play', 'acme')).toBe('package-name');
+    expect(isValidAppId('app-store', '1234567890')).toBe(true);
+    expect(isValidAppId('app-store', 'com.acme')).toBe(false);
+    expect(isValidAppId('rustore', 'ru.acme.app')).toBe(true);
+    expect(isValidAppId('google-play', 'acme')).toBe(false);
   });
 
   it('suggests unique local ids', () => {
@@ -103,12 +103,12 @@ describe('init answers → config (pure)', () => {
   });
 
   it('sets, replaces and removes store credentials; no empty sections are left', () => {
-    const d1 = setCredentials({}, 'rustore', { store: 'rustore', keyId: '1', privateKey: 'BASE64' });
+    const d1 = setCredentials({}, 'rustore', { keyId: '1', privateKey: 'BASE64' });
     expect(d1).toEqual({ stores: { rustore: { keyId: '1', privateKey: 'BASE64' } } });
     const d2 = setCredentials(
       { stores: { rustore: { baseUrl: 'http://x', keyId: '1', privateKey: 'B' } } },
       'rustore',
-      { store: 'rustore', keyId: '2', privateKeyPath: '/k' },
+      { keyId: '2', privateKeyPath: '/k' },
     );
     expect(d2.stores!.rustore).toEqual({ baseUrl: 'http://x', keyId: '2', privateKeyPath: '/k' });
     expect(setCredentials(d1, 'rustore', undefined)).toEqual({});

@@ -1,14 +1,22 @@
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allStores, connectors, storeDescriptor, storeIds } from '../../../../src/connectors/stores/registry.js';
+import {
+  allStores,
+  allStoreWizards,
+  connectors,
+  storeDescriptor,
+  storeIds,
+  storeWizard,
+} from '../../../../src/connectors/stores/registry.js';
+import type { StoreWizard } from '../../../../src/connectors/stores/wizard-types.js';
 
 const root = join(import.meta.dirname, '../../../../src/connectors/stores');
 const folders = readdirSync(root)
   .filter((f) => statSync(join(root, f)).isDirectory())
   .sort();
 
-/** Every connector folder has these; API connectors also sign in and have config settings. */
+/** Every connector folder has these; API connectors also sign in, have config settings and the wizard's questions. */
 const common = ['README.md', 'index.ts', 'map.ts', 'schema.ts'];
 /** Files only some connectors need, with the reason. */
 const extras: Record<string, string> = {
@@ -27,7 +35,7 @@ describe('store connector registry', () => {
       const api = allStores().some((s) => s.api.id === folder);
       const expected = [
         ...common,
-        ...(api ? ['auth.ts', 'settings.ts'] : []),
+        ...(api ? ['auth.ts', 'settings.ts', 'wizard.ts'] : []),
         ...Object.keys(extras)
           .filter((e) => e.startsWith(`${folder}/`))
           .map((e) => e.slice(folder.length + 1)),
@@ -45,5 +53,43 @@ describe('store connector registry', () => {
     }
     expect(allStores()).toHaveLength(storeIds.length);
     expect(allStores().flatMap((d) => [d.api, d.public])).toHaveLength(folders.length);
+  });
+
+  it("registers each store's wizard module (its questions, flags, addresses) under the store's id", async () => {
+    expect(allStoreWizards().map((w) => w.id)).toEqual([...storeIds]);
+    for (const id of storeIds) {
+      const d = storeDescriptor(id);
+      const { wizard } = (await import(`../../../../src/connectors/stores/${d.api.id}/wizard.ts`)) as {
+        wizard: StoreWizard;
+      };
+      expect(storeWizard(id)).toBe(wizard);
+      expect(d.wizard).toBe(wizard);
+      expect([d.name, d.consoleName, d.filters]).toEqual([wizard.name, wizard.consoleName, wizard.filters]);
+    }
+  });
+
+  it('keeps the wizard modules leaves: `--help` lists their flags without loading any connector', () => {
+    for (const d of allStores()) {
+      const text = readFileSync(join(root, d.api.id, 'wizard.ts'), 'utf8');
+      const imports = [...text.matchAll(/^import [^;]*? from '([^']+)';$/gm)].map((m) => m[1]);
+      expect({
+        store: d.id,
+        imports: imports.filter((i) => !['../wizard-types.js', '../settings-common.js'].includes(i!)),
+      }).toEqual({
+        store: d.id,
+        imports: [],
+      });
+    }
+  });
+
+  it("declares no flag or endpoint id twice, and none as Omnidesk's", () => {
+    const flags = allStoreWizards().flatMap((w) => [
+      ...w.endpoints.map((e) => e.flag),
+      ...w.credentialFlags.map((c) => c.flag),
+    ]);
+    const ids = allStoreWizards().flatMap((w) => w.endpoints.map((e) => e.id));
+    expect(new Set(flags).size).toBe(flags.length);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(ids).not.toContain('omnidesk');
   });
 });

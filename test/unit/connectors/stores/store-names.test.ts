@@ -1,7 +1,7 @@
 /**
  * A store's knowledge lives in its connector: outside src/connectors/, src/emulators/ and the
- * config schema no source file names a store (code, strings or comments), except the few
- * listed below with the reason each one still does.
+ * config schema no source file names a store (code, strings or comments): the wizard's
+ * questions, flags and the demo's wording come from each connector's wizard.ts.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -14,21 +14,8 @@ const storeNames = /app[- ]?store|google[- ]?play|ru[- ]?store|itunes|apple|andr
 const allowedFolders = ['connectors/', 'emulators/'];
 const allowedFiles = ['config/schema.ts'];
 
-/** Not moved yet; each entry says why. Remove an entry once its file is clean (the test checks). */
-const allowList: Record<string, string> = {
-  'commands/init/index.ts': 'the --app flag help (app-store:<id>…); the wizard is being reworked by the init work',
-  'commands/init/messages.ts':
-    'per-store wizard questions in en/ru; to come from the connectors with the wizard rework',
-  'commands/init/non-interactive.ts': 'per-store required credential flags; wizard rework',
-  'commands/init/questions.ts': 'per-store app id rules and credential fields; wizard rework',
-  'commands/init/steps/apps.ts': 'per-store app step; wizard rework',
-  'commands/init/steps/credentials.ts': 'per-store credential step; wizard rework',
-  'commands/init/steps/filters.ts': 'per-store filter questions (countries, languages); wizard rework',
-  'commands/init/options.ts': 'the per-store endpoint and key-file flags of init (--app-store-url …); wizard rework',
-  'commands/init/steps/endpoints.ts':
-    'the per-store endpoint step (ids such as googlePlayToken); to come from the connectors with the wizard rework',
-  'commands/demo/demo.ts': 'the ready `init` the demo prints names each store emulator, flag and key file',
-};
+/** Files that still name a store, each with the reason; none today. Remove an entry once its file is clean (the test checks). */
+const allowList: Record<string, string> = {};
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

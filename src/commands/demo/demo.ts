@@ -15,6 +15,7 @@ import {
   storeEmulatorUrls,
   type DemoWorld,
 } from '../../emulators/demo.js';
+import { stringField } from '../../connectors/stores/wizard-types.js';
 import { allStoreWizards } from '../../connectors/stores/wizards.js';
 import { worldApps, worldStaff } from '../../emulators/world.js';
 import { selfCommand } from '../self.js';
@@ -217,7 +218,7 @@ export function tryInitCommands(
     ...stores.flatMap((s) => s.endpoints.map((e) => `${e.flag} ${u[e.id] ?? ''}`)),
   ].join(' ');
   const keys = stores
-    .flatMap((s) => s.credentialFlags.map((c) => `${c.flag} ${String(section(s.configKey)[c.field] ?? '')}`))
+    .flatMap((s) => s.credentialFlags.map((c) => `${c.flag} ${stringField(section(s.configKey), c.field) ?? ''}`))
     .join(' ');
   const apps = Object.values(worldApps)
     .map((a) => `--app ${a.store}:${a.appId}`)

@@ -174,7 +174,8 @@ export function missingSettings(draft: ConfigInput, env: Env): string[] {
     const given = groups.map((alts) => alts.some((f) => has(`stores.${key}.${f}`, s[f])));
     if (given.some(Boolean) && !given.every(Boolean)) {
       groups.forEach((alts, i) => {
-        if (!given[i]) missing.push(`stores.${key}.${alts[0]} (env ${envFor(`stores.${key}.${alts[0]}`)})`);
+        const envName = envFor(`stores.${key}.${alts[0]}`);
+        if (!given[i]) missing.push(`stores.${key}.${alts[0]}${envName ? ` (env ${envName})` : ''}`);
       });
     }
   }

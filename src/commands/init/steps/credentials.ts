@@ -18,7 +18,8 @@ type State = 'set' | 'missing' | 'env';
 export async function credentialsStep(w: Wizard): Promise<void> {
   w.say(w.t.credentials.intro);
   const used = new Set((w.draft.apps ?? []).map((a) => a.store));
-  for (const { id } of allStoreWizards().filter((s) => used.size === 0 || used.has(s.id))) await storeCredentials(w, id);
+  for (const { id } of allStoreWizards().filter((s) => used.size === 0 || used.has(s.id)))
+    await storeCredentials(w, id);
 }
 
 function envNames(store: StoreId): string[] {
@@ -127,8 +128,7 @@ async function askCredentials(w: Wizard, store: StoreId): Promise<Record<string,
   const path = (v: string): string => absolutePath(v, process.cwd(), w.env.HOME);
   const required = (v: string): true | string => (v.trim() !== '' ? true : t.required);
   const prompts: CredentialPrompts = {
-    text: async (message, current) =>
-      (await w.prompt.input({ message, default: current, validate: required })).trim(),
+    text: async (message, current) => (await w.prompt.input({ message, default: current, validate: required })).trim(),
     file: async (message, current, looksRight, wrong) =>
       path(
         await w.prompt.input({

@@ -43,10 +43,11 @@ export async function endpointsStep(w: Wizard, mode: 'all' | 'pick'): Promise<vo
   w.say(listing(w));
   if (mode === 'all' && !(await w.prompt.confirm({ message: t.change, default: false }))) return;
   for (;;) {
-    const id = await w.prompt.select<EndpointId | 'done'>({
+    // `done` is no endpoint's id (test/unit/connectors/stores/registry.test.ts).
+    const id = await w.prompt.select<EndpointId>({
       message: t.pick,
       choices: [
-        { name: t.done, value: 'done' as const },
+        { name: t.done, value: 'done' },
         ...endpointList().map((e) => ({ name: endpointName(w.lang, e.id), value: e.id })),
       ],
     });

@@ -37,7 +37,8 @@ export const wizard: StoreWizard = {
     en: {
       appIdQuestion: 'App Store app id (App Store Connect → App Information → Apple ID, a number):',
       appIdProblem: 'The App Store app id is a number, e.g. 1234567890.',
-      flagAppIdProblem: 'the App Store app id is a number, e.g. 1234567890 (or id1234567890, or the apps.apple.com URL)',
+      flagAppIdProblem:
+        'the App Store app id is a number, e.g. 1234567890 (or id1234567890, or the apps.apple.com URL)',
     },
     ru: {
       appIdQuestion:

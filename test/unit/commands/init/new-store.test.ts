@@ -90,14 +90,21 @@ function wizard(prompt: ScriptedPrompter): { w: Wizard; said: string[]; configPa
 }
 
 describe('a store added to the registry only', () => {
-  it('gets its flags in `init --help`, generated from its wizard module', () => {
-    const program = new Command('asodesk-omni');
+  it('gets its flags in `init --help`, declared from its wizard module once a command is dispatched', async () => {
+    let out = '';
+    const program = new Command('asodesk-omni').exitOverride().configureOutput({ writeOut: (t) => (out += t) });
     const noAction: WithContext = () => () => {};
     registerInit(program, noAction);
-    const help = program.commands.find((c) => c.name() === 'init')!.helpInformation();
-    expect(help).toContain('acme-market:<am-number>');
-    expect(help).toMatch(/--acme-market-token <id>\s+Acme Market: API token/);
-    expect(help).toMatch(/--acme-market-url <url>\s+advanced: Acme Market API base URL/);
+    const init = program.commands.find((c) => c.name() === 'init')!;
+    // The program's own --help does not load the stores' wizard modules.
+    expect(init.options.map((o) => o.long)).not.toContain('--app');
+    await expect(program.parseAsync(['init', '--help'], { from: 'user' })).rejects.toMatchObject({
+      code: 'commander.helpDisplayed',
+    });
+    expect(out).toContain('acme-market:<am-number>');
+    expect(out).toMatch(/--acme-market-token <id>\s+Acme Market: API token/);
+    expect(out).toMatch(/--acme-market-url <url>\s+advanced: Acme Market API base URL/);
+    expect(out).toContain('ASODESK_OMNI_ACME_MARKET_*');
   });
 
   it('is offered by the wizard: store list, its app id rule, its credential questions', async () => {

@@ -1,7 +1,8 @@
 /**
  * Connector id → connector, and store id → what is known about the store. The engine and the
  * commands ask these; nothing outside src/connectors/ branches on a store's name. Adding a
- * store: one connector folder (API and public source), one entry here, one emulator.
+ * store: one connector folder (API and public source, its wizard.ts), one entry here and in
+ * wizards.ts, one emulator.
  */
 import { AppStoreConnector } from './app-store-connect/index.js';
 import { AppStorePublicSource } from './app-store-public/index.js';

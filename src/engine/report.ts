@@ -1,3 +1,5 @@
+import type { FollowUpReport } from './follow-ups.js';
+
 /** What a sync did, per app, for the table on a terminal and for `--json`. */
 export interface AppReport {
   app: string;
@@ -49,6 +51,8 @@ export interface SyncReport {
   dryRun: boolean;
   apps: AppReport[];
   replies?: ReplySummary | undefined;
+  /** Drafts and automatic replies of new cases (config `drafts`, `autoReply`). */
+  followUps?: FollowUpReport | undefined;
   outcome: 'ok' | 'partial' | 'failed';
   /** Omnidesk reads spent finding existing cases before creating (find before create). */
   caseLookups?: number | undefined;

@@ -15,6 +15,7 @@ import type {
   CaseField,
   CaseInfo,
   CaseRef,
+  CaseRouting,
   CustomChannel,
   Helpdesk,
   HelpdeskMessage,
@@ -107,6 +108,7 @@ export class OmnideskHelpdesk implements Helpdesk {
         content: draft.content,
         content_html: draft.contentHtml,
         labels: draft.labelIds,
+        ...routingFields(draft.routing),
         ...(custom && { custom_fields: custom }),
       },
     };
@@ -213,9 +215,14 @@ export class OmnideskHelpdesk implements Helpdesk {
 
   async updateCase(
     caseId: number,
-    change: { addLabels?: number[]; deleteLabels?: number[]; status?: 'open' | 'waiting' | 'closed' },
+    change: {
+      addLabels?: number[];
+      deleteLabels?: number[];
+      status?: 'open' | 'waiting' | 'closed';
+      routing?: CaseRouting | undefined;
+    },
   ): Promise<void> {
-    const body: Record<string, unknown> = {};
+    const body: Record<string, unknown> = { ...routingFields(change.routing) };
     if (change.addLabels?.length) body.add_labels = change.addLabels;
     if (change.deleteLabels?.length) body.delete_labels = change.deleteLabels;
     if (change.status) body.status = change.status;
@@ -446,6 +453,16 @@ export class OmnideskHelpdesk implements Helpdesk {
     this.opts.labelCache?.set(title, id);
     return id;
   }
+}
+
+/** Omnidesk's names for the routed fields; unset ones are left out (the account's defaults apply). */
+function routingFields(r: CaseRouting | undefined): Record<string, unknown> {
+  if (!r) return {};
+  return {
+    ...(r.groupId !== undefined && { group_id: r.groupId }),
+    ...(r.priority !== undefined && { priority: r.priority }),
+    ...(r.staffId !== undefined && { staff_id: r.staffId }),
+  };
 }
 
 export function createOmnidesk(cfg: OmnideskConfig, deps: ConnectorDeps, opts?: OmnideskOptions): OmnideskHelpdesk {

@@ -80,6 +80,8 @@ export interface CliOptions {
   cwd?: string | undefined;
   /** Extra env vars; the ASODESK_OMNI_* of the test runner are never passed on. */
   env?: Record<string, string> | undefined;
+  /** Written to the program's stdin, which is then closed (default: no stdin). */
+  input?: string | undefined;
 }
 
 const running = new Set<ChildProcess>();
@@ -92,8 +94,9 @@ export function startCli(args: readonly string[], opts: CliOptions = {}): CliPro
   const child = spawn(process.execPath, [bin, ...args], {
     cwd: opts.cwd ?? tmpdir(),
     env: { ...env, NO_COLOR: '1', ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   });
+  if (opts.input !== undefined) child.stdin!.end(opts.input);
   running.add(child);
   const started = performance.now();
   const out: Buffer[] = [];

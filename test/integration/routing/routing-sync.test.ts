@@ -37,7 +37,7 @@ describe('routing rules in sync', () => {
     world.googlePlay.addReview(pkg, { authorName: 'Ann', text: 'App crashes', starRating: 1 });
     expect((await syncOnce(world)).outcome).toBe('ok');
     const create = world.omnidesk.server.requests.find((r) => r.method === 'POST' && r.path === '/api/cases.json')!;
-    const body = (JSON.parse(create.body!) as { case: Record<string, unknown> }).case;
+    const body = (JSON.parse(create.body) as { case: Record<string, unknown> }).case;
     expect(body).not.toHaveProperty('group_id');
     expect(body).not.toHaveProperty('priority');
     expect(body).not.toHaveProperty('staff_id');

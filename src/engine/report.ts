@@ -149,6 +149,13 @@ export function renderReport(report: SyncReport): string {
       `replies: ${r.published} published, ${r.awaiting} awaiting the store, ${r.refused} refused, ${r.failed} failed, ${r.retrying} to retry${r.inFlight ? `, ${r.inFlight} in flight${r.stuck ? ` (${r.stuck} stuck: held by no running process)` : ''}` : ''}${r.polled ? `, ${r.polled} found by polling` : ''}`,
     );
   }
+  if (report.followUps) {
+    const f = report.followUps;
+    out.push(
+      `follow-ups: ${f.notes} notes (drafts, auto-reply notices); automatic replies ${f.autoHanded} sent, ${f.autoYielded} left to an agent, ${f.autoCapped} over the daily cap, ${f.autoTooLong} too long`,
+    );
+    for (const e of f.errors) out.push(`  error: ${e}`);
+  }
   out.push(`result: ${report.outcome}`);
   return out.join('\n');
 }

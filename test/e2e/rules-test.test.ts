@@ -103,3 +103,24 @@ describe('asodesk-omni rules test', () => {
     expect(unknownApp.stderr).toContain('No app "web" in the config');
   });
 });
+
+describe('config check --online with routing rules', () => {
+  it('checks every group and staff id against the Omnidesk account: unknown ones are exit 3, named', async () => {
+    await rulesWorld();
+    const ok = await runCli(['config', 'check', '--online', '-c', world.configPath]);
+    expect(ok.code, ok.stdout + ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('✓ Omnidesk routing: 3 rule(s): every group and staff id exists');
+
+    world.config.routing = [
+      { name: 'a', then: { groupId: 2 } },
+      { name: 'b', then: { groupId: 99, staffId: 1 } },
+      { name: 'c', then: { staffId: 404 } },
+    ];
+    world.config.drafts = { templates: [] };
+    world.saveConfig();
+    const bad = await runCli(['config', 'check', '--online', '-c', world.configPath]);
+    expect(bad.code).toBe(3);
+    expect(bad.stdout).toContain('routing.1.then.groupId: no active group 99 (groups: 1 Support, 2 Escalations)');
+    expect(bad.stdout).toContain('routing.2.then.staffId: no active staff member 404');
+  });
+});

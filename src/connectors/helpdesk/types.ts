@@ -120,6 +120,9 @@ export interface Helpdesk {
   labelId(title: string): Promise<number>;
   listCustomChannels(): Promise<CustomChannel[]>;
   listCaseFields(): Promise<CaseField[]>;
+  /** The account's staff groups and staff members (ids and names), for checking routing rules. */
+  listGroups?(): Promise<{ id: number; title: string; active: boolean }[]>;
+  listStaff?(): Promise<{ id: number; name: string; active: boolean }[]>;
   /** Remaining per-minute budget as last seen. */
   quotaSnapshot(): { remaining?: number | undefined; limit?: number | undefined };
 }

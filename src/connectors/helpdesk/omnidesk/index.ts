@@ -29,11 +29,13 @@ import {
   caseSchema,
   customChannelSchema,
   customFieldSchema,
+  groupSchema,
   labelEnvelope,
   labelSchema,
   messageEnvelope,
   messageSchema,
   pageSchema,
+  staffSchema,
   userSchema,
 } from './schema.js';
 
@@ -323,6 +325,22 @@ export class OmnideskHelpdesk implements Helpdesk {
 
   async listCaseFields(): Promise<CaseField[]> {
     return (await this.listAll('/api/custom_fields.json', 'custom_field', customFieldSchema)).map(toCaseField);
+  }
+
+  async listGroups(): Promise<{ id: number; title: string; active: boolean }[]> {
+    return (await this.listAll('/api/groups.json', 'group', groupSchema)).map((g) => ({
+      id: g.group_id,
+      title: g.group_title,
+      active: g.active ?? true,
+    }));
+  }
+
+  async listStaff(): Promise<{ id: number; name: string; active: boolean }[]> {
+    return (await this.listAll('/api/staff.json', 'staff', staffSchema)).map((st) => ({
+      id: st.staff_id,
+      name: st.staff_full_name || st.staff_email || String(st.staff_id),
+      active: st.active ?? true,
+    }));
   }
 
   quotaSnapshot(): { remaining?: number | undefined; limit?: number | undefined } {

@@ -24,6 +24,7 @@ import { registerStatus } from './commands/status/index.js';
 import { registerDemo } from './commands/demo/index.js';
 import { registerState } from './commands/state/index.js';
 import { registerCompletion } from './commands/completion/index.js';
+import { registerRules } from './commands/rules/index.js';
 
 export type Action = (ctx: CommandContext, ...args: unknown[]) => Promise<ExitCodeValue>;
 
@@ -87,6 +88,7 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
   registerDemo(program, withContext);
   registerConfig(program, withContext);
   registerState(program, withContext);
+  registerRules(program, withContext);
   registerCompletion(program, withContext);
   return program;
 }

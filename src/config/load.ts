@@ -13,6 +13,7 @@ import {
   storeSettingsProblems,
   type EnvOverride,
 } from '../connectors/stores/settings.js';
+import { routingProblems } from '../rules/routing-config.js';
 import { resolveConfigRelative } from './paths.js';
 import { configSchema, type Config } from './schema.js';
 import type { ConfigLocation, Env } from './location.js';
@@ -99,6 +100,7 @@ export function crossFieldProblems(config: Config): ConfigProblem[] {
     problems.push(...appProblems(app, i));
   });
   problems.push(...storeSettingsProblems(config));
+  problems.push(...routingProblems(config));
   return problems;
 }
 

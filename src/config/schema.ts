@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { storeIds } from '../domain/review.js';
 import { isCountryCode } from './countries.js';
+import { matcherProblem } from '../rules/matcher.js';
 
 export const reviewTypes = ['all', 'became-better', 'became-worse', 'updated'] as const;
 export const lengthFilters = ['all', 'under-3-words', 'over-3-words'] as const;
@@ -182,6 +183,149 @@ export const syncSchema = z
   })
   .strict();
 
+/** Omnidesk's case priorities (the API's enum). */
+export const casePriorities = ['low', 'normal', 'high', 'critical'] as const;
+export type CasePriority = (typeof casePriorities)[number];
+
+const countryList = z
+  .array(
+    z
+      .string()
+      .regex(/^[A-Za-z]{3}$/, 'use 3-letter ISO codes such as USA, RUS')
+      .refine(isCountryCode, { message: 'not an ISO 3166 alpha-3 country code (e.g. USA, RUS, DEU)' })
+      .transform((s) => s.toUpperCase()),
+  )
+  .min(1);
+
+/** A word or `/regex/flags`; a regex that does not compile is refused at load. */
+const matcherEntry = z
+  .string()
+  .min(1)
+  .superRefine((entry, ctx) => {
+    const problem = matcherProblem(entry);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** Every condition given must hold (AND); a list matches when any of its entries does (OR). */
+export const routingWhenSchema = z
+  .object({
+    stores: z.array(z.enum(storeIds)).min(1).optional(),
+    /** App ids of this config (`apps[].id`). */
+    apps: z.array(z.string().min(1)).min(1).optional(),
+    ratings: z.array(z.number().int().min(1).max(5)).min(1).optional(),
+    /** Only edits whose rating moved: `up`, `down` or `any`, by at least `atLeast` stars. */
+    ratingChange: z
+      .object({
+        direction: z.enum(['up', 'down', 'any']).default('any'),
+        atLeast: z.number().int().min(1).max(4).default(1),
+      })
+      .strict()
+      .optional(),
+    /** Reviewer languages (`en` also matches `en-GB`). */
+    languages: z.array(z.string().min(2)).min(1).optional(),
+    /** Territories, ISO 3166 alpha-3. */
+    countries: countryList.optional(),
+    /** App versions: exact (`3.2.1`) or with `*` (`3.2.*`). */
+    versions: z.array(z.string().min(1)).min(1).optional(),
+    /** Review length in words (Intl.Segmenter: right for CJK and Thai too), bounds included. */
+    words: z
+      .object({ min: z.number().int().min(0).optional(), max: z.number().int().min(0).optional() })
+      .strict()
+      .optional(),
+    /** Words or `/regex/flags` in the title or text, any script, case-insensitive. */
+    match: z.array(matcherEntry).min(1).optional(),
+    /** `new`: the first version of a review; `edit`: a later version. */
+    kind: z.enum(['new', 'edit']).optional(),
+  })
+  .strict();
+
+export const routingThenSchema = z
+  .object({
+    /** Omnidesk group id (`group_id`). */
+    groupId: z.number().int().positive().optional(),
+    priority: z.enum(casePriorities).optional(),
+    /** Omnidesk staff id the case is assigned to (`staff_id`). */
+    staffId: z.number().int().positive().optional(),
+    /** Extra labels (titles; created in Omnidesk when missing). */
+    labels: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict()
+  .refine((t) => Object.values(t).some((v) => v !== undefined), {
+    message: 'set at least one of groupId, priority, staffId, labels',
+  });
+
+export const routingRuleSchema = z
+  .object({
+    /** Shown by `rules test`; draft templates can be chosen by it. */
+    name: z.string().min(1),
+    when: routingWhenSchema.default({}),
+    then: routingThenSchema,
+  })
+  .strict();
+export type RoutingRule = z.infer<typeof routingRuleSchema>;
+
+/** `{{name}}` placeholders a draft may use. */
+export const draftPlaceholders = [
+  'author',
+  'app',
+  'store',
+  'rating',
+  'stars',
+  'version',
+  'title',
+  'text',
+  'language',
+  'country',
+  'rule',
+] as const;
+
+const draftText = z
+  .string()
+  .min(1)
+  .superRefine((text, ctx) => {
+    for (const m of text.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
+      if (!(draftPlaceholders as readonly string[]).includes(m[1]!))
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown placeholder {{${m[1]}}}: use ${draftPlaceholders.map((p) => `{{${p}}}`).join(' ')}`,
+        });
+    }
+  });
+
+/** A reply draft; the first template whose conditions all hold is used. */
+export const draftTemplateSchema = z
+  .object({
+    apps: z.array(z.string().min(1)).min(1).optional(),
+    ratings: z.array(z.number().int().min(1).max(5)).min(1).optional(),
+    languages: z.array(z.string().min(2)).min(1).optional(),
+    /** The name of the routing rule that routed the review. */
+    rule: z.string().min(1).optional(),
+    text: draftText,
+  })
+  .strict();
+export type DraftTemplate = z.infer<typeof draftTemplateSchema>;
+
+export const draftsSchema = z
+  .object({
+    /** Post the matching draft as an internal note on each new case (opt-in). */
+    enabled: z.boolean().default(false),
+    templates: z.array(draftTemplateSchema).default([]),
+  })
+  .strict();
+
+/** Publishing the matching draft without an agent: off unless this section is present. */
+export const autoReplySchema = z
+  .object({
+    apps: z.array(z.string().min(1)).min(1),
+    ratings: z.array(z.number().int().min(1).max(5)).min(1),
+    /** Automatic replies per app per UTC day at most. */
+    dailyCap: z.number().int().min(1).default(20),
+    /** Minutes to wait after the case is made; an agent's own reply meanwhile wins. */
+    delayMinutes: z.number().min(0).default(60),
+  })
+  .strict();
+export type AutoReplyConfig = z.infer<typeof autoReplySchema>;
+
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
@@ -203,6 +347,10 @@ export const configSchema = z
     templates: templatesSchema.default({}),
     webhook: webhookSchema.default(webhookSchema.parse({})),
     sync: syncSchema.default(syncSchema.parse({})),
+    /** Routing rules, first match wins: group, priority, staff and labels of the case. */
+    routing: z.array(routingRuleSchema).default([]),
+    drafts: draftsSchema.default(draftsSchema.parse({})),
+    autoReply: autoReplySchema.optional(),
     /** Ui language of `init` and texts written into cases. */
     language: z.enum(['en', 'ru']).optional(),
   })

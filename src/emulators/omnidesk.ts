@@ -21,16 +21,19 @@ import {
   caseNumber,
   channelJson,
   fieldJson,
+  groupJson,
   labelJson,
   messageJson,
   pageOf,
   parseTimeFilter,
+  staffJson,
   textMatches,
   userJson,
   type EmuAttachment,
   type EmuCase,
   type EmuCaseField,
   type EmuChannel,
+  type EmuGroup,
   type EmuLabel,
   type EmuMessage,
   type EmuStaff,
@@ -38,7 +41,16 @@ import {
 } from './omnidesk/model.js';
 import { postWebhook, webhookForm } from './omnidesk/webhook.js';
 
-export type { EmuCase, EmuMessage, EmuLabel, EmuUser, EmuStaff, EmuChannel, EmuCaseField } from './omnidesk/model.js';
+export type {
+  EmuCase,
+  EmuMessage,
+  EmuLabel,
+  EmuUser,
+  EmuStaff,
+  EmuChannel,
+  EmuCaseField,
+  EmuGroup,
+} from './omnidesk/model.js';
 
 export interface OmnideskEmulatorOptions {
   staff?: EmuStaff[];
@@ -47,6 +59,8 @@ export interface OmnideskEmulatorOptions {
   windowMs?: number;
   channels?: EmuChannel[];
   caseFields?: EmuCaseField[];
+  /** Staff groups a case can be routed to (default: 1 "Support", 2 "Escalations"). */
+  groups?: EmuGroup[];
   startCaseId?: number;
   /** Clock for created/updated dates (tests move it). */
   now?: () => number;
@@ -82,6 +96,7 @@ export class OmnideskEmulator extends ServiceEmulator {
   private readonly staff: EmuStaff[];
   private readonly channels: EmuChannel[];
   private readonly fields: EmuCaseField[];
+  private readonly groups: EmuGroup[];
   private readonly limit: number;
   private readonly windowMs: number;
   private readonly now: () => number;
@@ -105,6 +120,10 @@ export class OmnideskEmulator extends ServiceEmulator {
     this.channels = (opts.channels ?? [{ id: 1, title: 'App reviews' }]).map((c) => ({ ...c }));
     this.fields = opts.caseFields ?? [
       { fieldId: 1, title: this.channels[0]?.title ?? 'App reviews', fieldType: 'text' },
+    ];
+    this.groups = opts.groups ?? [
+      { groupId: 1, title: 'Support' },
+      { groupId: 2, title: 'Escalations' },
     ];
     this.limit = opts.requestsPerMinute ?? 1000;
     this.windowMs = opts.windowMs ?? 60_000;
@@ -259,6 +278,16 @@ export class OmnideskEmulator extends ServiceEmulator {
     );
     s.route(
       'GET',
+      '/api/groups.json',
+      this.api((req) => pageOf(this.groups, req.query, 'group', groupJson)),
+    );
+    s.route(
+      'GET',
+      '/api/staff.json',
+      this.api((req) => pageOf(this.staff, req.query, 'staff', staffJson)),
+    );
+    s.route(
+      'GET',
       '/api/users.json',
       this.api((req) => this.listUsers(req.query)),
     );
@@ -401,6 +430,8 @@ export class OmnideskEmulator extends ServiceEmulator {
     if (!labels.success) return badRequest('incorrect_labels', 'labels must be label ids');
     const custom = this.customFields(root.custom_fields);
     if (typeof custom === 'string') return badRequest(custom);
+    const routed = this.routing(root);
+    if (typeof routed === 'string') return badRequest(routed);
     const now = this.now();
     const user = this.userFor(customId, channel, str(root.user_full_name) ?? customId, now);
     const c: EmuCase = {
@@ -409,10 +440,10 @@ export class OmnideskEmulator extends ServiceEmulator {
       subject,
       userId: user.userId,
       userCustomId: customId,
-      staffId: 0,
-      groupId: 0,
+      staffId: routed.staffId ?? 0,
+      groupId: routed.groupId ?? 0,
       status: 'open',
-      priority: 'normal',
+      priority: routed.priority ?? 'normal',
       channel,
       languageId: typeof root.language_id === 'number' ? root.language_id : 1,
       customFields: custom,
@@ -440,8 +471,8 @@ export class OmnideskEmulator extends ServiceEmulator {
       return badRequest('incorrect_labels', 'labels must be label ids');
     if (root.status !== undefined && !statuses.includes(root.status as (typeof statuses)[number]))
       return badRequest('incorrect_status');
-    if (root.priority !== undefined && !priorities.includes(root.priority as (typeof priorities)[number]))
-      return badRequest('incorrect_priority');
+    const routed = this.routing(root);
+    if (typeof routed === 'string') return badRequest(routed);
     const custom = root.custom_fields === undefined ? {} : this.customFields(root.custom_fields);
     if (typeof custom === 'string') return badRequest(custom);
     if (root.subject !== undefined) {
@@ -454,10 +485,30 @@ export class OmnideskEmulator extends ServiceEmulator {
       c.status = root.status as EmuCase['status'];
       c.closedAt = c.status === 'closed' ? this.now() : undefined;
     }
-    if (root.priority !== undefined) c.priority = root.priority as EmuCase['priority'];
+    if (routed.priority !== undefined) c.priority = routed.priority;
+    if (routed.groupId !== undefined) c.groupId = routed.groupId;
+    if (routed.staffId !== undefined) c.staffId = routed.staffId;
     Object.assign(c.customFields, custom);
     c.updatedAt = this.now();
     return { status: 200, json: { case: caseJson(c) } };
+  }
+
+  /** `group_id`, `staff_id` and `priority` of a case body, checked against the account, or an error code. */
+  private routing(root: Obj): Partial<Pick<EmuCase, 'groupId' | 'staffId' | 'priority'>> | string {
+    const out: Partial<Pick<EmuCase, 'groupId' | 'staffId' | 'priority'>> = {};
+    if (root.priority !== undefined) {
+      if (!priorities.includes(root.priority as (typeof priorities)[number])) return 'incorrect_priority';
+      out.priority = root.priority as EmuCase['priority'];
+    }
+    if (root.group_id !== undefined) {
+      if (!this.groups.some((g) => g.groupId === root.group_id)) return 'group_not_found';
+      out.groupId = root.group_id as number;
+    }
+    if (root.staff_id !== undefined) {
+      if (!this.staff.some((x) => x.staffId === root.staff_id)) return 'staff_not_found';
+      out.staffId = root.staff_id as number;
+    }
+    return out;
   }
 
   /** `{cf_N: value}` for known case-level fields, or an error code. */

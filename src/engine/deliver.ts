@@ -14,11 +14,14 @@ import { editMarker, renderCase, renderCatchUp, renderEdit, stars } from '../dom
 import type { Review } from '../domain/review.js';
 import { RemoteError, errorMessage } from '../errors.js';
 import { classifyChange } from '../rules/filter.js';
+import { Router, type RoutingResult } from '../rules/routing.js';
 import { compileRules, staleTags, tagsFor, type CompiledRule } from '../rules/tags.js';
 import type { Db } from '../state/db.js';
 import { DeliveryOutbox, type DeliveryRow } from '../state/deliveries.js';
+import { FollowUps } from '../state/follow-ups.js';
 import { ReviewStore, type ReviewRow } from '../state/reviews.js';
 import type { CaseFinder } from './case-finder.js';
+import { planFollowUps } from './follow-ups.js';
 import type { AppReport } from './report.js';
 
 export interface DeliverDeps {
@@ -32,17 +35,27 @@ export interface DeliverDeps {
   describeOnly?: boolean | undefined;
   /** Find before create; shared by the apps of a run. Without it, cases are looked up only after an unknown outcome. */
   finder?: CaseFinder | undefined;
+  /** Clock for the follow-ups' due times (auto-reply delay). */
+  now?: (() => number) | undefined;
 }
 
 export class Deliverer {
   private readonly reviews: ReviewStore;
   private readonly outbox: DeliveryOutbox;
   private readonly rules: CompiledRule[];
+  private readonly router: Router;
 
   constructor(private readonly deps: DeliverDeps) {
     this.reviews = new ReviewStore(deps.db);
     this.outbox = new DeliveryOutbox(deps.db);
     this.rules = compileRules(deps.config.tagRules);
+    this.router = new Router(deps.config.routing);
+  }
+
+  /** Routing of a version (no rules: no routing, today's cases exactly). */
+  private route(review: Review, previous: Review | undefined): RoutingResult | undefined {
+    if (this.router.empty) return undefined;
+    return this.router.route({ review, app: this.deps.app, previousRating: previous?.rating });
   }
 
   async run(): Promise<void> {
@@ -127,7 +140,20 @@ export class Deliverer {
         return;
       }
     }
-    const labels = await this.labelIds(tagsFor(review, this.deps.app, change, this.rules));
+    const routed = this.route(review, previous);
+    const labels = await this.labelIds([
+      ...new Set([...tagsFor(review, this.deps.app, change, this.rules), ...(routed?.action.labels ?? [])]),
+    ]);
+    // Queued before the case exists: a kill after the create cannot lose them (once per review).
+    for (const f of planFollowUps({
+      config: this.deps.config,
+      app: this.deps.app,
+      reviewKey: row.reviewKey,
+      review,
+      rule: routed?.rule?.name,
+      now: (this.deps.now ?? Date.now)(),
+    }))
+      await new FollowUps(this.deps.db).queue(f, new Date().toISOString());
     this.outbox.markSending(d.id);
     const created = await helpdesk.createCase({
       userCustomId: row.reviewKey,
@@ -136,6 +162,7 @@ export class Deliverer {
       content: rendered.content,
       contentHtml: rendered.contentHtml,
       labelIds: labels,
+      routing: routed?.action,
     });
     this.finishCreate(d, row.reviewKey, row.latestVersion, created.caseId, created.userId);
     if (created.created) report.created++;
@@ -283,7 +310,13 @@ export class Deliverer {
     });
     const notice = removedCaseNotice(oldCase);
     const previous = versions[versions.length - 2]?.review;
-    const labels = await this.labelIds(tagsFor(review, this.deps.app, classifyChange(previous, review), this.rules));
+    const routed = this.route(review, previous);
+    const labels = await this.labelIds([
+      ...new Set([
+        ...tagsFor(review, this.deps.app, classifyChange(previous, review), this.rules),
+        ...(routed?.action.labels ?? []),
+      ]),
+    ]);
     this.deps.finder?.index.forget(oldCase);
     // A run killed after making the new case left this edit open: that case is the one.
     const made = await helpdesk.findCaseByCustomId(row.reviewKey);
@@ -300,6 +333,7 @@ export class Deliverer {
       content: `${notice}\n\n${rendered.content}`,
       contentHtml: `<p><i>${notice}</i></p>${rendered.contentHtml}`,
       labelIds: labels,
+      routing: routed?.action,
     });
     this.finishCreate(d, row.reviewKey, row.latestVersion, created.caseId, created.userId);
     report.created++;
@@ -314,10 +348,14 @@ export class Deliverer {
     const now = tagsFor(current, this.deps.app, change, this.rules);
     const before = tagsFor(previous, this.deps.app, 'new', this.rules);
     const stale = staleTags(before, now);
+    // An edit that matches a rule routes the case again; one that matches none leaves it as it is.
+    const routed = this.route(current, previous);
+    const matched = routed?.rule ? routed.action : undefined;
     await this.deps.helpdesk.updateCase(caseId, {
-      addLabels: await this.labelIds(now),
+      addLabels: await this.labelIds([...new Set([...now, ...(matched?.labels ?? [])])]),
       deleteLabels: stale.length ? await this.labelIds(stale) : [],
       status: 'open',
+      routing: matched,
     });
   }
 }

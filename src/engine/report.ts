@@ -1,3 +1,5 @@
+import type { FollowUpReport } from './follow-ups.js';
+
 /** What a sync did, per app, for the table on a terminal and for `--json`. */
 export interface AppReport {
   app: string;
@@ -49,6 +51,8 @@ export interface SyncReport {
   dryRun: boolean;
   apps: AppReport[];
   replies?: ReplySummary | undefined;
+  /** Drafts and automatic replies of new cases (config `drafts`, `autoReply`). */
+  followUps?: FollowUpReport | undefined;
   outcome: 'ok' | 'partial' | 'failed';
   /** Omnidesk reads spent finding existing cases before creating (find before create). */
   caseLookups?: number | undefined;
@@ -144,6 +148,13 @@ export function renderReport(report: SyncReport): string {
     out.push(
       `replies: ${r.published} published, ${r.awaiting} awaiting the store, ${r.refused} refused, ${r.failed} failed, ${r.retrying} to retry${r.inFlight ? `, ${r.inFlight} in flight${r.stuck ? ` (${r.stuck} stuck: held by no running process)` : ''}` : ''}${r.polled ? `, ${r.polled} found by polling` : ''}`,
     );
+  }
+  if (report.followUps) {
+    const f = report.followUps;
+    out.push(
+      `follow-ups: ${f.notes} notes (drafts, auto-reply notices); automatic replies ${f.autoHanded} sent, ${f.autoYielded} left to an agent, ${f.autoCapped} over the daily cap, ${f.autoTooLong} too long`,
+    );
+    for (const e of f.errors) out.push(`  error: ${e}`);
   }
   out.push(`result: ${report.outcome}`);
   return out.join('\n');

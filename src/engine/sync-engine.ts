@@ -18,6 +18,7 @@ import { Runs } from '../state/runs.js';
 import { SetAsideRecords } from '../state/set-aside.js';
 import { CaseFinder } from './case-finder.js';
 import { Deliverer } from './deliver.js';
+import { FollowUpRunner, type FollowUpReport } from './follow-ups.js';
 import { Ingestor } from './ingest.js';
 import { describeStops, type PagingBudget } from './paging.js';
 import { pollReplies } from './poll-replies.js';
@@ -54,6 +55,10 @@ export function selectApps(config: Config, only: readonly string[] | undefined):
     );
   }
   return enabled.filter((a) => only.includes(a.id));
+}
+
+function hasFollowUps(r: FollowUpReport): boolean {
+  return r.notes + r.autoHanded + r.autoYielded + r.autoCapped + r.autoTooLong + r.errors.length > 0;
 }
 
 export class SyncEngine {
@@ -93,11 +98,17 @@ export class SyncEngine {
       const limit = pLimit(config.sync.concurrency);
       const reports = await Promise.all(apps.map((app) => limit(() => this.syncApp(app, opts))));
       let replies: ReplySummary | undefined;
-      if (!opts.dryRun) replies = await this.replies(opts);
+      let followUps: FollowUpReport | undefined;
+      if (!opts.dryRun) {
+        // Before the flush, so an automatic reply handed over now is published in this run.
+        followUps = await this.followUps();
+        replies = await this.replies(opts);
+      }
       const notOk = reports.filter((r) => r.outcome !== 'ok').length;
       const allFailed = reports.length > 0 && reports.every((r) => r.outcome === 'failed');
       // A reply held by no live process is stuck until taken over: never an `ok` run.
-      const replyFailures = replies ? replies.failed + (replies.stuck ?? 0) : 0;
+      const replyFailures =
+        (replies ? replies.failed + (replies.stuck ?? 0) : 0) + (followUps ? followUps.errors.length : 0);
       const outcome: SyncReport['outcome'] =
         notOk === 0 && replyFailures === 0 ? 'ok' : allFailed ? 'failed' : 'partial';
       const report: SyncReport = {
@@ -106,6 +117,7 @@ export class SyncEngine {
         dryRun: Boolean(opts.dryRun),
         apps: reports,
         replies,
+        ...(followUps && hasFollowUps(followUps) && { followUps }),
         outcome,
         caseLookups: this.finder?.reads,
       };
@@ -207,6 +219,7 @@ export class SyncEngine {
         credentialsMissing: source.credentialsMissing,
         describeOnly: opts.dryRun,
         finder: this.finder,
+        now: this.now,
       }).run();
     } catch (err) {
       if (isStorageFault(err)) throw err;
@@ -228,6 +241,13 @@ export class SyncEngine {
       failed,
       outcome,
     });
+    return report;
+  }
+
+  private async followUps(): Promise<FollowUpReport> {
+    const { db, config, services, logger } = this.deps;
+    const report = await new FollowUpRunner({ db, config, services, logger, now: this.deps.now }).run();
+    for (const e of report.errors) logger.warn('follow-up of a case failed; retried next run', { error: e });
     return report;
   }
 

@@ -114,6 +114,10 @@ export async function checkServices(
       return `signed in as ${config.omnidesk!.staffEmail}`;
     });
   }
+  const routed = config.routing.filter((r) => r.then.groupId !== undefined || r.then.staffId !== undefined);
+  if (config.omnidesk && routed.length > 0) {
+    await attempt('Omnidesk routing', () => checkRoutingIds(config, services.helpdesk));
+  }
   for (const store of allStores()) {
     await attempt(store.consoleName, async () => {
       const connector = services.replyConnector(store.id);
@@ -123,4 +127,23 @@ export async function checkServices(
     });
   }
   return checks;
+}
+
+/** Every group and staff id of the routing rules exists (and is active) in the Omnidesk account. */
+async function checkRoutingIds(config: Config, helpdesk: Helpdesk): Promise<string> {
+  const groups = new Map((await helpdesk.listGroups?.())?.map((g) => [g.id, g]));
+  const staff = new Map((await helpdesk.listStaff?.())?.map((x) => [x.id, x]));
+  const problems: string[] = [];
+  config.routing.forEach((rule, i) => {
+    const { groupId, staffId } = rule.then;
+    if (groupId !== undefined && !groups.get(groupId)?.active)
+      problems.push(
+        `routing.${i}.then.groupId: no active group ${groupId} (groups: ${[...groups.values()].map((g) => `${g.id} ${g.title}`).join(', ') || 'none'})`,
+      );
+    if (staffId !== undefined && !staff.get(staffId)?.active)
+      problems.push(`routing.${i}.then.staffId: no active staff member ${staffId}`);
+  });
+  if (problems.length > 0)
+    throw new ConfigError(problems.join('; '), [], 'Fix the ids in the config (Omnidesk → Settings → Groups / Staff).');
+  return `${config.routing.length} rule(s): every group and staff id exists`;
 }

@@ -33,7 +33,8 @@ export type DropReason = 'review-type' | 'rating' | 'country' | 'language' | 'le
 
 export type Verdict = { keep: true } | { keep: false; reason: DropReason; detail: string };
 
-function languageMatches(reviewLanguage: string, wanted: readonly string[]): boolean {
+/** `en` matches `en`, `en-GB` and `en_US`. */
+export function languageMatches(reviewLanguage: string, wanted: readonly string[]): boolean {
   const norm = (s: string): string => s.toLowerCase().replace('_', '-');
   const lang = norm(reviewLanguage);
   return wanted.some((w) => {

@@ -6,23 +6,9 @@ import type { AppConfig, TagRule } from '../config/schema.js';
 import { type Review } from '../domain/review.js';
 import { storeNames } from '../connectors/stores/registry.js';
 import type { Change } from './filter.js';
+import { compileMatcher } from './matcher.js';
 
-const cjk = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}\p{Script=Thai}]/u;
-
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
-/** A rule entry is a word or `/regex/flags`. Words match whole words; CJK words match anywhere. */
-export function compileMatcher(entry: string): RegExp {
-  const asRegex = /^\/(.+)\/([a-z]*)$/.exec(entry);
-  if (asRegex) {
-    const flags = new Set((asRegex[2] ?? '') + 'iu');
-    return new RegExp(asRegex[1]!, [...flags].join(''));
-  }
-  const body = escapeRegex(entry);
-  return cjk.test(entry) ? new RegExp(body, 'iu') : new RegExp(`(?<![\\p{L}\\p{N}])${body}(?![\\p{L}\\p{N}])`, 'iu');
-}
+export { compileMatcher };
 
 export interface CompiledRule {
   label: string;

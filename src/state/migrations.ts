@@ -162,4 +162,26 @@ export const migrations: readonly string[] = [
     PRIMARY KEY (app_key, record_key)
   );
   `,
+  `
+  -- Follow-ups of a new case (issue #18): the reply draft posted as a note, and the automatic
+  -- reply handed to the reply outbox after its delay. One row per review and kind; the note
+  -- owed is posted once (note_attempts > 1 = a killed attempt: the case is checked for its marker).
+  CREATE TABLE case_followups (
+    review_key TEXT NOT NULL,
+    kind TEXT NOT NULL,                  -- draft | auto-reply
+    app_key TEXT NOT NULL,
+    text TEXT NOT NULL,                  -- the draft / the reply
+    state TEXT NOT NULL,                 -- pending | noted | handed | yielded | capped | too-long
+    due_at TEXT NOT NULL,                -- not before (auto-reply: created + delay)
+    note TEXT,                           -- the note owed in the case, with its marker line
+    note_attempts INTEGER NOT NULL DEFAULT 0,
+    note_done INTEGER NOT NULL DEFAULT 0,
+    case_id INTEGER,
+    handed_at TEXT,                      -- auto-reply given to the reply outbox: the daily cap counts these
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (review_key, kind)
+  );
+  CREATE INDEX case_followups_open ON case_followups(state, note_done);
+  `,
 ];

@@ -4,10 +4,11 @@
  * is newer than it (once per machine at a time: a lock folder keeps parallel workers from
  * building together), so `vitest run test/chaos` tests the current source, not an old build.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 
 export const repoRoot = resolve(import.meta.dirname, '../..');
 const bin = join(repoRoot, 'bin/asodesk-omni.js');
@@ -80,6 +81,8 @@ export interface CliOptions {
   cwd?: string | undefined;
   /** Extra env vars; the ASODESK_OMNI_* of the test runner are never passed on. */
   env?: Record<string, string> | undefined;
+  /** Written to the program's stdin, which is then closed (default: no stdin). */
+  input?: string | undefined;
 }
 
 const running = new Set<ChildProcess>();
@@ -92,8 +95,9 @@ export function startCli(args: readonly string[], opts: CliOptions = {}): CliPro
   const child = spawn(process.execPath, [bin, ...args], {
     cwd: opts.cwd ?? tmpdir(),
     env: { ...env, NO_COLOR: '1', ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+    stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
+  if (opts.input !== undefined) child.stdin?.end(opts.input);
   running.add(child);
   const started = performance.now();
   const out: Buffer[] = [];

@@ -9,6 +9,15 @@ export interface CaseDraft {
   content: string;
   contentHtml: string;
   labelIds: number[];
+  /** Routing (config `routing`): left out when unset, so Omnidesk's own defaults apply. */
+  routing?: CaseRouting | undefined;
+}
+
+/** The case fields routing sets: Omnidesk `group_id`, `priority`, `staff_id`. */
+export interface CaseRouting {
+  groupId?: number | undefined;
+  priority?: 'low' | 'normal' | 'high' | 'critical' | undefined;
+  staffId?: number | undefined;
 }
 
 export interface CaseRef {
@@ -85,7 +94,12 @@ export interface Helpdesk {
   addNote(caseId: number, content: string, contentHtml?: string): Promise<{ messageId: number }>;
   updateCase(
     caseId: number,
-    change: { addLabels?: number[]; deleteLabels?: number[]; status?: 'open' | 'waiting' | 'closed' },
+    change: {
+      addLabels?: number[];
+      deleteLabels?: number[];
+      status?: 'open' | 'waiting' | 'closed';
+      routing?: CaseRouting | undefined;
+    },
   ): Promise<void>;
   listMessages(caseId: number, opts?: ListOptions): Promise<HelpdeskMessage[]>;
   /** Cases of the channel updated since a time (for `sync --poll-replies`). */
@@ -106,6 +120,9 @@ export interface Helpdesk {
   labelId(title: string): Promise<number>;
   listCustomChannels(): Promise<CustomChannel[]>;
   listCaseFields(): Promise<CaseField[]>;
+  /** The account's staff groups and staff members (ids and names), for checking routing rules. */
+  listGroups?(): Promise<{ id: number; title: string; active: boolean }[]>;
+  listStaff?(): Promise<{ id: number; name: string; active: boolean }[]>;
   /** Remaining per-minute budget as last seen. */
   quotaSnapshot(): { remaining?: number | undefined; limit?: number | undefined };
 }

@@ -15,6 +15,12 @@ export interface EmuStaff {
   staffId: number;
 }
 
+/** A group of staff (Omnidesk → Settings → Groups); cases are routed to one by `group_id`. */
+export interface EmuGroup {
+  groupId: number;
+  title: string;
+}
+
 export interface EmuChannel {
   id: number;
   title: string;
@@ -159,6 +165,14 @@ export function userJson(u: EmuUser): Record<string, unknown> {
 
 export function labelJson(l: EmuLabel): Record<string, unknown> {
   return { label_id: l.labelId, label_title: l.title };
+}
+
+export function groupJson(g: EmuGroup): Record<string, unknown> {
+  return { group_id: g.groupId, group_title: g.title, group_from_name: '', group_signature: '', active: true };
+}
+
+export function staffJson(st: EmuStaff): Record<string, unknown> {
+  return { staff_id: st.staffId, staff_email: st.email, staff_full_name: st.email.split('@')[0], active: true };
 }
 
 export function channelJson(c: EmuChannel): Record<string, unknown> {

@@ -44,6 +44,14 @@ export function describeOmniError(staffEmail: string) {
     }
     if (status === 404)
       return { kind: 'not-found', code, message: code === 'case_not_found' ? 'case not found' : detail };
+    // Routing names a group or staff member the account does not have (or no longer has).
+    if (code === 'group_not_found' || code === 'staff_not_found') {
+      const what = code === 'group_not_found' ? 'group' : 'staff member';
+      return {
+        code,
+        message: `Omnidesk has no ${what} with that id (${code}): fix the ${code === 'group_not_found' ? 'groupId' : 'staffId'} of the routing rule (see \`asodesk-omni rules test\`)`,
+      };
+    }
     return { code, message: detail };
   };
 }

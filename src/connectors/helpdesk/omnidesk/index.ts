@@ -15,6 +15,7 @@ import type {
   CaseField,
   CaseInfo,
   CaseRef,
+  CaseRouting,
   CustomChannel,
   Helpdesk,
   HelpdeskMessage,
@@ -28,11 +29,13 @@ import {
   caseSchema,
   customChannelSchema,
   customFieldSchema,
+  groupSchema,
   labelEnvelope,
   labelSchema,
   messageEnvelope,
   messageSchema,
   pageSchema,
+  staffSchema,
   userSchema,
 } from './schema.js';
 
@@ -107,6 +110,7 @@ export class OmnideskHelpdesk implements Helpdesk {
         content: draft.content,
         content_html: draft.contentHtml,
         labels: draft.labelIds,
+        ...routingFields(draft.routing),
         ...(custom && { custom_fields: custom }),
       },
     };
@@ -213,9 +217,14 @@ export class OmnideskHelpdesk implements Helpdesk {
 
   async updateCase(
     caseId: number,
-    change: { addLabels?: number[]; deleteLabels?: number[]; status?: 'open' | 'waiting' | 'closed' },
+    change: {
+      addLabels?: number[];
+      deleteLabels?: number[];
+      status?: 'open' | 'waiting' | 'closed';
+      routing?: CaseRouting | undefined;
+    },
   ): Promise<void> {
-    const body: Record<string, unknown> = {};
+    const body: Record<string, unknown> = { ...routingFields(change.routing) };
     if (change.addLabels?.length) body.add_labels = change.addLabels;
     if (change.deleteLabels?.length) body.delete_labels = change.deleteLabels;
     if (change.status) body.status = change.status;
@@ -316,6 +325,22 @@ export class OmnideskHelpdesk implements Helpdesk {
 
   async listCaseFields(): Promise<CaseField[]> {
     return (await this.listAll('/api/custom_fields.json', 'custom_field', customFieldSchema)).map(toCaseField);
+  }
+
+  async listGroups(): Promise<{ id: number; title: string; active: boolean }[]> {
+    return (await this.listAll('/api/groups.json', 'group', groupSchema)).map((g) => ({
+      id: g.group_id,
+      title: g.group_title,
+      active: g.active ?? true,
+    }));
+  }
+
+  async listStaff(): Promise<{ id: number; name: string; active: boolean }[]> {
+    return (await this.listAll('/api/staff.json', 'staff', staffSchema)).map((st) => ({
+      id: st.staff_id,
+      name: st.staff_full_name || st.staff_email || String(st.staff_id),
+      active: st.active ?? true,
+    }));
   }
 
   quotaSnapshot(): { remaining?: number | undefined; limit?: number | undefined } {
@@ -446,6 +471,16 @@ export class OmnideskHelpdesk implements Helpdesk {
     this.opts.labelCache?.set(title, id);
     return id;
   }
+}
+
+/** Omnidesk's names for the routed fields; unset ones are left out (the account's defaults apply). */
+function routingFields(r: CaseRouting | undefined): Record<string, unknown> {
+  if (!r) return {};
+  return {
+    ...(r.groupId !== undefined && { group_id: r.groupId }),
+    ...(r.priority !== undefined && { priority: r.priority }),
+    ...(r.staffId !== undefined && { staff_id: r.staffId }),
+  };
 }
 
 export function createOmnidesk(cfg: OmnideskConfig, deps: ConnectorDeps, opts?: OmnideskOptions): OmnideskHelpdesk {

@@ -69,6 +69,19 @@ export const customChannelSchema = z.looseObject({
   active: z.boolean().optional(),
 });
 
+export const groupSchema = z.looseObject({
+  group_id: intish,
+  group_title: z.string(),
+  active: z.boolean().optional(),
+});
+
+export const staffSchema = z.looseObject({
+  staff_id: intish,
+  staff_email: z.string().optional(),
+  staff_full_name: z.string().optional(),
+  active: z.boolean().optional(),
+});
+
 export const userSchema = z.looseObject({
   user_id: intish,
   user_custom_id: z.string().nullish(),

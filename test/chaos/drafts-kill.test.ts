@@ -10,15 +10,7 @@ import { openDb } from '../../src/state/db.js';
 import { ensureBuilt, killAllStarted, runCli, startCli } from '../helpers/spawn.js';
 import { tempDir } from '../helpers/temp.js';
 import { testWorld } from '../helpers/world.js';
-
-async function until(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  return true;
-}
+import { until } from '../helpers/wait.js';
 
 function draftNotes(world: World, caseId: number): number {
   return world.omnidesk.messages(caseId).filter((m) => m.note && m.content.includes('[ref draft/')).length;

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode } from '../../src/errors.js';
 import { ensureBuilt, killAllStarted, runCli, startCli } from '../helpers/spawn.js';
 import { ChaosWorld, testDir } from './chaos-world.js';
+import { waitFor } from '../helpers/wait.js';
 
 interface LockRow {
   pid: number;
@@ -23,14 +24,6 @@ function lockHolder(dbPath: string): LockRow | undefined {
     }
   } catch {
     return undefined; // not created yet
-  }
-}
-
-async function until(cond: () => boolean, ms: number): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
   }
 }
 
@@ -58,7 +51,7 @@ describe('the run lock between processes', () => {
       // so however loaded the machine is, the lock is held while the second one looks.
       world.omnidesk.server.hold('/api/');
       const first = startCli(args, { cwd: world.dir });
-      await until(() => lockHolder(world.dbPath)?.pid === first.pid && world.omnidesk.server.heldCount() > 0, 30_000);
+      await waitFor(() => lockHolder(world.dbPath)?.pid === first.pid && world.omnidesk.server.heldCount() > 0, 30_000);
       const second = await runCli(args, { cwd: world.dir });
       expect(second.code).toBe(ExitCode.locked);
       expect(second.stderr).toContain(`Another sync is running (pid ${first.pid}`);
@@ -82,7 +75,7 @@ describe('the run lock between processes', () => {
     try {
       const args = ['sync', '-c', world.configPath, '--db', world.dbPath];
       const killed = startCli(args, { cwd: world.dir });
-      await until(() => world.omnidesk.server.serviceRequests().some((r) => r.method === 'POST'), 10_000);
+      await waitFor(() => world.omnidesk.server.serviceRequests().some((r) => r.method === 'POST'), 10_000);
       killed.child.kill('SIGKILL');
       await killed.exited;
       expect(lockHolder(world.dbPath)?.pid).toBe(killed.pid);

@@ -16,6 +16,7 @@ import { worldApps } from '../../src/emulators/world.js';
 import { openDb } from '../../src/state/db.js';
 import { ensureBuilt, killAllStarted, runCli, startCli } from '../helpers/spawn.js';
 import { ChaosWorld, flushRepliesLater, testDir, type Reply } from './chaos-world.js';
+import { until } from '../helpers/wait.js';
 
 const seed = Number(process.env.CHAOS_SEED ?? 20240611);
 const kills = 30;
@@ -37,15 +38,6 @@ function answerPostsSeen(c: ChaosWorld): number {
 
 function omnideskWrites(c: ChaosWorld): number {
   return c.world.omnidesk.server.serviceRequests().filter((r) => r.method !== 'GET').length;
-}
-
-async function until(cond: () => boolean, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) return false;
-    await new Promise((r) => setTimeout(r, 2));
-  }
-  return true;
 }
 
 describe('sync killed with SIGKILL at random points', () => {

@@ -92,6 +92,11 @@ export function emptyAppReport(
   };
 }
 
+/** "1 note", "2 notes". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
 function pad(s: string, n: number): string {
   return s.length >= n ? s : s + ' '.repeat(n - s.length);
 }
@@ -162,7 +167,7 @@ export function renderReport(report: SyncReport): string {
   if (report.replyEffects) {
     const e = report.replyEffects;
     out.push(
-      `reply effect: ${e.edits} edits of answered reviews, ${e.ratingChanges} rating changes; ${e.notes} notes in cases`,
+      `reply effect: ${count(e.edits, 'edit')} of answered reviews, ${count(e.ratingChanges, 'rating change')}; ${count(e.notes, 'note')} in cases`,
     );
     for (const err of e.errors) out.push(`  error: ${err}`);
   }

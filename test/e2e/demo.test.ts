@@ -70,9 +70,9 @@ describe('asodesk-omni demo', () => {
 
     // The report table: every app answered once; the App Store answer raised the rating by 3.
     const reportTable = out.slice(out.indexOf('7. `report`'), out.indexOf('→ Where to look next'));
-    expect(reportTable).toMatch(/Acme iOS\s+4\s+1\s+\S+ (min|h)\s+\S+ (min|h)\s+1\s+0\s+0\s+1 \(100%\)\s+\+3\.0/);
+    expect(reportTable).toMatch(/Acme iOS\s+4\s+1\s+\S+ (s|min|h)\s+\S+ (s|min|h)\s+1\s+0\s+0\s+1 \(100%\)\s+\+3\.0/);
     expect(reportTable).toMatch(/Acme Android\s+4\s+1\s/);
-    expect(reportTable).toMatch(/total\s+12\s+3\s+\S+ (min|h)\s+\S+ (min|h)\s+3\s+0\s+0\s+1 \(33%\)\s+\+3\.0/);
+    expect(reportTable).toMatch(/total\s+12\s+3\s+\S+ (s|min|h)\s+\S+ (s|min|h)\s+3\s+0\s+0\s+1 \(33%\)\s+\+3\.0/);
 
     // The review Google Play shows answered is not a filter drop, and is not called "backlog".
     expect(out).toContain('android: not imported on the first sync: already answered 1');

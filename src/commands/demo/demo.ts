@@ -258,6 +258,7 @@ function showNext(p: Printer, location: ConfigLocation, keep: boolean, seconds: 
         ['what', 'where'],
         [
           ['per app: last sync, cases, replies, quotas', `${self} status ${c}`],
+          ['answers, times, outcomes, rating changes', `${self} report --by week ${c}`],
           ['the config the demo wrote (secrets hidden)', `${self} config show ${c}`],
           ['connect your own Omnidesk, apps and keys', `${self} init`],
           ['setup, cron, serve-hook behind a proxy', 'README.md'],

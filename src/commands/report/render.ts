@@ -2,9 +2,10 @@
 import type { ReplyReport, ReportRow } from '../../engine/reply-report.js';
 import { table } from '../demo/render.js';
 
-/** "45 min", "3.5 h", "2.1 d"; "—" when there is nothing to measure. */
+/** "40 s", "45 min", "3.5 h", "2.1 d"; "—" when there is nothing to measure. */
 export function formatDuration(seconds: number | null): string {
   if (seconds === null) return '—';
+  if (seconds < 60) return `${Math.round(seconds)} s`;
   const minutes = seconds / 60;
   if (minutes < 60) return `${Math.round(minutes)} min`;
   const hours = minutes / 60;

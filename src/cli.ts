@@ -25,6 +25,7 @@ import { registerDemo } from './commands/demo/index.js';
 import { registerState } from './commands/state/index.js';
 import { registerCompletion } from './commands/completion/index.js';
 import { registerRules } from './commands/rules/index.js';
+import { registerReport } from './commands/report/index.js';
 
 export type Action = (ctx: CommandContext, ...args: unknown[]) => Promise<ExitCodeValue>;
 
@@ -40,6 +41,7 @@ Examples:
   $ asodesk-omni sync                       pull new reviews, create or update cases (cron: */5 * * * *)
   $ asodesk-omni serve-hook --port 8787     publish agents' replies to the stores
   $ asodesk-omni status --json              per-app health for monitoring
+  $ asodesk-omni report --since 30d --by agent   answers, times, outcomes, rating changes after answers
   $ asodesk-omni config check --online      validate settings and credentials
   $ asodesk-omni state rebuild              after a restore or a move: read cases back from Omnidesk
 
@@ -89,6 +91,7 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
   registerConfig(program, withContext);
   registerState(program, withContext);
   registerRules(program, withContext);
+  registerReport(program, withContext);
   registerCompletion(program, withContext);
   return program;
 }

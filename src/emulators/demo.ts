@@ -86,6 +86,22 @@ export const publicApp = {
   store: 'app-store',
   appId: '1000000002',
 } as const;
+/** The demo account's staff groups; the routing rule sends 1★ reviews to the second. */
+export const demoGroups = [
+  { groupId: 1, title: 'Support' },
+  { groupId: 2, title: 'Escalations' },
+] as const;
+/** The demo's routing rule and the draft its cases get (config `routing`, `drafts`). */
+export const demoRule = {
+  name: 'one-star',
+  when: { ratings: [1] },
+  then: { groupId: demoGroups[1].groupId, priority: 'high', labels: ['urgent'] },
+} as const;
+const demoDraft = {
+  rule: demoRule.name,
+  text: 'Hi {{author}}, we are sorry {{app}} lets you down. Which device and app version do you use? A fix is on its way.',
+};
+
 export const channels = {
   main: { id: 1, title: 'App reviews' },
   noKey: { id: 2, title: 'App reviews (no store key)' },
@@ -115,6 +131,7 @@ export async function startDemoWorld(opts: { dir: string; now?: number | undefin
     dir: opts.dir,
     omnidesk: {
       channels: [{ ...channels.main }, { ...channels.noKey }],
+      groups: demoGroups.map((g) => ({ ...g })),
       caseFields: [
         { fieldId: 1, title: channels.main.title, fieldType: 'text' },
         { fieldId: 2, title: channels.noKey.title, fieldType: 'text' },
@@ -124,6 +141,14 @@ export async function startDemoWorld(opts: { dir: string; now?: number | undefin
   const secret = newWebhookSecret();
   world.config.webhook = { ...world.config.webhook, secret };
   world.config.language = 'en';
+  world.config.routing = [
+    {
+      name: demoRule.name,
+      when: { ratings: [...demoRule.when.ratings] },
+      then: { ...demoRule.then, labels: [...demoRule.then.labels] },
+    },
+  ];
+  world.config.drafts = { enabled: true, templates: [{ ...demoDraft }] };
   // The sample set is small: every unanswered review becomes a case on the first sync.
   world.config.apps = (world.config.apps ?? []).map((a) => ({ ...a, filters: { backlog: 20 } }));
   world.saveConfig();

@@ -35,7 +35,12 @@ export const worldApps = {
   rustore: { id: 'rustore', name: 'Acme RuStore', store: 'rustore', appId: 'ru.acme.reviews' },
 } as const;
 
-export const worldStaff = { email: 'admin@example.test', apiKey: 'omni-test-key-0001', staffId: 1 };
+export const worldStaff = {
+  email: 'admin@example.test',
+  apiKey: 'omni-test-key-0001',
+  staffId: 1,
+  fullName: 'Anna Admin',
+};
 
 export interface World {
   dir: string;

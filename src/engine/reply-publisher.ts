@@ -18,6 +18,7 @@ import type { Logger } from '../log.js';
 import type { Db } from '../state/db.js';
 import { isBusy } from '../state/retry-busy.js';
 import { noteKey, ReplyOutbox, type ReplyRow } from '../state/replies.js';
+import { ReplyEffects, type AnswerOutcome } from '../state/reply-effects.js';
 import { ReviewStore } from '../state/reviews.js';
 import { isOwnNote, noteMarker, noteTexts, outcomeNote, withMarker } from './reply-notes.js';
 import { laterReplySent } from './reply-order.js';
@@ -89,6 +90,7 @@ const maxRetryDelayMs = 60 * 60_000;
 export class ReplyPublisher {
   readonly outbox: ReplyOutbox;
   private readonly reviews: ReviewStore;
+  private readonly effects: ReplyEffects;
   private readonly now: () => number;
   private readonly retryBaseMs: number;
   private readonly staleMs: number;
@@ -96,6 +98,7 @@ export class ReplyPublisher {
   constructor(private readonly deps: ReplyPublisherDeps) {
     this.outbox = new ReplyOutbox(deps.db);
     this.reviews = new ReviewStore(deps.db);
+    this.effects = new ReplyEffects(deps.db);
     this.now = deps.now ?? Date.now;
     this.retryBaseMs = deps.retryBaseMs ?? 60_000;
     this.staleMs = deps.staleMs ?? 5 * 60_000;
@@ -214,7 +217,10 @@ export class ReplyPublisher {
         report.unchanged += 1;
         continue;
       }
-      this.outbox.markStoreState(row.messageId, status.state, status.reason);
+      this.deps.db.transaction(() => {
+        this.outbox.markStoreState(row.messageId, status.state, status.reason);
+        this.logAnswer(row.messageId);
+      })();
       const updated = this.outbox.get(row.messageId)!;
       if (updated.state === 'awaiting') {
         // Still not final (e.g. pending → moderation): no note for intermediate states.
@@ -270,7 +276,7 @@ export class ReplyPublisher {
     const text = row.text.trim();
     if (text === '') return this.refuse(row, t.emptyText());
     const max = target.connector.capabilities.maxReplyLength;
-    if (text.length > max) return this.refuse(row, t.tooLong(store, text.length, max));
+    if (text.length > max) return this.refuse(row, t.tooLong(store, text.length, max), true);
     // Omnidesk's own order of the case's messages decides which reply is later (helpdesk side: retried).
     let superseded: boolean;
     try {
@@ -310,6 +316,7 @@ export class ReplyPublisher {
         this.deps.db.transaction(() => {
           outbox.markRefused(row.messageId, t.superseded());
           outbox.markNoted(row.messageId, noteKey({ state: 'refused', storeState: null }));
+          this.logAnswer(row.messageId);
         })();
         this.deps.logger.info('an older reply seen again after a later one; not published', {
           messageId: row.messageId,
@@ -341,7 +348,7 @@ export class ReplyPublisher {
       return [final ? (result.state === 'PUBLISHED' ? 'published' : 'failed') : 'awaiting', note];
     } catch (err) {
       // The connector's own limit may be lower than the config's; still never cut the text.
-      if (err instanceof TooLongReplyError) return this.refuse(row, t.tooLong(store, err.length, err.max));
+      if (err instanceof TooLongReplyError) return this.refuse(row, t.tooLong(store, err.length, err.max), true);
       return this.fail(row, attempts, err, false);
     }
   }
@@ -394,8 +401,8 @@ export class ReplyPublisher {
     return { app: { store: app.store, appId: app.appId }, reviewId: parsed.reviewId, connector };
   }
 
-  private refuse(row: ReplyRow, reason: string): Settled {
-    const note = this.settle(row.messageId, () => this.outbox.markRefused(row.messageId, reason));
+  private refuse(row: ReplyRow, reason: string, tooLong = false): Settled {
+    const note = this.settle(row.messageId, () => this.outbox.markRefused(row.messageId, reason), false, tooLong);
     this.deps.logger.warn('reply refused', { messageId: row.messageId, caseId: row.caseId, reason });
     return ['refused', note];
   }
@@ -432,11 +439,42 @@ export class ReplyPublisher {
   }
 
   /** Records an outcome and claims its note in one transaction (one disk sync instead of two). */
-  private settle(messageId: number, mark: () => void, check = false): PreparedNote | undefined {
+  private settle(messageId: number, mark: () => void, check = false, tooLong = false): PreparedNote | undefined {
     return this.deps.db.transaction(() => {
       mark();
+      this.logAnswer(messageId, tooLong);
       return this.prepareNote(messageId, check);
     })();
+  }
+
+  /**
+   * The answer's outcome for the reply-effect record and the report, with the review's rating
+   * as it is when the store takes the answer. Runs inside the caller's transaction.
+   */
+  private logAnswer(messageId: number, tooLong = false): void {
+    const row = this.outbox.get(messageId);
+    const parsed = row?.reviewKey ? parseReviewKey(row.reviewKey) : undefined;
+    if (!row?.reviewKey || !parsed || row.storeState === 'REPLACED') return;
+    const outcome: AnswerOutcome | undefined =
+      row.state === 'refused' && tooLong
+        ? 'too-long'
+        : row.state === 'sending' || row.state === 'pending'
+          ? undefined
+          : row.state;
+    if (!outcome) return;
+    const review = this.reviews.resolve(row.reviewKey);
+    const latest = review && this.reviews.latest(review.reviewKey);
+    // Synchronous inside (better-sqlite3): part of the transaction it is called in.
+    void this.effects.record({
+      messageId,
+      reviewKey: row.reviewKey,
+      appKey: `${parsed.store}:${parsed.appId}`,
+      caseId: row.caseId,
+      staffId: row.staffId,
+      outcome,
+      before: latest && { rating: latest.review.rating, version: latest.version },
+      at: new Date(this.now()).toISOString(),
+    });
   }
 
   /** Writes the note for the row's current outcome once; true when a note was posted. */

@@ -1,4 +1,5 @@
 import type { FollowUpReport } from './follow-ups.js';
+import type { ReplyEffectReport } from './reply-effects.js';
 
 /** What a sync did, per app, for the table on a terminal and for `--json`. */
 export interface AppReport {
@@ -53,6 +54,8 @@ export interface SyncReport {
   replies?: ReplySummary | undefined;
   /** Drafts and automatic replies of new cases (config `drafts`, `autoReply`). */
   followUps?: FollowUpReport | undefined;
+  /** Edits of answered reviews; rating changes noted in their cases. */
+  replyEffects?: ReplyEffectReport | undefined;
   outcome: 'ok' | 'partial' | 'failed';
   /** Omnidesk reads spent finding existing cases before creating (find before create). */
   caseLookups?: number | undefined;
@@ -87,6 +90,11 @@ export function emptyAppReport(
     warnings: [],
     outcome: 'ok',
   };
+}
+
+/** "1 note", "2 notes". */
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 function pad(s: string, n: number): string {
@@ -155,6 +163,13 @@ export function renderReport(report: SyncReport): string {
       `follow-ups: ${f.notes} notes (drafts, auto-reply notices); automatic replies ${f.autoHanded} sent, ${f.autoYielded} left to an agent, ${f.autoCapped} over the daily cap, ${f.autoTooLong} too long`,
     );
     for (const e of f.errors) out.push(`  error: ${e}`);
+  }
+  if (report.replyEffects) {
+    const e = report.replyEffects;
+    out.push(
+      `reply effect: ${count(e.edits, 'edit')} of answered reviews, ${count(e.ratingChanges, 'rating change')}; ${count(e.notes, 'note')} in cases`,
+    );
+    for (const err of e.errors) out.push(`  error: ${err}`);
   }
   out.push(`result: ${report.outcome}`);
   return out.join('\n');

@@ -23,6 +23,7 @@ import { Ingestor } from './ingest.js';
 import { describeStops, type PagingBudget } from './paging.js';
 import { pollReplies } from './poll-replies.js';
 import { emptyAppReport, type AppReport, type ReplySummary, type SyncReport } from './report.js';
+import { ReplyEffectRunner, type ReplyEffectReport } from './reply-effects.js';
 import { ReplyPublisher } from './reply-publisher.js';
 import { reviewWindowWarning } from './review-window.js';
 import type { Services } from './services.js';
@@ -99,16 +100,20 @@ export class SyncEngine {
       const reports = await Promise.all(apps.map((app) => limit(() => this.syncApp(app, opts))));
       let replies: ReplySummary | undefined;
       let followUps: FollowUpReport | undefined;
+      let effects: ReplyEffectReport | undefined;
       if (!opts.dryRun) {
         // Before the flush, so an automatic reply handed over now is published in this run.
         followUps = await this.followUps();
         replies = await this.replies(opts);
+        effects = await this.replyEffects();
       }
       const notOk = reports.filter((r) => r.outcome !== 'ok').length;
       const allFailed = reports.length > 0 && reports.every((r) => r.outcome === 'failed');
       // A reply held by no live process is stuck until taken over: never an `ok` run.
       const replyFailures =
-        (replies ? replies.failed + (replies.stuck ?? 0) : 0) + (followUps ? followUps.errors.length : 0);
+        (replies ? replies.failed + (replies.stuck ?? 0) : 0) +
+        (followUps ? followUps.errors.length : 0) +
+        (effects ? effects.errors.length : 0);
       const outcome: SyncReport['outcome'] =
         notOk === 0 && replyFailures === 0 ? 'ok' : allFailed ? 'failed' : 'partial';
       const report: SyncReport = {
@@ -118,6 +123,7 @@ export class SyncEngine {
         apps: reports,
         replies,
         ...(followUps && hasFollowUps(followUps) && { followUps }),
+        ...(effects && effects.edits + effects.notes + effects.errors.length > 0 && { replyEffects: effects }),
         outcome,
         caseLookups: this.finder?.reads,
       };
@@ -248,6 +254,19 @@ export class SyncEngine {
     const { db, config, services, logger } = this.deps;
     const report = await new FollowUpRunner({ db, config, services, logger, now: this.deps.now }).run();
     for (const e of report.errors) logger.warn('follow-up of a case failed; retried next run', { error: e });
+    return report;
+  }
+
+  private async replyEffects(): Promise<ReplyEffectReport> {
+    const { db, config, services, logger } = this.deps;
+    const report = await new ReplyEffectRunner({
+      db,
+      config,
+      helpdesk: services.helpdesk,
+      logger,
+      now: this.deps.now,
+    }).run();
+    for (const e of report.errors) logger.warn('rating-change note failed; retried next run', { error: e });
     return report;
   }
 

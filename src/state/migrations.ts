@@ -184,4 +184,55 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX case_followups_open ON case_followups(state, note_done);
   `,
+  `
+  -- Reply effect and report (issue #18). answer_log: each answer's outcome as the store gave
+  -- it, with the review's rating and version when the store took it. answer_edits: every edit
+  -- of a review after a published answer; a rating change owes one note (and a label) in the
+  -- case, posted once (note_attempts > 1 = a killed attempt: the case is checked for its marker).
+  CREATE TABLE answer_log (
+    message_id INTEGER PRIMARY KEY,      -- the reply outbox row (negative: an automatic reply)
+    review_key TEXT NOT NULL,
+    app_key TEXT NOT NULL,
+    case_id INTEGER NOT NULL,
+    staff_id INTEGER,                    -- the webhook's staff_id; NULL for an automatic reply
+    outcome TEXT NOT NULL,               -- awaiting | published | rejected | too-long | refused | failed
+    rating_before INTEGER,               -- the review's rating when the store took the answer
+    version_before INTEGER,              -- and its version: later versions are the reviewer's edits
+    sent_at TEXT,                        -- the store took it
+    published_at TEXT,                   -- first known published
+    updated_at TEXT NOT NULL
+  );
+  CREATE INDEX answer_log_review ON answer_log(review_key);
+  CREATE TABLE answer_edits (
+    review_key TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    message_id INTEGER NOT NULL,         -- the latest published answer before the edit
+    rating_before INTEGER NOT NULL,      -- the rating before the first published answer
+    rating_from INTEGER NOT NULL,        -- the previous version's rating
+    rating_to INTEGER NOT NULL,
+    seen_at TEXT NOT NULL,
+    note TEXT,                           -- owed when the rating changed, with its marker line
+    label TEXT,                          -- the label the case gets; the other direction's is removed
+    note_attempts INTEGER NOT NULL DEFAULT 0,
+    note_done INTEGER NOT NULL DEFAULT 0,
+    case_id INTEGER,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (review_key, version)
+  );
+  CREATE INDEX answer_edits_owed ON answer_edits(note_done);
+  -- Answers published before this version: their rating is taken as it is now, so edits made
+  -- before the upgrade owe no note.
+  INSERT INTO answer_log (message_id, review_key, app_key, case_id, staff_id, outcome, rating_before,
+    version_before, sent_at, published_at, updated_at)
+  SELECT p.message_id, p.review_key, r.app_key, p.case_id, p.staff_id, p.state,
+    (SELECT v.rating FROM review_versions v WHERE v.review_key = r.review_key AND v.version = r.latest_version),
+    r.latest_version,
+    CASE WHEN p.state IN ('awaiting', 'published', 'rejected') THEN p.updated_at END,
+    CASE WHEN p.state = 'published' THEN p.updated_at END,
+    p.updated_at
+  FROM replies p JOIN reviews r ON r.review_key = p.review_key
+  WHERE p.state IN ('awaiting', 'published', 'rejected', 'refused', 'failed')
+    AND COALESCE(p.store_state, '') <> 'REPLACED';
+  `,
 ];

@@ -32,6 +32,13 @@ describe('asodesk-omni demo', () => {
     expect(first).toContain('这个应用程序非常好用 👍');
     expect(first).toContain('最高のアプリ');
 
+    // The 1★ reviews are routed by the demo's rule and get a draft note.
+    expect(first).toContain('Routing rule "one-star": 1★ → group "Escalations", priority high');
+    expect(first).toMatch(
+      /✓ case #\d+ ★☆☆☆☆ App Store · Acme iOS: Вылетает при запуске\n\s+group Escalations, priority high, labels .*urgent/,
+    );
+    expect(first).toMatch(/draft note: +asodesk-omni: reply draft \(not sent\)\. .*Hi ivan_p, we are/);
+
     // One agent reply per store, published, with the outcome noted in the case.
     for (const store of ['App Store', 'Google Play', 'RuStore'])
       expect(out).toMatch(new RegExp(`✓ ${store}: case #\\d+ \\(review by`));
@@ -53,6 +60,19 @@ describe('asodesk-omni demo', () => {
     expect(out).toContain(
       '✓ note in case: asodesk-omni: the reply was not published. Replies to App Store reviews need the App Store credentials',
     );
+
+    // The answered App Store reviewer raises the rating: one note and a label in the case.
+    const effect = out.slice(out.indexOf('6. The reviewer changes the rating'), out.indexOf('7. '));
+    expect(effect).toMatch(/ios\s+api\s+4\s+0\s+1\s+0\s+0\s+1\s/);
+    expect(effect).toContain('reply effect: 1 edit of answered reviews, 1 rating change; 1 note in cases');
+    expect(effect).toMatch(/✓ note in case #\d+: asodesk-omni: rating 1 → 4, less than a day after the answer\./);
+    expect(effect).toMatch(/✓ labels of case #\d+: .*rating-up-after-reply/);
+
+    // The report table: every app answered once; the App Store answer raised the rating by 3.
+    const reportTable = out.slice(out.indexOf('7. `report`'), out.indexOf('→ Where to look next'));
+    expect(reportTable).toMatch(/Acme iOS\s+4\s+1\s+\S+ (s|min|h)\s+\S+ (s|min|h)\s+1\s+0\s+0\s+1 \(100%\)\s+\+3\.0/);
+    expect(reportTable).toMatch(/Acme Android\s+4\s+1\s/);
+    expect(reportTable).toMatch(/total\s+12\s+3\s+\S+ (s|min|h)\s+\S+ (s|min|h)\s+3\s+0\s+0\s+1 \(33%\)\s+\+3\.0/);
 
     // The review Google Play shows answered is not a filter drop, and is not called "backlog".
     expect(out).toContain('android: not imported on the first sync: already answered 1');

@@ -26,6 +26,7 @@ import type { CommandContext } from '../context.js';
 import { bad, cut, dim, ok, printer, table, totals, type Printer } from './render.js';
 import { replyInEachStore, startListener, storeLabel, type ReplyOutcome } from './reply-loop.js';
 import { runSync } from './run-sync.js';
+import { effectPart, reportPart, showRouted } from './effect-part.js';
 import { noteBody } from '../../engine/reply-notes.js';
 
 export interface DemoOptions {
@@ -60,6 +61,8 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
     p.block(first.text);
     p.line();
     p.block(casesTable(world, 'cch1'));
+    p.line();
+    failures += showRouted(p, world, 'cch1');
 
     p.heading(3, 'An agent answers one case per store; serve-hook publishes the answer');
     db = openDb(location.dbPath);
@@ -89,6 +92,8 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
     );
 
     failures += await noKeyPart(p, world, noKeyLocation, logger);
+    failures += await effectPart(p, world, location, logger);
+    const report = await reportPart(p, location, db);
 
     showNext(p, location, opts.keep === true, (Date.now() - started) / 1000, self);
     const code = failures === 0 && first.code === ExitCode.ok ? ExitCode.ok : ExitCode.partialFailure;
@@ -104,6 +109,7 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
             firstSync: first.report,
             replies: outcomes,
             secondSync: { created: again.created },
+            report,
             ...(opts.keep ? { serveHook: listener.server.url, tryInit } : {}),
           },
           null,
@@ -252,6 +258,7 @@ function showNext(p: Printer, location: ConfigLocation, keep: boolean, seconds: 
         ['what', 'where'],
         [
           ['per app: last sync, cases, replies, quotas', `${self} status ${c}`],
+          ['answers, times, outcomes, rating changes', `${self} report --by week ${c}`],
           ['the config the demo wrote (secrets hidden)', `${self} config show ${c}`],
           ['connect your own Omnidesk, apps and keys', `${self} init`],
           ['setup, cron, serve-hook behind a proxy', 'README.md'],

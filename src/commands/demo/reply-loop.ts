@@ -88,9 +88,10 @@ export async function replyInEachStore(
     agentText: reply.text,
     state: outbox.get(messageId)?.state ?? 'unknown',
     inStore: answerInStore(world, reply.target, reply.reviewId),
+    // The outcome notes of the reply (marked with its message id), not the case's draft.
     notes: world.omnidesk
       .messages(caseId)
-      .filter((m) => m.note)
+      .filter((m) => m.note && m.content.includes(`[ref ${messageId}/`))
       .map((m) => noteBody(m.content)),
   }));
 }

@@ -13,6 +13,10 @@ export interface EmuStaff {
   email: string;
   apiKey: string;
   staffId: number;
+  /** `staff_full_name`; an account may leave it empty (then clients show the e-mail). */
+  fullName?: string | undefined;
+  /** `active: false` for a disabled staff account (still listed). */
+  active?: boolean | undefined;
 }
 
 /** A group of staff (Omnidesk → Settings → Groups); cases are routed to one by `group_id`. */
@@ -171,8 +175,21 @@ export function groupJson(g: EmuGroup): Record<string, unknown> {
   return { group_id: g.groupId, group_title: g.title, group_from_name: '', group_signature: '', active: true };
 }
 
+/** As `GET /api/staff.json` lists staff (fields of public clients, e.g. palachX/laravel-omnidesk StaffData). */
 export function staffJson(st: EmuStaff): Record<string, unknown> {
-  return { staff_id: st.staffId, staff_email: st.email, staff_full_name: st.email.split('@')[0], active: true };
+  return {
+    staff_id: st.staffId,
+    staff_email: st.email,
+    staff_full_name: st.fullName ?? '',
+    staff_signature: '',
+    staff_signature_chat: '',
+    thumbnail: '',
+    active: st.active ?? true,
+    status: 'online',
+    status_id: 1,
+    created_at: 'Mon, 05 May 2014 00:15:17 +0300',
+    updated_at: 'Tue, 23 Dec 2014 10:55:23 +0200',
+  };
 }
 
 export function channelJson(c: EmuChannel): Record<string, unknown> {

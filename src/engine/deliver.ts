@@ -242,7 +242,9 @@ export class Deliverer {
     }
     const versions = this.reviews.versions(row.reviewKey);
     const current = versions.find((v) => v.version === d.version)?.review;
-    const previous = versions.filter((v) => v.version < d.version).pop()?.review;
+    const earlier = versions.filter((v) => v.version < d.version);
+    const previous = earlier.at(-1)?.review;
+    const beforePrevious = earlier.at(-2)?.review;
     if (!current || !previous) {
       this.outbox.markDone(d.id, row.caseId);
       return;
@@ -266,7 +268,7 @@ export class Deliverer {
       return this.replaceRemovedCase(d, row);
     }
     if (messages.some((m) => m.content.includes(marker)) || showsCurrent(messages, current)) {
-      await this.relabel(row.caseId, previous, current);
+      await this.relabel(row.caseId, previous, current, beforePrevious);
       this.outbox.markDone(d.id, row.caseId);
       report.reconciled++;
       return;
@@ -284,7 +286,7 @@ export class Deliverer {
       if (!(err instanceof RemoteError && err.kind === 'not-found')) throw err;
       return this.replaceRemovedCase(d, row);
     }
-    await this.relabel(row.caseId, previous, current);
+    await this.relabel(row.caseId, previous, current, beforePrevious);
     this.outbox.markDone(d.id, row.caseId, sent.messageId);
     report.updated++;
   }
@@ -342,8 +344,17 @@ export class Deliverer {
     );
   }
 
-  /** Labels follow the review's new state; the case is reopened so the edit is seen. */
-  private async relabel(caseId: number, previous: Review, current: Review): Promise<void> {
+  /**
+   * Labels follow the review's new state. When they would not change (nothing stale, every
+   * label already put on the case by the previous version's create or edit, no routing rule
+   * matched) the PUT is skipped: the customer message just posted reopens the case by itself.
+   */
+  private async relabel(
+    caseId: number,
+    previous: Review,
+    current: Review,
+    beforePrevious: Review | undefined,
+  ): Promise<void> {
     const change = classifyChange(previous, current);
     const now = tagsFor(current, this.deps.app, change, this.rules);
     const before = tagsFor(previous, this.deps.app, 'new', this.rules);
@@ -351,6 +362,8 @@ export class Deliverer {
     // An edit that matches a rule routes the case again; one that matches none leaves it as it is.
     const routed = this.route(current, previous);
     const matched = routed?.rule ? routed.action : undefined;
+    const onCase = new Set(tagsFor(previous, this.deps.app, classifyChange(beforePrevious, previous), this.rules));
+    if (!matched && stale.length === 0 && now.every((t) => onCase.has(t))) return;
     await this.deps.helpdesk.updateCase(caseId, {
       addLabels: await this.labelIds([...new Set([...now, ...(matched?.labels ?? [])])]),
       deleteLabels: stale.length ? await this.labelIds(stale) : [],

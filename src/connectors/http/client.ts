@@ -201,13 +201,11 @@ export class HttpClient {
     url: URL,
     req: RequestOptions<S>,
   ): Promise<HttpResponse<z.infer<S>>> {
-    await this.rate.acquire(req.cost ?? 1);
     const headers: Record<string, string> = {
       accept: 'application/json',
       'user-agent': 'asodesk-omni',
       ...req.headers,
     };
-    if (!req.anonymous && this.opts.auth) Object.assign(headers, await this.opts.auth());
     let body: string | undefined;
     if (req.json !== undefined) {
       body = JSON.stringify(req.json);
@@ -215,6 +213,18 @@ export class HttpClient {
     } else if (req.form) {
       body = new URLSearchParams(req.form).toString();
       headers['content-type'] = 'application/x-www-form-urlencoded';
+    }
+    // From here the request is in flight for the budget until its answer (or its failure);
+    // auth comes after the wait, so a token is not stale when the request goes.
+    const cost = req.cost ?? 1;
+    await this.rate.acquire(cost);
+    if (!req.anonymous && this.opts.auth) {
+      try {
+        Object.assign(headers, await this.opts.auth());
+      } catch (err) {
+        this.rate.abandon?.(cost, false);
+        throw err;
+      }
     }
     const timeout = AbortSignal.timeout(this.opts.timeoutMs ?? 30_000);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
@@ -229,6 +239,7 @@ export class HttpClient {
       resHeaders = res.headers;
       text = await res.body.text();
     } catch (err) {
+      this.rate.abandon?.(cost);
       if (req.signal?.aborted) throw err;
       const code = errorCode(err);
       const timedOut = timeout.aborted;
@@ -240,7 +251,7 @@ export class HttpClient {
         cause: err,
       });
     }
-    this.rate.observe(status, resHeaders);
+    this.rate.observe(status, resHeaders, cost);
 
     let parsed: unknown;
     const isJson = text.length > 0;

@@ -13,10 +13,15 @@ export function header(headers: HeaderBag, name: string): string | undefined {
 }
 
 export interface RateLimitPolicy {
-  /** Resolves when a request of this cost may go. */
+  /** Resolves when a request of this cost may go; it is then in flight until `observe` or `abandon`. */
   acquire(cost: number): Promise<void>;
-  /** Learn the remaining budget from any response. */
-  observe(status: number, headers: HeaderBag): void;
+  /** Learn the remaining budget from a response to a request of `cost` (no longer in flight). */
+  observe(status: number, headers: HeaderBag, cost?: number): void;
+  /**
+   * A request of `cost` got no answer (network error, timeout: the service may have counted
+   * it), or was never sent (`sent` false: its units are free again).
+   */
+  abandon?(cost: number, sent?: boolean): void;
   /** How long to wait after a 429, from the service's own headers, if it says. */
   retryAfterMs(headers: HeaderBag): number | undefined;
   /** Remaining budget as last seen, for `status` and reports. */
@@ -35,6 +40,12 @@ export function retryAfterHeaderMs(headers: HeaderBag, now = Date.now()): number
 
 export interface BudgetOptions {
   windowMs: number;
+  /**
+   * `fixed` (Omnidesk): the window starts with its first request and turns over `windowMs`
+   * later, so it is reckoned from the first answer heard in it (never earlier than the
+   * service's own start). `rolling` (Apple's hour): full again only `windowMs` after the last answer.
+   */
+  window?: 'fixed' | 'rolling';
   /** Reads the budget from headers; undefined when the response does not carry it. */
   read(headers: HeaderBag): { remaining: number; limit?: number | undefined } | undefined;
   retryAfter?(headers: HeaderBag): number | undefined;
@@ -45,14 +56,21 @@ export interface BudgetOptions {
 }
 
 /**
- * A budget learnt from headers. When what is left would not cover the request (plus the
- * reserve), requests wait until the window has turned over.
+ * A budget learnt from headers, counting the requests in flight: a header tells what the
+ * service had left when it answered, not what the requests still on their way will take.
+ * When what is left, less what is in flight, would not cover the request (plus the reserve),
+ * the request waits for the answers in flight, or, if they cannot free enough, for the
+ * window to turn over.
  */
 export class HeaderBudget implements RateLimitPolicy {
-  private remaining: number | undefined;
+  /** Units the service still accepts in this window as last heard (in-flight requests not taken off). */
+  private left: number | undefined;
   private limit: number | undefined;
-  private seenAt = 0;
+  private inFlight = 0;
+  /** When the current window is full again; undefined until an answer in it was heard. */
+  private windowEnd: number | undefined;
   private blockedUntil = 0;
+  private waiters: (() => void)[] = [];
   private readonly now: () => number;
   private readonly wait: (ms: number) => Promise<void>;
 
@@ -62,6 +80,7 @@ export class HeaderBudget implements RateLimitPolicy {
   }
 
   async acquire(cost: number): Promise<void> {
+    const reserve = this.opts.reserve ?? 0;
     for (;;) {
       const now = this.now();
       if (now < this.blockedUntil) {
@@ -70,34 +89,61 @@ export class HeaderBudget implements RateLimitPolicy {
         // Waited out (even on a clock that tests do not advance): the window has turned over.
         if (this.blockedUntil === until) {
           this.blockedUntil = 0;
-          this.remaining = undefined;
+          this.turnOver();
         }
         continue;
       }
-      // A window that has turned over since we last heard from the service is full again.
-      if (this.remaining !== undefined && now - this.seenAt >= this.opts.windowMs) this.remaining = undefined;
-      if (this.remaining === undefined) return;
-      if (this.remaining - cost >= (this.opts.reserve ?? 0)) {
-        // Spend locally at once so parallel workers do not all take the last unit; the next
-        // response's headers correct the figure.
-        this.remaining -= cost;
+      if (this.windowEnd !== undefined && now >= this.windowEnd) this.turnOver();
+      if (this.left === undefined || this.left - this.inFlight - cost >= reserve) {
+        this.inFlight += cost;
         return;
       }
-      this.blockedUntil = this.seenAt + this.opts.windowMs;
+      // Enough once the answers in flight are in (the service may have counted some already),
+      // or a window not heard from yet, which the first answer dates.
+      if (this.inFlight > 0 && (this.left - cost >= reserve || this.windowEnd === undefined)) {
+        await new Promise<void>((resolve) => this.waiters.push(resolve));
+        continue;
+      }
+      // A fresh window with nothing in flight cannot get fuller: a request dearer than the rest goes.
+      if (this.windowEnd === undefined) {
+        this.inFlight += cost;
+        return;
+      }
+      const until = this.windowEnd;
+      await this.wait(until - now);
+      if (this.windowEnd === until) this.turnOver();
     }
   }
 
-  observe(status: number, headers: HeaderBag): void {
+  observe(status: number, headers: HeaderBag, cost = 0): void {
+    const now = this.now();
+    this.settle(cost);
     const budget = this.opts.read(headers);
     if (budget) {
-      this.remaining = budget.remaining;
       if (budget.limit !== undefined) this.limit = budget.limit;
-      this.seenAt = this.now();
+      if (this.opts.window === 'fixed' && this.windowEnd !== undefined) {
+        // Answers overtake each other: within a window the budget only goes down.
+        this.left = Math.min(this.left ?? budget.remaining, budget.remaining);
+      } else {
+        this.left = budget.remaining;
+        this.windowEnd = now + this.opts.windowMs;
+      }
     }
     if (status === 429) {
       const after = this.retryAfterMs(headers);
-      if (after !== undefined) this.blockedUntil = Math.max(this.blockedUntil, this.now() + after);
+      if (after !== undefined) {
+        this.blockedUntil = Math.max(this.blockedUntil, now + after);
+        this.windowEnd = this.blockedUntil;
+        this.left = 0;
+      }
     }
+    this.wake();
+  }
+
+  abandon(cost: number, sent = true): void {
+    this.settle(cost);
+    if (sent && this.left !== undefined) this.left = Math.max(0, this.left - cost);
+    this.wake();
   }
 
   retryAfterMs(headers: HeaderBag): number | undefined {
@@ -105,7 +151,26 @@ export class HeaderBudget implements RateLimitPolicy {
   }
 
   snapshot(): { remaining?: number | undefined; limit?: number | undefined } {
-    return { remaining: this.remaining, limit: this.limit };
+    return {
+      remaining: this.left === undefined ? undefined : Math.max(0, this.left - this.inFlight),
+      limit: this.limit,
+    };
+  }
+
+  private settle(cost: number): void {
+    this.inFlight = Math.max(0, this.inFlight - cost);
+  }
+
+  /** A new window: the whole limit (if known) less what is already on its way. */
+  private turnOver(): void {
+    this.left = this.limit;
+    this.windowEnd = undefined;
+  }
+
+  private wake(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const w of waiters) w();
   }
 }
 

@@ -95,3 +95,19 @@ describe('Omnidesk rate limit', () => {
     expect(helpdesk.quotaSnapshot().limit).toBe(3);
   });
 });
+
+describe('Omnidesk budget at saturation', () => {
+  it('parallel writes spend the whole budget and never meet a 429: requests in flight count', async () => {
+    const { emu, helpdesk } = await startOmnidesk({
+      emulator: { requestsPerMinute: 20, windowMs: 500 },
+      connector: { rateWindowMs: 500 },
+    });
+    // Four at a time (the client's limit per host), 25 creates: 50 units, three windows.
+    const made = await Promise.all(Array.from({ length: 25 }, (_, i) => helpdesk.createCase(draft(`sat-${i}`))));
+    expect(made.every((m) => m.created)).toBe(true);
+    const answered = emu.server.serviceRequests();
+    expect(answered.filter((r) => r.status === 429)).toHaveLength(0);
+    expect(answered.map((r) => `${r.method} ${r.status}`)).toEqual(Array(25).fill('POST 201'));
+    expect(emu.cases()).toHaveLength(25);
+  });
+});

@@ -208,6 +208,52 @@ describe('sync against the four emulators', () => {
     expect(titles).toEqual(expect.arrayContaining(['edited', 'rating-down']));
   });
 
+  it('an edit whose labels do not change costs one message: 2 write units, no PUT', async () => {
+    world.config.apps = [{ id: 'android', store: 'google-play', appId: 'com.acme.reviews', filters: { backlog: 0 } }];
+    await syncOnce(world);
+    const id = world.googlePlay.addReview('com.acme.reviews', {
+      authorName: 'Kim',
+      text: 'Slow\tSlow to start',
+      starRating: 3,
+      reviewerLanguage: 'en',
+      appVersionName: '3.1.0',
+    });
+    await syncOnce(world);
+    const [c] = world.omnidesk.cases();
+    const omniWrites = (): string[] =>
+      world.omnidesk.server
+        .serviceRequests()
+        .filter((r) => r.method !== 'GET')
+        .map((r) => `${r.method} ${r.path}`);
+    // The first edit adds "edited" (a new label): its labels change, so the PUT goes.
+    world.googlePlay.editReview(id, { text: 'Slow\tStill slow to start', starRating: 3 });
+    world.omnidesk.server.requests.length = 0;
+    await syncOnce(world);
+    expect(omniWrites()).toEqual([
+      `POST /api/cases/${c!.caseId}/messages.json`,
+      'POST /api/labels.json',
+      `PUT /api/cases/${c!.caseId}.json`,
+    ]);
+    // An agent closes the case; a second text-only edit changes no label: the message alone reopens it.
+    world.omnidesk.cases()[0]!.status = 'closed';
+    world.googlePlay.editReview(id, { text: 'Slow\tSlower than ever', starRating: 3 });
+    world.omnidesk.server.requests.length = 0;
+    const report = await syncOnce(world);
+    expect(report.apps[0]).toMatchObject({ edited: 1, updated: 1 });
+    expect(omniWrites()).toEqual([`POST /api/cases/${c!.caseId}/messages.json`]);
+    const units = world.omnidesk.server
+      .serviceRequests()
+      .filter((r) => r.path.startsWith('/api/') && r.status < 400)
+      .reduce((n, r) => n + (r.method === 'GET' ? 1 : 2), 0);
+    expect(units).toBe(3); // the message (2) and the read that guards against posting it twice (1)
+    expect(world.omnidesk.cases()[0]!.status).toBe('open');
+    // A rating change makes labels stale: the PUT goes again.
+    world.googlePlay.editReview(id, { text: 'Slow\tSlower than ever', starRating: 1 });
+    world.omnidesk.server.requests.length = 0;
+    await syncOnce(world);
+    expect(omniWrites()).toContain(`PUT /api/cases/${c!.caseId}.json`);
+  });
+
   it('Omnidesk failing for one run: nothing lost, delivered on the next, no duplicates', async () => {
     seed();
     world.omnidesk.server.setFaults({ rate: 1, kinds: ['503'], pathPrefix: '/api/cases' });

@@ -1,8 +1,9 @@
 /**
  * Omnidesk's per-minute budget (KB 324737): every response carries `api_calls_left` and
  * `rate_limit_per_minute`, writes cost 2 units, a 429 says `retry_after` seconds. The budget
- * is per account, so other integrations spend it too: we learn it from headers, and may
- * also keep below a configured ceiling (`omnidesk.requestsPerMinute`).
+ * is per account, so other integrations spend it too: we learn it from headers, count what we
+ * have in flight (a header does not know it yet), and may also keep below a configured ceiling
+ * (`omnidesk.requestsPerMinute`).
  */
 import { header, HeaderBudget, type HeaderBag, type RateLimitPolicy } from '../../http/rate-limit.js';
 import { sleep } from '../../../util/sleep.js';
@@ -63,6 +64,7 @@ export function omnideskBudget(opts: OmnideskBudgetOptions): RateLimitPolicy {
   const wait = opts.wait ?? ((ms: number) => sleep(ms));
   const budget = new HeaderBudget({
     windowMs: opts.windowMs,
+    window: 'fixed',
     read: readOmniBudget,
     retryAfter: omniRetryAfterMs,
     now,
@@ -76,14 +78,8 @@ export function omnideskBudget(opts: OmnideskBudgetOptions): RateLimitPolicy {
       await ceiling?.acquire(cost);
       await budget.acquire(cost);
     },
-    observe(status, headers) {
-      // After a 429, `retry_after` says when the window turns; `api_calls_left: 0` would make
-      // the budget wait a whole window from now instead.
-      if (status === 429 && omniRetryAfterMs(headers) !== undefined) {
-        const { api_calls_left: _left, ...rest } = headers;
-        budget.observe(status, rest);
-      } else budget.observe(status, headers);
-    },
+    observe: (status, headers, cost) => budget.observe(status, headers, cost),
+    abandon: (cost, sent) => budget.abandon(cost, sent),
     retryAfterMs: (headers) => budget.retryAfterMs(headers),
     snapshot() {
       const s = budget.snapshot();

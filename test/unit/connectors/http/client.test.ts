@@ -104,28 +104,108 @@ describe('HttpClient', () => {
 });
 
 describe('HeaderBudget', () => {
-  it('waits for the window to turn over instead of spending the last units', async () => {
-    let now = 0;
+  /** A budget on a fake clock; `slept` records each wait (which moves the clock). */
+  function fakeBudget(over: Partial<ConstructorParameters<typeof HeaderBudget>[0]> = {}) {
+    const clock = { now: 0 };
     const slept: number[] = [];
     const budget = new HeaderBudget({
       windowMs: 60_000,
-      reserve: 0,
-      now: () => now,
+      window: 'fixed',
+      now: () => clock.now,
       wait: async (ms) => {
         slept.push(ms);
-        now += ms;
+        clock.now += ms;
       },
       read: (h) => {
         const left = header(h, 'api_calls_left');
-        return left === undefined ? undefined : { remaining: Number(left) };
+        return left === undefined ? undefined : { remaining: Number(left), limit: 10 };
       },
+      ...over,
     });
-    budget.observe(200, { api_calls_left: '3' });
+    return { budget, clock, slept };
+  }
+  const left = (n: number) => ({ api_calls_left: String(n) });
+  /** Whether the promise has settled after the microtasks queued so far ran. */
+  async function settled(p: Promise<unknown>): Promise<boolean> {
+    let done = false;
+    void p.then(() => (done = true));
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+    return done;
+  }
+
+  it('waits for the window to turn over instead of spending the last units', async () => {
+    const { budget, clock, slept } = fakeBudget({ window: 'rolling' });
+    budget.observe(200, left(3));
     await budget.acquire(2);
+    budget.observe(200, left(1), 2);
     expect(slept).toEqual([]);
-    now = 1_000;
+    clock.now = 1_000;
     await budget.acquire(2); // only 1 left: wait for the next window
     expect(slept).toEqual([59_000]);
+  });
+
+  it('counts requests in flight: the header does not know them yet', async () => {
+    const { budget, slept } = fakeBudget();
+    budget.observe(200, left(6));
+    for (let i = 0; i < 3; i++) await budget.acquire(2);
+    expect(budget.snapshot().remaining).toBe(0);
+    // A fourth would fit only if one of the three had not been counted: it waits for their answers.
+    const fourth = budget.acquire(2);
+    expect(await settled(fourth)).toBe(false);
+    budget.observe(200, left(4), 2);
+    budget.observe(200, left(2), 2);
+    expect(await settled(fourth)).toBe(false);
+    budget.observe(200, left(0), 2);
+    await fourth; // all three counted, nothing left: the next window
+    expect(slept).toEqual([60_000]);
+  });
+
+  it('an answer counted before its peers frees the wait early', async () => {
+    const { budget, slept } = fakeBudget();
+    budget.observe(200, left(6));
+    await budget.acquire(2);
+    await budget.acquire(2);
+    const third = budget.acquire(4); // 6 - 4 in flight < 4, but 6 - 4 ≥ 0 if they were counted
+    expect(await settled(third)).toBe(false);
+    budget.observe(200, left(4), 2); // the service counted one of ours only: 4 left, 2 in flight
+    expect(await settled(third)).toBe(false);
+    budget.observe(200, left(4), 2); // out of order, or a GET: still 4 left, nothing in flight
+    await third;
+    expect(slept).toEqual([]);
+  });
+
+  it('answers that overtake each other never raise the budget within a window', async () => {
+    const { budget, clock } = fakeBudget();
+    budget.observe(200, left(8));
+    await budget.acquire(2);
+    await budget.acquire(2);
+    budget.observe(200, left(4), 2); // the later request's answer came first
+    budget.observe(200, left(6), 2);
+    expect(budget.snapshot().remaining).toBe(4);
+    clock.now = 60_000; // the window dated by its first answer has turned over
+    await budget.acquire(1);
+    expect(budget.snapshot()).toEqual({ remaining: 9, limit: 10 });
+  });
+
+  it('a fixed window is dated by its first answer, not its last', async () => {
+    const { budget, clock, slept } = fakeBudget();
+    budget.observe(200, left(3));
+    clock.now = 50_000;
+    await budget.acquire(2);
+    budget.observe(200, left(1), 2);
+    await budget.acquire(2);
+    expect(slept).toEqual([10_000]);
+  });
+
+  it('a request that got no answer may have been counted; one never sent is free again', async () => {
+    const { budget } = fakeBudget();
+    budget.observe(200, left(6));
+    await budget.acquire(2);
+    budget.abandon(2);
+    expect(budget.snapshot().remaining).toBe(4);
+    await budget.acquire(2);
+    budget.abandon(2, false);
+    expect(budget.snapshot().remaining).toBe(4);
   });
 
   it('honours the retry time of a 429', async () => {

@@ -25,6 +25,7 @@ import { registerDemo } from './commands/demo/index.js';
 import { registerState } from './commands/state/index.js';
 import { registerCompletion } from './commands/completion/index.js';
 import { registerRules } from './commands/rules/index.js';
+import { registerImport } from './commands/import/index.js';
 
 export type Action = (ctx: CommandContext, ...args: unknown[]) => Promise<ExitCodeValue>;
 
@@ -38,6 +39,7 @@ Examples:
   $ asodesk-omni demo                       the whole loop on local emulators, nothing to set up
   $ asodesk-omni init                       connect Omnidesk, apps and store keys step by step
   $ asodesk-omni sync                       pull new reviews, create or update cases (cron: */5 * * * *)
+  $ asodesk-omni import reviews.csv --app my-app   older reviews from a console export (CSV)
   $ asodesk-omni serve-hook --port 8787     publish agents' replies to the stores
   $ asodesk-omni status --json              per-app health for monitoring
   $ asodesk-omni config check --online      validate settings and credentials
@@ -83,6 +85,7 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
 
   registerInit(program, withContext);
   registerSync(program, withContext);
+  registerImport(program, withContext);
   registerServeHook(program, withContext);
   registerStatus(program, withContext);
   registerDemo(program, withContext);

@@ -120,6 +120,7 @@ export class SyncEngine {
         ...(followUps && hasFollowUps(followUps) && { followUps }),
         outcome,
         caseLookups: this.finder?.reads,
+        omnideskQuotaLeft: config.omnidesk ? this.deps.services.helpdesk.quotaSnapshot().remaining : undefined,
       };
       if (runId !== undefined) runs.finish(runId, outcome, report);
       logger.debug('sync finished', { outcome, apps: reports.length });

@@ -1,7 +1,7 @@
 import { renderReport } from '../../engine/report.js';
 import { runSync } from '../../engine/run-sync.js';
-import { ExitCode, type ExitCodeValue } from '../../errors.js';
-import { openDb, openDbCopy } from '../../state/db.js';
+import { errorMessage, ExitCode, type ExitCodeValue } from '../../errors.js';
+import { openDb, openDbCopy, type Db } from '../../state/db.js';
 import { bindState, ownerOf } from '../../state/identity.js';
 import type { CommandContext } from '../context.js';
 import { loadDeliverableConfig } from '../deliverable-config.js';
@@ -13,6 +13,7 @@ export interface SyncOptions {
   app?: string[];
   pollReplies?: boolean;
   full?: boolean;
+  metricsFile?: string;
 }
 
 /** Errors the summary repeats (per app, with the reason) are left out of the terminal log. */
@@ -57,8 +58,22 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions): Promi
     }
     if (ctx.json) ctx.out(JSON.stringify(report, null, 2));
     else if (!ctx.quiet || report.outcome !== 'ok') ctx.out(renderReport(report));
-    return report.outcome === 'ok' ? ExitCode.ok : ExitCode.partialFailure;
+    const written = opts.metricsFile && !opts.dryRun ? await writeMetrics(ctx, opts.metricsFile, db) : true;
+    return report.outcome === 'ok' && written ? ExitCode.ok : ExitCode.partialFailure;
   } finally {
     db.close();
+  }
+}
+
+/** A metrics file that cannot be written is said and makes the run exit 5: monitoring must not go blind quietly. */
+async function writeMetrics(ctx: CommandContext, path: string, db: Db): Promise<boolean> {
+  // prom-client is loaded only when metrics are asked for.
+  const { writeMetricsFile } = await import('../../metrics/textfile.js');
+  try {
+    await writeMetricsFile(path, db);
+    return true;
+  } catch (err) {
+    ctx.logger.error('could not write the metrics file', { path, error: errorMessage(err) });
+    return false;
   }
 }

@@ -26,6 +26,7 @@ import { registerState } from './commands/state/index.js';
 import { registerCompletion } from './commands/completion/index.js';
 import { registerRules } from './commands/rules/index.js';
 import { registerReport } from './commands/report/index.js';
+import { registerImport } from './commands/import/index.js';
 
 export type Action = (ctx: CommandContext, ...args: unknown[]) => Promise<ExitCodeValue>;
 
@@ -39,6 +40,7 @@ Examples:
   $ asodesk-omni demo                       the whole loop on local emulators, nothing to set up
   $ asodesk-omni init                       connect Omnidesk, apps and store keys step by step
   $ asodesk-omni sync                       pull new reviews, create or update cases (cron: */5 * * * *)
+  $ asodesk-omni import reviews.csv --app my-app   older reviews from a console export (CSV)
   $ asodesk-omni serve-hook --port 8787     publish agents' replies to the stores
   $ asodesk-omni status --json              per-app health for monitoring
   $ asodesk-omni report --since 30d --by agent   answers, times, outcomes, rating changes after answers
@@ -85,6 +87,7 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
 
   registerInit(program, withContext);
   registerSync(program, withContext);
+  registerImport(program, withContext);
   registerServeHook(program, withContext);
   registerStatus(program, withContext);
   registerDemo(program, withContext);

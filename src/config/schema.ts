@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { storeIds } from '../domain/review.js';
 import { isCountryCode } from './countries.js';
+import { omnideskDomains } from './omnidesk-address.js';
 import { matcherProblem } from '../rules/matcher.js';
 
 export const reviewTypes = ['all', 'became-better', 'became-worse', 'updated'] as const;
@@ -57,9 +58,11 @@ export type AppConfig = z.infer<typeof appSchema>;
 
 export const omnideskSchema = z
   .object({
-    /** `company` of company.omnidesk.ru. */
+    /** `company` of company.omnidesk.ru (or company.deskie.io). */
     subdomain: z.string().regex(/^[a-z0-9-]+$/i, 'only the subdomain, e.g. "company" for company.omnidesk.ru'),
-    /** Overrides https://{subdomain}.omnidesk.ru (emulators, self-hosted proxies). */
+    /** omnidesk.ru (default) or deskie.io: Omnidesk's English edition, the same API. */
+    domain: z.enum(omnideskDomains, { message: 'omnidesk.ru or deskie.io' }).optional(),
+    /** Overrides https://{subdomain}.{domain} (emulators, self-hosted proxies). */
     baseUrl: url.optional(),
     staffEmail: z.email({ message: 'must be the e-mail of the main admin (staff) account' }),
     apiKey: z.string().min(1).optional(),

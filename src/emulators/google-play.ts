@@ -30,6 +30,8 @@ export interface GooglePlayEmulatorOptions {
 }
 
 export interface ReviewInput {
+  /** A given id (a review known from a console export); default a new one. */
+  reviewId?: string;
   authorName?: string;
   /** Title and body joined with a TAB, as Google stores it. Empty: a rating without text. */
   text: string;
@@ -151,8 +153,8 @@ export class GooglePlayEmulator extends ServiceEmulator {
   addReview(pkg: string, input: ReviewInput): string {
     this.addApp(pkg);
     const n = ++this.idCounter;
-    const reviewId = `gp:AOqpTO${createHash('sha256').update(`${pkg}#${n}`).digest('base64url').slice(0, 40)}`;
-    const { lastModified, reply, ...rest } = input;
+    const { lastModified, reply, reviewId: given, ...rest } = input;
+    const reviewId = given ?? `gp:AOqpTO${createHash('sha256').update(`${pkg}#${n}`).digest('base64url').slice(0, 40)}`;
     const now = this.now();
     this.store.get(pkg)!.push({
       ...rest,

@@ -78,6 +78,8 @@ export type CommentInput = Partial<
 > & {
   /** Creation time (ms); default now. */
   at?: number;
+  /** A given id (a review known from a console export); default the next one. */
+  commentId?: number;
 };
 
 interface KeyEntry {
@@ -137,8 +139,8 @@ export class RuStoreEmulator extends ServiceEmulator {
 
   addComment(pkg: string, partial: CommentInput = {}): number {
     const at = partial.at ?? this.now();
-    const commentId = this.nextCommentId++;
-    const { at: _at, ...fields } = partial;
+    const { at: _at, commentId: given, ...fields } = partial;
+    const commentId = given ?? this.nextCommentId++;
     const comment: EmuComment = {
       packageName: pkg,
       appId: this.appIdOf(pkg),

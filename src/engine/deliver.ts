@@ -17,6 +17,7 @@ import { classifyChange } from '../rules/filter.js';
 import { Router, type RoutingResult } from '../rules/routing.js';
 import { compileRules, staleTags, tagsFor, type CompiledRule } from '../rules/tags.js';
 import type { Db } from '../state/db.js';
+import { isStorageFault } from '../state/faults.js';
 import { DeliveryOutbox, type DeliveryRow } from '../state/deliveries.js';
 import { FollowUps } from '../state/follow-ups.js';
 import { ReviewStore, type ReviewRow } from '../state/reviews.js';
@@ -392,4 +393,15 @@ function showsCurrent(messages: readonly HelpdeskMessage[], review: Review): boo
     now.includes(review.text.trim()) &&
     (!review.title || last.includes(review.title))
   );
+}
+
+/** Delivers the app's outbox; a failure (other than of the state file) is the app's error, not the run's. */
+export async function deliverReported(deps: DeliverDeps): Promise<void> {
+  try {
+    await new Deliverer(deps).run();
+  } catch (err) {
+    if (isStorageFault(err)) throw err;
+    deps.report.errors.push(`deliver: ${errorMessage(err)}`);
+    deps.report.failed++;
+  }
 }

@@ -11,7 +11,7 @@ import type { Db } from '../state/db.js';
 import { DeliveryOutbox } from '../state/deliveries.js';
 import { ReviewStore, succeed, type ReviewRow } from '../state/reviews.js';
 import { SetAsideRecords } from '../state/set-aside.js';
-import { Pager, type PagingBudget, type PagingSummary } from './paging.js';
+import { newestPerId, Pager, type PagingBudget, type PagingSummary } from './paging.js';
 import type { AppReport } from './report.js';
 
 export interface IngestOptions {
@@ -25,6 +25,18 @@ export interface IngestOptions {
 
 /** Reviews recorded per commit. */
 const batchSize = 200;
+
+/** Newest first: the backlog takes the newest unanswered reviews. */
+function newestFirst(reviews: Review[]): Review[] {
+  return reviews.sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+}
+
+export interface ImportBacklog {
+  /** Backlog places still free for the app. */
+  left: number;
+  /** Epoch ms of the app's first sync: reviews created since then are not backlog (sync missed them). */
+  since?: number | undefined;
+}
 
 export class Ingestor {
   private readonly reviews: ReviewStore;
@@ -87,7 +99,7 @@ export class Ingestor {
         this.report.fetched += page.reviews.length;
         opts.onProgress?.(this.report.fetched);
       }
-      all.sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+      newestFirst(all);
       let backlogLeft = this.app.filters.backlog - this.reviews.countChosen(this.appKey());
       for (let i = 0; i < all.length; i += batchSize) {
         this.inOneCommit(() => {
@@ -110,6 +122,29 @@ export class Ingestor {
   }
 
   /**
+   * Reviews read from a console export (`import`): the newest version of each, newest first,
+   * through the same filters, backlog and outbox as a pull. A review the state knows is left as
+   * it is: the file may be older than what the store served since.
+   */
+  recordImported(reviews: readonly Review[], backlog: ImportBacklog): void {
+    const all = newestFirst(newestPerId(reviews));
+    this.report.fetched += reviews.length;
+    let left = backlog.left;
+    for (let i = 0; i < all.length; i += batchSize) {
+      this.inOneCommit(() => {
+        for (const review of all.slice(i, i + batchSize)) {
+          if (this.reviews.resolve(reviewKey(review))) {
+            this.report.unchanged++;
+            continue;
+          }
+          const isBacklog = backlog.since === undefined || Date.parse(review.createdAt) < backlog.since;
+          left -= this.record(review, undefined, isBacklog ? left : undefined) ? 1 : 0;
+        }
+      });
+    }
+  }
+
+  /**
    * Reviews are recorded atomically one by one (savepoints) but committed a batch at a time:
    * a commit waits for the disk (synchronous=FULL), and one per review made a large pull slow.
    * A kill mid-batch loses only that batch's records, which the next pull finds again.
@@ -118,8 +153,8 @@ export class Ingestor {
     this.db.transaction(fn).immediate();
   }
 
-  /** Records one review atomically; true when it took a backlog place. */
-  private record(review: Review, connector: StoreConnector, backlogLeft: number | undefined): boolean {
+  /** Records one review atomically; true when it took a backlog place. Without a connector no predecessor is looked for. */
+  private record(review: Review, connector: StoreConnector | undefined, backlogLeft: number | undefined): boolean {
     let tookBacklog = false;
     this.db
       .transaction(() => {
@@ -128,7 +163,7 @@ export class Ingestor {
           this.setAside.forget(`${review.store}:${review.appId}`, review.reviewId);
         let row = this.reviews.get(key);
         if (row?.aliasOf) row = this.reviews.resolve(key);
-        if (!row) {
+        if (!row && connector) {
           const predecessor = this.findPredecessor(review, connector);
           if (predecessor) {
             succeed(this.db, predecessor.reviewKey, review);

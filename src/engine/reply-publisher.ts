@@ -15,6 +15,7 @@ import { TooLongReplyError, type AppRef, type StoreConnector } from '../connecto
 import { parseReviewKey } from '../domain/review.js';
 import { errorMessage, RemoteError, UserError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { ReplyMetrics } from '../metrics/types.js';
 import type { Db } from '../state/db.js';
 import { isBusy } from '../state/retry-busy.js';
 import { noteKey, ReplyOutbox, type ReplyRow } from '../state/replies.js';
@@ -68,6 +69,8 @@ export interface ReplyPublisherDeps {
   retryBaseMs?: number | undefined;
   /** A claim older than this is taken for a dead process and taken over (default 5 min). */
   staleMs?: number | undefined;
+  /** Outcomes and publish times per store (serve-hook --metrics-port). */
+  metrics?: ReplyMetrics | undefined;
 }
 
 type Outcome = 'published' | 'awaiting' | 'refused' | 'failed' | 'retrying' | 'skipped';
@@ -86,6 +89,11 @@ interface PreparedNote {
 type Settled = readonly [Outcome, PreparedNote | undefined];
 
 const maxRetryDelayMs = 60 * 60_000;
+
+/** The store of a reply's review, for metrics labels. */
+function storeOf(row: ReplyRow): string {
+  return (row.reviewKey ? parseReviewKey(row.reviewKey)?.store : undefined) ?? 'unknown';
+}
 
 export class ReplyPublisher {
   readonly outbox: ReplyOutbox;
@@ -141,6 +149,7 @@ export class ReplyPublisher {
     for (const row of this.outbox.due(this.now(), this.staleMs)) {
       const [outcome, note] = await this.publishOne(row);
       report[outcome] += 1;
+      if (outcome !== 'skipped') this.deps.metrics?.outcome(storeOf(row), outcome);
       if (outcome !== 'skipped') handled.add(row.messageId);
       if (note && (await this.postNote(note))) report.notes += 1;
       // Store calls that answer at once (or fail fast) would otherwise hold the event loop
@@ -326,6 +335,7 @@ export class ReplyPublisher {
       }
     }
 
+    const started = performance.now();
     try {
       const result = await target.connector.publishReply!(
         target.app,
@@ -333,6 +343,7 @@ export class ReplyPublisher {
         text,
         outbox.latestAnswerId(key),
       );
+      this.deps.metrics?.publishSeconds(store, (performance.now() - started) / 1000);
       const final = result.state === 'PUBLISHED' || result.state === 'REJECTED' || result.state === 'DELETED';
       const note = this.settle(
         row.messageId,
@@ -347,6 +358,7 @@ export class ReplyPublisher {
       });
       return [final ? (result.state === 'PUBLISHED' ? 'published' : 'failed') : 'awaiting', note];
     } catch (err) {
+      this.deps.metrics?.publishSeconds(store, (performance.now() - started) / 1000);
       // The connector's own limit may be lower than the config's; still never cut the text.
       if (err instanceof TooLongReplyError) return this.refuse(row, t.tooLong(store, err.length, err.max), true);
       return this.fail(row, attempts, err, false);

@@ -61,6 +61,8 @@ export interface SyncReport {
   caseLookups?: number | undefined;
   /** Requests sent, per service, for benchmarks. */
   requests?: Record<string, number> | undefined;
+  /** Omnidesk's `api_calls_left` after the run (monitoring). */
+  omnideskQuotaLeft?: number | undefined;
 }
 
 export function emptyAppReport(

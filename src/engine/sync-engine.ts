@@ -17,7 +17,7 @@ import { acquireLock } from '../state/lock.js';
 import { Runs } from '../state/runs.js';
 import { SetAsideRecords } from '../state/set-aside.js';
 import { CaseFinder } from './case-finder.js';
-import { Deliverer } from './deliver.js';
+import { deliverReported } from './deliver.js';
 import { FollowUpRunner, type FollowUpReport } from './follow-ups.js';
 import { Ingestor } from './ingest.js';
 import { describeStops, type PagingBudget } from './paging.js';
@@ -126,6 +126,7 @@ export class SyncEngine {
         ...(effects && effects.edits + effects.notes + effects.errors.length > 0 && { replyEffects: effects }),
         outcome,
         caseLookups: this.finder?.reads,
+        omnideskQuotaLeft: config.omnidesk ? this.deps.services.helpdesk.quotaSnapshot().remaining : undefined,
       };
       if (runId !== undefined) runs.finish(runId, outcome, report);
       logger.debug('sync finished', { outcome, apps: reports.length });
@@ -215,23 +216,17 @@ export class SyncEngine {
     }
 
     // Deliver what is queued even when the pull failed: earlier reviews must not wait.
-    try {
-      await new Deliverer({
-        db,
-        config,
-        app,
-        helpdesk: services.helpdesk,
-        report,
-        credentialsMissing: source.credentialsMissing,
-        describeOnly: opts.dryRun,
-        finder: this.finder,
-        now: this.now,
-      }).run();
-    } catch (err) {
-      if (isStorageFault(err)) throw err;
-      report.errors.push(`deliver: ${errorMessage(err)}`);
-      report.failed++;
-    }
+    await deliverReported({
+      db,
+      config,
+      app,
+      helpdesk: services.helpdesk,
+      report,
+      credentialsMissing: source.credentialsMissing,
+      describeOnly: opts.dryRun,
+      finder: this.finder,
+      now: this.now,
+    });
     report.outcome =
       report.errors.length === 0 ? 'ok' : pulled || report.created + report.updated > 0 ? 'partial' : 'failed';
     if (!opts.dryRun) states.markOutcome(appKey, at(), report.outcome, report.errors[0] ?? null);

@@ -10,10 +10,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from '../log.js';
+import type { WebhookMetrics, WebhookRejection } from '../metrics/types.js';
 import { isBusy } from '../state/retry-busy.js';
 import { guardConnections } from './connection-guard.js';
+import { listen } from './listen.js';
 import { handleOmnideskWebhook, type WebhookCounters, type WebhookSink } from './routes/omnidesk.js';
 import { maskedTarget, matchWebhookPath, secretMatches } from './verify.js';
 
@@ -39,6 +40,8 @@ export interface HookServerOptions {
   maxConnections?: number | undefined;
   /** Asynchronous wait for a write lock held by another process before answering 503 (default 8 s). */
   lockWaitMs?: number | undefined;
+  /** Counts webhooks received and refused (serve-hook --metrics-port). */
+  metrics?: WebhookMetrics | undefined;
 }
 
 /** Descriptors kept free for the database, logs and outgoing requests. */
@@ -103,19 +106,11 @@ export async function startHookServer(opts: HookServerOptions): Promise<HookServ
   );
   const connections = guardConnections(server, opts.maxConnections ?? defaultMaxConnections(), opts.logger);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const addr = server.address() as AddressInfo;
-  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  const { url, port } = await listen(server, opts.port, opts.host);
 
   return {
-    url: `http://${host}:${addr.port}`,
-    port: addr.port,
+    url,
+    port,
     openConnections: () => connections.open(),
     close: () => {
       closing = true;
@@ -155,21 +150,26 @@ async function handle(
     return send(res, 200, { ok: true, ...counts, ...setAside });
   }
   const target = matchWebhookPath(url);
+  const metrics = opts.metrics;
   if (!target || !secretMatches(target.secret, opts.secret)) {
+    metrics?.rejected(target ? 'secret' : 'not-found');
     // Unread bodies of strangers are not worth reading: close the connection instead.
     return send(res, 404, { error: 'not found' }, { connection: 'close' });
   }
   if (req.method === 'GET' || req.method === 'HEAD') return send(res, 200, { status: 'ready' });
-  if (req.method !== 'POST')
+  if (req.method !== 'POST') {
+    metrics?.rejected('method');
     return send(res, 405, { error: 'method not allowed' }, { allow: 'POST', connection: 'close' });
+  }
+  metrics?.received();
 
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > opts.maxBodyBytes) return tooLarge(req, res, opts.maxBodyBytes);
+  if (declared > opts.maxBodyBytes) return tooLarge(req, res, opts);
   let body: string;
   try {
     body = await readBody(req, opts.maxBodyBytes);
   } catch (err) {
-    if (err instanceof BodyTooLarge) return tooLarge(req, res, opts.maxBodyBytes);
+    if (err instanceof BodyTooLarge) return tooLarge(req, res, opts);
     throw err;
   }
   const result = await handleOmnideskWebhook(String(req.headers['content-type'] ?? ''), body, {
@@ -179,11 +179,20 @@ async function handle(
     lockWaitMs: opts.lockWaitMs ?? 8_000,
     counters,
   });
+  if (result.status >= 400) metrics?.rejected(rejection(result.status));
   send(res, result.status, result.json, result.headers);
 }
 
+function rejection(status: number): WebhookRejection {
+  if (status === 400) return 'invalid';
+  if (status === 503) return 'busy';
+  return 'error';
+}
+
 /** Answers 413 without reading the rest, then drops the connection. */
-function tooLarge(req: IncomingMessage, res: ServerResponse, max: number): void {
+function tooLarge(req: IncomingMessage, res: ServerResponse, opts: HookServerOptions): void {
+  const max = opts.maxBodyBytes;
+  opts.metrics?.rejected('too-large');
   req.pause();
   res.on('finish', () => req.socket.destroy());
   send(res, 413, { status: 'error', error: `body larger than ${max} bytes` }, { connection: 'close' });

@@ -9,6 +9,7 @@ import { ReplyPublisher } from '../engine/reply-publisher.js';
 import type { Services } from '../engine/services.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { ReplyMetrics, WebhookMetrics } from '../metrics/types.js';
 import type { Db } from '../state/db.js';
 import { shortBusyTimeoutMs } from '../state/retry-busy.js';
 import { startHookServer, type HookServer } from './hook-server.js';
@@ -27,6 +28,8 @@ export interface ServeHookDeps {
   retryIntervalMs?: number | undefined;
   /** How often answers awaiting publication or moderation are read back. */
   readBackIntervalMs?: number | undefined;
+  /** Live counters for /metrics (serve-hook --metrics-port). */
+  metrics?: { webhooks: WebhookMetrics; replies: ReplyMetrics } | undefined;
 }
 
 export interface RunningServeHook {
@@ -46,7 +49,13 @@ export async function startServeHook(deps: ServeHookDeps): Promise<RunningServeH
   deps.db.pragma(`busy_timeout = ${shortBusyTimeoutMs}`);
   const publisher =
     deps.publisher ??
-    new ReplyPublisher({ db: deps.db, config: deps.config, services: deps.services, logger: deps.logger });
+    new ReplyPublisher({
+      db: deps.db,
+      config: deps.config,
+      services: deps.services,
+      logger: deps.logger,
+      metrics: deps.metrics?.replies,
+    });
   const loop = new PublishLoop(publisher, deps.logger, deps.debounceMs ?? 200, deps.db);
   const hook = deps.config.webhook;
   const server = await startHookServer({
@@ -60,6 +69,7 @@ export async function startServeHook(deps: ServeHookDeps): Promise<RunningServeH
     lockWaitMs: hook.lockWaitMs,
     logger: deps.logger,
     sink: publisher,
+    metrics: deps.metrics?.webhooks,
     onRecorded: () => loop.kick(),
     health: () => {
       const c = publisher.outbox.counts();

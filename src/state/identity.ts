@@ -3,21 +3,22 @@
  * channel's cases: used with another account or channel it would mix two worlds (a case id of
  * one answered in the other), so it refuses instead.
  */
+import { omnideskBaseUrl } from '../config/omnidesk-address.js';
 import { StateMismatchError } from '../errors.js';
 import { Cursors } from './cursors.js';
 import type { Db } from './db.js';
 
 export interface StateOwner {
-  /** The Omnidesk account: its base URL (or subdomain.omnidesk.ru), lower-case, no trailing slash. */
+  /** The Omnidesk account: its base URL (or subdomain.omnidesk.ru / .deskie.io), lower-case, no trailing slash. */
   account: string;
   channel: string;
 }
 
 export function ownerOf(
-  omnidesk: { subdomain?: string | undefined; baseUrl?: string | undefined; channel?: string | undefined } | undefined,
+  omnidesk: (Parameters<typeof omnideskBaseUrl>[0] & { channel?: string | undefined }) | undefined,
 ): StateOwner | undefined {
   if (!omnidesk?.channel) return undefined;
-  const base = omnidesk.baseUrl ?? (omnidesk.subdomain ? `https://${omnidesk.subdomain}.omnidesk.ru` : undefined);
+  const base = omnideskBaseUrl(omnidesk);
   if (!base) return undefined;
   return { account: base.trim().toLowerCase().replace(/\/+$/, ''), channel: omnidesk.channel };
 }

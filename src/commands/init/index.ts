@@ -30,7 +30,7 @@ function declareStoreFlags(init: Command, stores: readonly StoreWizard[]): void 
     for (const c of s.credentialFlags) init.option(`${c.flag} ${c.isPath ? '<path>' : '<id>'}`, c.help);
   init.option(
     '--omnidesk-url <url>',
-    'advanced: Omnidesk base URL (proxy, emulator; default https://<subdomain>.omnidesk.ru)',
+    'advanced: Omnidesk base URL (proxy, emulator; default https://<subdomain>.omnidesk.ru or .deskie.io)',
   );
   for (const s of stores) for (const e of s.endpoints) init.option(`${e.flag} <url>`, `advanced: ${e.help}`);
 }
@@ -44,7 +44,7 @@ export function registerInit(program: Command, withContext: WithContext): void {
     .option('--non-interactive', 'take everything from flags, env vars or --from; exit 4 naming what is missing')
     .option('--from <file>', 'JSON file with the settings (same shape as the config file)')
     .option('--offline', 'with --non-interactive: write the config without checking it against Omnidesk and the stores')
-    .option('--subdomain <name>', 'Omnidesk account: company, company.omnidesk.ru or its URL')
+    .option('--subdomain <name>', 'Omnidesk account: company, company.omnidesk.ru, company.deskie.io or its URL')
     .option('--email <email>', "Omnidesk main admin's e-mail (the API key's staff account)")
     .option('--channel <id>', 'Omnidesk custom channel id, e.g. cch12')
     .option('--public-url <url>', 'public base URL of serve-hook (the webhook URL is made from it)')

@@ -263,8 +263,9 @@ const en: Messages = {
   yes: 'yes',
   no: 'no',
   omnidesk: {
-    subdomain: 'Omnidesk address (company, company.omnidesk.ru or the full URL):',
-    subdomainInvalid: 'Give the account address, e.g. "company" for company.omnidesk.ru.',
+    subdomain: 'Omnidesk address (company, company.omnidesk.ru, company.deskie.io or the full URL):',
+    subdomainInvalid:
+      'Give the account address, e.g. "company" for company.omnidesk.ru, or "company.deskie.io" for an account of Deskie (the English edition).',
     apiKey: 'API key (Omnidesk → Settings → API):',
     apiKeyKeep: 'API key (Omnidesk → Settings → API; Enter keeps the current one):',
     apiKeyRequired: 'The API key is needed to create cases.',
@@ -432,7 +433,8 @@ const en: Messages = {
     serve: (f) => `  asodesk-omni serve-hook${f}              publish agents' replies (behind your reverse proxy)`,
   },
   flags: {
-    subdomain: (v) => `"${v}" is not an Omnidesk address (company, company.omnidesk.ru or a full URL)`,
+    subdomain: (v) =>
+      `"${v}" is not an Omnidesk address (company, company.omnidesk.ru, company.deskie.io or a full URL)`,
     email: (v) => `"${v}" is not an e-mail address`,
     channel: (v) => `"${v}" is not a custom channel id such as cch12`,
     app: (spec, stores) =>
@@ -524,9 +526,9 @@ const ru: Messages = {
   yes: 'да',
   no: 'нет',
   omnidesk: {
-    subdomain: 'Поддомен Omnidesk (company, company.omnidesk.ru или полный адрес):',
+    subdomain: 'Поддомен Omnidesk (company, company.omnidesk.ru, company.deskie.io или полный адрес):',
     subdomainInvalid:
-      'Укажите поддомен, например «company» для company.omnidesk.ru, или полный адрес вида http://127.0.0.1:8080.',
+      'Укажите поддомен, например «company» для company.omnidesk.ru, «company.deskie.io» для аккаунта Deskie (английской версии) или полный адрес вида http://127.0.0.1:8080.',
     apiKey: 'API ключ (Omnidesk → Настройки → API):',
     apiKeyKeep: 'API ключ (Omnidesk → Настройки → API; Enter оставит текущий):',
     apiKeyRequired: 'API ключ нужен, чтобы создавать обращения.',
@@ -700,7 +702,8 @@ const ru: Messages = {
     serve: (f) => `  asodesk-omni serve-hook${f}              публиковать ответы агентов (за обратным прокси)`,
   },
   flags: {
-    subdomain: (v) => `«${v}» — не адрес Omnidesk (поддомен company, company.omnidesk.ru или полный адрес)`,
+    subdomain: (v) =>
+      `«${v}» — не адрес Omnidesk (поддомен company, company.omnidesk.ru, company.deskie.io или полный адрес)`,
     email: (v) => `«${v}» — не адрес электронной почты`,
     channel: (v) => `«${v}» — не номер кастомного канала вида cch12`,
     app: (spec, stores) =>

@@ -3,6 +3,7 @@
  * validated, checked live (unless `--offline`) and written. Every missing setting is named at
  * once (exit 4); invalid ones are a config error (exit 3). Nothing is written on failure.
  */
+import { omnideskBaseUrl } from '../../config/omnidesk-address.js';
 import { envOverrides, parseConfig, type Env } from '../../config/load.js';
 import type { ConfigInput } from '../../config/schema.js';
 import { writeConfigFile } from '../../config/store.js';
@@ -64,6 +65,9 @@ export function applyFlags(
     const a = parseOmnideskAddress(opts.subdomain);
     if (a) {
       omni.subdomain = a.subdomain;
+      // omnidesk.ru is the default: only Deskie's domain is written.
+      if (a.domain) omni.domain = a.domain;
+      else delete omni.domain;
       // A full URL that is not omnidesk.ru (proxy, emulator) is the base URL.
       if (a.baseUrl) omni.baseUrl = a.baseUrl;
     } else problems.push({ path: '--subdomain', message: f.subdomain(opts.subdomain) });
@@ -238,15 +242,17 @@ async function liveChecks(ctx: CommandContext, draft: ConfigInput, t: Messages, 
     throw new UserError(t.nonInteractive.liveFailed(message), ExitCode.config, t.nonInteractive.liveHint);
   };
   const account = await checkOmnidesk(
-    { subdomain: omni.subdomain, staffEmail: omni.staffEmail, apiKey: omni.apiKey ?? '', baseUrl: omni.baseUrl },
+    {
+      subdomain: omni.subdomain,
+      domain: omni.domain,
+      staffEmail: omni.staffEmail,
+      apiKey: omni.apiKey ?? '',
+      baseUrl: omni.baseUrl,
+    },
     deps,
   );
   if (!account.ok)
-    fail(
-      account.problem === 'other'
-        ? `${account.message} (${omni.baseUrl ?? `https://${omni.subdomain}.omnidesk.ru`})`
-        : account.message,
-    );
+    fail(account.problem === 'other' ? `${account.message} (${omnideskBaseUrl(omni)})` : account.message);
   const services = buildServices(config, ctx.location, ctx.logger, deps);
   const notes: string[] = [];
   try {

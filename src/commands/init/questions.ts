@@ -7,6 +7,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { isCountryCode } from '../../config/countries.js';
 import type { Env } from '../../config/load.js';
+import type { OmnideskDomain } from '../../config/omnidesk-address.js';
 import { filtersSchema, type ConfigInput, type lengthFilters, type reviewTypes } from '../../config/schema.js';
 import type { CaseField } from '../../connectors/helpdesk/types.js';
 import type { StoreId } from '../../domain/review.js';
@@ -27,7 +28,7 @@ export function detectLang(flag: string | undefined, env: Env): Lang {
 }
 
 /**
- * `company`, `company.omnidesk.ru` or `https://company.omnidesk.ru/staff/...` → `company`.
+ * `company`, `company.omnidesk.ru`, `company.deskie.io` or `https://company.omnidesk.ru/staff/...` → `company`.
  * Anything else that is an address (`http://127.0.0.1:8080`, `localhost:8080`, a proxy's URL)
  * is not a subdomain: use `parseOmnideskAddress`, which returns it as a base URL.
  */
@@ -38,11 +39,20 @@ export function normaliseSubdomain(text: string): string | undefined {
 
 export interface OmnideskAddress {
   subdomain: string;
+  /** `deskie.io` for an account of the English edition; absent: omnidesk.ru. */
+  domain?: OmnideskDomain | undefined;
   /** Set when the address is not an Omnidesk-hosted one (emulator, proxy): the API base URL. */
   baseUrl?: string | undefined;
 }
 
-const omnideskHost = /\.omnidesk\.(ru|pro|kz|by)$/;
+const omnideskHost = /\.(omnidesk\.(ru|pro|kz|by)|deskie\.io)$/;
+
+/** The account of a hosted address: its subdomain, and the domain when it is Deskie's. */
+function hosted(host: string): OmnideskAddress | undefined {
+  const sub = host.replace(omnideskHost, '');
+  if (!subdomainPattern.test(sub)) return undefined;
+  return host.endsWith('.deskie.io') ? { subdomain: sub, domain: 'deskie.io' } : { subdomain: sub };
+}
 const subdomainPattern = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /**
@@ -67,10 +77,7 @@ export function parseOmnideskAddress(text: string): OmnideskAddress | undefined 
     }
     if (u.protocol !== 'http:' && u.protocol !== 'https:') return undefined;
     const host = u.hostname.toLowerCase();
-    if (omnideskHost.test(host)) {
-      const sub = host.replace(omnideskHost, '');
-      return subdomainPattern.test(sub) ? { subdomain: sub } : undefined;
-    }
+    if (omnideskHost.test(host)) return hosted(host);
     const label =
       host
         .replace(/^\[|\]$/g, '')
@@ -80,8 +87,7 @@ export function parseOmnideskAddress(text: string): OmnideskAddress | undefined 
     const path = u.pathname.replace(/\/+$/, '');
     return { subdomain: label, baseUrl: `${u.origin}${path}` };
   }
-  const sub = s.toLowerCase().replace(/\/.*$/, '').replace(omnideskHost, '');
-  return subdomainPattern.test(sub) ? { subdomain: sub } : undefined;
+  return hosted(s.toLowerCase().replace(/\/.*$/, ''));
 }
 
 /** A service address a config can override: the flag of `init`, the config field. */
@@ -326,6 +332,8 @@ export function suggestLocalId(
 
 export interface OmnideskAnswers {
   subdomain: string;
+  /** `deskie.io` writes the domain; anything else leaves omnidesk.ru (the default). */
+  domain?: OmnideskDomain | undefined;
   staffEmail: string;
   /** Undefined keeps what the draft has (or the env var provides). */
   apiKey?: string | undefined;
@@ -336,6 +344,9 @@ export interface OmnideskAnswers {
 export function setOmnidesk(draft: ConfigInput, a: OmnideskAnswers): ConfigInput {
   const previous = draft.omnidesk;
   const omnidesk = { ...previous, subdomain: a.subdomain, staffEmail: a.staffEmail.trim() };
+  // omnidesk.ru is the default: only Deskie's domain is written.
+  if (a.domain === 'deskie.io') omnidesk.domain = a.domain;
+  else delete omnidesk.domain;
   if (a.apiKey !== undefined) omnidesk.apiKey = a.apiKey.trim();
   if (a.baseUrl === null) delete omnidesk.baseUrl;
   else if (a.baseUrl !== undefined) omnidesk.baseUrl = a.baseUrl;

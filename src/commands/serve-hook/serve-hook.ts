@@ -5,6 +5,7 @@
  */
 import { loadConfig } from '../../config/load.js';
 import type { Services } from '../../engine/services.js';
+import type { MetricsServer } from '../../metrics/server.js';
 import { ConfigError, ExitCode, UserError, type ExitCodeValue } from '../../errors.js';
 import { startServeHook } from '../../server/serve-hook.js';
 import { openDb } from '../../state/db.js';
@@ -15,6 +16,8 @@ import type { CommandContext } from '../context.js';
 export interface ServeHookOptions {
   host?: string;
   port?: string;
+  metricsPort?: string;
+  metricsHost?: string;
 }
 
 export async function serveHookCommand(ctx: CommandContext, opts: ServeHookOptions): Promise<ExitCodeValue> {
@@ -28,15 +31,26 @@ export async function serveHookCommand(ctx: CommandContext, opts: ServeHookOptio
   }
   const host = opts.host ?? config.webhook.host;
   const port = opts.port === undefined ? config.webhook.port : parsePort(opts.port);
+  const metricsPort = opts.metricsPort === undefined ? undefined : parsePort(opts.metricsPort, '--metrics-port');
+  const metricsHost = opts.metricsHost ?? '127.0.0.1';
 
   const db = openDb(ctx.location.dbPath);
   let services: (Services & { close(): Promise<void> }) | undefined;
+  let metricsServer: MetricsServer | undefined;
   try {
     bindState(db, ownerOf(config.omnidesk), { dbPath: ctx.location.dbPath });
     // Loaded here, not at the top: the connectors are only needed once the config is valid.
     const { buildServices } = await import('../../engine/wiring.js');
     services = buildServices(config, ctx.location, ctx.logger, { usage: sqliteUsageLedger(db) });
-    const running = await startServeHook({ db, config, services, logger: ctx.logger, host, port }).catch(
+    if (metricsPort !== undefined) {
+      // prom-client is loaded only when metrics are asked for.
+      const { startMetricsServer } = await import('../../metrics/server.js');
+      metricsServer = await startMetricsServer({ db, host: metricsHost, port: metricsPort }).catch((err: unknown) => {
+        throw listenError(err, metricsHost, metricsPort, '--metrics-port');
+      });
+    }
+    const metrics = metricsServer?.metrics;
+    const running = await startServeHook({ db, config, services, logger: ctx.logger, host, port, metrics }).catch(
       (err: unknown) => {
         throw listenError(err, host, port);
       },
@@ -44,6 +58,7 @@ export async function serveHookCommand(ctx: CommandContext, opts: ServeHookOptio
     // Listen for the stop signal before saying we listen: whoever reads that line may signal at once.
     const stopSignal = nextSignal();
     ctx.out(`Listening on ${running.server.url}/omnidesk/webhook/*** (*** = webhook.secret)`);
+    if (metricsServer) ctx.out(`Prometheus metrics on ${metricsServer.url}`);
     if (config.webhook.publicUrl)
       ctx.out(
         `Omnidesk custom channel webhook URL: ${config.webhook.publicUrl.replace(/\/+$/, '')}/omnidesk/webhook/<secret>`,
@@ -54,19 +69,20 @@ export async function serveHookCommand(ctx: CommandContext, opts: ServeHookOptio
     // SIGTERM is a service manager's ordinary stop (0); Ctrl-C is an interruption (130, as documented).
     return signal === 'SIGINT' ? ExitCode.interrupted : ExitCode.ok;
   } finally {
+    await metricsServer?.close();
     await services?.close();
     db.close();
   }
 }
 
-function listenError(err: unknown, host: string, port: number): unknown {
+function listenError(err: unknown, host: string, port: number, flag = '--port'): unknown {
   const code = (err as NodeJS.ErrnoException).code;
   // Exit 3 (configuration): the fix is another webhook.port / --port, or stopping the other listener.
   if (code === 'EADDRINUSE')
     return new UserError(
       `Cannot listen on ${host}:${port}: port ${port} is already in use (another serve-hook?).`,
       ExitCode.config,
-      `Stop the process that listens on port ${port} (e.g. \`ss -ltnp 'sport = :${port}'\`) or pick another port with --port or webhook.port.`,
+      `Stop the process that listens on port ${port} (e.g. \`ss -ltnp 'sport = :${port}'\`) or pick another port with ${flag === '--port' ? '--port or webhook.port' : flag}.`,
     );
   if (code === 'EACCES' || code === 'EADDRNOTAVAIL')
     return new UserError(
@@ -77,10 +93,10 @@ function listenError(err: unknown, host: string, port: number): unknown {
   return err;
 }
 
-function parsePort(value: string): number {
+function parsePort(value: string, flag = '--port'): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new UserError(`--port must be a number from 0 to 65535, not "${value}"`, ExitCode.usage);
+    throw new UserError(`${flag} must be a number from 0 to 65535, not "${value}"`, ExitCode.usage);
   return n;
 }
 

@@ -10,6 +10,7 @@ import type { QuotaStatus } from '../../connectors/stores/types.js';
 import type { StoreId } from '../../domain/review.js';
 import { reviewWindowWarning } from '../../engine/review-window.js';
 import { errorMessage } from '../../errors.js';
+import { metricsSnapshot, type MetricsSnapshot } from '../../metrics/snapshot.js';
 import { AppStates } from '../../state/app-state.js';
 import type { Db } from '../../state/db.js';
 import { DeliveryOutbox } from '../../state/deliveries.js';
@@ -67,6 +68,8 @@ export interface StatusReport {
   replies: ReplyCounts;
   /** Replies being published now; `stuck` ones are held by no running process (taken over by the next sync or serve-hook). */
   repliesInFlight: { inFlight: number; stuck: number };
+  /** The figures of `sync --metrics-file` and serve-hook's /metrics; null before the first sync. */
+  metrics: MetricsSnapshot | null;
   warnings: string[];
 }
 
@@ -120,6 +123,7 @@ export function collectStatus(
     apps,
     replies: db ? allReplies(db) : zeroReplies(),
     repliesInFlight,
+    metrics: db ? metricsSnapshot(db, now) : null,
     warnings,
   };
 }

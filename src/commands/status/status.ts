@@ -4,10 +4,10 @@
  * 5 when a sync failed (see `syncFailed`).
  */
 import { existsSync } from 'node:fs';
-import { loadConfig } from '../../config/load.js';
-import { ConfigError, ExitCode, type ExitCodeValue } from '../../errors.js';
+import { ExitCode, type ExitCodeValue } from '../../errors.js';
 import { openDb } from '../../state/db.js';
 import type { CommandContext } from '../context.js';
+import { loadExistingConfig } from '../deliverable-config.js';
 import { collectStatus, type StatusReport } from './collect.js';
 import { renderStatus } from './render.js';
 
@@ -27,14 +27,7 @@ export function syncFailed(report: StatusReport): boolean {
 }
 
 export function statusCommand(ctx: CommandContext): ExitCodeValue {
-  if (!existsSync(ctx.location.configPath)) {
-    throw new ConfigError(
-      `No config at ${ctx.location.configPath}.`,
-      [{ path: '(file)', message: 'missing' }],
-      'Run `asodesk-omni init` to make one (or `asodesk-omni demo` to try everything on local emulators).',
-    );
-  }
-  const config = loadConfig(ctx.location, ctx.env);
+  const config = loadExistingConfig(ctx);
   // Status never creates the database: a missing one means no sync has run yet.
   const db = existsSync(ctx.location.dbPath) ? openDb(ctx.location.dbPath) : undefined;
   try {

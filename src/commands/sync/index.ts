@@ -10,6 +10,10 @@ export function registerSync(program: Command, withContext: WithContext): void {
     .option('--app <id...>', 'only these apps (their `id` in the config)')
     .option('--poll-replies', 'also look for new agent replies in Omnidesk (when no webhook can reach serve-hook)')
     .option('--full', 'read every review the stores offer instead of stopping at known ones')
+    .option(
+      '--metrics-file <path>',
+      "write the run's figures for node_exporter's textfile collector (Prometheus format)",
+    )
     .addHelpText('after', '\nCron: */5 * * * * asodesk-omni sync --quiet')
     .action(
       withContext(async (ctx, opts: SyncOptions) => {

@@ -1,13 +1,10 @@
-import { existsSync } from 'node:fs';
-import { describeMissing, howToFinish, missingForDelivery } from '../../config/complete.js';
-import { loadConfig } from '../../config/load.js';
-import { defaultConfigPath } from '../../config/paths.js';
 import { renderReport } from '../../engine/report.js';
 import { runSync } from '../../engine/run-sync.js';
-import { ConfigError, ExitCode, type ExitCodeValue } from '../../errors.js';
-import { openDb, openDbCopy } from '../../state/db.js';
+import { errorMessage, ExitCode, type ExitCodeValue } from '../../errors.js';
+import { openDb, openDbCopy, type Db } from '../../state/db.js';
 import { bindState, ownerOf } from '../../state/identity.js';
 import type { CommandContext } from '../context.js';
+import { loadDeliverableConfig } from '../deliverable-config.js';
 import { Logger } from '../../log.js';
 import { startProgress } from '../progress.js';
 
@@ -16,6 +13,7 @@ export interface SyncOptions {
   app?: string[];
   pollReplies?: boolean;
   full?: boolean;
+  metricsFile?: string;
 }
 
 /** Errors the summary repeats (per app, with the reason) are left out of the terminal log. */
@@ -36,26 +34,7 @@ function terminalLogger(base: Logger): Logger {
 }
 
 export async function syncCommand(ctx: CommandContext, opts: SyncOptions): Promise<ExitCodeValue> {
-  if (!existsSync(ctx.location.configPath)) {
-    throw new ConfigError(
-      `No config at ${ctx.location.configPath}.`,
-      [{ path: '(file)', message: 'missing' }],
-      'Run `asodesk-omni init` to make one (or `asodesk-omni demo` to try everything on local emulators).',
-    );
-  }
-  const config = loadConfig(ctx.location, ctx.env);
-  // A config that cannot deliver would fail every case (or read nothing): exit 3, not 5 or 0.
-  const missing = missingForDelivery(config);
-  if (missing.length > 0) {
-    throw new ConfigError(
-      `The configuration at ${ctx.location.configPath} is incomplete: nothing can be delivered yet.\n${describeMissing(missing)}`,
-      missing.map((m) => ({ path: m.path, message: m.message })),
-      howToFinish(
-        missing,
-        ctx.location.configPath === defaultConfigPath() ? '' : ` --config ${ctx.location.configPath}`,
-      ),
-    );
-  }
+  const config = loadDeliverableConfig(ctx);
   // A dry run works on an in-memory copy: it changes nothing and leaves no file behind, however it ends.
   const db = opts.dryRun ? openDbCopy(ctx.location.dbPath) : openDb(ctx.location.dbPath);
   try {
@@ -79,8 +58,22 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions): Promi
     }
     if (ctx.json) ctx.out(JSON.stringify(report, null, 2));
     else if (!ctx.quiet || report.outcome !== 'ok') ctx.out(renderReport(report));
-    return report.outcome === 'ok' ? ExitCode.ok : ExitCode.partialFailure;
+    const written = opts.metricsFile && !opts.dryRun ? await writeMetrics(ctx, opts.metricsFile, db) : true;
+    return report.outcome === 'ok' && written ? ExitCode.ok : ExitCode.partialFailure;
   } finally {
     db.close();
+  }
+}
+
+/** A metrics file that cannot be written is said and makes the run exit 5: monitoring must not go blind quietly. */
+async function writeMetrics(ctx: CommandContext, path: string, db: Db): Promise<boolean> {
+  // prom-client is loaded only when metrics are asked for.
+  const { writeMetricsFile } = await import('../../metrics/textfile.js');
+  try {
+    await writeMetricsFile(path, db);
+    return true;
+  } catch (err) {
+    ctx.logger.error('could not write the metrics file', { path, error: errorMessage(err) });
+    return false;
   }
 }

@@ -6,10 +6,12 @@
  */
 import { AppStoreConnector } from './app-store-connect/index.js';
 import { AppStorePublicSource } from './app-store-public/index.js';
+import { reviewsReport } from './google-play/export.js';
 import { GooglePlayConnector } from './google-play/index.js';
 import { quotaStatus } from './google-play/quota.js';
 import { GooglePlayPublicSource } from './google-play-public/index.js';
 import { storeIds, type StoreId } from './ids.js';
+import { reviewsExport } from './rustore/export.js';
 import { RuStoreConnector } from './rustore/index.js';
 import { RuStorePublicSource } from './rustore-public/index.js';
 import type { ApiConnectorClass, PublicConnectorClass, StoreDescriptor } from './types.js';
@@ -49,6 +51,7 @@ const descriptors: Record<StoreId, StoreDescriptor> = {
     consoleLink: (r) =>
       `https://play.google.com/console/developers/app/user-feedback/reviews?packageName=${encodeURIComponent(r.appId)}&reviewId=${encodeURIComponent(r.reviewId)}`,
     quota: quotaStatus,
+    exportFormat: reviewsReport,
   },
   rustore: {
     ...known('rustore'),
@@ -56,6 +59,7 @@ const descriptors: Record<StoreId, StoreDescriptor> = {
     api: RuStoreConnector,
     public: RuStorePublicSource,
     consoleLink: (r) => `https://console.rustore.ru/apps?package=${encodeURIComponent(r.appId)}`,
+    exportFormat: reviewsExport,
   },
 };
 

@@ -2,6 +2,7 @@
  * The contract every store connector implements, for the console APIs (with credentials)
  * and for the public sources (without). The sync engine and the reply publisher only see this.
  */
+import type { z } from 'zod';
 import type { ConfigLocation } from '../../config/load.js';
 import type { Config } from '../../config/schema.js';
 import type { AnswerState, Review } from '../../domain/review.js';
@@ -156,6 +157,24 @@ export interface PublicConnectorClass {
   fromConfig(config: Config, deps: ConnectorDeps): StoreConnector;
 }
 
+/** A review export of the store's console (CSV), read by `import` (export-files.ts). */
+export interface ReviewExportFormat<S extends z.ZodType = z.ZodType> {
+  /** As the console names the file, e.g. "Play Console monthly reviews report". */
+  readonly name: string;
+  readonly store: StoreId;
+  /** The columns the format cannot do without, as the console writes them; a header without one is refused. */
+  readonly columns: readonly string[];
+  /** Columns read when the file has them (older layouts lack some). */
+  readonly optionalColumns: readonly string[];
+  /** One row, keyed by the columns above (cells trimmed, empty cells absent). */
+  readonly row: S;
+  /**
+   * The review of a checked row; undefined when the row is no review to deliver (a rating
+   * without text). Throws RecordError when the row lacks what a review needs.
+   */
+  toReview(row: z.output<S>, appId: string): Review | undefined;
+}
+
 /** What is known about a store without any connector: names, links, filters, quotas. */
 export interface StoreDescriptor {
   readonly id: StoreId;
@@ -173,6 +192,8 @@ export interface StoreDescriptor {
   readonly wizard: StoreWizard;
   /** Where the developer answers the review in the store's console. */
   consoleLink(review: Pick<Review, 'appId' | 'reviewId'>): string;
+  /** The console's review export, when `import` reads one for this store. */
+  readonly exportFormat?: ReviewExportFormat | undefined;
   /** The store's request quota for an app, from our own usage records (`status`). */
   quota?(config: Config, usage: UsageLedger, appId: string, now: number): QuotaStatus;
 }

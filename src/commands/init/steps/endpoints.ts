@@ -2,6 +2,7 @@
  * Step 6 (advanced): the address of each service, for a proxy or the local emulators. Empty
  * input goes back to the production default; a new address is checked for an answer at once.
  */
+import { omnideskBaseUrl } from '../../../config/omnidesk-address.js';
 import { errorMessage } from '../../../errors.js';
 import { endpointList, endpointName, getEndpoint, isHttpUrl, setEndpoint, type EndpointId } from '../questions.js';
 import type { Wizard } from '../wizard.js';
@@ -27,11 +28,7 @@ function listing(w: Wizard): string {
     .map(({ id, production }) => {
       // A store address without a production default is derived (e.g. from the key file).
       const dflt =
-        id === 'omnidesk'
-          ? w.draft.omnidesk
-            ? `https://${w.draft.omnidesk.subdomain}.omnidesk.ru`
-            : undefined
-          : (production ?? t.derived);
+        id === 'omnidesk' ? omnideskBaseUrl({ ...w.draft.omnidesk, baseUrl: undefined }) : (production ?? t.derived);
       return t.current(endpointName(w.lang, id), getEndpoint(w.draft, id), dflt);
     })
     .join('\n');

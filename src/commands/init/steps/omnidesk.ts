@@ -2,6 +2,7 @@
  * Step 1: the Omnidesk account. Subdomain, API key (masked), admin e-mail, checked live at
  * once; a refusal says whether the key (401) or the e-mail (403) is wrong, and asks only that again.
  */
+import { omnideskBaseUrl, type OmnideskDomain } from '../../../config/omnidesk-address.js';
 import { createOmnidesk } from '../../../connectors/helpdesk/omnidesk/index.js';
 import type { ConnectorDeps } from '../../../connectors/deps.js';
 import { errorMessage, RemoteError } from '../../../errors.js';
@@ -13,6 +14,7 @@ import type { Wizard } from '../wizard.js';
 
 interface Account {
   subdomain: string;
+  domain?: OmnideskDomain | undefined;
   staffEmail: string;
   apiKey: string | undefined;
   baseUrl: string | undefined;
@@ -23,7 +25,7 @@ type Check = { ok: true } | { ok: false; problem: AuthProblem; message: string; 
 export async function checkOmnidesk(a: Account & { apiKey: string }, deps: ConnectorDeps): Promise<Check> {
   try {
     await createOmnidesk(
-      { subdomain: a.subdomain, baseUrl: a.baseUrl, staffEmail: a.staffEmail, apiKey: a.apiKey },
+      { subdomain: a.subdomain, domain: a.domain, baseUrl: a.baseUrl, staffEmail: a.staffEmail, apiKey: a.apiKey },
       deps,
     ).ping();
     return { ok: true };
@@ -67,11 +69,17 @@ export async function omnideskStep(w: Wizard): Promise<void> {
       .then((v) => v.trim());
 
   const address = await askAddress(
-    flagUrl ?? (current?.baseUrl && current.baseUrl !== envBaseUrl ? current.baseUrl : current?.subdomain),
+    flagUrl ??
+      (current?.baseUrl && current.baseUrl !== envBaseUrl
+        ? current.baseUrl
+        : current?.domain === 'deskie.io'
+          ? `${current.subdomain}.${current.domain}`
+          : current?.subdomain),
   );
   // A typed omnidesk.ru address uses the env override when there is one (emulators in tests).
   const account: Account = {
     subdomain: address.subdomain,
+    domain: address.domain,
     staffEmail: '',
     apiKey: current?.apiKey,
     baseUrl: address.baseUrl ?? envBaseUrl,
@@ -92,14 +100,7 @@ export async function omnideskStep(w: Wizard): Promise<void> {
       checked = true;
       break;
     }
-    w.say(
-      t.failed(
-        result.problem,
-        w.t.failure(result.error),
-        account.staffEmail,
-        account.baseUrl ?? `https://${account.subdomain}.omnidesk.ru`,
-      ),
-    );
+    w.say(t.failed(result.problem, w.t.failure(result.error), account.staffEmail, omnideskBaseUrl(account)!));
     if (result.problem === 'key' && envKey)
       w.say(dotEnvNames().has('ASODESK_OMNI_OMNIDESK_API_KEY') ? `${t.envKeyWrong} ${t.fromDotEnv}` : t.envKeyWrong);
     const choices = [
@@ -125,6 +126,7 @@ export async function omnideskStep(w: Wizard): Promise<void> {
     if (next === 'subdomain') {
       const a = await askAddress(account.baseUrl ?? account.subdomain);
       account.subdomain = a.subdomain;
+      account.domain = a.domain;
       account.baseUrl = a.baseUrl ?? envBaseUrl;
     }
   }
@@ -132,6 +134,7 @@ export async function omnideskStep(w: Wizard): Promise<void> {
   // A key given by the env var stays there: it is not copied into the file.
   w.draft = setOmnidesk(w.draft, {
     subdomain: account.subdomain,
+    domain: account.domain,
     staffEmail: account.staffEmail,
     apiKey: envKey ? undefined : account.apiKey,
     baseUrl: account.baseUrl ?? null,

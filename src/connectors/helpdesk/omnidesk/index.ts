@@ -4,6 +4,7 @@
  * through HttpClient with Omnidesk's per-minute budget (writes cost 2).
  */
 import { z } from 'zod';
+import { omnideskBaseUrl } from '../../../config/omnidesk-address.js';
 import type { OmnideskConfig } from '../../../config/schema.js';
 import { ConfigError, RemoteError } from '../../../errors.js';
 import { registerSecret, type Logger } from '../../../log.js';
@@ -78,7 +79,7 @@ export class OmnideskHelpdesk implements Helpdesk {
     this.http = new HttpClient({
       ...transportFrom(deps),
       service: 'Omnidesk',
-      baseUrl: cfg.baseUrl ?? `https://${cfg.subdomain}.omnidesk.ru`,
+      baseUrl: omnideskBaseUrl(cfg)!,
       auth: () => Promise.resolve({ authorization: authHeader }),
       describeError: describeOmniError(cfg.staffEmail),
       rateLimit: omnideskBudget({

@@ -124,7 +124,7 @@ describe('init --non-interactive in Russian', () => {
     const opts = { subdomain: 'my company', email: 'nope', app: ['app-store:acme'], rustoreUrl: 'nope' };
     const ru = applyFlags({}, opts, {}, messagesFor('ru').flags).problems.map((p) => `${p.path}: ${p.message}`);
     expect(ru).toEqual([
-      '--subdomain: «my company» — не адрес Omnidesk (поддомен company, company.omnidesk.ru или полный адрес)',
+      '--subdomain: «my company» — не адрес Omnidesk (поддомен company, company.omnidesk.ru, company.deskie.io или полный адрес)',
       '--rustore-url: «nope» — не полный адрес вида https://proxy.example.com или http://127.0.0.1:8080',
       '--email: «nope» — не адрес электронной почты',
       '--app: «app-store:acme»: номер приложения в App Store — число, например 1234567890 (или id1234567890, или ссылка apps.apple.com)',

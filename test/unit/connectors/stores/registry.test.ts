@@ -21,6 +21,8 @@ const common = ['README.md', 'index.ts', 'map.ts', 'schema.ts'];
 /** Files only some connectors need, with the reason. */
 const extras: Record<string, string> = {
   'google-play/quota.ts': 'the per-app read and reply quotas are counted by us (Google sends no budget headers)',
+  'google-play/export.ts': 'the Play Console monthly reviews report (CSV), read by `import`',
+  'rustore/export.ts': 'the RuStore Console review export (CSV), read by `import`',
 };
 
 describe('store connector registry', () => {

@@ -1,0 +1,25 @@
+import { renderImport, runImport } from '../../engine/import.js';
+import { ExitCode, type ExitCodeValue } from '../../errors.js';
+import { openDb } from '../../state/db.js';
+import { bindState, ownerOf } from '../../state/identity.js';
+import type { CommandContext } from '../context.js';
+import { loadDeliverableConfig } from '../deliverable-config.js';
+
+export interface ImportOptions {
+  app: string;
+}
+
+export async function importCommand(ctx: CommandContext, files: string[], opts: ImportOptions): Promise<ExitCodeValue> {
+  const config = loadDeliverableConfig(ctx);
+  const db = openDb(ctx.location.dbPath);
+  try {
+    // Refuses a state file of another Omnidesk account or channel, naming the file (exit 6).
+    bindState(db, ownerOf(config.omnidesk), { record: true, dbPath: ctx.location.dbPath });
+    const report = await runImport(db, config, ctx.location, ctx.logger, opts.app, files);
+    if (ctx.json) ctx.out(JSON.stringify(report, null, 2));
+    else if (!ctx.quiet || report.outcome !== 'ok') ctx.out(renderImport(report));
+    return report.outcome === 'ok' ? ExitCode.ok : ExitCode.partialFailure;
+  } finally {
+    db.close();
+  }
+}

@@ -102,6 +102,19 @@ const demoDraft = {
   text: 'Hi {{author}}, we are sorry {{app}} lets you down. Which device and app version do you use? A fix is on its way.',
 };
 
+/**
+ * The demo's reviewer who raises the rating after the answer (step 6): the App Store review
+ * answered in step 3 goes from 1★ to 4★. Returns that reply, or undefined without its case.
+ */
+export function raiseAnsweredRating(w: DemoWorld): { reply: DemoReply; from: number; to: number } | undefined {
+  const reply = w.replies.find((r) => r.target === 'app-store');
+  const review = reply && w.appStore.reviews(worldApps.ios.appId).find((r) => r.id === reply.reviewId);
+  if (!reply || !review) return undefined;
+  const to = 4;
+  w.appStore.editReview(reply.reviewId, { rating: to, body: 'После 3.2.1 всё работает, спасибо за быстрый ответ!' });
+  return { reply, from: review.rating, to };
+}
+
 export const channels = {
   main: { id: 1, title: 'App reviews' },
   noKey: { id: 2, title: 'App reviews (no store key)' },

@@ -135,11 +135,13 @@ export class ReplyEffectRunner {
   }
 
   private async postNote(edit: AnswerEdit): Promise<boolean> {
-    const caseId = this.reviews.resolve(edit.reviewKey)?.caseId ?? edit.caseId;
+    const review = this.reviews.resolve(edit.reviewKey);
+    const caseId = review?.caseId ?? edit.caseId;
     if (caseId === null || edit.note === null) return false;
     const { helpdesk } = this.deps;
     // Counted before sending: a kill after the send leaves attempts > 0 and the marker decides.
-    const unknownOutcome = edit.noteAttempts > 0;
+    // A case found in Omnidesk (made through another state) may have the note from there too.
+    const unknownOutcome = edit.noteAttempts > 0 || (review?.caseAdoptedAt ?? null) !== null;
     await this.effects.noteAttempt(edit.reviewKey, edit.version, caseId, this.at());
     const marker = ratingNoteMarker(edit.reviewKey, edit.version);
     const posted =

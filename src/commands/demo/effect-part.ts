@@ -5,12 +5,14 @@
  */
 import type { ConfigLocation } from '../../config/load.js';
 import { loadConfig } from '../../config/load.js';
-import { demoGroups, demoRule, type DemoWorld } from '../../emulators/demo.js';
+import { stars } from '../../domain/case-content.js';
+import { demoGroups, demoRule, raiseAnsweredRating, type DemoWorld } from '../../emulators/demo.js';
 import { buildReplyReport } from '../../engine/reply-report.js';
 import type { Logger } from '../../log.js';
 import type { Db } from '../../state/db.js';
 import { renderReportTable } from '../report/render.js';
 import { bad, cut, ok, type Printer } from './render.js';
+import { storeLabel } from './reply-loop.js';
 import { runSync } from './run-sync.js';
 
 /** A note's text without its marker line (`[ref …]`). */
@@ -51,20 +53,20 @@ export function showRouted(p: Printer, w: DemoWorld, channel: string): number {
   return failures;
 }
 
-/** The reviewer answered in the App Store raises the rating; `sync` notes it in the case. */
+/** A reviewer answered in step 3 raises the rating; `sync` notes it in the case. */
 export async function effectPart(p: Printer, w: DemoWorld, location: ConfigLocation, logger: Logger): Promise<number> {
   p.heading(6, 'The reviewer changes the rating after the answer');
-  const reply = w.replies.find((r) => r.target === 'app-store');
-  const c = reply && w.omnidesk.cases().find((x) => x.userCustomId === reply.reviewKey);
-  if (!reply || !c) {
-    p.block(bad('the App Store review answered in step 3 has no case'));
+  const raised = raiseAnsweredRating(w);
+  const c = raised && w.omnidesk.cases().find((x) => x.userCustomId === raised.reply.reviewKey);
+  if (!raised || !c) {
+    p.block(bad('the review answered in step 3 has no case'));
     return 1;
   }
-  w.appStore.editReview(reply.reviewId, {
-    rating: 4,
-    body: 'После 3.2.1 всё работает, спасибо за быстрый ответ!',
-  });
-  p.block(`${reply.author} edits the App Store review answered in case #${c.caseId}: ★☆☆☆☆ → ★★★★☆.`);
+  const { reply } = raised;
+  const store = reply.target === 'no-credentials' ? '' : `${storeLabel(reply.target)} `;
+  p.block(
+    `${reply.author} edits the ${store}review answered in case #${c.caseId}: ${stars(raised.from)} → ${stars(raised.to)}.`,
+  );
   const sync = await runSync(location, logger);
   p.block(sync.text);
   const note = w.omnidesk

@@ -247,7 +247,10 @@ async function throughput(appsCount: number, perApp: number): Promise<Record<str
       }
     }
     clearLogs(world);
+    // This process runs only the emulators while the sync child works: its CPU is theirs.
+    const emuCpuBefore = process.cpuUsage();
     const timed = await syncChild(world);
+    const emuCpu = process.cpuUsage(emuCpuBefore);
     const delivered = timed.report.apps.reduce((n, a) => n + a.created, 0);
     const failed = timed.report.apps.reduce((n, a) => n + a.failed, 0);
     const busy = requestCounts(world);
@@ -281,6 +284,8 @@ async function throughput(appsCount: number, perApp: number): Promise<Record<str
       cpuMsPerReview: round(cpuMs / Math.max(1, delivered), 3),
       cpuMs: Math.round(cpuMs),
       peakRssMb: round(timed.stats.peakRssMb, 1),
+      emulatorCpuMs: Math.round((emuCpu.user + emuCpu.system) / 1000),
+      emulatorCpuPctOfCli: round(((emuCpu.user + emuCpu.system) / 1000 / Math.max(1, cpuMs)) * 100, 1),
       idleWallMs: Math.round(idle.wallMs),
       idleStoreRequestsPerApp: round(quiet.stores / appsCount, 2),
       idleTokenRequests: quiet.storeAuth,
@@ -553,6 +558,7 @@ check(
 );
 want(`${apps}×${reviews}: peak RSS of the sync (MB)`, t.peakRssMb, '<', 200, 'count');
 want(`${apps}×${reviews}: wall time (ms)`, t.wallMs, '<', 15_000, 'time');
+want(`${apps}×${reviews}: emulators' CPU, % of the sync's`, t.emulatorCpuPctOfCli, '<=', 25, 'ratio');
 const rl = results.rateLimited as Record<string, number | string> | undefined;
 if (rl) {
   want('rate limit: answers of 429 at saturation', rl.responses429, '=', 0, 'count');

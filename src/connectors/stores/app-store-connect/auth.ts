@@ -2,9 +2,10 @@
  * App Store Connect team-key tokens: ES256 JWTs signed with the `.p8` key, at most 20 minutes
  * long, reused until shortly before they expire.
  * https://developer.apple.com/documentation/appstoreconnectapi/generating-tokens-for-api-requests
+ * jose is imported on the first token (≈ 170 modules that `status` and `--help` do not need).
  */
 import { createPrivateKey } from 'node:crypto';
-import { importPKCS8, SignJWT, type CryptoKey } from 'jose';
+import type { CryptoKey } from 'jose';
 import type { AppStoreCredentials } from './settings.js';
 import { ConfigError } from '../../../errors.js';
 import { registerSecret } from '../../../log.js';
@@ -62,6 +63,7 @@ export class AppStoreTokens {
     if (this.cached && now < this.cached.expiresAtMs - renewBeforeMs) return this.cached.token;
     const iat = Math.floor(now / 1000);
     const exp = iat + tokenLifetimeSec;
+    const { SignJWT } = await import('jose');
     const token = await new SignJWT({})
       .setProtectedHeader({ alg: 'ES256', kid: this.creds.keyId, typ: 'JWT' })
       .setIssuer(this.creds.issuerId)
@@ -80,13 +82,15 @@ export class AppStoreTokens {
   }
 
   private signingKey(): Promise<CryptoKey> {
-    this.key ??= importPKCS8(this.creds.privateKeyPem.trim(), 'ES256').catch(() => {
-      throw new ConfigError(
-        `${this.setting}: the key cannot be used for ES256 signing.`,
-        [{ path: this.setting, message: 'not an ES256 key' }],
-        keyHint,
-      );
-    });
+    this.key ??= import('jose')
+      .then(({ importPKCS8 }) => importPKCS8(this.creds.privateKeyPem.trim(), 'ES256'))
+      .catch(() => {
+        throw new ConfigError(
+          `${this.setting}: the key cannot be used for ES256 signing.`,
+          [{ path: this.setting, message: 'not an ES256 key' }],
+          keyHint,
+        );
+      });
     return this.key;
   }
 }

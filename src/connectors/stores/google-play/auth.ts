@@ -7,12 +7,15 @@
  * retries) and point both at `token_uri`: `aud` through `additionalClaims` (spread after the
  * library's own claims) and the POST through a Gaxios transporter that rewrites that one URL.
  *
+ * The library is imported on the first exchange (≈ 60 ms of start-up that `status`, `--help`
+ * and syncs without Google Play do not need).
+ *
  * The POST itself goes through undici (our dispatcher), never gaxios's lazily imported
  * node-fetch: when that import outlasted the request timeout, node-fetch destroyed the body
  * with nobody listening and the process died of an unhandled AbortError.
  */
 import { createPrivateKey, sign } from 'node:crypto';
-import { JWT, gaxios } from 'google-auth-library';
+import type * as GoogleAuth from 'google-auth-library';
 import { fetch as undiciFetch, type Dispatcher } from 'undici';
 import type { ServiceAccount } from './settings.js';
 import { ConfigError, RemoteError } from '../../../errors.js';
@@ -24,21 +27,26 @@ const googleTokenUrl = 'https://oauth2.googleapis.com/token';
 const keySetting = 'stores.googlePlay.serviceAccountPath';
 const service = 'Google Play';
 
-/** Sends the library's token POST to our `token_uri` (the emulator in tests). */
-class TokenUriGaxios extends gaxios.Gaxios {
-  constructor(
-    private readonly tokenUri: string,
-    defaults: gaxios.GaxiosOptions,
-  ) {
-    super(defaults);
-  }
+let library: Promise<typeof GoogleAuth> | undefined;
+const googleAuth = (): Promise<typeof GoogleAuth> => (library ??= import('google-auth-library'));
 
-  override request<T = ReturnType<JSON['parse']>>(opts: gaxios.GaxiosOptions = {}): gaxios.GaxiosPromise<T> {
-    if (opts.url !== undefined && String(opts.url) === googleTokenUrl && this.tokenUri !== googleTokenUrl) {
-      opts = { ...opts, url: new URL(this.tokenUri) };
+/** A Gaxios that sends the library's token POST to our `token_uri` (the emulator in tests). */
+function tokenUriGaxios(
+  lib: typeof GoogleAuth,
+  tokenUri: string,
+  defaults: GoogleAuth.gaxios.GaxiosOptions,
+): GoogleAuth.gaxios.Gaxios {
+  class TokenUriGaxios extends lib.gaxios.Gaxios {
+    override request<T = ReturnType<JSON['parse']>>(
+      opts: GoogleAuth.gaxios.GaxiosOptions = {},
+    ): GoogleAuth.gaxios.GaxiosPromise<T> {
+      if (opts.url !== undefined && String(opts.url) === googleTokenUrl && tokenUri !== googleTokenUrl) {
+        opts = { ...opts, url: new URL(tokenUri) };
+      }
+      return super.request<T>(opts);
     }
-    return super.request<T>(opts);
   }
+  return new TokenUriGaxios(defaults);
 }
 
 export interface TokenSourceOptions {
@@ -82,7 +90,7 @@ export class ServiceAccountTokens {
   private inflight: Promise<string> | undefined;
   /** A refused key stays refused for this run: no point asking Google again. */
   private refused: RemoteError | undefined;
-  private readonly transporter: TokenUriGaxios;
+  private transporter: GoogleAuth.gaxios.Gaxios | undefined;
   private readonly now: () => number;
 
   constructor(
@@ -91,10 +99,6 @@ export class ServiceAccountTokens {
   ) {
     checkKeyCanSign(account.private_key);
     this.now = opts.now ?? Date.now;
-    this.transporter = new TokenUriGaxios(account.token_uri, {
-      timeout: opts.timeoutMs ?? 30_000,
-      fetchImplementation: undiciFetchFor(opts.dispatcher),
-    });
   }
 
   /** A valid access token, reused until shortly before it expires. */
@@ -116,7 +120,12 @@ export class ServiceAccountTokens {
     const startedAt = this.now();
     // A fresh client each time: google-auth-library's own cache runs on the wall clock and
     // would hide our decision to refresh; ours is the one cache.
-    const jwt = new JWT({
+    const lib = await googleAuth();
+    this.transporter ??= tokenUriGaxios(lib, this.account.token_uri, {
+      timeout: this.opts.timeoutMs ?? 30_000,
+      fetchImplementation: undiciFetchFor(this.opts.dispatcher),
+    });
+    const jwt = new lib.JWT({
       email: this.account.client_email,
       key: this.account.private_key,
       keyId: this.account.private_key_id,
@@ -129,7 +138,7 @@ export class ServiceAccountTokens {
     try {
       credentials = await jwt.authorize();
     } catch (err) {
-      const described = this.describe(err);
+      const described = this.describe(err, lib);
       if (described instanceof RemoteError && described.kind === 'auth') this.refused = described;
       throw described;
     }
@@ -150,8 +159,8 @@ export class ServiceAccountTokens {
     return token;
   }
 
-  private describe(err: unknown): Error {
-    if (err instanceof gaxios.GaxiosError) {
+  private describe(err: unknown, lib: typeof GoogleAuth): Error {
+    if (err instanceof lib.gaxios.GaxiosError) {
       const status = err.response?.status;
       if (status === undefined) {
         const code = typeof err.code === 'string' ? err.code : undefined;

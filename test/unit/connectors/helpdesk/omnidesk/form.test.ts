@@ -2,7 +2,7 @@
  * The webhook's form parser, by property (fast-check, fixed seed, bounded runs: it runs in CI)
  * and against hostile bodies: it only ever returns a tree or throws FormLimitError, never writes
  * into Object.prototype, reads back what a PHP-bracket encoder wrote, and is linear in the body
- * (counted in steps, and timed only as a generous 1x-vs-4x ratio, never in absolute ms).
+ * (counted in parser steps: wall time on a shared machine proves nothing and fails at random).
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -151,7 +151,7 @@ describe('parsePhpForm (hostile bodies)', () => {
     expect(parsePhpForm(`a${'[x]'.repeat(5)}=1`)).toEqual({ a: { x: { x: { x: { x: { x: '1' } } } } } });
   });
 
-  it('a 60 KB body of `a[]=` keys parses in linear time (steps, and a generous 1x-vs-4x time ratio)', () => {
+  it('a 60 KB body of `a[]=` keys parses in linear time (counted in parser steps)', () => {
     const steps = (body: string): number => {
       const stats: FormStats = { steps: 0 };
       parsePhpForm(body, unlimited, stats);
@@ -163,19 +163,6 @@ describe('parsePhpForm (hostile bodies)', () => {
     expect(steps(large) / steps(small)).toBeGreaterThan(3.5);
     expect(steps(large) / steps(small)).toBeLessThan(4.5);
     expect(steps(large)).toBeLessThan(2 * large.length);
-    // Wall time, as a ratio of the fastest of several runs (robust to a loaded machine): linear
-    // is ~2-4, the old quadratic parser measured ~15. The bound only catches the quadratic shape.
-    const fastest = (body: string): number => {
-      let best = Number.POSITIVE_INFINITY;
-      for (let i = 0; i < 7; i++) {
-        const t = performance.now();
-        parsePhpForm(body, unlimited);
-        best = Math.min(best, performance.now() - t);
-      }
-      return best;
-    };
-    fastest(small); // warm-up
-    expect(fastest(large) / Math.max(fastest(small), 0.05)).toBeLessThan(8);
   });
 
   it('the hostile body through the webhook parser is a 400-style bad payload naming the limit', () => {

@@ -235,4 +235,10 @@ export const migrations: readonly string[] = [
   WHERE p.state IN ('awaiting', 'published', 'rejected', 'refused', 'failed')
     AND COALESCE(p.store_state, '') <> 'REPLACED';
   `,
+  // The serve-hook path looks replies up by review and by their note claims: without these
+  // indexes each webhook walked every published reply (its CPU grew with the outbox).
+  `
+  CREATE INDEX replies_review ON replies(review_key, state);
+  CREATE INDEX replies_note_holder ON replies(note_holder) WHERE note_holder IS NOT NULL;
+  `,
 ];

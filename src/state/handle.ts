@@ -1,0 +1,51 @@
+/**
+ * The state as the rest of the program sees it: one asynchronous interface, implemented over
+ * SQLite (better-sqlite3, the embedded default) and over PostgreSQL (`pg`). Every state class
+ * in src/state/ takes a `StateDb` and nothing else, so the same code and the same tests run on
+ * both backends.
+ *
+ * Rules the SQL follows so that one text runs on both:
+ * - `?` placeholders only (the PostgreSQL backend numbers them `$1…` outside quoted text);
+ * - `INSERT … ON CONFLICT (…) DO NOTHING / DO UPDATE`, never `INSERT OR IGNORE / REPLACE`;
+ * - `RETURNING` instead of `lastInsertRowid` / `changes()` when a generated id is needed;
+ * - snake_case column aliases (PostgreSQL folds unquoted names to lower case);
+ * - no boolean-valued result columns (`CASE WHEN … THEN 1 ELSE 0 END`), no scalar `MIN(a, b)`
+ *   / `MAX(a, b)` (`CASE` or `LEAST` has no SQLite twin), `IS NULL` but not `a IS b`;
+ * - integers come back as JS numbers on both (PostgreSQL's int8 is parsed as a number; ids and
+ *   millisecond times stay far below 2^53).
+ */
+
+export type SqlValue = string | number | bigint | null | Buffer;
+export type SqlParams = readonly SqlValue[];
+
+export type StateDialect = 'sqlite' | 'postgres';
+
+export interface RunResult {
+  /** Rows inserted, updated or deleted by the statement. */
+  changes: number;
+}
+
+export interface StateDb {
+  readonly dialect: StateDialect;
+  /** Where the state is, for messages: a file path, or the PostgreSQL URL without its password. */
+  readonly location: string;
+
+  all<T>(sql: string, params?: SqlParams): Promise<T[]>;
+  get<T>(sql: string, params?: SqlParams): Promise<T | undefined>;
+  /** The first column of the first row (`undefined` when there is no row). */
+  value<T>(sql: string, params?: SqlParams): Promise<T | undefined>;
+  /** The first column of every row. */
+  column<T>(sql: string, params?: SqlParams): Promise<T[]>;
+  run(sql: string, params?: SqlParams): Promise<RunResult>;
+
+  /**
+   * Runs `fn` as one transaction with the write lock taken at its start (SQLite `BEGIN
+   * IMMEDIATE`; PostgreSQL a transaction-scoped advisory lock), so transactions of all
+   * processes are serialised exactly as on one SQLite file. Statements issued inside `fn`
+   * (in its async context) go to the transaction; other async contexts of this process wait
+   * until it ends. A nested call becomes a savepoint. Throwing rolls back.
+   */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+
+  close(): Promise<void>;
+}

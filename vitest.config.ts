@@ -3,8 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // Each run gets its own TMPDIR and fails if a test leaves anything in it.
-    globalSetup: ['./test/temp-guard.ts'],
+    // Each run gets its own TMPDIR and fails if a test leaves anything in it; then one
+    // PostgreSQL server for the run (embedded, or ASODESK_OMNI_TEST_PG_URL).
+    globalSetup: ['./test/temp-guard.ts', './test/pg-server.ts'],
     setupFiles: ['./test/setup-temp.ts'],
     exclude: ['test/bench/**', 'node_modules/**'],
     testTimeout: 30_000,

@@ -51,7 +51,7 @@ Exit codes:
 ${exitCodeHelp.map(([code, text]) => `  ${String(code).padStart(3)}  ${text}`).join('\n')}
 
 Environment:
-  ASODESK_OMNI_CONFIG, ASODESK_OMNI_DB and the secrets listed in .env.example; a .env file
+  ASODESK_OMNI_CONFIG, ASODESK_OMNI_DB, ASODESK_OMNI_STATE_URL and the secrets listed in .env.example; a .env file
   in the working directory is read.`;
 
 export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void): Command {
@@ -62,6 +62,11 @@ export function buildProgram(run: (action: () => Promise<ExitCodeValue>) => void
       new Option('-c, --config <path>', 'config file (default: per-user config folder)').env('ASODESK_OMNI_CONFIG'),
     )
     .addOption(new Option('--db <path>', 'SQLite state file (default: beside the config)').env('ASODESK_OMNI_DB'))
+    .addOption(
+      new Option('--state <url>', 'PostgreSQL state instead of the SQLite file (postgres://…)').env(
+        'ASODESK_OMNI_STATE_URL',
+      ),
+    )
     .option('--json', 'machine-readable output on stdout, no colour')
     .option('-v, --verbose', 'debug logging on stderr')
     .option('-q, --quiet', 'only warnings and errors on stderr')

@@ -10,6 +10,7 @@ import { Logger, redact, type LogLevel } from '../log.js';
 export interface GlobalOptions {
   config?: string | undefined;
   db?: string | undefined;
+  state?: string | undefined;
   json?: boolean | undefined;
   verbose?: boolean | undefined;
   quiet?: boolean | undefined;

@@ -15,6 +15,7 @@ import {
 } from '../connectors/stores/settings.js';
 import { routingProblems } from '../rules/routing-config.js';
 import { resolveConfigRelative } from './paths.js';
+import { registerStateUrl } from './state-url.js';
 import { configSchema, type Config } from './schema.js';
 import type { ConfigLocation, Env } from './location.js';
 
@@ -27,6 +28,7 @@ export const envOverrides: readonly EnvOverride[] = [
   ['ASODESK_OMNI_OMNIDESK_BASE_URL', ['omnidesk', 'baseUrl']],
   ...storeEnvOverrides,
   ['ASODESK_OMNI_WEBHOOK_SECRET', ['webhook', 'secret']],
+  ['ASODESK_OMNI_STATE_URL', ['state', 'url']],
 ];
 
 /** ` (line 3, column 5)` from V8's "at position 42", so the place can be found in an editor. */
@@ -121,6 +123,7 @@ export function registerConfigSecrets(config: Config): void {
   registerSecret(config.omnidesk?.apiKey);
   for (const secret of storeSecretValues(config)) registerSecret(secret);
   registerSecret(config.webhook.secret);
+  if (config.state?.url) registerStateUrl(config.state.url);
 }
 
 /** Load and validate; throws a ConfigError listing every problem. */

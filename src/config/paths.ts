@@ -8,7 +8,10 @@ import envPaths from 'env-paths';
 
 export interface ConfigLocation {
   configPath: string;
+  /** The SQLite state file, used when no PostgreSQL URL is given. */
   dbPath: string;
+  /** A PostgreSQL state URL from `--state` or `ASODESK_OMNI_STATE_URL` (a secret; `state.url` in the config also counts). */
+  stateUrl?: string | undefined;
 }
 
 /** The per-user config location (`~/.config/asodesk-omni/config.json` on Linux). */

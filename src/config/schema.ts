@@ -8,6 +8,7 @@ import { storeIds } from '../domain/review.js';
 import { isCountryCode } from './countries.js';
 import { omnideskDomains } from './omnidesk-address.js';
 import { matcherProblem } from '../rules/matcher.js';
+import { stateUrlProblem } from './state-url.js';
 
 export const reviewTypes = ['all', 'became-better', 'became-worse', 'updated'] as const;
 export const lengthFilters = ['all', 'under-3-words', 'over-3-words'] as const;
@@ -186,6 +187,21 @@ export const syncSchema = z
   })
   .strict();
 
+export const stateSchema = z
+  .object({
+    /** A postgres:// connection string puts the state in PostgreSQL; unset keeps the SQLite file. */
+    url: z
+      .string()
+      .trim()
+      .min(1)
+      .superRefine((text, ctx) => {
+        const problem = stateUrlProblem(text);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional(),
+  })
+  .strict();
+
 /** Omnidesk's case priorities (the API's enum). */
 export const casePriorities = ['low', 'normal', 'high', 'critical'] as const;
 export type CasePriority = (typeof casePriorities)[number];
@@ -356,6 +372,8 @@ export const configSchema = z
     autoReply: autoReplySchema.optional(),
     /** Ui language of `init` and texts written into cases. */
     language: z.enum(['en', 'ru']).optional(),
+    /** Where the state lives: unset keeps the SQLite file beside the config. */
+    state: stateSchema.optional(),
   })
   .strict();
 
@@ -375,4 +393,5 @@ export const secretFields = [
   'stores.googlePlay.serviceAccountJson',
   'stores.rustore.privateKey',
   'webhook.secret',
+  'state.url',
 ] as const;

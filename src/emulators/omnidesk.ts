@@ -101,10 +101,12 @@ export class OmnideskEmulator extends ServiceEmulator {
   private readonly windowMs: number;
   private readonly now: () => number;
   private readonly caseList: EmuCase[] = [];
+  /** By id, and messages by case: lookups that scanned every case or message made the emulator cost more CPU than the CLI. */
+  private readonly caseById = new Map<number, EmuCase>();
+  private readonly messagesByCase = new Map<number, EmuMessage[]>();
   private readonly users: EmuUser[] = [];
   /** Users by channel and custom id: a case create must not scan every user (the benchmark's CPU). */
   private readonly userIndex = new Map<string, EmuUser>();
-  private readonly messageList: EmuMessage[] = [];
   private readonly labelList: EmuLabel[] = [];
   private nextCaseId: number;
   private nextUserId = 5001;
@@ -158,13 +160,13 @@ export class OmnideskEmulator extends ServiceEmulator {
    * as an agent does: the API answers 404 `case_not_found` for it from now on.
    */
   deleteCase(caseId: number): void {
-    const c = this.caseList.find((x) => x.caseId === caseId && !x.deleted);
+    const c = this.liveCase(caseId);
     if (!c) throw new Error(`no case ${caseId}`);
     c.deleted = true;
   }
 
   messages(caseId: number): EmuMessage[] {
-    return this.messageList.filter((m) => m.caseId === caseId).map((m) => structuredClone(m));
+    return this.messagesOf(caseId).map((m) => structuredClone(m));
   }
 
   labels(): EmuLabel[] {
@@ -191,7 +193,7 @@ export class OmnideskEmulator extends ServiceEmulator {
     content: string,
     opts: StaffReplyOptions = {},
   ): Promise<{ messageId: number; webhookStatus?: number; webhookError?: string }> {
-    const c = this.caseList.find((x) => x.caseId === caseId && !x.deleted);
+    const c = this.liveCase(caseId);
     if (!c) throw new Error(`no case ${caseId}`);
     const m = this.addMessage(c, {
       content,
@@ -303,7 +305,7 @@ export class OmnideskEmulator extends ServiceEmulator {
     s.route('GET', '/__emulator/cases', () => ({
       status: 200,
       json: {
-        cases: this.caseList.map((c) => ({ ...c, messages: this.messageList.filter((m) => m.caseId === c.caseId) })),
+        cases: this.caseList.map((c) => ({ ...c, messages: this.messagesOf(c.caseId) })),
         labels: this.labelList,
       },
     }));
@@ -372,8 +374,17 @@ export class OmnideskEmulator extends ServiceEmulator {
     req: EmuRequest,
     fn: (c: EmuCase) => EmuResponse | Promise<EmuResponse>,
   ): EmuResponse | Promise<EmuResponse> {
-    const c = this.caseList.find((x) => x.caseId === Number(req.params.id) && !x.deleted);
+    const c = this.liveCase(Number(req.params.id));
     return c ? fn(c) : { status: 404, json: { error: 'case_not_found' } };
+  }
+
+  private liveCase(caseId: number): EmuCase | undefined {
+    const c = this.caseById.get(caseId);
+    return c && !c.deleted ? c : undefined;
+  }
+
+  private messagesOf(caseId: number): EmuMessage[] {
+    return this.messagesByCase.get(caseId) ?? [];
   }
 
   private channelByKey(key: string): EmuChannel | undefined {
@@ -456,6 +467,7 @@ export class OmnideskEmulator extends ServiceEmulator {
     };
     c.caseNumber = caseNumber(c.caseId);
     this.caseList.push(c);
+    this.caseById.set(c.caseId, c);
     this.addMessage(c, { content, contentHtml: str(root.content_html), userId: user.userId });
     c.updatedAt = now;
     return { status: 201, json: { case: caseJson(c) } };
@@ -529,7 +541,7 @@ export class OmnideskEmulator extends ServiceEmulator {
   private listMessages(c: EmuCase, q: URLSearchParams): EmuResponse {
     const order = q.get('order') ?? 'asc';
     if (order !== 'asc' && order !== 'desc') return badRequest('incorrect_order');
-    const list = this.messageList.filter((m) => m.caseId === c.caseId);
+    const list = [...this.messagesOf(c.caseId)];
     if (order === 'desc') list.reverse();
     return pageOf(list, q, 'message', messageJson);
   }
@@ -590,7 +602,9 @@ export class OmnideskEmulator extends ServiceEmulator {
       attachments,
       createdAt: now,
     };
-    this.messageList.push(msg);
+    const ofCase = this.messagesByCase.get(msg.caseId);
+    if (ofCase) ofCase.push(msg);
+    else this.messagesByCase.set(msg.caseId, [msg]);
     c.updatedAt = now;
     if (msg.userId !== 0 && c.status !== 'open') {
       // A customer writing again reopens the case.

@@ -75,6 +75,28 @@ describe('the asodesk-omni binary', () => {
     expect(shownConfig(r.stdout).omnidesk.apiKey).toBe('***');
   });
 
+  it('the PostgreSQL state URL is a secret: config show and config path print it masked', async () => {
+    const dir = tempDir();
+    const path = join(dir, 'config.json');
+    const fileUrl = 'postgres://asodesk:file-db-password-123@db.internal:5432/asodesk';
+    writeFileSync(
+      path,
+      JSON.stringify({
+        omnidesk: { subdomain: 'acme', staffEmail: 'a@acme.test', apiKey: 'file-secret-key-123' },
+        state: { url: fileUrl },
+      }),
+    );
+    const show = await runCli(['config', 'show', '-c', path]);
+    expect(show.code).toBe(0);
+    expect(show.stdout + show.stderr).not.toContain('file-db-password-123');
+    expect((JSON.parse(show.stdout) as { state: { url: string } }).state.url).toBe('***');
+    const flagUrl = 'postgres://asodesk:flag-db-password-456@db.internal:5432/asodesk';
+    const shown = await runCli(['config', 'path', '-c', path, '--json', '--state', flagUrl]);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout + shown.stderr).not.toContain('flag-db-password-456');
+    expect(JSON.parse(shown.stdout)).toMatchObject({ stateUrl: 'postgres://asodesk:***@db.internal:5432/asodesk' });
+  });
+
   it('reads secrets from a .env in the working directory', async () => {
     const dir = tempDir();
     const path = join(dir, 'config.json');

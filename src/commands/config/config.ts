@@ -7,6 +7,7 @@ import type { ServiceCheck } from '../../engine/wiring.js';
 import { startProgress } from '../progress.js';
 import { loadConfig, parseConfig, readConfigFile } from '../../config/load.js';
 import { configSchema, secretFields } from '../../config/schema.js';
+import { maskStateUrl } from '../../config/state-url.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../../errors.js';
 import { dotEnvNames, type CommandContext } from '../context.js';
 
@@ -107,8 +108,10 @@ export function configShow(ctx: CommandContext): ExitCodeValue {
 }
 
 export function configPath(ctx: CommandContext): ExitCodeValue {
-  if (ctx.json) ctx.out(JSON.stringify(ctx.location));
-  else ctx.out(`config: ${ctx.location.configPath}\ndatabase: ${ctx.location.dbPath}`);
+  const { configPath, dbPath, stateUrl } = ctx.location;
+  const state = stateUrl ? maskStateUrl(stateUrl) : undefined;
+  if (ctx.json) ctx.out(JSON.stringify(state ? { configPath, dbPath, stateUrl: state } : { configPath, dbPath }));
+  else ctx.out(`config: ${configPath}\ndatabase: ${state ?? dbPath}`);
   return ExitCode.ok;
 }
 

@@ -28,7 +28,10 @@ export default tseslint.config(
     rules: {
       // verbatimModuleSyntax keeps every value import at runtime: types must say `import type`.
       '@typescript-eslint/consistent-type-imports': 'error',
+      // The state is asynchronous (src/state/handle.ts): a missed await is a write that may land
+      // after its transaction, or an error nobody sees.
       '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-explicit-any': 'error',
       // House convention: a leading underscore marks a deliberately unused name (an interface
       // parameter, a key dropped from a copy by destructuring).

@@ -330,7 +330,7 @@ async function rateLimited(perApp: number, limit: number, windowMs: number): Pro
         };
         return await new SyncEngine({ db, config, services, logger }).run();
       } finally {
-        db.close();
+        db.closeSync();
       }
     };
     await run();

@@ -71,7 +71,7 @@ const reviews = new ReviewStore(db);
 const cases = 200;
 const keys: string[] = [];
 for (let c = 1; c <= cases; c++) {
-  const row = reviews.insert(
+  const row = await reviews.insert(
     {
       store: 'google-play',
       appId: 'com.acme.app',
@@ -84,26 +84,26 @@ for (let c = 1; c <= cases; c++) {
     'deliver',
     null,
   );
-  reviews.setCase(row.reviewKey, c, undefined);
+  await reviews.setCase(row.reviewKey, c, undefined);
   keys.push(row.reviewKey);
 }
 // Replies published before the run, spread over the reviews (what a listener holds after months).
 const stored = Number(values.stored);
 const outbox = new ReplyOutbox(db);
-db.transaction(() => {
+await db.transaction(async () => {
   for (let i = 0; i < stored; i++) {
     const messageId = 10_000_000 + i;
-    outbox.record({
+    await outbox.record({
       messageId,
       caseId: (i % cases) + 1,
       reviewKey: keys[i % cases],
       staffId: 7,
       text: `Old reply ${i}`,
     });
-    outbox.markSent(messageId, 'PUBLISHED', `answer-${i}`, true);
-    outbox.markNoted(messageId, 'published:PUBLISHED');
+    await outbox.markSent(messageId, 'PUBLISHED', `answer-${i}`, true);
+    await outbox.markNoted(messageId, 'published:PUBLISHED');
   }
-})();
+});
 
 // Access logs are formatted as in production, then dropped.
 const logger = new Logger({ level: 'info', format: 'json', sink: { write: () => {} } });
@@ -152,9 +152,9 @@ const cpu = process.cpuUsage(cpuBefore);
 writer?.kill();
 await writer?.done;
 
-const counts = hook.publisher.outbox.counts();
+const counts = await hook.publisher.outbox.counts();
 await hook.stop();
-db.close();
+db.closeSync();
 rmSync(dir, { recursive: true, force: true });
 
 const published = counts.published - stored;

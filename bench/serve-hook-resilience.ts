@@ -71,7 +71,7 @@ const services: Services = {
   sourceFor: () => ({ connector: store, credentialsMissing: false }),
   replyConnector: () => store,
 };
-const row = new ReviewStore(db).insert(
+const row = await new ReviewStore(db).insert(
   {
     store: 'google-play',
     appId: 'com.acme.app',
@@ -84,7 +84,7 @@ const row = new ReviewStore(db).insert(
   'deliver',
   null,
 );
-new ReviewStore(db).setCase(row.reviewKey, 1, undefined);
+await new ReviewStore(db).setCase(row.reviewKey, 1, undefined);
 
 const logger = new Logger({ level: 'info', format: 'json', sink: { write: () => {} } });
 const hook = await startServeHook({ db, config, services, logger, host: '127.0.0.1', port: 0 });
@@ -155,7 +155,7 @@ const webhook = pool
 const underLock = await healthzWhile(() => locked);
 await lockReleased;
 const hookAnswer = await webhook;
-const recorded = hook.publisher.outbox.all().length;
+const recorded = (await hook.publisher.outbox.all()).length;
 
 // b. slowCount slow connections from another process.
 const slow = spawn(
@@ -176,7 +176,7 @@ const slowReport = await slowSummary;
 
 await hook.stop();
 await pool.close();
-db.close();
+db.closeSync();
 rmSync(dir, { recursive: true, force: true });
 
 const p99 = (ms: number[]): number =>

@@ -7,16 +7,17 @@ import type { Logger } from '../log.js';
  */
 export interface UsageLedger {
   /** Requests recorded under `key` at or after `sinceMs`. */
-  count(key: string, sinceMs: number): number;
-  record(key: string, atMs: number): void;
+  count(key: string, sinceMs: number): Promise<number>;
+  record(key: string, atMs: number): Promise<void>;
 }
 
 export function memoryUsageLedger(): UsageLedger {
   const entries: { key: string; at: number }[] = [];
   return {
-    count: (key, since) => entries.filter((e) => e.key === key && e.at >= since).length,
+    count: (key, since) => Promise.resolve(entries.filter((e) => e.key === key && e.at >= since).length),
     record: (key, at) => {
       entries.push({ key, at });
+      return Promise.resolve();
     },
   };
 }

@@ -11,7 +11,7 @@
 import type { Helpdesk } from '../connectors/helpdesk/types.js';
 import type { Logger } from '../log.js';
 import { ChannelCases, type ChannelCase } from '../state/channel-cases.js';
-import type { Db } from '../state/db.js';
+import type { StateDb } from '../state/handle.js';
 
 /**
  * A window starts this much before the last read: our clock against Omnidesk's (NTP keeps them
@@ -24,7 +24,7 @@ const windowMarginMs = 2 * 60_000;
 const maxPage = 500;
 
 export interface CaseFinderDeps {
-  db: Db;
+  db: StateDb;
   helpdesk: Helpdesk;
   channel: string;
   logger: Logger;
@@ -57,9 +57,9 @@ export class CaseFinder {
   }
 
   /** The channel's case for one of these keys (a review and its earlier ids), if the index has one. */
-  lookup(keys: readonly string[]): ChannelCase | undefined {
+  async lookup(keys: readonly string[]): Promise<ChannelCase | undefined> {
     for (const k of keys) {
-      const found = this.index.find(k);
+      const found = await this.index.find(k);
       if (found) return found;
     }
     return undefined;
@@ -67,34 +67,35 @@ export class CaseFinder {
 
   /** Reads the whole channel again (state rebuild). */
   async readAll(): Promise<void> {
-    this.index.reset();
+    await this.index.reset();
     await this.readFull();
   }
 
   private async prepareNow(appKey: string, dueKeys: readonly string[]): Promise<void> {
     const h = this.deps.helpdesk;
     if (this.fullRead) return this.index.markReconciled(appKey);
-    const known = this.index.reconciled(appKey) || this.index.knowsCasesOf(appKey);
+    const known = (await this.index.reconciled(appKey)) || (await this.index.knowsCasesOf(appKey));
     if (!h.listChannelCasesPage || !h.listsReviewKeys) {
       // Case lists do not show the review key: only a lookup per review can tell, and only
       // a state that knows nothing of the app pays for it.
       if (!known) await this.lookupEach(dueKeys);
       return this.index.markReconciled(appKey);
     }
-    const since = this.index.readAt() ?? (known ? this.index.lastCreateAt() : undefined);
+    const since = (await this.index.readAt()) ?? (known ? await this.index.lastCreateAt() : undefined);
     if (known && since !== undefined) {
       if (!this.windowRead) await this.readWindow(since);
       return;
     }
     const first = await this.page1();
     const pages = first.total === undefined ? maxPage : Math.ceil(first.total / first.pageSize);
-    const missing = dueKeys.filter((k) => !this.index.find(k));
+    const missing: string[] = [];
+    for (const k of dueKeys) if (!(await this.index.find(k))) missing.push(k);
     if (pages <= 1 || missing.length > pages - 1) {
       await this.readFull();
     } else {
       await this.lookupEach(missing);
     }
-    this.index.markReconciled(appKey);
+    await this.index.markReconciled(appKey);
   }
 
   private async page1(): Promise<{ total: number | undefined; pageSize: number }> {
@@ -103,7 +104,7 @@ export class CaseFinder {
       const { cases, totalCount, pageSize } = await this.deps.helpdesk.listChannelCasesPage!(1);
       this.reads++;
       const indexed = this.toIndex(cases);
-      this.index.remember(indexed);
+      await this.index.remember(indexed);
       this.firstPage = { cases: indexed, total: totalCount, pageSize, at };
       this.deps.onProgress?.(1, totalCount === undefined ? undefined : Math.ceil(totalCount / pageSize));
     }
@@ -118,7 +119,7 @@ export class CaseFinder {
     for (let page = 2; page <= pages; page++) {
       const { cases, fetched } = await this.deps.helpdesk.listChannelCasesPage!(page);
       this.reads++;
-      this.index.remember(this.toIndex(cases));
+      await this.index.remember(this.toIndex(cases));
       this.deps.onProgress?.(page, pages);
       if (fetched < first.pageSize) break;
     }
@@ -128,7 +129,7 @@ export class CaseFinder {
         { total: first.total },
       );
     }
-    this.index.markRead(at);
+    await this.index.markRead(at);
     this.fullRead = true;
   }
 
@@ -140,10 +141,10 @@ export class CaseFinder {
         createdSinceMs,
       });
       this.reads++;
-      this.index.remember(this.toIndex(cases));
+      await this.index.remember(this.toIndex(cases));
       if (fetched < pageSize || (totalCount !== undefined && page * pageSize >= totalCount)) break;
     }
-    this.index.markRead(at);
+    await this.index.markRead(at);
     this.windowRead = true;
   }
 
@@ -151,7 +152,7 @@ export class CaseFinder {
     for (const key of keys) {
       const found = await this.deps.helpdesk.findCaseByCustomId(key);
       this.reads++;
-      if (found) this.index.remember([{ reviewKey: key, caseId: found.caseId, userId: found.userId }]);
+      if (found) await this.index.remember([{ reviewKey: key, caseId: found.caseId, userId: found.userId }]);
     }
   }
 

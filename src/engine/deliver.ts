@@ -16,7 +16,7 @@ import { RemoteError, errorMessage } from '../errors.js';
 import { classifyChange } from '../rules/filter.js';
 import { Router, type RoutingResult } from '../rules/routing.js';
 import { compileRules, staleTags, tagsFor, type CompiledRule } from '../rules/tags.js';
-import type { Db } from '../state/db.js';
+import type { StateDb } from '../state/handle.js';
 import { isStorageFault } from '../state/faults.js';
 import { DeliveryOutbox, type DeliveryRow } from '../state/deliveries.js';
 import { FollowUps } from '../state/follow-ups.js';
@@ -26,7 +26,7 @@ import { planFollowUps } from './follow-ups.js';
 import type { AppReport } from './report.js';
 
 export interface DeliverDeps {
-  db: Db;
+  db: StateDb;
   config: Config;
   app: AppConfig;
   helpdesk: Helpdesk;
@@ -62,16 +62,16 @@ export class Deliverer {
   async run(): Promise<void> {
     const { app, report } = this.deps;
     const appKey = `${app.store}:${app.appId}`;
-    const open = this.outbox.open(appKey);
+    const open = await this.outbox.open(appKey);
     if (this.deps.finder && !this.deps.describeOnly) {
-      const due = open
-        .filter((d) => d.kind === 'create' && this.reviews.resolve(d.reviewKey)?.caseId == null)
-        .map((d) => d.reviewKey);
+      const due: string[] = [];
+      for (const d of open)
+        if (d.kind === 'create' && (await this.reviews.resolve(d.reviewKey))?.caseId == null) due.push(d.reviewKey);
       await this.deps.finder.prepare(appKey, due);
     }
     for (const d of open) {
       // An edit superseded by a case created earlier in this loop needs no message.
-      if (!this.deps.describeOnly && this.outbox.get(d.id)?.state === 'done') continue;
+      if (!this.deps.describeOnly && (await this.outbox.get(d.id))?.state === 'done') continue;
       try {
         if (d.kind === 'create') await this.create(d);
         else await this.edit(d);
@@ -79,7 +79,7 @@ export class Deliverer {
         report.failed++;
         const message = errorMessage(err);
         report.errors.push(`${d.reviewKey} v${d.version}: ${message}`);
-        if (!this.deps.describeOnly) this.outbox.markFailed(d.id, message);
+        if (!this.deps.describeOnly) await this.outbox.markFailed(d.id, message);
         // Wrong credentials or an exhausted limit fail every delivery alike: stop and say it once.
         if (
           err instanceof RemoteError &&
@@ -99,14 +99,14 @@ export class Deliverer {
 
   private async create(d: DeliveryRow): Promise<void> {
     const { helpdesk, report } = this.deps;
-    const row = this.reviews.resolve(d.reviewKey);
+    const row = await this.reviews.resolve(d.reviewKey);
     if (!row) return;
     if (row.caseId !== null) {
-      this.outbox.markDone(d.id, row.caseId);
-      this.outbox.supersedeEdits(row.reviewKey, row.latestVersion, row.caseId);
+      await this.outbox.markDone(d.id, row.caseId);
+      await this.outbox.supersedeEdits(row.reviewKey, row.latestVersion, row.caseId);
       return;
     }
-    const versions = this.reviews.versions(row.reviewKey);
+    const versions = await this.reviews.versions(row.reviewKey);
     const latest = versions[versions.length - 1];
     if (!latest) return;
     const review = latest.review;
@@ -123,20 +123,20 @@ export class Deliverer {
       report.wouldSend = [...(report.wouldSend ?? []), `new case "${rendered.subject}"`];
       return;
     }
-    const found = this.deps.finder?.lookup([row.reviewKey, ...this.reviews.aliasesOf(row.reviewKey)]);
+    const found = await this.deps.finder?.lookup([row.reviewKey, ...(await this.reviews.aliasesOf(row.reviewKey))]);
     if (found && (await this.adopt(d, row, found.caseId, found.userId ?? undefined))) return;
     if (d.attempts > 0) {
       // The store may have re-created the review under a new id since that attempt: the case
       // it made then carries the old key.
       let existing;
-      for (const key of [row.reviewKey, ...this.reviews.aliasesOf(row.reviewKey)]) {
+      for (const key of [row.reviewKey, ...(await this.reviews.aliasesOf(row.reviewKey))]) {
         existing = await helpdesk.findCaseByCustomId(key);
         if (existing) break;
       }
       if (existing) {
         // An earlier attempt made this case from a version we did not record: only edits up to
         // the queued one are surely shown in it; later ones still get their message.
-        this.finishCreate(d, row.reviewKey, d.version, existing.caseId, existing.userId);
+        await this.finishCreate(d, row.reviewKey, d.version, existing.caseId, existing.userId);
         report.reconciled++;
         return;
       }
@@ -155,7 +155,7 @@ export class Deliverer {
       now: (this.deps.now ?? Date.now)(),
     }))
       await new FollowUps(this.deps.db).queue(f, new Date().toISOString());
-    this.outbox.markSending(d.id);
+    await this.outbox.markSending(d.id);
     const created = await helpdesk.createCase({
       userCustomId: row.reviewKey,
       userFullName: review.author?.trim() || 'App user',
@@ -165,7 +165,7 @@ export class Deliverer {
       labelIds: labels,
       routing: routed?.action,
     });
-    this.finishCreate(d, row.reviewKey, row.latestVersion, created.caseId, created.userId);
+    await this.finishCreate(d, row.reviewKey, row.latestVersion, created.caseId, created.userId);
     if (created.created) report.created++;
     else report.reconciled++;
   }
@@ -184,10 +184,10 @@ export class Deliverer {
       messages = await helpdesk.listMessages(caseId);
     } catch (err) {
       if (!(err instanceof RemoteError && err.kind === 'not-found')) throw err;
-      this.deps.finder?.index.forget(caseId);
+      await this.deps.finder?.index.forget(caseId);
       return false;
     }
-    const keys = [row.reviewKey, ...this.reviews.aliasesOf(row.reviewKey)];
+    const keys = [row.reviewKey, ...(await this.reviews.aliasesOf(row.reviewKey))];
     const customer = messages.filter((m) => !m.note && m.staffId === 0);
     let shown = 0;
     for (const m of customer) {
@@ -197,7 +197,7 @@ export class Deliverer {
           shown = Math.max(shown, Number(match[1]));
       }
     }
-    const latest = this.reviews.latest(row.reviewKey);
+    const latest = await this.reviews.latest(row.reviewKey);
     if (!latest) return false;
     const version = latest.version + shown;
     const current = latest.review;
@@ -206,48 +206,44 @@ export class Deliverer {
       await helpdesk.addCustomerMessage(caseId, userId, message.content, message.contentHtml);
       report.updated++;
     }
-    this.deps.db
-      .transaction(() => {
-        this.reviews.shiftVersions(row.reviewKey, shown);
-        this.finishCreate(d, row.reviewKey, version, caseId, userId, true);
-      })
-      .immediate();
+    await this.deps.db.transaction(async () => {
+      await this.reviews.shiftVersions(row.reviewKey, shown);
+      await this.finishCreate(d, row.reviewKey, version, caseId, userId, true);
+    });
     report.reconciled++;
     return true;
   }
 
-  private finishCreate(
+  private async finishCreate(
     d: DeliveryRow,
     key: string,
     version: number,
     caseId: number,
     userId: number | undefined,
     adopted = false,
-  ): void {
-    this.deps.db
-      .transaction(() => {
-        this.reviews.setCase(key, caseId, userId, adopted);
-        this.outbox.markDone(d.id, caseId);
-        this.outbox.supersedeEdits(key, version, caseId);
-      })
-      .immediate();
+  ): Promise<void> {
+    return this.deps.db.transaction(async () => {
+      await this.reviews.setCase(key, caseId, userId, adopted);
+      await this.outbox.markDone(d.id, caseId);
+      await this.outbox.supersedeEdits(key, version, caseId);
+    });
   }
 
   private async edit(d: DeliveryRow): Promise<void> {
     const { helpdesk, report } = this.deps;
-    const row = this.reviews.resolve(d.reviewKey);
+    const row = await this.reviews.resolve(d.reviewKey);
     if (!row) return;
     if (row.caseId === null) {
       // Its case is still to be created by an earlier delivery; this edit waits for it.
       return;
     }
-    const versions = this.reviews.versions(row.reviewKey);
+    const versions = await this.reviews.versions(row.reviewKey);
     const current = versions.find((v) => v.version === d.version)?.review;
     const earlier = versions.filter((v) => v.version < d.version);
     const previous = earlier.at(-1)?.review;
     const beforePrevious = earlier.at(-2)?.review;
     if (!current || !previous) {
-      this.outbox.markDone(d.id, row.caseId);
+      await this.outbox.markDone(d.id, row.caseId);
       return;
     }
     const message = renderEdit(previous, current, row.reviewKey, d.version);
@@ -270,11 +266,11 @@ export class Deliverer {
     }
     if (messages.some((m) => m.content.includes(marker)) || showsCurrent(messages, current)) {
       await this.relabel(row.caseId, previous, current, beforePrevious);
-      this.outbox.markDone(d.id, row.caseId);
+      await this.outbox.markDone(d.id, row.caseId);
       report.reconciled++;
       return;
     }
-    this.outbox.markSending(d.id);
+    await this.outbox.markSending(d.id);
     let sent;
     try {
       sent = await helpdesk.addCustomerMessage(
@@ -288,7 +284,7 @@ export class Deliverer {
       return this.replaceRemovedCase(d, row);
     }
     await this.relabel(row.caseId, previous, current, beforePrevious);
-    this.outbox.markDone(d.id, row.caseId, sent.messageId);
+    await this.outbox.markDone(d.id, row.caseId, sent.messageId);
     report.updated++;
   }
 
@@ -300,7 +296,7 @@ export class Deliverer {
   private async replaceRemovedCase(d: DeliveryRow, row: ReviewRow): Promise<void> {
     const { helpdesk, report } = this.deps;
     const oldCase = row.caseId!;
-    const versions = this.reviews.versions(row.reviewKey);
+    const versions = await this.reviews.versions(row.reviewKey);
     const latest = versions[versions.length - 1];
     if (!latest) return;
     const review = latest.review;
@@ -320,15 +316,15 @@ export class Deliverer {
         ...(routed?.action.labels ?? []),
       ]),
     ]);
-    this.deps.finder?.index.forget(oldCase);
+    await this.deps.finder?.index.forget(oldCase);
     // A run killed after making the new case left this edit open: that case is the one.
     const made = await helpdesk.findCaseByCustomId(row.reviewKey);
     if (made && made.caseId !== oldCase) {
-      this.finishCreate(d, row.reviewKey, row.latestVersion, made.caseId, made.userId);
+      await this.finishCreate(d, row.reviewKey, row.latestVersion, made.caseId, made.userId);
       report.reconciled++;
       return;
     }
-    this.outbox.markSending(d.id);
+    await this.outbox.markSending(d.id);
     const created = await helpdesk.createCase({
       userCustomId: row.reviewKey,
       userFullName: review.author?.trim() || 'App user',
@@ -338,7 +334,7 @@ export class Deliverer {
       labelIds: labels,
       routing: routed?.action,
     });
-    this.finishCreate(d, row.reviewKey, row.latestVersion, created.caseId, created.userId);
+    await this.finishCreate(d, row.reviewKey, row.latestVersion, created.caseId, created.userId);
     report.created++;
     report.warnings.push(
       `${row.reviewKey}: case #${oldCase} no longer exists in Omnidesk; the review continues in case #${created.caseId} with its whole history`,

@@ -15,7 +15,7 @@ import type { Review } from '../domain/review.js';
 import { errorMessage, RemoteError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { draftFor } from '../rules/drafts.js';
-import type { Db } from '../state/db.js';
+import type { StateDb } from '../state/handle.js';
 import { FollowUps, type FollowUpKind, type FollowUpRow, type NewFollowUp } from '../state/follow-ups.js';
 import { ReplyOutbox } from '../state/replies.js';
 import { ReviewStore } from '../state/reviews.js';
@@ -106,7 +106,7 @@ export interface FollowUpReport {
 }
 
 export interface FollowUpDeps {
-  db: Db;
+  db: StateDb;
   config: Config;
   services: Services;
   logger: Logger;
@@ -164,7 +164,7 @@ export class FollowUpRunner {
   private async decide(row: FollowUpRow, report: FollowUpReport): Promise<void> {
     const { config, services } = this.deps;
     const auto = config.autoReply;
-    const review = this.reviews.resolve(row.reviewKey);
+    const review = await this.reviews.resolve(row.reviewKey);
     // The case is not made yet (its delivery failed so far): the reply waits for it.
     if (!auto || !review || review.caseId === null) return;
     const caseId = review.caseId;
@@ -180,7 +180,7 @@ export class FollowUpRunner {
     // The agent's own reply wins: recorded by the webhook or poll, written in the case, or in the store.
     const answered =
       (await this.followUps.agentReplied(caseId, key, messageId)) ||
-      this.reviews.latest(key)?.review.developerAnswer !== undefined ||
+      (await this.reviews.latest(key))?.review.developerAnswer !== undefined ||
       (await services.helpdesk.listMessages(caseId, { onInvalid: () => {} })).some(
         (m) => m.staffId !== 0 && !m.note && !isOwnNote(m.content),
       );
@@ -197,21 +197,28 @@ export class FollowUpRunner {
       return;
     }
     const dayStart = `${at.slice(0, 10)}T00:00:00.000Z`;
-    if ((await this.followUps.handedSince(row.appKey, dayStart)) >= auto.dailyCap) {
-      await settle('capped', t.capped(auto.dailyCap));
+    const note = withMarker(t.automatic(row.text), 'auto-reply', row.reviewKey);
+    // The cap is read and the hand-over written in one transaction: two runs cannot both take the last place.
+    const handed = await this.deps.db.transaction(async () => {
+      if ((await this.followUps.handedSince(row.appKey, dayStart)) >= auto.dailyCap) {
+        await settle('capped', t.capped(auto.dailyCap));
+        return false;
+      }
+      await this.followUps.handOver(row.reviewKey, caseId, note, at, () =>
+        this.outbox.record({ messageId, caseId, reviewKey: key, staffId: null, text: row.text }),
+      );
+      return true;
+    });
+    if (!handed) {
       report.autoCapped++;
       return;
     }
-    const note = withMarker(t.automatic(row.text), 'auto-reply', row.reviewKey);
-    await this.followUps.handOver(row.reviewKey, caseId, note, at, () => {
-      this.outbox.record({ messageId, caseId, reviewKey: key, staffId: null, text: row.text });
-    });
     report.autoHanded++;
     this.deps.logger.info('automatic reply handed to the reply outbox', { reviewKey: key, caseId });
   }
 
   private async postNote(row: FollowUpRow): Promise<boolean> {
-    const caseId = row.caseId ?? this.reviews.resolve(row.reviewKey)?.caseId ?? null;
+    const caseId = row.caseId ?? (await this.reviews.resolve(row.reviewKey))?.caseId ?? null;
     if (caseId === null || row.note === null) return false;
     const { helpdesk } = this.deps.services;
     // Counted before sending: a kill after the send leaves attempts > 0 and the marker decides.

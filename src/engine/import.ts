@@ -14,7 +14,7 @@ import { errorMessage, ExitCode, UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { AppStates } from '../state/app-state.js';
 import { backlogTaken } from '../state/backlog.js';
-import type { Db } from '../state/db.js';
+import type { StateDb } from '../state/handle.js';
 import { LabelCache } from '../state/labels.js';
 import { sqliteUsageLedger } from '../state/usage.js';
 import { bindState, ownerOf } from '../state/identity.js';
@@ -28,7 +28,7 @@ import type { Services } from './services.js';
 import { buildServices } from './wiring.js';
 
 export interface ImportDeps {
-  db: Db;
+  db: StateDb;
   config: Config;
   services: Services;
   logger: Logger;
@@ -96,17 +96,17 @@ export async function importReviews(deps: ImportDeps, appId: string, paths: read
   const now = deps.now ?? Date.now;
   const app = appOf(config, appId);
   const files = readImportFiles(app, paths);
-  bindState(db, ownerOf(config.omnidesk), { record: true });
-  const lock = acquireLock(db, 'sync');
+  await bindState(db, ownerOf(config.omnidesk), { record: true });
+  const lock = await acquireLock(db, 'sync');
   try {
     const runs = new Runs(db);
-    const runId = runs.start('import');
+    const runId = await runs.start('import');
     const appKey = `${app.store}:${app.appId}`;
     const report = emptyAppReport(app.id, app.store, 'api', false);
-    const firstSyncAt = new AppStates(db).get(appKey)?.firstSyncAt;
-    const backlogLeft = Math.max(0, app.filters.backlog - backlogTaken(db, appKey, firstSyncAt));
+    const firstSyncAt = (await new AppStates(db).get(appKey))?.firstSyncAt;
+    const backlogLeft = Math.max(0, app.filters.backlog - (await backlogTaken(db, appKey, firstSyncAt)));
     const reviews = files.flatMap((f) => f.read.reviews);
-    new Ingestor(db, app, report).recordImported(reviews, {
+    await new Ingestor(db, app, report).recordImported(reviews, {
       left: backlogLeft,
       since: firstSyncAt ? Date.parse(firstSyncAt) : undefined,
     });
@@ -140,17 +140,17 @@ export async function importReviews(deps: ImportDeps, appId: string, paths: read
       backlogLeft,
       outcome: report.outcome,
     };
-    runs.finish(runId, result.outcome, result);
+    await runs.finish(runId, result.outcome, result);
     logger.info('import finished', { app: app.id, created: report.created, outcome: report.outcome });
     return result;
   } finally {
-    lock.release();
+    await lock.release();
   }
 }
 
 /** One import with the real connectors, as the command runs it; the caller owns the db. */
 export async function runImport(
-  db: Db,
+  db: StateDb,
   config: Config,
   location: ConfigLocation,
   logger: Logger,

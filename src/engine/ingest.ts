@@ -7,7 +7,7 @@ import type { AppConfig } from '../config/schema.js';
 import type { AppRef, Capabilities, StoreConnector } from '../connectors/stores/types.js';
 import { contentFingerprint, reviewKey, type Review } from '../domain/review.js';
 import { classifyChange, evaluate, type Change } from '../rules/filter.js';
-import type { Db } from '../state/db.js';
+import type { StateDb } from '../state/handle.js';
 import { DeliveryOutbox } from '../state/deliveries.js';
 import { ReviewStore, succeed, type ReviewRow } from '../state/reviews.js';
 import { SetAsideRecords } from '../state/set-aside.js';
@@ -42,20 +42,19 @@ export class Ingestor {
   private readonly reviews: ReviewStore;
   private readonly outbox: DeliveryOutbox;
   private readonly setAside: SetAsideRecords;
-  /** Records set aside by earlier runs, forgotten once the store serves them readable. */
-  private readonly setAsideIds: Set<string>;
+  /** Records set aside by earlier runs, forgotten once the store serves them readable (loaded on first use). */
+  private setAsideIds: Set<string> | undefined;
   /** Public-feed reviews not yet matched to API ids, loaded once per run. */
   private publicReviews: { key: string; review: Review }[] | undefined;
 
   constructor(
-    private readonly db: Db,
+    private readonly db: StateDb,
     private readonly app: AppConfig,
     private readonly report: AppReport,
   ) {
     this.reviews = new ReviewStore(db);
     this.outbox = new DeliveryOutbox(db);
     this.setAside = new SetAsideRecords(db);
-    this.setAsideIds = this.setAside.ids(`${app.store}:${app.appId}`);
   }
 
   private appKey(): string {
@@ -63,8 +62,8 @@ export class Ingestor {
   }
 
   /** Known with the same content (and the same edit date, where the store stamps edits). */
-  private knownUnchanged(r: Review, caps: Capabilities): boolean {
-    const row = this.reviews.resolve(reviewKey(r));
+  private async knownUnchanged(r: Review, caps: Capabilities): Promise<boolean> {
+    const row = await this.reviews.resolve(reviewKey(r));
     if (!row || row.fingerprint !== contentFingerprint(r)) return false;
     return (
       caps.editDetection !== 'edit-date' ||
@@ -100,11 +99,11 @@ export class Ingestor {
         opts.onProgress?.(this.report.fetched);
       }
       newestFirst(all);
-      let backlogLeft = this.app.filters.backlog - this.reviews.countChosen(this.appKey());
+      let backlogLeft = this.app.filters.backlog - (await this.reviews.countChosen(this.appKey()));
       for (let i = 0; i < all.length; i += batchSize) {
-        this.inOneCommit(() => {
+        await this.inOneCommit(async () => {
           for (const review of all.slice(i, i + batchSize))
-            backlogLeft -= this.record(review, connector, backlogLeft) ? 1 : 0;
+            backlogLeft -= (await this.record(review, connector, backlogLeft)) ? 1 : 0;
         });
       }
       return pager.summary;
@@ -113,8 +112,8 @@ export class Ingestor {
       this.report.fetched += page.reviews.length;
       opts.onProgress?.(this.report.fetched);
       for (let i = 0; i < page.reviews.length; i += batchSize) {
-        this.inOneCommit(() => {
-          for (const review of page.reviews.slice(i, i + batchSize)) this.record(review, connector, undefined);
+        await this.inOneCommit(async () => {
+          for (const review of page.reviews.slice(i, i + batchSize)) await this.record(review, connector, undefined);
         });
       }
     }
@@ -126,19 +125,19 @@ export class Ingestor {
    * through the same filters, backlog and outbox as a pull. A review the state knows is left as
    * it is: the file may be older than what the store served since.
    */
-  recordImported(reviews: readonly Review[], backlog: ImportBacklog): void {
+  async recordImported(reviews: readonly Review[], backlog: ImportBacklog): Promise<void> {
     const all = newestFirst(newestPerId(reviews));
     this.report.fetched += reviews.length;
     let left = backlog.left;
     for (let i = 0; i < all.length; i += batchSize) {
-      this.inOneCommit(() => {
+      await this.inOneCommit(async () => {
         for (const review of all.slice(i, i + batchSize)) {
-          if (this.reviews.resolve(reviewKey(review))) {
+          if (await this.reviews.resolve(reviewKey(review))) {
             this.report.unchanged++;
             continue;
           }
           const isBacklog = backlog.since === undefined || Date.parse(review.createdAt) < backlog.since;
-          left -= this.record(review, undefined, isBacklog ? left : undefined) ? 1 : 0;
+          left -= (await this.record(review, undefined, isBacklog ? left : undefined)) ? 1 : 0;
         }
       });
     }
@@ -149,47 +148,48 @@ export class Ingestor {
    * a commit waits for the disk (synchronous=FULL), and one per review made a large pull slow.
    * A kill mid-batch loses only that batch's records, which the next pull finds again.
    */
-  private inOneCommit(fn: () => void): void {
-    this.db.transaction(fn).immediate();
+  private inOneCommit(fn: () => Promise<void>): Promise<void> {
+    return this.db.transaction(fn);
   }
 
   /** Records one review atomically; true when it took a backlog place. Without a connector no predecessor is looked for. */
-  private record(review: Review, connector: StoreConnector | undefined, backlogLeft: number | undefined): boolean {
-    let tookBacklog = false;
-    this.db
-      .transaction(() => {
-        const key = reviewKey(review);
-        if (this.setAsideIds.delete(review.reviewId))
-          this.setAside.forget(`${review.store}:${review.appId}`, review.reviewId);
-        let row = this.reviews.get(key);
-        if (row?.aliasOf) row = this.reviews.resolve(key);
-        if (!row && connector) {
-          const predecessor = this.findPredecessor(review, connector);
-          if (predecessor) {
-            succeed(this.db, predecessor.reviewKey, review);
-            row = this.reviews.get(key)!;
-          }
+  private async record(
+    review: Review,
+    connector: StoreConnector | undefined,
+    backlogLeft: number | undefined,
+  ): Promise<boolean> {
+    this.setAsideIds ??= await this.setAside.ids(this.appKey());
+    const setAsideIds = this.setAsideIds;
+    // A savepoint inside the batch's transaction (or a transaction of its own).
+    return this.db.transaction(async () => {
+      const key = reviewKey(review);
+      if (setAsideIds.delete(review.reviewId))
+        await this.setAside.forget(`${review.store}:${review.appId}`, review.reviewId);
+      let row = await this.reviews.get(key);
+      if (row?.aliasOf) row = await this.reviews.resolve(key);
+      if (!row && connector) {
+        const predecessor = await this.findPredecessor(review, connector);
+        if (predecessor) {
+          await succeed(this.db, predecessor.reviewKey, review);
+          row = (await this.reviews.get(key))!;
         }
-        if (!row) {
-          tookBacklog = this.recordNew(review, backlogLeft);
-          return;
-        }
-        this.recordKnown(row, review);
-      })
-      .immediate();
-    return tookBacklog;
+      }
+      if (!row) return this.recordNew(review, backlogLeft);
+      await this.recordKnown(row, review);
+      return false;
+    });
   }
 
-  private recordNew(review: Review, backlogLeft: number | undefined): boolean {
+  private async recordNew(review: Review, backlogLeft: number | undefined): Promise<boolean> {
     this.report.new++;
     const verdict = evaluate(review, 'new', this.app.filters);
     if (!verdict.keep) {
-      this.reviews.insert(review, 'dropped', verdict.detail);
+      await this.reviews.insert(review, 'dropped', verdict.detail);
       this.report.dropped[verdict.reason] = (this.report.dropped[verdict.reason] ?? 0) + 1;
       return false;
     }
     if (backlogLeft !== undefined && (backlogLeft <= 0 || review.developerAnswer)) {
-      this.reviews.insert(
+      await this.reviews.insert(
         review,
         'backlog-skipped',
         review.developerAnswer ? 'answered before the first sync' : 'older than the backlog',
@@ -198,19 +198,19 @@ export class Ingestor {
       if (review.developerAnswer) this.report.backlogAnswered = (this.report.backlogAnswered ?? 0) + 1;
       return false;
     }
-    this.reviews.insert(review, 'deliver', null);
-    this.outbox.enqueue(reviewKey(review), 1, 'create');
+    await this.reviews.insert(review, 'deliver', null);
+    await this.outbox.enqueue(reviewKey(review), 1, 'create');
     return backlogLeft !== undefined;
   }
 
-  private recordKnown(row: ReviewRow, review: Review): void {
+  private async recordKnown(row: ReviewRow, review: Review): Promise<void> {
     if (row.fingerprint === contentFingerprint(review)) {
-      this.reviews.touch(row.reviewKey, review);
+      await this.reviews.touch(row.reviewKey, review);
       this.report.unchanged++;
       return;
     }
-    const previous = this.reviews.latest(row.reviewKey)?.review;
-    const version = this.reviews.addVersion(row.reviewKey, review);
+    const previous = (await this.reviews.latest(row.reviewKey))?.review;
+    const version = await this.reviews.addVersion(row.reviewKey, review);
     const change: Change = classifyChange(previous, review);
     this.report.edited++;
     const verdict = evaluate(review, change, this.app.filters);
@@ -219,9 +219,9 @@ export class Ingestor {
       return;
     }
     const hasCaseOrCreate =
-      row.caseId !== null || this.outbox.forReview(row.reviewKey).some((d) => d.kind === 'create');
-    if (!hasCaseOrCreate) this.reviews.setDecision(row.reviewKey, 'deliver', null);
-    this.outbox.enqueue(row.reviewKey, version, hasCaseOrCreate ? 'edit' : 'create');
+      row.caseId !== null || (await this.outbox.forReview(row.reviewKey)).some((d) => d.kind === 'create');
+    if (!hasCaseOrCreate) await this.reviews.setDecision(row.reviewKey, 'deliver', null);
+    await this.outbox.enqueue(row.reviewKey, version, hasCaseOrCreate ? 'edit' : 'create');
   }
 
   /**
@@ -230,13 +230,17 @@ export class Ingestor {
    * - A store that re-creates an edited review under a new id: one customer has one review per
    *   app and territory, so the same author in the same territory is the same review.
    */
-  private findPredecessor(review: Review, connector: StoreConnector): ReviewRow | undefined {
+  private async findPredecessor(review: Review, connector: StoreConnector): Promise<ReviewRow | undefined> {
     const key = reviewKey(review);
     if (review.origin === 'api' && connector.matchesPublicReview) {
-      this.publicReviews ??= this.reviews
-        .publicKeys(this.appKey())
-        .map((k) => ({ key: k, review: this.reviews.latest(k)?.review }))
-        .filter((p): p is { key: string; review: Review } => p.review !== undefined);
+      if (!this.publicReviews) {
+        const loaded: { key: string; review: Review }[] = [];
+        for (const k of await this.reviews.publicKeys(this.appKey())) {
+          const latest = (await this.reviews.latest(k))?.review;
+          if (latest !== undefined) loaded.push({ key: k, review: latest });
+        }
+        this.publicReviews = loaded;
+      }
       const i = this.publicReviews.findIndex((p) => connector.matchesPublicReview!(p.review, review));
       if (i >= 0) {
         const [match] = this.publicReviews.splice(i, 1);
@@ -244,7 +248,7 @@ export class Ingestor {
       }
     }
     if (!connector.capabilities.recreatesEditedReviews || !review.author) return undefined;
-    const found = this.reviews.byAuthor(this.appKey(), key, review.origin, review.author, review.territory);
+    const found = await this.reviews.byAuthor(this.appKey(), key, review.origin, review.author, review.territory);
     return found ? this.reviews.get(found) : undefined;
   }
 }

@@ -17,7 +17,7 @@ export interface PagingBudget {
 
 export interface PagingOptions {
   /** Asked before a page is handed on: a page whose every review is known and unchanged ends its sequence. */
-  isKnownUnchanged?: ((review: Review) => boolean) | undefined;
+  isKnownUnchanged?: ((review: Review) => boolean | Promise<boolean>) | undefined;
   budget?: PagingBudget | undefined;
   now?: (() => number) | undefined;
   signal?: AbortSignal | undefined;
@@ -120,7 +120,11 @@ export class Pager {
         const repeated = reviews.length > 0 && reviews.every((r) => sliceSeen.has(r.reviewId));
         const fresh = reviews.filter((r) => !seen.has(r.reviewId));
         const known = this.opts.isKnownUnchanged;
-        const allKnown = known !== undefined && reviews.length > 0 && fresh.every(known);
+        let allKnown = known !== undefined && reviews.length > 0;
+        for (const r of fresh) {
+          if (!allKnown || !known) break;
+          allKnown = await known(r);
+        }
         for (const r of reviews) {
           seen.add(r.reviewId);
           sliceSeen.add(r.reviewId);

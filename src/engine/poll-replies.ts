@@ -11,7 +11,7 @@ import type { HelpdeskMessage, SetAsideItem } from '../connectors/helpdesk/types
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
 import { Cursors } from '../state/cursors.js';
-import type { Db } from '../state/db.js';
+import type { StateDb } from '../state/handle.js';
 import type { ReplyPublisher } from './reply-publisher.js';
 import type { Services } from './services.js';
 
@@ -23,7 +23,7 @@ const firstPollLookbackMs = 7 * 24 * 60 * 60_000;
 const overlapMs = 2 * 60_000;
 
 export interface PollRepliesDeps {
-  db: Db;
+  db: StateDb;
   services: Services;
   logger: Logger;
   publisher: ReplyPublisher;
@@ -44,7 +44,7 @@ export interface PollRepliesReport {
 export async function pollReplies(deps: PollRepliesDeps): Promise<PollRepliesReport> {
   const now = deps.now ?? Date.now;
   const cursors = new Cursors(deps.db);
-  const previous = cursors.get(pollCursorName);
+  const previous = await cursors.get(pollCursorName);
   // Only the very first poll has no Omnidesk time to start from; a week makes any skew irrelevant.
   const since = previous ?? new Date(now() - firstPollLookbackMs).toISOString();
   const report: PollRepliesReport = { cases: 0, replies: 0, recorded: 0, duplicates: 0, errors: 0, invalid: 0 };
@@ -72,7 +72,7 @@ export async function pollReplies(deps: PollRepliesDeps): Promise<PollRepliesRep
     }
     for (const m of repliesAfterCaseOpened(messages)) {
       report.replies += 1;
-      const result = deps.publisher.acceptMessage(m);
+      const result = await deps.publisher.acceptMessage(m);
       if (result === 'recorded') report.recorded += 1;
       else if (result === 'duplicate') report.duplicates += 1;
     }
@@ -82,7 +82,7 @@ export async function pollReplies(deps: PollRepliesDeps): Promise<PollRepliesRep
   const next = newest === undefined ? undefined : newest - overlapMs;
   const current = previous === undefined ? NaN : Date.parse(previous);
   if (report.errors === 0 && next !== undefined && (Number.isNaN(current) || next > current))
-    cursors.set(pollCursorName, new Date(next).toISOString());
+    await cursors.set(pollCursorName, new Date(next).toISOString());
   deps.logger.info('polled Omnidesk for replies', { ...report });
   return report;
 }

@@ -1,6 +1,6 @@
 import { errorMessage } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Db } from '../state/db.js';
+import type { StateDb } from '../state/handle.js';
 import { isBusy, waitWritable } from '../state/retry-busy.js';
 import type { ReplyPublisher } from './reply-publisher.js';
 
@@ -20,7 +20,7 @@ export class PublishLoop {
     private readonly logger: Logger,
     private readonly debounceMs: number,
     /** When given, each pass first waits (asynchronously) until no other process holds the write lock. */
-    private readonly db?: Db | undefined,
+    private readonly db?: StateDb | undefined,
   ) {}
 
   kick(): void {

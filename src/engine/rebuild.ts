@@ -9,7 +9,7 @@
 import type { Config } from '../config/schema.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Db } from '../state/db.js';
+import type { StateDb } from '../state/handle.js';
 import { bindState, ownerOf } from '../state/identity.js';
 import { ReviewStore } from '../state/reviews.js';
 import { CaseFinder } from './case-finder.js';
@@ -18,7 +18,7 @@ import type { Services } from './services.js';
 import { SyncEngine, type SyncRunOptions } from './sync-engine.js';
 
 export interface RebuildDeps {
-  db: Db;
+  db: StateDb;
   config: Config;
   services: Services;
   logger: Logger;
@@ -42,31 +42,28 @@ export async function rebuildState(deps: RebuildDeps): Promise<RebuildReport> {
       [{ path: 'omnidesk.channel', message: 'not set' }],
       'Run `asodesk-omni init` (step "Custom channel").',
     );
-  bindState(db, ownerOf(config.omnidesk));
+  await bindState(db, ownerOf(config.omnidesk));
   const finder = new CaseFinder({ db, helpdesk: services.helpdesk, channel, logger, onProgress: deps.onCasesRead });
   await finder.readAll();
-  const casesIndexed = db.prepare('SELECT COUNT(*) FROM channel_cases').pluck().get() as number;
-  const casesRelinked = relink(db, finder);
+  const casesIndexed = await finder.index.count();
+  const casesRelinked = await relink(db, finder);
   logger.info('channel cases read', { channel, cases: casesIndexed, relinked: casesRelinked, reads: finder.reads });
   const sync = await new SyncEngine({ db, config, services, logger }).run({ full: true, onProgress: deps.onProgress });
   return { casesIndexed, casesRelinked, sync };
 }
 
 /** Reviews the state knows, pointed at the case Omnidesk has for them (Omnidesk wins). */
-function relink(db: Db, finder: CaseFinder): number {
+async function relink(db: StateDb, finder: CaseFinder): Promise<number> {
   const reviews = new ReviewStore(db);
-  const rows = db.prepare('SELECT review_key, case_id FROM reviews WHERE alias_of IS NULL').all() as {
-    review_key: string;
-    case_id: number | null;
-  }[];
+  const rows = await reviews.caseLinks();
   let changed = 0;
-  db.transaction(() => {
+  await db.transaction(async () => {
     for (const r of rows) {
-      const found = finder.lookup([r.review_key, ...reviews.aliasesOf(r.review_key)]);
-      if (!found || found.caseId === r.case_id) continue;
-      reviews.setCase(r.review_key, found.caseId, found.userId ?? undefined, true);
+      const found = await finder.lookup([r.reviewKey, ...(await reviews.aliasesOf(r.reviewKey))]);
+      if (!found || found.caseId === r.caseId) continue;
+      await reviews.setCase(r.reviewKey, found.caseId, found.userId ?? undefined, true);
       changed++;
     }
-  })();
+  });
   return changed;
 }

@@ -12,7 +12,7 @@ import type { Config } from '../config/schema.js';
 import type { Helpdesk } from '../connectors/helpdesk/types.js';
 import { errorMessage, RemoteError } from '../errors.js';
 import type { Logger } from '../log.js';
-import type { Db } from '../state/db.js';
+import type { StateDb } from '../state/handle.js';
 import { ReplyEffects, type AnswerEdit, type LaterVersion } from '../state/reply-effects.js';
 import { ReviewStore } from '../state/reviews.js';
 import { notePrefix } from './reply-notes.js';
@@ -66,7 +66,7 @@ export interface ReplyEffectReport {
 }
 
 export interface ReplyEffectDeps {
-  db: Db;
+  db: StateDb;
   config: Config;
   helpdesk: Helpdesk;
   logger: Logger;
@@ -92,7 +92,7 @@ export class ReplyEffectRunner {
   async run(): Promise<ReplyEffectReport> {
     const report: ReplyEffectReport = { edits: 0, ratingChanges: 0, notes: 0, errors: [] };
     for (const v of await this.effects.laterVersions()) {
-      const edit = this.editOf(v);
+      const edit = await this.editOf(v);
       if (await this.effects.recordEdit(edit, this.at())) {
         report.edits++;
         if (edit.note !== null) report.ratingChanges++;
@@ -112,7 +112,7 @@ export class ReplyEffectRunner {
   }
 
   /** The edit as recorded: against the first answer's rating, timed from the latest answer before it. */
-  private editOf(v: LaterVersion): Omit<AnswerEdit, 'noteAttempts' | 'noteDone'> {
+  private async editOf(v: LaterVersion): Promise<Omit<AnswerEdit, 'noteAttempts' | 'noteDone'>> {
     const first = v.answers[0]!;
     const latest = v.answers.at(-1)!;
     const changed = v.rating !== v.previousRating;
@@ -130,12 +130,12 @@ export class ReplyEffectRunner {
       seenAt: v.seenAt,
       note,
       label: changed ? ratingLabel(first.ratingBefore, v.rating) : null,
-      caseId: this.reviews.resolve(v.reviewKey)?.caseId ?? null,
+      caseId: (await this.reviews.resolve(v.reviewKey))?.caseId ?? null,
     };
   }
 
   private async postNote(edit: AnswerEdit): Promise<boolean> {
-    const review = this.reviews.resolve(edit.reviewKey);
+    const review = await this.reviews.resolve(edit.reviewKey);
     const caseId = review?.caseId ?? edit.caseId;
     if (caseId === null || edit.note === null) return false;
     const { helpdesk } = this.deps;

@@ -19,7 +19,7 @@ export async function laterReplySent(
   outbox: ReplyOutbox,
   helpdesk: Helpdesk,
 ): Promise<boolean> {
-  const others = outbox.sentForReview(reviewKey, row.messageId);
+  const others = await outbox.sentForReview(reviewKey, row.messageId);
   if (others.length === 0) return false;
   const sameCase = others.filter((o) => o.caseId === row.caseId);
   let position: Map<number, number> | undefined;

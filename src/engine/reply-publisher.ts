@@ -1,6 +1,6 @@
 /**
  * Agents' replies in Omnidesk → developer answers in the stores. `accept` only writes the
- * outbox (fast, synchronous: the webhook is acknowledged at once); `flush` publishes due rows,
+ * outbox (one insert: the webhook is acknowledged at once); `flush` publishes due rows,
  * each claimed first so that two processes (serve-hook and a `sync`) never send the same one;
  * `readBack` follows answers that stores publish later or moderate.
  * Every outcome is written into the case as one internal note, marked with the reply and the
@@ -16,7 +16,7 @@ import { parseReviewKey } from '../domain/review.js';
 import { errorMessage, RemoteError, UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ReplyMetrics } from '../metrics/types.js';
-import type { Db } from '../state/db.js';
+import type { StateDb } from '../state/handle.js';
 import { isBusy } from '../state/retry-busy.js';
 import { noteKey, ReplyOutbox, type ReplyRow } from '../state/replies.js';
 import { ReplyEffects, type AnswerOutcome } from '../state/reply-effects.js';
@@ -60,7 +60,7 @@ export interface ReadBackReport {
 }
 
 export interface ReplyPublisherDeps {
-  db: Db;
+  db: StateDb;
   config: Config;
   services: Services;
   logger: Logger;
@@ -112,21 +112,22 @@ export class ReplyPublisher {
     this.staleMs = deps.staleMs ?? 5 * 60_000;
   }
 
-  /** Records a webhook event; only writes SQLite, so the webhook can be answered at once. */
-  accept(event: WebhookEvent): AcceptResult {
-    if (event.type !== 'message_new') return 'ignored';
+  /** Records a webhook event; only writes the state, so the webhook can be answered at once. */
+  accept(event: WebhookEvent): Promise<AcceptResult> {
+    if (event.type !== 'message_new') return Promise.resolve('ignored');
     return this.acceptMessage(event);
   }
 
   /** Records a staff reply (from the webhook or the poll) once, keyed by its message id. */
-  acceptMessage(message: StaffMessage): AcceptResult {
+  async acceptMessage(message: StaffMessage): Promise<AcceptResult> {
     // Notes (ours included) and customer messages are never answers.
     if (message.staffId === 0 || message.note || isOwnNote(message.content)) return 'ignored';
     if (message.sentViaRule && !this.deps.config.webhook.publishRuleReplies) return 'ignored';
-    const recorded = this.outbox.record({
+    // One insert that does nothing for a known message id: no read-then-write to interleave.
+    const recorded = await this.outbox.record({
       messageId: message.messageId,
       caseId: message.caseId,
-      reviewKey: this.reviews.byCase(message.caseId)?.reviewKey ?? null,
+      reviewKey: (await this.reviews.byCase(message.caseId))?.reviewKey ?? null,
       staffId: message.staffId,
       text: message.content,
       hasAttachments: message.attachments.length > 0,
@@ -146,7 +147,7 @@ export class ReplyPublisher {
       notes: 0,
     };
     const handled = new Set<number>();
-    for (const row of this.outbox.due(this.now(), this.staleMs)) {
+    for (const row of await this.outbox.due(this.now(), this.staleMs)) {
       const [outcome, note] = await this.publishOne(row);
       report[outcome] += 1;
       if (outcome !== 'skipped') this.deps.metrics?.outcome(storeOf(row), outcome);
@@ -157,17 +158,17 @@ export class ReplyPublisher {
       await new Promise((resolve) => setImmediate(resolve));
     }
     // Notes that could not be posted earlier (Omnidesk was down) are retried here.
-    for (const row of this.outbox.unnoted()) {
+    for (const row of await this.outbox.unnoted()) {
       if (handled.has(row.messageId)) continue;
       if (await this.noteOutcome(row.messageId)) report.notes += 1;
     }
     // Notes a killed process had claimed: it may have posted them just before it died.
-    for (const row of this.outbox.orphanedNotes()) {
-      if (!row.noteHolder || row.noteState === null || !this.outbox.takeOverNote(row.messageId, row.noteHolder))
+    for (const row of await this.outbox.orphanedNotes()) {
+      if (!row.noteHolder || row.noteState === null || !(await this.outbox.takeOverNote(row.messageId, row.noteHolder)))
         continue;
       const text = row.noteState === noteKey(row) ? this.noteText(row, false) : undefined;
       if (text === undefined) {
-        this.outbox.noteDone(row.messageId, row.noteState);
+        await this.outbox.noteDone(row.messageId, row.noteState);
         continue;
       }
       if (
@@ -188,7 +189,7 @@ export class ReplyPublisher {
   /** Reads back answers awaiting publication or moderation; notes each final state once. */
   async readBack(): Promise<ReadBackReport> {
     const report: ReadBackReport = { checked: 0, published: 0, rejected: 0, unchanged: 0, errors: 0 };
-    for (const row of this.outbox.awaiting()) {
+    for (const row of await this.outbox.awaiting()) {
       const target = row.reviewKey ? this.target(row.reviewKey) : undefined;
       if (!row.reviewKey || !target || typeof target === 'string' || !target.connector.replyStatus) continue;
       let replaced: boolean;
@@ -205,8 +206,10 @@ export class ReplyPublisher {
       }
       if (replaced) {
         // A later reply replaced this answer in the store; its state is the later reply's.
-        this.outbox.markSent(row.messageId, 'REPLACED', undefined, true);
-        this.outbox.markNoted(row.messageId, noteKey({ state: 'published', storeState: 'REPLACED' }));
+        await this.deps.db.transaction(async () => {
+          await this.outbox.markSent(row.messageId, 'REPLACED', undefined, true);
+          await this.outbox.markNoted(row.messageId, noteKey({ state: 'published', storeState: 'REPLACED' }));
+        });
         continue;
       }
       report.checked += 1;
@@ -226,14 +229,14 @@ export class ReplyPublisher {
         report.unchanged += 1;
         continue;
       }
-      this.deps.db.transaction(() => {
-        this.outbox.markStoreState(row.messageId, status.state, status.reason);
-        this.logAnswer(row.messageId);
-      })();
-      const updated = this.outbox.get(row.messageId)!;
+      const updated = await this.deps.db.transaction(async () => {
+        await this.outbox.markStoreState(row.messageId, status.state, status.reason);
+        await this.logAnswer(row.messageId);
+        return (await this.outbox.get(row.messageId))!;
+      });
       if (updated.state === 'awaiting') {
         // Still not final (e.g. pending → moderation): no note for intermediate states.
-        this.outbox.markNoted(row.messageId, noteKey(updated));
+        await this.outbox.markNoted(row.messageId, noteKey(updated));
         report.unchanged += 1;
         continue;
       }
@@ -250,14 +253,14 @@ export class ReplyPublisher {
   }
 
   private async publishOne(row: ReplyRow): Promise<Settled> {
-    if (!this.outbox.claim(row.messageId, this.now(), this.staleMs)) return ['skipped', undefined];
+    if (!(await this.outbox.claim(row.messageId, this.now(), this.staleMs))) return ['skipped', undefined];
     if (row.state === 'sending')
       this.deps.logger.info('reply claim of a stopped process taken over', {
         messageId: row.messageId,
         caseId: row.caseId,
       });
     try {
-      return await this.publishClaimed(row);
+      return this.publishClaimed(row);
     } catch (err) {
       // Not a store failure (those are handled inside): never leave the row claimed.
       return this.fail(row, row.attempts + 1, err, false);
@@ -277,7 +280,7 @@ export class ReplyPublisher {
       return this.fail(row, attempts, err, true);
     }
     if (!key) return this.refuse(row, t.unknownReview());
-    if (key !== row.reviewKey) outbox.setReviewKey(row.messageId, key);
+    if (key !== row.reviewKey) await outbox.setReviewKey(row.messageId, key);
 
     const target = this.target(key);
     if (typeof target === 'string') return this.refuse(row, target);
@@ -297,13 +300,17 @@ export class ReplyPublisher {
 
     // A case this state did not make may have been answered through another state (lost,
     // replaced, or a second process): the store's answer as last pulled tells.
-    const lacksRecord = this.lacksRecord(key, row.caseId);
-    if (lacksRecord && !outbox.hasOtherAnswer(key, row.messageId)) {
-      const answer = this.reviews.latest(key)?.review.developerAnswer;
+    const lacksRecord = await this.lacksRecord(key, row.caseId);
+    if (lacksRecord && !(await outbox.hasOtherAnswer(key, row.messageId))) {
+      const answer = (await this.reviews.latest(key))?.review.developerAnswer;
       if (answer && answer.text.trim() === text) {
         const state = answer.state ?? 'PUBLISHED';
         const final = state === 'PUBLISHED' || state === 'REJECTED';
-        const note = this.settle(row.messageId, () => outbox.markSent(row.messageId, state, answer.id, final), true);
+        const note = await this.settle(
+          row.messageId,
+          () => outbox.markSent(row.messageId, state, answer.id, final),
+          true,
+        );
         this.deps.logger.info('reply already in the store; recorded, not sent again', {
           messageId: row.messageId,
           caseId: row.caseId,
@@ -322,11 +329,11 @@ export class ReplyPublisher {
         return this.fail(row, attempts, err, true);
       }
       if (later) {
-        this.deps.db.transaction(() => {
-          outbox.markRefused(row.messageId, t.superseded());
-          outbox.markNoted(row.messageId, noteKey({ state: 'refused', storeState: null }));
-          this.logAnswer(row.messageId);
-        })();
+        await this.deps.db.transaction(async () => {
+          await outbox.markRefused(row.messageId, t.superseded());
+          await outbox.markNoted(row.messageId, noteKey({ state: 'refused', storeState: null }));
+          await this.logAnswer(row.messageId);
+        });
         this.deps.logger.info('an older reply seen again after a later one; not published', {
           messageId: row.messageId,
           caseId: row.caseId,
@@ -341,11 +348,11 @@ export class ReplyPublisher {
         target.app,
         target.reviewId,
         text,
-        outbox.latestAnswerId(key),
+        await outbox.latestAnswerId(key),
       );
       this.deps.metrics?.publishSeconds(store, (performance.now() - started) / 1000);
       const final = result.state === 'PUBLISHED' || result.state === 'REJECTED' || result.state === 'DELETED';
-      const note = this.settle(
+      const note = await this.settle(
         row.messageId,
         () => outbox.markSent(row.messageId, result.state, result.answerId, final),
         lacksRecord,
@@ -369,8 +376,8 @@ export class ReplyPublisher {
    * True when this state did not make the case: the review is unknown, has no case here (a
    * backlog-skipped review answered before), another one, or one found in Omnidesk.
    */
-  private lacksRecord(key: string, caseId?: number): boolean {
-    const review = this.reviews.resolve(key);
+  private async lacksRecord(key: string, caseId?: number): Promise<boolean> {
+    const review = await this.reviews.resolve(key);
     return (
       !review ||
       review.caseId === null ||
@@ -381,7 +388,7 @@ export class ReplyPublisher {
 
   /** The review the case answers: local state first, then the case field in Omnidesk. */
   private async reviewKeyFor(row: ReplyRow): Promise<string | undefined> {
-    let key = row.reviewKey ?? this.reviews.byCase(row.caseId)?.reviewKey;
+    let key = row.reviewKey ?? (await this.reviews.byCase(row.caseId))?.reviewKey;
     if (!key) {
       const info = await this.deps.services.helpdesk.getCase(row.caseId);
       key = [info.reviewKey, info.userCustomId]
@@ -390,7 +397,7 @@ export class ReplyPublisher {
     }
     if (!key) return undefined;
     // A public-source id matched to an API id answers through the review that owns the case.
-    return this.reviews.resolve(key)?.reviewKey ?? key;
+    return (await this.reviews.resolve(key))?.reviewKey ?? key;
   }
 
   /** The app and connector for a review key, or the refusal text. */
@@ -413,14 +420,14 @@ export class ReplyPublisher {
     return { app: { store: app.store, appId: app.appId }, reviewId: parsed.reviewId, connector };
   }
 
-  private refuse(row: ReplyRow, reason: string, tooLong = false): Settled {
-    const note = this.settle(row.messageId, () => this.outbox.markRefused(row.messageId, reason), false, tooLong);
+  private async refuse(row: ReplyRow, reason: string, tooLong = false): Promise<Settled> {
+    const note = await this.settle(row.messageId, () => this.outbox.markRefused(row.messageId, reason), false, tooLong);
     this.deps.logger.warn('reply refused', { messageId: row.messageId, caseId: row.caseId, reason });
     return ['refused', note];
   }
 
   /** Transient failures wait and try again (doubling delay); the last one, or a permanent one, is final. */
-  private fail(row: ReplyRow, attempts: number, err: unknown, helpdeskSide: boolean): Settled {
+  private async fail(row: ReplyRow, attempts: number, err: unknown, helpdeskSide: boolean): Promise<Settled> {
     const reason = errorMessage(err);
     // A spent quota that says when it frees (replies per day) is worth waiting for.
     const quotaFrees = err instanceof RemoteError && err.kind === 'quota' && err.retryAfterMs !== undefined;
@@ -436,7 +443,7 @@ export class ReplyPublisher {
     if (retryable && attempts < this.deps.config.sync.maxAttempts) {
       const backoff = Math.min(maxRetryDelayMs, this.retryBaseMs * 2 ** (attempts - 1));
       const delay = Math.max(backoff, err instanceof RemoteError ? (err.retryAfterMs ?? 0) : 0);
-      this.outbox.markFailed(row.messageId, reason, new Date(this.now() + delay));
+      await this.outbox.markFailed(row.messageId, reason, new Date(this.now() + delay));
       this.deps.logger.warn('reply not sent, will retry', {
         messageId: row.messageId,
         attempt: attempts,
@@ -445,26 +452,31 @@ export class ReplyPublisher {
       });
       return ['retrying', undefined];
     }
-    const note = this.settle(row.messageId, () => this.outbox.markFailed(row.messageId, reason, undefined));
+    const note = await this.settle(row.messageId, () => this.outbox.markFailed(row.messageId, reason, undefined));
     this.deps.logger.error('reply failed', { messageId: row.messageId, caseId: row.caseId, error: reason });
     return ['failed', note];
   }
 
   /** Records an outcome and claims its note in one transaction (one disk sync instead of two). */
-  private settle(messageId: number, mark: () => void, check = false, tooLong = false): PreparedNote | undefined {
-    return this.deps.db.transaction(() => {
-      mark();
-      this.logAnswer(messageId, tooLong);
+  private settle(
+    messageId: number,
+    mark: () => Promise<void>,
+    check = false,
+    tooLong = false,
+  ): Promise<PreparedNote | undefined> {
+    return this.deps.db.transaction(async () => {
+      await mark();
+      await this.logAnswer(messageId, tooLong);
       return this.prepareNote(messageId, check);
-    })();
+    });
   }
 
   /**
    * The answer's outcome for the reply-effect record and the report, with the review's rating
    * as it is when the store takes the answer. Runs inside the caller's transaction.
    */
-  private logAnswer(messageId: number, tooLong = false): void {
-    const row = this.outbox.get(messageId);
+  private async logAnswer(messageId: number, tooLong = false): Promise<void> {
+    const row = await this.outbox.get(messageId);
     const parsed = row?.reviewKey ? parseReviewKey(row.reviewKey) : undefined;
     if (!row?.reviewKey || !parsed || row.storeState === 'REPLACED') return;
     const outcome: AnswerOutcome | undefined =
@@ -474,10 +486,9 @@ export class ReplyPublisher {
           ? undefined
           : row.state;
     if (!outcome) return;
-    const review = this.reviews.resolve(row.reviewKey);
-    const latest = review && this.reviews.latest(review.reviewKey);
-    // Synchronous inside (better-sqlite3): part of the transaction it is called in.
-    void this.effects.record({
+    const review = await this.reviews.resolve(row.reviewKey);
+    const latest = review && (await this.reviews.latest(review.reviewKey));
+    await this.effects.record({
       messageId,
       reviewKey: row.reviewKey,
       appKey: `${parsed.store}:${parsed.appId}`,
@@ -491,25 +502,26 @@ export class ReplyPublisher {
 
   /** Writes the note for the row's current outcome once; true when a note was posted. */
   private async noteOutcome(messageId: number): Promise<boolean> {
-    const note = this.prepareNote(messageId);
+    // The row read and the claim in one transaction: the key claimed is the outcome read.
+    const note = await this.deps.db.transaction(() => this.prepareNote(messageId));
     return note ? this.postNote(note) : false;
   }
 
   /** Claims the note for the row's current outcome; undefined when it is noted already or needs none. */
-  private prepareNote(messageId: number, check = false): PreparedNote | undefined {
-    const row = this.outbox.get(messageId);
+  private async prepareNote(messageId: number, check = false): Promise<PreparedNote | undefined> {
+    const row = await this.outbox.get(messageId);
     if (!row) return undefined;
     const key = noteKey(row);
     const previous = row.noteState;
     const text = this.noteText(row, previous === null);
-    if (text === undefined || !this.outbox.claimNote(messageId, key)) return undefined;
+    if (text === undefined || !(await this.outbox.claimNote(messageId, key))) return undefined;
     return {
       messageId,
       caseId: row.caseId,
       text,
       key,
       previous,
-      check: check || this.lacksRecord(row.reviewKey ?? '', row.caseId),
+      check: check || (await this.lacksRecord(row.reviewKey ?? '', row.caseId)),
     };
   }
 
@@ -534,18 +546,19 @@ export class ReplyPublisher {
       if (note.check) {
         const marker = noteMarker(note.messageId, note.key);
         if ((await helpdesk.listMessages(note.caseId)).some((m) => m.note && m.content.includes(marker))) {
-          this.outbox.noteDone(note.messageId, note.key);
+          await this.outbox.noteDone(note.messageId, note.key);
           return false;
         }
       }
       await helpdesk.addNote(note.caseId, note.text);
-      this.outbox.noteDone(note.messageId, note.key);
+      await this.outbox.noteDone(note.messageId, note.key);
       return true;
     } catch (err) {
       // Omnidesk busy or down: give the claim back so the next flush tries again. A case
       // that is gone (or any permanent error) is not retried forever.
-      if (err instanceof RemoteError && err.retryable) this.outbox.releaseNote(note.messageId, note.key, note.previous);
-      else this.outbox.noteDone(note.messageId, note.key);
+      if (err instanceof RemoteError && err.retryable)
+        await this.outbox.releaseNote(note.messageId, note.key, note.previous);
+      else await this.outbox.noteDone(note.messageId, note.key);
       this.deps.logger.warn('could not write the outcome note in the case', {
         messageId: note.messageId,
         caseId: note.caseId,

@@ -12,7 +12,7 @@
  * reply's outcome for its own agent.
  */
 import type { AppConfig } from '../config/schema.js';
-import type { Db } from '../state/db.js';
+import type { StateDb } from '../state/handle.js';
 import {
   reportAnswers,
   reportReplies,
@@ -143,7 +143,7 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]
   return out;
 }
 
-export async function buildReplyReport(db: Db | undefined, input: ReportInput): Promise<ReplyReport> {
+export async function buildReplyReport(db: StateDb | undefined, input: ReportInput): Promise<ReplyReport> {
   const selected = input.selected ?? input.apps;
   const appKeys = input.selected ? selected.map((a) => `${a.store}:${a.appId}`) : undefined;
   const [reviews, replies, answers, versions] = db

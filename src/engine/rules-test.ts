@@ -10,7 +10,7 @@ import { ExitCode, UserError } from '../errors.js';
 import { draftFor } from '../rules/drafts.js';
 import { formatZodPath } from '../connectors/http/client.js';
 import { Router, type RuleVerdict } from '../rules/routing.js';
-import type { Db } from '../state/db.js';
+import type { StateDb } from '../state/handle.js';
 import { ReviewStore } from '../state/reviews.js';
 
 /** A review given on stdin: the store-neutral fields, the config app it belongs to, and an optional earlier rating. */
@@ -69,16 +69,16 @@ function evaluate(config: Config, app: AppConfig, review: Review, previousRating
 }
 
 /** A stored review by its key (`store:appId:reviewId`). */
-export function testStoredReview(config: Config, db: Db, key: string): RulesTestResult {
+export async function testStoredReview(config: Config, db: StateDb, key: string): Promise<RulesTestResult> {
   const reviews = new ReviewStore(db);
-  const row = reviews.resolve(key);
+  const row = await reviews.resolve(key);
   if (!row)
     throw new UserError(
       `No review ${key} in the state file.`,
       ExitCode.usage,
       'Give the key as store:appId:reviewId (as in the case field), run `asodesk-omni sync` first, or pipe a JSON review on stdin.',
     );
-  const versions = reviews.versions(row.reviewKey);
+  const versions = await reviews.versions(row.reviewKey);
   const latest = versions.at(-1)!.review;
   const app = config.apps.find((a) => a.store === latest.store && a.appId === latest.appId);
   if (!app)

@@ -5,7 +5,7 @@
 import type { ConfigLocation } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
-import type { Db } from '../state/db.js';
+import type { StateDb } from '../state/handle.js';
 import { LabelCache } from '../state/labels.js';
 import { sqliteUsageLedger } from '../state/usage.js';
 import type { SyncReport } from './report.js';
@@ -13,7 +13,7 @@ import { SyncEngine, type SyncRunOptions } from './sync-engine.js';
 import { buildServices } from './wiring.js';
 
 export async function runSync(
-  db: Db,
+  db: StateDb,
   config: Config,
   location: ConfigLocation,
   logger: Logger,

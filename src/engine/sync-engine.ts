@@ -10,7 +10,7 @@ import { errorMessage, RemoteError, UserError, ExitCode } from '../errors.js';
 import type { Logger } from '../log.js';
 import { AppStates } from '../state/app-state.js';
 import { Cursors } from '../state/cursors.js';
-import type { Db } from '../state/db.js';
+import type { StateDb } from '../state/handle.js';
 import { isStorageFault } from '../state/faults.js';
 import { bindState, ownerOf } from '../state/identity.js';
 import { acquireLock } from '../state/lock.js';
@@ -29,7 +29,7 @@ import { reviewWindowWarning } from './review-window.js';
 import type { Services } from './services.js';
 
 export interface SyncEngineDeps {
-  db: Db;
+  db: StateDb;
   config: Config;
   services: Services;
   logger: Logger;
@@ -73,17 +73,15 @@ export class SyncEngine {
   async run(opts: SyncRunOptions = {}): Promise<SyncReport> {
     const { db, config, logger } = this.deps;
     const apps = selectApps(config, opts.apps);
-    bindState(db, ownerOf(config.omnidesk), { record: !opts.dryRun });
-    const lock = opts.dryRun ? undefined : acquireLock(db, 'sync');
+    await bindState(db, ownerOf(config.omnidesk), { record: !opts.dryRun });
+    const lock = opts.dryRun ? undefined : await acquireLock(db, 'sync');
     let heartbeat: NodeJS.Timeout | undefined;
     // In a timer nobody awaits: a full disk or a foreign lock must not become an uncaught
     // exception; the run's next write meets the same fault and reports it.
     const beat = (): void => {
-      try {
-        lock?.beat();
-      } catch (err) {
+      lock?.beat().catch((err: unknown) => {
         logger.warn('could not refresh the run lock', { error: errorMessage(err) });
-      }
+      });
     };
     // Everything after the lock is inside the try: no exit path may leave it held.
     try {
@@ -94,7 +92,7 @@ export class SyncEngine {
       heartbeat = lock ? setInterval(beat, 30_000) : undefined;
       heartbeat?.unref();
       const runs = new Runs(db);
-      const runId = opts.dryRun ? undefined : runs.start('sync');
+      const runId = opts.dryRun ? undefined : await runs.start('sync');
       const startedAt = new Date(this.now()).toISOString();
       const limit = pLimit(config.sync.concurrency);
       const reports = await Promise.all(apps.map((app) => limit(() => this.syncApp(app, opts))));
@@ -128,12 +126,12 @@ export class SyncEngine {
         caseLookups: this.finder?.reads,
         omnideskQuotaLeft: config.omnidesk ? this.deps.services.helpdesk.quotaSnapshot().remaining : undefined,
       };
-      if (runId !== undefined) runs.finish(runId, outcome, report);
+      if (runId !== undefined) await runs.finish(runId, outcome, report);
       logger.debug('sync finished', { outcome, apps: reports.length });
       return report;
     } finally {
       if (heartbeat) clearInterval(heartbeat);
-      lock?.release();
+      await lock?.release();
     }
   }
 
@@ -152,7 +150,7 @@ export class SyncEngine {
     const report = emptyAppReport(app.id, app.store, source.connector.origin, source.credentialsMissing);
     const caps = source.connector.capabilities;
     const states = new AppStates(db);
-    const state = states.get(appKey);
+    const state = await states.get(appKey);
     const firstSync = !state?.firstSyncAt;
     const fullScanDue =
       caps.fullScanEveryMs !== undefined &&
@@ -162,10 +160,10 @@ export class SyncEngine {
     // time would skip the rest for good, so the next pull reads everything.
     const cursors = new Cursors(db);
     const unfinishedKey = `pull-unfinished:${appKey}`;
-    const interrupted = !firstSync && cursors.get(unfinishedKey) === 'yes';
+    const interrupted = !firstSync && (await cursors.get(unfinishedKey)) === 'yes';
     const full = firstSync || Boolean(opts.full) || fullScanDue || interrupted;
     if (interrupted) logger.info('previous pull did not finish: reading all pages', { app: app.id });
-    if (!opts.dryRun) cursors.set(unfinishedKey, 'yes');
+    if (!opts.dryRun) await cursors.set(unfinishedKey, 'yes');
 
     if (caps.reviewWindowDays !== undefined) {
       const warning = reviewWindowWarning(
@@ -194,18 +192,18 @@ export class SyncEngine {
       report.setAside += paging.setAside.length;
       report.setAsideReasons.push(...new Set(paging.setAside.map((r) => r.reason)));
       // Kept in the state for `status`; not retried as failures.
-      if (paging.setAside.length > 0) new SetAsideRecords(db).record(appKey, paging.setAside);
+      if (paging.setAside.length > 0) await new SetAsideRecords(db).record(appKey, paging.setAside);
       for (const warning of describeStops(paging)) {
         report.warnings.push(warning);
         logger.warn('paging stopped early', { app: app.id, detail: warning });
       }
       pulled = true;
       if (!opts.dryRun) {
-        states.markPulled(appKey, at(), full);
+        await states.markPulled(appKey, at(), full);
         // Every page was read: a set-aside record the store no longer serves is forgotten.
-        if (full) new SetAsideRecords(db).pruneUnseenSince(appKey, pullStartedAt);
-        cursors.set(unfinishedKey, 'no');
-        if (firstSync) states.markFirstSync(appKey, at());
+        if (full) await new SetAsideRecords(db).pruneUnseenSince(appKey, pullStartedAt);
+        await cursors.set(unfinishedKey, 'no');
+        if (firstSync) await states.markFirstSync(appKey, at());
       }
     } catch (err) {
       if (isStorageFault(err)) throw err;
@@ -229,7 +227,7 @@ export class SyncEngine {
     });
     report.outcome =
       report.errors.length === 0 ? 'ok' : pulled || report.created + report.updated > 0 ? 'partial' : 'failed';
-    if (!opts.dryRun) states.markOutcome(appKey, at(), report.outcome, report.errors[0] ?? null);
+    if (!opts.dryRun) await states.markOutcome(appKey, at(), report.outcome, report.errors[0] ?? null);
     const { fetched, created, updated, failed, outcome } = report;
     logger.info('app synced', {
       app: app.id,
@@ -279,7 +277,7 @@ export class SyncEngine {
     }
     const flushed = await publisher.flush();
     const back = await publisher.readBack();
-    const held = publisher.outbox.inFlight(this.now());
+    const held = await publisher.outbox.inFlight(this.now());
     return {
       published: flushed.published + back.published,
       awaiting: flushed.awaiting,

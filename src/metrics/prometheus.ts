@@ -13,9 +13,11 @@ const p = 'asodesk_omni_';
 const epochSeconds = (iso: string | null): number | undefined => (iso === null ? undefined : Date.parse(iso) / 1000);
 
 /** Adds the state's figures; `read` is called once per scrape. */
-export function addSnapshotGauges(registry: Registry, read: () => MetricsSnapshot): void {
-  let current: MetricsSnapshot | undefined;
-  const snap = (): MetricsSnapshot => (current ??= read());
+export function addSnapshotGauges(registry: Registry, read: () => Promise<MetricsSnapshot>): void {
+  // A promise, set synchronously by the first family's collect: the families of one scrape are
+  // collected concurrently and must all see the one read.
+  let current: Promise<MetricsSnapshot> | undefined;
+  const snap = (): Promise<MetricsSnapshot> => (current ??= read());
   const single = (
     name: string,
     help: string,
@@ -26,11 +28,12 @@ export function addSnapshotGauges(registry: Registry, read: () => MetricsSnapsho
       name: p + name,
       help,
       registers: [registry],
-      collect() {
+      async collect() {
         // The first family of a scrape reads the state; the others reuse what it read.
         if (first) current = read();
+        const s = await snap();
         this.reset();
-        const v = value(snap());
+        const v = value(s);
         if (v !== null && v !== undefined) this.set(v);
       },
     });
@@ -40,9 +43,10 @@ export function addSnapshotGauges(registry: Registry, read: () => MetricsSnapsho
       help,
       labelNames: ['app', 'store'],
       registers: [registry],
-      collect() {
+      async collect() {
+        const s = await snap();
         this.reset();
-        for (const a of snap().sync.apps) this.set({ app: a.app, store: a.store }, value(a));
+        for (const a of s.sync.apps) this.set({ app: a.app, store: a.store }, value(a));
       },
     });
   single(

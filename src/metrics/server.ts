@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:http';
 import { listen } from '../server/listen.js';
-import type { Db } from '../state/db.js';
+import type { StateDb } from '../state/handle.js';
 import { addLiveMetrics, addSnapshotGauges, newRegistry } from './prometheus.js';
 import { metricsSnapshot } from './snapshot.js';
 import type { ReplyMetrics, WebhookMetrics } from './types.js';
@@ -15,7 +15,7 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
-export async function startMetricsServer(opts: { db: Db; host: string; port: number }): Promise<MetricsServer> {
+export async function startMetricsServer(opts: { db: StateDb; host: string; port: number }): Promise<MetricsServer> {
   const registry = newRegistry();
   const metrics = addLiveMetrics(registry);
   addSnapshotGauges(registry, () => metricsSnapshot(opts.db));

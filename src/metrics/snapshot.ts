@@ -5,7 +5,7 @@
  * show the same figures. Labels hold app ids and store ids only: never a secret or review text.
  */
 import { z } from 'zod';
-import type { Db } from '../state/db.js';
+import type { StateDb } from '../state/handle.js';
 import { lastFinishedRun, lastSuccessfulSync, oldestPendingReply } from '../state/metrics.js';
 import { ReplyOutbox } from '../state/replies.js';
 
@@ -54,8 +54,8 @@ const storedReport = z.object({
   omnideskQuotaLeft: z.number().optional(),
 });
 
-export function metricsSnapshot(db: Db, now: number = Date.now()): MetricsSnapshot {
-  const run = lastFinishedRun(db, 'sync');
+export async function metricsSnapshot(db: StateDb, now: number = Date.now()): Promise<MetricsSnapshot> {
+  const run = await lastFinishedRun(db, 'sync');
   let report: z.infer<typeof storedReport> | undefined;
   try {
     const parsed = storedReport.safeParse(run?.reportJson ? JSON.parse(run.reportJson) : undefined);
@@ -63,14 +63,15 @@ export function metricsSnapshot(db: Db, now: number = Date.now()): MetricsSnapsh
   } catch {
     report = undefined;
   }
-  const counts = new ReplyOutbox(db).counts();
-  const oldest = oldestPendingReply(db);
+  const counts = await new ReplyOutbox(db).counts();
+  const oldest = await oldestPendingReply(db);
+  const lastSuccessAt = await lastSuccessfulSync(db);
   return {
     sync: {
       lastRunAt: run?.finishedAt ?? null,
       outcome: run?.outcome ?? null,
       durationSeconds: run ? (Date.parse(run.finishedAt) - Date.parse(run.startedAt)) / 1000 : null,
-      lastSuccessAt: lastSuccessfulSync(db),
+      lastSuccessAt,
       omnideskQuotaLeft: report?.omnideskQuotaLeft ?? null,
       apps: (report?.apps ?? []).map((a) => ({
         app: a.app,

@@ -5,11 +5,11 @@
  */
 import { chmodSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { Db } from '../state/db.js';
+import type { StateDb } from '../state/handle.js';
 import { addSnapshotGauges, newRegistry } from './prometheus.js';
 import { metricsSnapshot } from './snapshot.js';
 
-export async function writeMetricsFile(path: string, db: Db, now: () => number = Date.now): Promise<void> {
+export async function writeMetricsFile(path: string, db: StateDb, now: () => number = Date.now): Promise<void> {
   const registry = newRegistry();
   addSnapshotGauges(registry, () => metricsSnapshot(db, now()));
   const text = await registry.metrics();

@@ -28,7 +28,7 @@ export interface HookServerOptions {
   /** Called after a new reply was recorded (the caller schedules publishing). */
   onRecorded: () => void;
   /** Extra fields for /healthz (pending counts). */
-  health: () => Record<string, unknown>;
+  health: () => Promise<Record<string, unknown>>;
   /** Longest wait for in-flight requests on close before their sockets are cut. */
   closeTimeoutMs?: number | undefined;
   /** A client must send all headers within this (default 5 s), the whole request within requestTimeoutMs (15 s). */
@@ -139,7 +139,7 @@ async function handle(
       return send(res, 405, { error: 'method not allowed' }, { allow: 'GET' });
     let counts: Record<string, unknown>;
     try {
-      counts = opts.health();
+      counts = await opts.health();
     } catch (err) {
       // The listener is up even when the state cannot be read this instant (locked, being checkpointed).
       if (!isBusy(err)) throw err;

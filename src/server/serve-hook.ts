@@ -10,12 +10,12 @@ import type { Services } from '../engine/services.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ReplyMetrics, WebhookMetrics } from '../metrics/types.js';
-import type { Db } from '../state/db.js';
-import { shortBusyTimeoutMs } from '../state/retry-busy.js';
+import type { StateDb } from '../state/handle.js';
+import { preferAsyncLockWaits } from '../state/retry-busy.js';
 import { startHookServer, type HookServer } from './hook-server.js';
 
 export interface ServeHookDeps {
-  db: Db;
+  db: StateDb;
   config: Config;
   services: Services;
   logger: Logger;
@@ -46,7 +46,7 @@ export async function startServeHook(deps: ServeHookDeps): Promise<RunningServeH
   if (!secret) throw new ConfigError('No webhook secret is configured.');
   // A listener never waits synchronously on a lock another process holds: a short busy timeout,
   // then asynchronous retries (the webhook route, and the loop before each pass).
-  deps.db.pragma(`busy_timeout = ${shortBusyTimeoutMs}`);
+  preferAsyncLockWaits(deps.db);
   const publisher =
     deps.publisher ??
     new ReplyPublisher({
@@ -71,8 +71,8 @@ export async function startServeHook(deps: ServeHookDeps): Promise<RunningServeH
     sink: publisher,
     metrics: deps.metrics?.webhooks,
     onRecorded: () => loop.kick(),
-    health: () => {
-      const c = publisher.outbox.counts();
+    health: async () => {
+      const c = await publisher.outbox.counts();
       return { pending: c.pending + c.sending, awaiting: c.awaiting, failed: c.failed };
     },
   });

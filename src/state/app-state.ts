@@ -1,5 +1,5 @@
 /** Per-app bookkeeping across runs: first sync (backlog), last outcome, last complete pull. */
-import { type Db } from './db.js';
+import type { StateDb } from './handle.js';
 
 export interface AppStateRow {
   appKey: string;
@@ -22,10 +22,10 @@ interface Raw {
 }
 
 export class AppStates {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: StateDb) {}
 
-  get(appKey: string): AppStateRow | undefined {
-    const r = this.db.prepare('SELECT * FROM app_state WHERE app_key = ?').get(appKey) as Raw | undefined;
+  async get(appKey: string): Promise<AppStateRow | undefined> {
+    const r = await this.db.get<Raw>('SELECT * FROM app_state WHERE app_key = ?', [appKey]);
     if (!r) return undefined;
     return {
       appKey: r.app_key,
@@ -38,30 +38,41 @@ export class AppStates {
     };
   }
 
-  private ensure(appKey: string): void {
-    this.db.prepare('INSERT OR IGNORE INTO app_state (app_key) VALUES (?)').run(appKey);
+  private async ensure(appKey: string): Promise<void> {
+    await this.db.run('INSERT INTO app_state (app_key) VALUES (?) ON CONFLICT (app_key) DO NOTHING', [appKey]);
   }
 
-  markFirstSync(appKey: string, at: string): void {
-    this.ensure(appKey);
-    this.db
-      .prepare('UPDATE app_state SET first_sync_at = COALESCE(first_sync_at, ?) WHERE app_key = ?')
-      .run(at, appKey);
+  async markFirstSync(appKey: string, at: string): Promise<void> {
+    await this.ensure(appKey);
+    await this.db.run('UPDATE app_state SET first_sync_at = COALESCE(first_sync_at, ?) WHERE app_key = ?', [
+      at,
+      appKey,
+    ]);
   }
 
-  markPulled(appKey: string, at: string, full: boolean): void {
-    this.ensure(appKey);
-    this.db
-      .prepare(
-        `UPDATE app_state SET last_complete_pull_at = ?, last_full_scan_at = CASE WHEN ? THEN ? ELSE last_full_scan_at END WHERE app_key = ?`,
-      )
-      .run(at, full ? 1 : 0, at, appKey);
+  async markPulled(appKey: string, at: string, full: boolean): Promise<void> {
+    await this.ensure(appKey);
+    // The choice is made here, not in SQL: a bound parameter in `CASE WHEN ?` has no type in PostgreSQL.
+    await this.db.run(
+      full
+        ? 'UPDATE app_state SET last_complete_pull_at = ?, last_full_scan_at = ? WHERE app_key = ?'
+        : 'UPDATE app_state SET last_complete_pull_at = ? WHERE app_key = ?',
+      full ? [at, at, appKey] : [at, appKey],
+    );
   }
 
-  markOutcome(appKey: string, at: string, outcome: 'ok' | 'partial' | 'failed', error: string | null): void {
-    this.ensure(appKey);
-    this.db
-      .prepare('UPDATE app_state SET last_sync_at = ?, last_outcome = ?, last_error = ? WHERE app_key = ?')
-      .run(at, outcome, error, appKey);
+  async markOutcome(
+    appKey: string,
+    at: string,
+    outcome: 'ok' | 'partial' | 'failed',
+    error: string | null,
+  ): Promise<void> {
+    await this.ensure(appKey);
+    await this.db.run('UPDATE app_state SET last_sync_at = ?, last_outcome = ?, last_error = ? WHERE app_key = ?', [
+      at,
+      outcome,
+      error,
+      appKey,
+    ]);
   }
 }

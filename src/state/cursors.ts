@@ -1,19 +1,18 @@
 /** Small named values kept between runs: poll positions, per-app sync times. */
-import { nowIso, type Db } from './db.js';
+import type { StateDb } from './handle.js';
+import { nowIso } from './now.js';
 
 export class Cursors {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: StateDb) {}
 
-  get(name: string): string | undefined {
-    const r = this.db.prepare('SELECT value FROM cursors WHERE name = ?').get(name) as { value: string } | undefined;
-    return r?.value;
+  get(name: string): Promise<string | undefined> {
+    return this.db.value<string>('SELECT value FROM cursors WHERE name = ?', [name]);
   }
 
-  set(name: string, value: string): void {
-    this.db
-      .prepare(
-        'INSERT INTO cursors (name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
-      )
-      .run(name, value, nowIso());
+  async set(name: string, value: string): Promise<void> {
+    await this.db.run(
+      'INSERT INTO cursors (name, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+      [name, value, nowIso()],
+    );
   }
 }

@@ -10,8 +10,11 @@ import { chmodSync, closeSync, fstatSync, mkdirSync, openSync, readSync, statSyn
 import { dirname } from 'node:path';
 import { sqliteFault, storageError, toStorageError } from './faults.js';
 import { migrations } from './migrations.js';
+import { nowIso } from './now.js';
+import { SqliteStateDb } from './sqlite-handle.js';
 
-export type Db = Database.Database;
+/** The raw better-sqlite3 connection (SQLite-only work inside src/state/). */
+type Connection = Database.Database;
 
 export interface OpenDbOptions {
   /** How long a statement waits for another process's write lock before SQLITE_BUSY. */
@@ -33,10 +36,10 @@ export const quickCheckEveryOpenBytes = 32 * 1024 * 1024;
 const quickCheckIntervalMs = 24 * 3600_000;
 const quickCheckKey = 'state:quick-check-passed-at';
 
-export function openDb(path: string, opts: OpenDbOptions = {}): Db {
-  if (path === ':memory:') return setUp(new Database(':memory:'), opts);
+export function openDb(path: string, opts: OpenDbOptions = {}): SqliteStateDb {
+  if (path === ':memory:') return new SqliteStateDb(setUp(new Database(':memory:'), opts));
   try {
-    return openFile(path, opts);
+    return new SqliteStateDb(openFile(path, opts), path);
   } catch (err) {
     throw toStorageError(err, path) ?? err;
   }
@@ -46,7 +49,7 @@ export function openDb(path: string, opts: OpenDbOptions = {}): Db {
  * A private in-memory copy of the state file (dry runs): checked like `openDb`, read through a
  * read-only connection, so the file is never written and nothing is left on disk on any exit.
  */
-export function openDbCopy(path: string, opts: OpenDbOptions = {}): Db {
+export function openDbCopy(path: string, opts: OpenDbOptions = {}): SqliteStateDb {
   if (fileSize(path) <= 0) return openDb(':memory:', opts);
   try {
     checkBeforeWriting(path, opts);
@@ -60,13 +63,13 @@ export function openDbCopy(path: string, opts: OpenDbOptions = {}): Db {
     // An image in WAL format cannot be opened in memory: mark it as a rollback-journal file.
     image[18] = 1;
     image[19] = 1;
-    return setUp(new Database(image), opts);
+    return new SqliteStateDb(setUp(new Database(image), opts), path);
   } catch (err) {
     throw toStorageError(err, path) ?? err;
   }
 }
 
-function openFile(path: string, opts: OpenDbOptions): Db {
+function openFile(path: string, opts: OpenDbOptions): Connection {
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   } catch (err) {
@@ -95,14 +98,13 @@ function openFile(path: string, opts: OpenDbOptions): Db {
   }
 }
 
-function setUp(db: Db, opts: OpenDbOptions): Db {
+function setUp(db: Connection, opts: OpenDbOptions): Connection {
   db.pragma(`busy_timeout = ${opts.busyTimeoutMs ?? defaultBusyTimeoutMs}`);
   db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   // FULL: WAL with NORMAL already survives a kill -9; FULL also keeps the row that says "sent"
   // through a power loss, where losing it would mean sending a case or a reply twice.
   db.pragma('synchronous = FULL');
-  cacheStatements(db);
   migrate(db);
   return db;
 }
@@ -222,7 +224,7 @@ function checkBeforeWriting(path: string, opts: OpenDbOptions): boolean {
   }
 }
 
-function quickCheckDue(ro: Db, opts: OpenDbOptions): boolean {
+function quickCheckDue(ro: Connection, opts: OpenDbOptions): boolean {
   try {
     const row = ro.prepare('SELECT value FROM cursors WHERE name = ?').get(quickCheckKey) as
       { value: string } | undefined;
@@ -232,27 +234,7 @@ function quickCheckDue(ro: Db, opts: OpenDbOptions): boolean {
   }
 }
 
-/**
- * Statements are prepared once per connection: the state classes prepare on every call, and
- * compiling the SQL each time was a tenth of a large sync's CPU. A statement handed out again
- * gets its row mode reset, since callers set `pluck()` on it.
- */
-function cacheStatements(db: Db): void {
-  const prepare = db.prepare.bind(db);
-  const cache = new Map<string, Database.Statement>();
-  db.prepare = ((sql: string) => {
-    let stmt = cache.get(sql);
-    if (!stmt) {
-      stmt = prepare(sql);
-      cache.set(sql, stmt);
-    } else if (stmt.reader) {
-      stmt.raw(false).pluck(false).expand(false);
-    }
-    return stmt;
-  }) as Db['prepare'];
-}
-
-export function migrate(db: Db): void {
+export function migrate(db: Connection): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > migrations.length) {
     throw storageError(
@@ -271,6 +253,4 @@ export function migrate(db: Db): void {
   }
 }
 
-export function nowIso(): string {
-  return new Date().toISOString();
-}
+export { nowIso };

@@ -4,7 +4,8 @@
  * so a delivery found `sending` or with attempts > 0 has an unknown outcome and is reconciled
  * (case looked up by user_custom_id, edit message looked up by its marker) before resending.
  */
-import { nowIso, type Db } from './db.js';
+import type { StateDb } from './handle.js';
+import { nowIso } from './now.js';
 
 export type DeliveryKind = 'create' | 'edit';
 export type DeliveryState = 'pending' | 'sending' | 'done' | 'failed';
@@ -43,75 +44,73 @@ const toRow = (r: Raw): DeliveryRow => ({
 });
 
 export class DeliveryOutbox {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: StateDb) {}
 
-  enqueue(reviewKey: string, version: number, kind: DeliveryKind): void {
+  async enqueue(reviewKey: string, version: number, kind: DeliveryKind): Promise<void> {
     const at = nowIso();
-    this.db
-      .prepare(
-        `INSERT OR IGNORE INTO deliveries (review_key, version, kind, state, created_at, updated_at) VALUES (?, ?, ?, 'pending', ?, ?)`,
-      )
-      .run(reviewKey, version, kind, at, at);
+    await this.db.run(
+      `INSERT INTO deliveries (review_key, version, kind, state, created_at, updated_at) VALUES (?, ?, ?, 'pending', ?, ?)
+       ON CONFLICT DO NOTHING`,
+      [reviewKey, version, kind, at, at],
+    );
   }
 
   /** Deliveries still to do for an app, in the order they were queued. Failed ones are retried every run. */
-  open(appKey: string): DeliveryRow[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT d.* FROM deliveries d JOIN reviews r ON r.review_key = d.review_key
-           WHERE r.app_key = ? AND d.state IN ('pending', 'sending', 'failed') ORDER BY d.id`,
-        )
-        .all(appKey) as Raw[]
-    ).map(toRow);
+  async open(appKey: string): Promise<DeliveryRow[]> {
+    const rows = await this.db.all<Raw>(
+      `SELECT d.* FROM deliveries d JOIN reviews r ON r.review_key = d.review_key
+       WHERE r.app_key = ? AND d.state IN ('pending', 'sending', 'failed') ORDER BY d.id`,
+      [appKey],
+    );
+    return rows.map(toRow);
   }
 
-  get(id: number): DeliveryRow | undefined {
-    const r = this.db.prepare('SELECT * FROM deliveries WHERE id = ?').get(id) as Raw | undefined;
+  async get(id: number): Promise<DeliveryRow | undefined> {
+    const r = await this.db.get<Raw>('SELECT * FROM deliveries WHERE id = ?', [id]);
     return r ? toRow(r) : undefined;
   }
 
-  forReview(reviewKey: string): DeliveryRow[] {
-    return (this.db.prepare('SELECT * FROM deliveries WHERE review_key = ? ORDER BY id').all(reviewKey) as Raw[]).map(
+  async forReview(reviewKey: string): Promise<DeliveryRow[]> {
+    return (await this.db.all<Raw>('SELECT * FROM deliveries WHERE review_key = ? ORDER BY id', [reviewKey])).map(
       toRow,
     );
   }
 
-  markSending(id: number): void {
-    this.db
-      .prepare(`UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?`)
-      .run(nowIso(), id);
+  async markSending(id: number): Promise<void> {
+    await this.db.run(`UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?`, [
+      nowIso(),
+      id,
+    ]);
   }
 
-  markDone(id: number, caseId: number, messageId?: number): void {
-    this.db
-      .prepare(
-        `UPDATE deliveries SET state = 'done', case_id = ?, message_id = ?, last_error = NULL, updated_at = ? WHERE id = ?`,
-      )
-      .run(caseId, messageId ?? null, nowIso(), id);
+  async markDone(id: number, caseId: number, messageId?: number): Promise<void> {
+    await this.db.run(
+      `UPDATE deliveries SET state = 'done', case_id = ?, message_id = ?, last_error = NULL, updated_at = ? WHERE id = ?`,
+      [caseId, messageId ?? null, nowIso(), id],
+    );
   }
 
-  markFailed(id: number, error: string): void {
-    this.db
-      .prepare(`UPDATE deliveries SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ?`)
-      .run(error, nowIso(), id);
+  async markFailed(id: number, error: string): Promise<void> {
+    await this.db.run(`UPDATE deliveries SET state = 'failed', last_error = ?, updated_at = ? WHERE id = ?`, [
+      error,
+      nowIso(),
+      id,
+    ]);
   }
 
   /** Edits already shown by a case created from a later version need no message of their own. */
-  supersedeEdits(reviewKey: string, upToVersion: number, caseId: number): void {
-    this.db
-      .prepare(
-        `UPDATE deliveries SET state = 'done', case_id = ?, last_error = NULL, updated_at = ? WHERE review_key = ? AND kind = 'edit' AND version <= ? AND state != 'done'`,
-      )
-      .run(caseId, nowIso(), reviewKey, upToVersion);
+  async supersedeEdits(reviewKey: string, upToVersion: number, caseId: number): Promise<void> {
+    await this.db.run(
+      `UPDATE deliveries SET state = 'done', case_id = ?, last_error = NULL, updated_at = ? WHERE review_key = ? AND kind = 'edit' AND version <= ? AND state != 'done'`,
+      [caseId, nowIso(), reviewKey, upToVersion],
+    );
   }
 
-  countsFor(appKey: string): { pending: number; failed: number; done: number } {
-    const rows = this.db
-      .prepare(
-        `SELECT d.state AS state, COUNT(*) AS n FROM deliveries d JOIN reviews r ON r.review_key = d.review_key WHERE r.app_key = ? GROUP BY d.state`,
-      )
-      .all(appKey) as { state: DeliveryState; n: number }[];
+  async countsFor(appKey: string): Promise<{ pending: number; failed: number; done: number }> {
+    const rows = await this.db.all<{ state: DeliveryState; n: number }>(
+      `SELECT d.state AS state, COUNT(*) AS n FROM deliveries d JOIN reviews r ON r.review_key = d.review_key WHERE r.app_key = ? GROUP BY d.state`,
+      [appKey],
+    );
     const get = (s: DeliveryState): number => rows.find((r) => r.state === s)?.n ?? 0;
     return { pending: get('pending') + get('sending'), failed: get('failed'), done: get('done') };
   }

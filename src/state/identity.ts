@@ -6,7 +6,7 @@
 import { omnideskBaseUrl } from '../config/omnidesk-address.js';
 import { StateMismatchError } from '../errors.js';
 import { Cursors } from './cursors.js';
-import type { Db } from './db.js';
+import type { StateDb } from './handle.js';
 
 export interface StateOwner {
   /** The Omnidesk account: its base URL (or subdomain.omnidesk.ru / .deskie.io), lower-case, no trailing slash. */
@@ -29,16 +29,16 @@ const key = 'state-owner';
  * Records the owner on first use; throws StateMismatchError when the state belongs to another
  * account or channel. `record: false` (a dry run) only checks.
  */
-export function bindState(
-  db: Db,
+export async function bindState(
+  db: StateDb,
   owner: StateOwner | undefined,
   opts: { record?: boolean; dbPath?: string } = {},
-): void {
+): Promise<void> {
   if (!owner) return;
   const cursors = new Cursors(db);
-  const raw = cursors.get(key);
+  const raw = await cursors.get(key);
   if (raw === undefined) {
-    if (opts.record !== false) cursors.set(key, JSON.stringify(owner));
+    if (opts.record !== false) await cursors.set(key, JSON.stringify(owner));
     return;
   }
   let known: Partial<StateOwner> = {};
@@ -49,7 +49,7 @@ export function bindState(
   }
   if (known.account === owner.account && known.channel === owner.channel) return;
   if (typeof known.account !== 'string' || typeof known.channel !== 'string') {
-    if (opts.record !== false) cursors.set(key, JSON.stringify(owner));
+    if (opts.record !== false) await cursors.set(key, JSON.stringify(owner));
     return;
   }
   throw new StateMismatchError(

@@ -1,16 +1,17 @@
 /** Omnidesk label ids by title, so a label is looked up or created once, not every run. */
-import type { Db } from './db.js';
+import type { StateDb } from './handle.js';
 
 export class LabelCache {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: StateDb) {}
 
-  get(title: string): number | undefined {
-    const r = this.db.prepare('SELECT label_id FROM labels WHERE title = ?').get(title) as
-      { label_id: number } | undefined;
-    return r?.label_id;
+  get(title: string): Promise<number | undefined> {
+    return this.db.value<number>('SELECT label_id FROM labels WHERE title = ?', [title]);
   }
 
-  set(title: string, id: number): void {
-    this.db.prepare('INSERT OR REPLACE INTO labels (title, label_id) VALUES (?, ?)').run(title, id);
+  async set(title: string, id: number): Promise<void> {
+    await this.db.run(
+      'INSERT INTO labels (title, label_id) VALUES (?, ?) ON CONFLICT (title) DO UPDATE SET label_id = excluded.label_id',
+      [title, id],
+    );
   }
 }

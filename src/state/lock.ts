@@ -5,14 +5,15 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { LockedError } from '../errors.js';
-import { nowIso, type Db } from './db.js';
+import type { StateDb } from './handle.js';
+import { nowIso } from './now.js';
 
 export interface HeldLock {
   name: string;
   token: string;
   /** Refresh the heartbeat; long runs call this so they are not taken for dead. */
-  beat(): void;
-  release(): void;
+  beat(): Promise<void>;
+  release(): Promise<void>;
 }
 
 interface LockRow {
@@ -32,14 +33,20 @@ function processAlive(pid: number): boolean {
   }
 }
 
-export function acquireLock(db: Db, name: string, opts: { staleMs?: number; now?: () => number } = {}): HeldLock {
+export async function acquireLock(
+  db: StateDb,
+  name: string,
+  opts: { staleMs?: number; now?: () => number } = {},
+): Promise<HeldLock> {
   const staleMs = opts.staleMs ?? 10 * 60_000;
   const now = opts.now ?? Date.now;
   const token = randomUUID();
   const host = hostname();
-  const take = db.transaction(() => {
-    const row = db.prepare('SELECT pid, host, token, acquired_at, heartbeat_at FROM locks WHERE name = ?').get(name) as
-      LockRow | undefined;
+  // Read and write in one transaction with the write lock taken first: two processes never both take it.
+  await db.transaction(async () => {
+    const row = await db.get<LockRow>('SELECT pid, host, token, acquired_at, heartbeat_at FROM locks WHERE name = ?', [
+      name,
+    ]);
     if (row) {
       const sameHost = row.host === host;
       const dead = sameHost && row.pid !== process.pid && !processAlive(row.pid);
@@ -49,19 +56,21 @@ export function acquireLock(db: Db, name: string, opts: { staleMs?: number; now?
       }
     }
     const at = new Date(now()).toISOString();
-    db.prepare(
-      'INSERT OR REPLACE INTO locks (name, pid, host, token, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)',
-    ).run(name, process.pid, host, token, at, at);
+    await db.run(
+      `INSERT INTO locks (name, pid, host, token, acquired_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET pid = excluded.pid, host = excluded.host, token = excluded.token,
+         acquired_at = excluded.acquired_at, heartbeat_at = excluded.heartbeat_at`,
+      [name, process.pid, host, token, at, at],
+    );
   });
-  take.immediate();
   return {
     name,
     token,
-    beat: () => {
-      db.prepare('UPDATE locks SET heartbeat_at = ? WHERE name = ? AND token = ?').run(nowIso(), name, token);
+    beat: async () => {
+      await db.run('UPDATE locks SET heartbeat_at = ? WHERE name = ? AND token = ?', [nowIso(), name, token]);
     },
-    release: () => {
-      db.prepare('DELETE FROM locks WHERE name = ? AND token = ?').run(name, token);
+    release: async () => {
+      await db.run('DELETE FROM locks WHERE name = ? AND token = ?', [name, token]);
     },
   };
 }

@@ -6,7 +6,8 @@
  * `staleMs`; the store call is idempotent (overwrite / find existing answer). Outcome notes
  * are claimed the same way, so a note claimed by a killed process is posted by the next one.
  */
-import { nowIso, type Db } from './db.js';
+import type { StateDb } from './handle.js';
+import { nowIso } from './now.js';
 import { holderAlive, selfHolder } from './liveness.js';
 
 export const replyStates = ['pending', 'sending', 'awaiting', 'published', 'rejected', 'refused', 'failed'] as const;
@@ -91,17 +92,15 @@ export interface NewReply {
 }
 
 export class ReplyOutbox {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: StateDb) {}
 
   /** Records a reply once; false when this message id was recorded before. */
-  record(reply: NewReply): boolean {
+  async record(reply: NewReply): Promise<boolean> {
     const at = nowIso();
-    const info = this.db
-      .prepare(
-        `INSERT OR IGNORE INTO replies (message_id, case_id, review_key, staff_id, text, has_attachments, state, received_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
-      )
-      .run(
+    const info = await this.db.run(
+      `INSERT INTO replies (message_id, case_id, review_key, staff_id, text, has_attachments, state, received_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT (message_id) DO NOTHING`,
+      [
         reply.messageId,
         reply.caseId,
         reply.reviewKey ?? null,
@@ -110,32 +109,31 @@ export class ReplyOutbox {
         reply.hasAttachments ? 1 : 0,
         at,
         at,
-      );
+      ],
+    );
     return info.changes === 1;
   }
 
-  get(messageId: number): ReplyRow | undefined {
-    const r = this.db.prepare('SELECT * FROM replies WHERE message_id = ?').get(messageId) as RawRow | undefined;
+  async get(messageId: number): Promise<ReplyRow | undefined> {
+    const r = await this.db.get<RawRow>('SELECT * FROM replies WHERE message_id = ?', [messageId]);
     return r ? toRow(r) : undefined;
   }
 
-  all(): ReplyRow[] {
-    return (this.db.prepare('SELECT * FROM replies ORDER BY received_at, message_id').all() as RawRow[]).map(toRow);
+  async all(): Promise<ReplyRow[]> {
+    return (await this.db.all<RawRow>('SELECT * FROM replies ORDER BY received_at, message_id')).map(toRow);
   }
 
   /** Rows to publish now: pending, failed-but-retryable whose time has come, claims of dead processes, stale claims. */
-  due(now = Date.now(), staleMs = 5 * 60_000): ReplyRow[] {
+  async due(now = Date.now(), staleMs = 5 * 60_000): Promise<ReplyRow[]> {
     const nowS = new Date(now).toISOString();
     const staleS = new Date(now - staleMs).toISOString();
-    return (
-      this.db
-        .prepare(
-          `SELECT * FROM replies
-           WHERE (state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)) OR state = 'sending'
-           ORDER BY received_at, message_id`,
-        )
-        .all(nowS) as RawRow[]
-    )
+    const rows = await this.db.all<RawRow>(
+      `SELECT * FROM replies
+       WHERE (state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?)) OR state = 'sending'
+       ORDER BY received_at, message_id`,
+      [nowS],
+    );
+    return rows
       .map(toRow)
       .filter(
         (r) =>
@@ -144,12 +142,11 @@ export class ReplyOutbox {
   }
 
   /** Claims held right now: by a live process (in flight), or by none that runs (stuck until taken over). */
-  inFlight(now = Date.now(), staleMs = 5 * 60_000): { inFlight: number; stuck: number } {
+  async inFlight(now = Date.now(), staleMs = 5 * 60_000): Promise<{ inFlight: number; stuck: number }> {
     const staleS = new Date(now - staleMs).toISOString();
-    const rows = this.db.prepare(`SELECT updated_at, claim_holder FROM replies WHERE state = 'sending'`).all() as {
-      updated_at: string;
-      claim_holder: string | null;
-    }[];
+    const rows = await this.db.all<{ updated_at: string; claim_holder: string | null }>(
+      `SELECT updated_at, claim_holder FROM replies WHERE state = 'sending'`,
+    );
     const stuck = rows.filter(
       (r) => r.updated_at <= staleS || (r.claim_holder !== null && !holderAlive(r.claim_holder)),
     ).length;
@@ -157,201 +154,194 @@ export class ReplyOutbox {
   }
 
   /** Answers published but not final yet (pending publication or on moderation). */
-  awaiting(): ReplyRow[] {
-    return (
-      this.db.prepare(`SELECT * FROM replies WHERE state = 'awaiting' ORDER BY received_at`).all() as RawRow[]
-    ).map(toRow);
+  async awaiting(): Promise<ReplyRow[]> {
+    return (await this.db.all<RawRow>(`SELECT * FROM replies WHERE state = 'awaiting' ORDER BY received_at`)).map(
+      toRow,
+    );
   }
 
   /**
    * Atomically takes a row for publishing; false when a live process holds the claim (a fresh
    * one, if on another host) or the row is no longer due.
    */
-  claim(messageId: number, now = Date.now(), staleMs = 5 * 60_000): boolean {
+  claim(messageId: number, now = Date.now(), staleMs = 5 * 60_000): Promise<boolean> {
     const nowS = new Date(now).toISOString();
     const staleS = new Date(now - staleMs).toISOString();
-    return this.db
-      .transaction(() => {
-        const held = this.db
-          .prepare(`SELECT claim_holder FROM replies WHERE message_id = ? AND state = 'sending'`)
-          .get(messageId) as { claim_holder: string | null } | undefined;
-        const deadHolder =
-          held && held.claim_holder !== null && !holderAlive(held.claim_holder) ? held.claim_holder : null;
-        const info = this.db
-          .prepare(
-            `UPDATE replies SET state = 'sending', attempts = attempts + 1, updated_at = ?, claim_holder = ?
-           WHERE message_id = ? AND ((state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
-             OR (state = 'sending' AND (updated_at <= ? OR claim_holder = ?)))`,
-          )
-          .run(nowS, selfHolder(), messageId, nowS, staleS, deadHolder);
-        return info.changes === 1;
-      })
-      .immediate();
+    // The holder read and the update in one transaction, the write lock taken first.
+    return this.db.transaction(async () => {
+      const held = await this.db.get<{ claim_holder: string | null }>(
+        `SELECT claim_holder FROM replies WHERE message_id = ? AND state = 'sending'`,
+        [messageId],
+      );
+      const deadHolder =
+        held && held.claim_holder !== null && !holderAlive(held.claim_holder) ? held.claim_holder : null;
+      const info = await this.db.run(
+        `UPDATE replies SET state = 'sending', attempts = attempts + 1, updated_at = ?, claim_holder = ?
+         WHERE message_id = ? AND ((state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
+           OR (state = 'sending' AND (updated_at <= ? OR claim_holder = ?)))`,
+        [nowS, selfHolder(), messageId, nowS, staleS, deadHolder],
+      );
+      return info.changes === 1;
+    });
   }
 
-  setReviewKey(messageId: number, reviewKey: string): void {
-    this.db
-      .prepare('UPDATE replies SET review_key = ?, updated_at = ? WHERE message_id = ?')
-      .run(reviewKey, nowIso(), messageId);
+  async setReviewKey(messageId: number, reviewKey: string): Promise<void> {
+    await this.db.run('UPDATE replies SET review_key = ?, updated_at = ? WHERE message_id = ?', [
+      reviewKey,
+      nowIso(),
+      messageId,
+    ]);
   }
 
   /** Sent to the store; `final` when the store's state needs no read-back. */
-  markSent(messageId: number, storeState: string, answerId: string | undefined, final: boolean): void {
-    this.db
-      .prepare(
-        'UPDATE replies SET state = ?, store_state = ?, answer_id = COALESCE(?, answer_id), last_error = NULL, updated_at = ? WHERE message_id = ?',
-      )
-      .run(
+  async markSent(messageId: number, storeState: string, answerId: string | undefined, final: boolean): Promise<void> {
+    await this.db.run(
+      'UPDATE replies SET state = ?, store_state = ?, answer_id = COALESCE(?, answer_id), last_error = NULL, updated_at = ? WHERE message_id = ?',
+      [
         final ? (storeState === 'REJECTED' ? 'rejected' : 'published') : 'awaiting',
         storeState,
         answerId ?? null,
         nowIso(),
         messageId,
-      );
+      ],
+    );
   }
 
   /** Store state read back later (PUBLISHED, REJECTED, still pending); `reason` is the store's, when it gives one. */
-  markStoreState(messageId: number, storeState: string, reason?: string): void {
+  async markStoreState(messageId: number, storeState: string, reason?: string): Promise<void> {
     const state: ReplyState =
       storeState === 'PUBLISHED'
         ? 'published'
         : storeState === 'REJECTED' || storeState === 'DELETED'
           ? 'rejected'
           : 'awaiting';
-    this.db
-      .prepare(
-        'UPDATE replies SET state = ?, store_state = ?, last_error = COALESCE(?, last_error), updated_at = ? WHERE message_id = ?',
-      )
-      .run(state, storeState, reason ?? null, nowIso(), messageId);
+    await this.db.run(
+      'UPDATE replies SET state = ?, store_state = ?, last_error = COALESCE(?, last_error), updated_at = ? WHERE message_id = ?',
+      [state, storeState, reason ?? null, nowIso(), messageId],
+    );
   }
 
   /** Never to be sent (too long, no credentials, unknown review): the case gets a note. */
-  markRefused(messageId: number, reason: string): void {
-    this.db
-      .prepare(`UPDATE replies SET state = 'refused', last_error = ?, updated_at = ? WHERE message_id = ?`)
-      .run(reason, nowIso(), messageId);
+  async markRefused(messageId: number, reason: string): Promise<void> {
+    await this.db.run(`UPDATE replies SET state = 'refused', last_error = ?, updated_at = ? WHERE message_id = ?`, [
+      reason,
+      nowIso(),
+      messageId,
+    ]);
   }
 
   /** A failure: retried at `retryAt`, or final when retryAt is undefined. */
-  markFailed(messageId: number, reason: string, retryAt: Date | undefined): void {
-    this.db
-      .prepare('UPDATE replies SET state = ?, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE message_id = ?')
-      .run(retryAt ? 'pending' : 'failed', reason, retryAt ? retryAt.toISOString() : null, nowIso(), messageId);
+  async markFailed(messageId: number, reason: string, retryAt: Date | undefined): Promise<void> {
+    await this.db.run(
+      'UPDATE replies SET state = ?, last_error = ?, next_attempt_at = ?, updated_at = ? WHERE message_id = ?',
+      [retryAt ? 'pending' : 'failed', reason, retryAt ? retryAt.toISOString() : null, nowIso(), messageId],
+    );
   }
 
   /** Which outcome was noted in the case, so each outcome is noted once. */
-  markNoted(messageId: number, noteState: string): void {
-    this.db.prepare('UPDATE replies SET note_state = ? WHERE message_id = ?').run(noteState, messageId);
+  async markNoted(messageId: number, noteState: string): Promise<void> {
+    await this.db.run('UPDATE replies SET note_state = ? WHERE message_id = ?', [noteState, messageId]);
   }
 
   /**
    * Rows whose current outcome has not been noted in the case yet (a note that failed to post
    * is retried). The outcome key is `state:store_state`, as `noteKey` makes it.
    */
-  unnoted(limit = 100): ReplyRow[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT * FROM replies
-           WHERE state IN ('awaiting', 'published', 'rejected', 'refused', 'failed')
-             AND (note_state IS NULL OR note_state <> state || ':' || COALESCE(store_state, ''))
-           ORDER BY updated_at LIMIT ?`,
-        )
-        .all(limit) as RawRow[]
-    ).map(toRow);
+  async unnoted(limit = 100): Promise<ReplyRow[]> {
+    const rows = await this.db.all<RawRow>(
+      `SELECT * FROM replies
+       WHERE state IN ('awaiting', 'published', 'rejected', 'refused', 'failed')
+         AND (note_state IS NULL OR note_state <> state || ':' || COALESCE(store_state, ''))
+       ORDER BY updated_at LIMIT ?`,
+      [limit],
+    );
+    return rows.map(toRow);
   }
 
   /** Takes the right to write the note for `key`; false when it was noted (or is being noted) already. */
-  claimNote(messageId: number, key: string): boolean {
-    const info = this.db
-      .prepare(
-        'UPDATE replies SET note_state = ?, note_holder = ? WHERE message_id = ? AND (note_state IS NULL OR note_state <> ?)',
-      )
-      .run(key, selfHolder(), messageId, key);
+  async claimNote(messageId: number, key: string): Promise<boolean> {
+    const info = await this.db.run(
+      'UPDATE replies SET note_state = ?, note_holder = ? WHERE message_id = ? AND (note_state IS NULL OR note_state <> ?)',
+      [key, selfHolder(), messageId, key],
+    );
     return info.changes === 1;
   }
 
   /** The note is in the case: nobody needs to post it any more. */
-  noteDone(messageId: number, key: string): void {
-    this.db
-      .prepare('UPDATE replies SET note_holder = NULL WHERE message_id = ? AND note_state = ?')
-      .run(messageId, key);
+  async noteDone(messageId: number, key: string): Promise<void> {
+    await this.db.run('UPDATE replies SET note_holder = NULL WHERE message_id = ? AND note_state = ?', [
+      messageId,
+      key,
+    ]);
   }
 
   /** Gives a note claim back after the note could not be posted, so a later pass retries it. */
-  releaseNote(messageId: number, key: string, previous: string | null): void {
-    this.db
-      .prepare('UPDATE replies SET note_state = ?, note_holder = NULL WHERE message_id = ? AND note_state = ?')
-      .run(previous, messageId, key);
+  async releaseNote(messageId: number, key: string, previous: string | null): Promise<void> {
+    await this.db.run('UPDATE replies SET note_state = ?, note_holder = NULL WHERE message_id = ? AND note_state = ?', [
+      previous,
+      messageId,
+      key,
+    ]);
   }
 
   /** Notes claimed by a process that died before it posted them (it may have posted them: check the case first). */
-  orphanedNotes(): ReplyRow[] {
-    return (
-      this.db.prepare('SELECT * FROM replies WHERE note_holder IS NOT NULL ORDER BY updated_at').all() as RawRow[]
-    )
+  async orphanedNotes(): Promise<ReplyRow[]> {
+    return (await this.db.all<RawRow>('SELECT * FROM replies WHERE note_holder IS NOT NULL ORDER BY updated_at'))
       .map(toRow)
       .filter((r) => !holderAlive(r.noteHolder));
   }
 
   /** Takes over the note claim of a dead process; false when another process took it first. */
-  takeOverNote(messageId: number, deadHolder: string): boolean {
-    return (
-      this.db
-        .prepare('UPDATE replies SET note_holder = ? WHERE message_id = ? AND note_holder = ?')
-        .run(selfHolder(), messageId, deadHolder).changes === 1
-    );
+  async takeOverNote(messageId: number, deadHolder: string): Promise<boolean> {
+    const info = await this.db.run('UPDATE replies SET note_holder = ? WHERE message_id = ? AND note_holder = ?', [
+      selfHolder(),
+      messageId,
+      deadHolder,
+    ]);
+    return info.changes === 1;
   }
 
   /** An answer to this review that the state knows was sent (or is being sent), other than this message. */
-  hasOtherAnswer(reviewKey: string, messageId: number): boolean {
-    return (
-      this.db
-        .prepare(
-          `SELECT 1 FROM replies WHERE review_key = ? AND message_id != ? AND state IN ('sending', 'awaiting', 'published') LIMIT 1`,
-        )
-        .get(reviewKey, messageId) !== undefined
+  async hasOtherAnswer(reviewKey: string, messageId: number): Promise<boolean> {
+    const hit = await this.db.value(
+      `SELECT 1 FROM replies WHERE review_key = ? AND message_id != ? AND state IN ('sending', 'awaiting', 'published') LIMIT 1`,
+      [reviewKey, messageId],
     );
+    return hit !== undefined;
   }
 
   /** A later message to the same review that was sent (or is being sent) already. */
-  newerSent(reviewKey: string, messageId: number): boolean {
-    const r = this.db
-      .prepare(
-        `SELECT 1 FROM replies WHERE review_key = ? AND message_id > ? AND state IN ('sending', 'awaiting', 'published') LIMIT 1`,
-      )
-      .get(reviewKey, messageId);
-    return r !== undefined;
+  async newerSent(reviewKey: string, messageId: number): Promise<boolean> {
+    const hit = await this.db.value(
+      `SELECT 1 FROM replies WHERE review_key = ? AND message_id > ? AND state IN ('sending', 'awaiting', 'published') LIMIT 1`,
+      [reviewKey, messageId],
+    );
+    return hit !== undefined;
   }
 
   /** Other replies to this review that were sent or are being sent (their order: engine/reply-order.ts). */
-  sentForReview(reviewKey: string, exceptMessageId: number): ReplyRow[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT * FROM replies WHERE review_key = ? AND message_id <> ? AND state IN ('sending', 'awaiting', 'published')`,
-        )
-        .all(reviewKey, exceptMessageId) as RawRow[]
-    ).map(toRow);
+  async sentForReview(reviewKey: string, exceptMessageId: number): Promise<ReplyRow[]> {
+    const rows = await this.db.all<RawRow>(
+      `SELECT * FROM replies WHERE review_key = ? AND message_id <> ? AND state IN ('sending', 'awaiting', 'published')`,
+      [reviewKey, exceptMessageId],
+    );
+    return rows.map(toRow);
   }
 
   /** The store's id of the latest answer to this review (some stores edit an answer by its id). */
-  latestAnswerId(reviewKey: string): string | undefined {
-    const r = this.db
-      .prepare(
-        `SELECT answer_id FROM replies WHERE review_key = ? AND answer_id IS NOT NULL ORDER BY updated_at DESC LIMIT 1`,
-      )
-      .get(reviewKey) as { answer_id: string } | undefined;
-    return r?.answer_id;
+  latestAnswerId(reviewKey: string): Promise<string | undefined> {
+    return this.db.value<string>(
+      `SELECT answer_id FROM replies WHERE review_key = ? AND answer_id IS NOT NULL ORDER BY updated_at DESC LIMIT 1`,
+      [reviewKey],
+    );
   }
 
-  counts(): Record<ReplyState, number> {
+  async counts(): Promise<Record<ReplyState, number>> {
     const out = Object.fromEntries(replyStates.map((s) => [s, 0])) as Record<ReplyState, number>;
-    for (const r of this.db.prepare('SELECT state, COUNT(*) AS n FROM replies GROUP BY state').all() as {
-      state: ReplyState;
-      n: number;
-    }[])
-      out[r.state] = r.n;
+    const rows = await this.db.all<{ state: ReplyState; n: number }>(
+      'SELECT state, COUNT(*) AS n FROM replies GROUP BY state',
+    );
+    for (const r of rows) out[r.state] = r.n;
     return out;
   }
 }

@@ -1,10 +1,9 @@
 /**
  * The effect of each reply (issue #18): every answer's outcome with the review's rating when
  * the store took it (`answer_log`), and every later edit of the review, with the note a rating
- * change owes in the case (`answer_edits`). Async methods, portable SQL (the state moves to an
- * async layer); each runs synchronously inside, so it can join a caller's transaction.
+ * change owes in the case (`answer_edits`). Called inside a transaction, each joins it.
  */
-import type { Db } from './db.js';
+import type { StateDb } from './handle.js';
 
 export const answerOutcomes = ['awaiting', 'published', 'rejected', 'too-long', 'refused', 'failed'] as const;
 export type AnswerOutcome = (typeof answerOutcomes)[number];
@@ -81,17 +80,16 @@ function toEdit(r: RawEdit): AnswerEdit {
 }
 
 export class ReplyEffects {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: StateDb) {}
 
   /**
    * Records an answer's latest outcome. The rating before it, the time the store took it and
    * the time it was first published are kept from the first time they are known.
    */
-  record(a: AnswerRecord): Promise<void> {
+  async record(a: AnswerRecord): Promise<void> {
     const taken = a.outcome === 'awaiting' || a.outcome === 'published' || a.outcome === 'rejected';
-    this.db
-      .prepare(
-        `INSERT INTO answer_log (message_id, review_key, app_key, case_id, staff_id, outcome, rating_before,
+    await this.db.run(
+      `INSERT INTO answer_log (message_id, review_key, app_key, case_id, staff_id, outcome, rating_before,
            version_before, sent_at, published_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (message_id) DO UPDATE SET
@@ -101,8 +99,7 @@ export class ReplyEffects {
            sent_at = COALESCE(answer_log.sent_at, excluded.sent_at),
            published_at = COALESCE(answer_log.published_at, excluded.published_at),
            updated_at = excluded.updated_at`,
-      )
-      .run(
+      [
         a.messageId,
         a.reviewKey,
         a.appKey,
@@ -114,29 +111,16 @@ export class ReplyEffects {
         taken ? a.at : null,
         a.outcome === 'published' ? a.at : null,
         a.at,
-      );
-    return Promise.resolve();
+      ],
+    );
   }
 
   /**
    * Versions of answered reviews newer than a published answer and not recorded as edits yet.
    * A review the store re-created under a new id (an alias) is followed one step.
    */
-  laterVersions(): Promise<LaterVersion[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT v.review_key, v.version, v.rating, v.seen_at,
-           (SELECT p.rating FROM review_versions p WHERE p.review_key = v.review_key AND p.version < v.version
-            ORDER BY p.version DESC LIMIT 1) AS previous_rating,
-           a.message_id, a.rating_before, a.published_at
-         FROM answer_log a
-         JOIN reviews r ON r.review_key = a.review_key
-         JOIN review_versions v ON v.review_key = COALESCE(r.alias_of, r.review_key) AND v.version > a.version_before
-         WHERE a.published_at IS NOT NULL AND a.rating_before IS NOT NULL
-           AND NOT EXISTS (SELECT 1 FROM answer_edits e WHERE e.review_key = v.review_key AND e.version = v.version)
-         ORDER BY v.review_key, v.version, a.published_at, a.message_id`,
-      )
-      .all() as {
+  async laterVersions(): Promise<LaterVersion[]> {
+    const rows = await this.db.all<{
       review_key: string;
       version: number;
       rating: number;
@@ -145,7 +129,16 @@ export class ReplyEffects {
       message_id: number;
       rating_before: number;
       published_at: string;
-    }[];
+    }>(`SELECT v.review_key, v.version, v.rating, v.seen_at,
+           (SELECT p.rating FROM review_versions p WHERE p.review_key = v.review_key AND p.version < v.version
+            ORDER BY p.version DESC LIMIT 1) AS previous_rating,
+           a.message_id, a.rating_before, a.published_at
+         FROM answer_log a
+         JOIN reviews r ON r.review_key = a.review_key
+         JOIN review_versions v ON v.review_key = COALESCE(r.alias_of, r.review_key) AND v.version > a.version_before
+         WHERE a.published_at IS NOT NULL AND a.rating_before IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM answer_edits e WHERE e.review_key = v.review_key AND e.version = v.version)
+         ORDER BY v.review_key, v.version, a.published_at, a.message_id`);
     const out: LaterVersion[] = [];
     for (const r of rows) {
       let last = out.at(-1);
@@ -162,18 +155,16 @@ export class ReplyEffects {
       }
       last.answers.push({ messageId: r.message_id, ratingBefore: r.rating_before, publishedAt: r.published_at });
     }
-    return Promise.resolve(out);
+    return out;
   }
 
   /** Records an edit after an answer once; false when it was recorded before. */
-  recordEdit(e: Omit<AnswerEdit, 'noteAttempts' | 'noteDone'>, at: string): Promise<boolean> {
-    const info = this.db
-      .prepare(
-        `INSERT INTO answer_edits (review_key, version, message_id, rating_before, rating_from, rating_to, seen_at,
+  async recordEdit(e: Omit<AnswerEdit, 'noteAttempts' | 'noteDone'>, at: string): Promise<boolean> {
+    const info = await this.db.run(
+      `INSERT INTO answer_edits (review_key, version, message_id, rating_before, rating_from, rating_to, seen_at,
            note, label, note_done, case_id, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (review_key, version) DO NOTHING`,
-      )
-      .run(
+      [
         e.reviewKey,
         e.version,
         e.messageId,
@@ -187,38 +178,38 @@ export class ReplyEffects {
         e.caseId,
         at,
         at,
-      );
-    return Promise.resolve(info.changes === 1);
+      ],
+    );
+    return info.changes === 1;
   }
 
-  edits(): Promise<AnswerEdit[]> {
-    const rows = this.db.prepare('SELECT * FROM answer_edits ORDER BY review_key, version').all() as RawEdit[];
-    return Promise.resolve(rows.map(toEdit));
+  async edits(): Promise<AnswerEdit[]> {
+    const rows = await this.db.all<RawEdit>('SELECT * FROM answer_edits ORDER BY review_key, version');
+    return rows.map(toEdit);
   }
 
   /** Rating-change notes not in their case yet, oldest first. */
-  notesOwed(): Promise<AnswerEdit[]> {
-    const rows = this.db
-      .prepare('SELECT * FROM answer_edits WHERE note_done = 0 ORDER BY created_at, review_key, version')
-      .all() as RawEdit[];
-    return Promise.resolve(rows.map(toEdit));
+  async notesOwed(): Promise<AnswerEdit[]> {
+    const rows = await this.db.all<RawEdit>(
+      'SELECT * FROM answer_edits WHERE note_done = 0 ORDER BY created_at, review_key, version',
+    );
+    return rows.map(toEdit);
   }
 
   /** Counts an attempt before the note is sent: a later attempt knows the outcome is unknown. */
-  noteAttempt(reviewKey: string, version: number, caseId: number, at: string): Promise<void> {
-    this.db
-      .prepare(
-        `UPDATE answer_edits SET note_attempts = note_attempts + 1, case_id = ?, updated_at = ?
+  async noteAttempt(reviewKey: string, version: number, caseId: number, at: string): Promise<void> {
+    await this.db.run(
+      `UPDATE answer_edits SET note_attempts = note_attempts + 1, case_id = ?, updated_at = ?
          WHERE review_key = ? AND version = ?`,
-      )
-      .run(caseId, at, reviewKey, version);
-    return Promise.resolve();
+      [caseId, at, reviewKey, version],
+    );
   }
 
-  noteDone(reviewKey: string, version: number, at: string): Promise<void> {
-    this.db
-      .prepare('UPDATE answer_edits SET note_done = 1, updated_at = ? WHERE review_key = ? AND version = ?')
-      .run(at, reviewKey, version);
-    return Promise.resolve();
+  async noteDone(reviewKey: string, version: number, at: string): Promise<void> {
+    await this.db.run('UPDATE answer_edits SET note_done = 1, updated_at = ? WHERE review_key = ? AND version = ?', [
+      at,
+      reviewKey,
+      version,
+    ]);
   }
 }

@@ -1,9 +1,9 @@
 /**
  * Read-only queries for `asodesk-omni report`: the reviews that came in, their replies, the
  * answers' outcomes and the versions seen after them. Review keys are canonical (an alias is
- * followed one step). Async methods, portable SQL (the state moves to an async layer).
+ * followed one step).
  */
-import type { Db } from './db.js';
+import type { StateDb } from './handle.js';
 
 export interface ReportFilter {
   /** Reviews first seen at or after this ISO time. */
@@ -45,56 +45,46 @@ export interface ReportVersion {
 }
 
 /** Reviews that became (or are to become) cases, first seen in the window. */
-export function reportReviews(db: Db, filter: ReportFilter): Promise<ReportReview[]> {
+export async function reportReviews(db: StateDb, filter: ReportFilter): Promise<ReportReview[]> {
   const apps = filter.appKeys;
-  const rows = db
-    .prepare(
-      `SELECT review_key, app_key, store, first_seen_at FROM reviews
-       WHERE alias_of IS NULL AND decision = 'deliver' AND first_seen_at >= ?
-       ${apps ? `AND app_key IN (${apps.map(() => '?').join(', ') || 'NULL'})` : ''}
-       ORDER BY first_seen_at, review_key`,
-    )
-    .all(filter.sinceIso ?? '', ...(apps ?? [])) as {
-    review_key: string;
-    app_key: string;
-    store: string;
-    first_seen_at: string;
-  }[];
-  return Promise.resolve(
-    rows.map((r) => ({ reviewKey: r.review_key, appKey: r.app_key, store: r.store, firstSeenAt: r.first_seen_at })),
+  const rows = await db.all<{ review_key: string; app_key: string; store: string; first_seen_at: string }>(
+    `SELECT review_key, app_key, store, first_seen_at FROM reviews
+     WHERE alias_of IS NULL AND decision = 'deliver' AND first_seen_at >= ?
+     ${apps ? `AND app_key IN (${apps.map(() => '?').join(', ') || 'NULL'})` : ''}
+     ORDER BY first_seen_at, review_key`,
+    [filter.sinceIso ?? '', ...(apps ?? [])],
   );
+  return rows.map((r) => ({
+    reviewKey: r.review_key,
+    appKey: r.app_key,
+    store: r.store,
+    firstSeenAt: r.first_seen_at,
+  }));
 }
 
 /** Every reply in the outbox that names a known review. */
-export function reportReplies(db: Db): Promise<ReportReply[]> {
-  const rows = db
-    .prepare(
-      `SELECT COALESCE(r.alias_of, r.review_key) AS review_key, p.message_id, p.staff_id, p.received_at, p.state
+export async function reportReplies(db: StateDb): Promise<ReportReply[]> {
+  const rows = await db.all<{
+    review_key: string;
+    message_id: number;
+    staff_id: number | null;
+    received_at: string;
+    state: string;
+  }>(`SELECT COALESCE(r.alias_of, r.review_key) AS review_key, p.message_id, p.staff_id, p.received_at, p.state
        FROM replies p JOIN reviews r ON r.review_key = p.review_key
-       ORDER BY p.received_at, p.message_id`,
-    )
-    .all() as { review_key: string; message_id: number; staff_id: number | null; received_at: string; state: string }[];
-  return Promise.resolve(
-    rows.map((r) => ({
-      reviewKey: r.review_key,
-      messageId: r.message_id,
-      staffId: r.staff_id,
-      receivedAt: r.received_at,
-      state: r.state,
-    })),
-  );
+       ORDER BY p.received_at, p.message_id`);
+  return rows.map((r) => ({
+    reviewKey: r.review_key,
+    messageId: r.message_id,
+    staffId: r.staff_id,
+    receivedAt: r.received_at,
+    state: r.state,
+  }));
 }
 
 /** Every answer's recorded outcome. */
-export function reportAnswers(db: Db): Promise<ReportAnswer[]> {
-  const rows = db
-    .prepare(
-      `SELECT COALESCE(r.alias_of, r.review_key) AS review_key, a.message_id, a.staff_id, a.outcome,
-         a.rating_before, a.version_before, a.published_at
-       FROM answer_log a JOIN reviews r ON r.review_key = a.review_key
-       ORDER BY a.published_at, a.message_id`,
-    )
-    .all() as {
+export async function reportAnswers(db: StateDb): Promise<ReportAnswer[]> {
+  const rows = await db.all<{
     review_key: string;
     message_id: number;
     staff_id: number | null;
@@ -102,32 +92,32 @@ export function reportAnswers(db: Db): Promise<ReportAnswer[]> {
     rating_before: number | null;
     version_before: number | null;
     published_at: string | null;
-  }[];
-  return Promise.resolve(
-    rows.map((r) => ({
-      reviewKey: r.review_key,
-      messageId: r.message_id,
-      staffId: r.staff_id,
-      outcome: r.outcome,
-      ratingBefore: r.rating_before,
-      versionBefore: r.version_before,
-      publishedAt: r.published_at,
-    })),
-  );
+  }>(`SELECT COALESCE(r.alias_of, r.review_key) AS review_key, a.message_id, a.staff_id, a.outcome,
+         a.rating_before, a.version_before, a.published_at
+       FROM answer_log a JOIN reviews r ON r.review_key = a.review_key
+       ORDER BY a.published_at, a.message_id`);
+  return rows.map((r) => ({
+    reviewKey: r.review_key,
+    messageId: r.message_id,
+    staffId: r.staff_id,
+    outcome: r.outcome,
+    ratingBefore: r.rating_before,
+    versionBefore: r.version_before,
+    publishedAt: r.published_at,
+  }));
 }
 
 /** The versions of reviews with a published answer (the edits after it decide the effect). */
-export function reportVersions(db: Db): Promise<ReportVersion[]> {
-  const rows = db
-    .prepare(
-      `SELECT v.review_key, v.version, v.rating, v.seen_at FROM review_versions v
+export async function reportVersions(db: StateDb): Promise<ReportVersion[]> {
+  const rows = await db.all<{
+    review_key: string;
+    version: number;
+    rating: number;
+    seen_at: string;
+  }>(`SELECT v.review_key, v.version, v.rating, v.seen_at FROM review_versions v
        WHERE v.review_key IN (
          SELECT COALESCE(r.alias_of, r.review_key) FROM answer_log a JOIN reviews r ON r.review_key = a.review_key
          WHERE a.published_at IS NOT NULL)
-       ORDER BY v.review_key, v.version`,
-    )
-    .all() as { review_key: string; version: number; rating: number; seen_at: string }[];
-  return Promise.resolve(
-    rows.map((r) => ({ reviewKey: r.review_key, version: r.version, rating: r.rating, seenAt: r.seen_at })),
-  );
+       ORDER BY v.review_key, v.version`);
+  return rows.map((r) => ({ reviewKey: r.review_key, version: r.version, rating: r.rating, seenAt: r.seen_at }));
 }

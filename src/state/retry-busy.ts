@@ -4,7 +4,8 @@
  * loop, `/healthz` included. A listener instead sets a short busy timeout and retries here,
  * asynchronously, with growing pauses, until a deadline.
  */
-import type { Db } from './db.js';
+import type { StateDb } from './handle.js';
+import type { SqliteStateDb } from './sqlite-handle.js';
 
 /** The busy timeout of a connection that must never hold its event loop for long. */
 export const shortBusyTimeoutMs = 5;
@@ -41,8 +42,8 @@ export interface RetryBusyOptions {
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Runs a synchronous database step; on a busy answer, waits without blocking and runs it again. */
-export async function retryBusy<T>(step: () => T, opts: RetryBusyOptions): Promise<T> {
+/** Runs a database step; on a busy answer, waits without blocking and runs it again. */
+export async function retryBusy<T>(step: () => T | Promise<T>, opts: RetryBusyOptions): Promise<T> {
   const now = opts.now ?? (() => performance.now());
   const sleep = opts.sleep ?? defaultSleep;
   const started = now();
@@ -50,7 +51,7 @@ export async function retryBusy<T>(step: () => T, opts: RetryBusyOptions): Promi
   let told = false;
   for (;;) {
     try {
-      return step();
+      return await step();
     } catch (err) {
       if (!isBusy(err)) throw err;
       const waited = now() - started;
@@ -65,10 +66,16 @@ export async function retryBusy<T>(step: () => T, opts: RetryBusyOptions): Promi
   }
 }
 
-/** Resolves once this connection could take the write lock (taken and given back at once). */
-export function waitWritable(db: Db, opts: RetryBusyOptions): Promise<void> {
-  return retryBusy(() => {
-    db.exec('BEGIN IMMEDIATE');
-    db.exec('ROLLBACK');
-  }, opts);
+/** Resolves once this connection could take the write lock (an empty transaction: taken and given back at once). */
+export function waitWritable(db: StateDb, opts: RetryBusyOptions): Promise<void> {
+  return retryBusy(() => db.transaction(() => Promise.resolve()), opts);
+}
+
+/**
+ * A listener never waits synchronously on a lock another process holds: SQLite's busy timeout
+ * blocks the event loop, so it is cut short and `retryBusy` waits instead. (A PostgreSQL lock
+ * wait does not block the event loop: nothing to change there.)
+ */
+export function preferAsyncLockWaits(db: StateDb): void {
+  if (db.dialect === 'sqlite') (db as SqliteStateDb).sqlite.pragma(`busy_timeout = ${shortBusyTimeoutMs}`);
 }

@@ -5,7 +5,8 @@
  */
 import type { Review } from '../domain/review.js';
 import { contentFingerprint, reviewKey } from '../domain/review.js';
-import { nowIso, type Db } from './db.js';
+import type { StateDb } from './handle.js';
+import { nowIso } from './now.js';
 
 export type Decision = 'deliver' | 'dropped' | 'backlog-skipped';
 
@@ -83,41 +84,48 @@ export function appKeyOf(r: Pick<Review, 'store' | 'appId'>): string {
 }
 
 export class ReviewStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: StateDb) {}
 
-  get(key: string): ReviewRow | undefined {
-    const r = this.db.prepare('SELECT * FROM reviews WHERE review_key = ?').get(key) as RawReview | undefined;
+  async get(key: string): Promise<ReviewRow | undefined> {
+    const r = await this.db.get<RawReview>('SELECT * FROM reviews WHERE review_key = ?', [key]);
     return r ? toRow(r) : undefined;
   }
 
   /** Follows an alias (a public-source id matched to an API id) to the review that owns the case. */
-  resolve(key: string): ReviewRow | undefined {
-    let row = this.get(key);
-    for (let i = 0; row?.aliasOf && i < 4; i++) row = this.get(row.aliasOf);
+  async resolve(key: string): Promise<ReviewRow | undefined> {
+    let row = await this.get(key);
+    for (let i = 0; row?.aliasOf && i < 4; i++) row = await this.get(row.aliasOf);
     return row;
   }
 
-  byCase(caseId: number): ReviewRow | undefined {
-    const r = this.db.prepare('SELECT * FROM reviews WHERE case_id = ? AND alias_of IS NULL LIMIT 1').get(caseId) as
-      RawReview | undefined;
+  async byCase(caseId: number): Promise<ReviewRow | undefined> {
+    const r = await this.db.get<RawReview>('SELECT * FROM reviews WHERE case_id = ? AND alias_of IS NULL LIMIT 1', [
+      caseId,
+    ]);
     return r ? toRow(r) : undefined;
   }
 
-  forApp(appKey: string): ReviewRow[] {
+  async forApp(appKey: string): Promise<ReviewRow[]> {
     return (
-      this.db.prepare('SELECT * FROM reviews WHERE app_key = ? ORDER BY first_seen_at').all(appKey) as RawReview[]
+      await this.db.all<RawReview>('SELECT * FROM reviews WHERE app_key = ? ORDER BY first_seen_at', [appKey])
     ).map(toRow);
   }
 
+  /** Every canonical review and its case, if any (state rebuild). */
+  async caseLinks(): Promise<{ reviewKey: string; caseId: number | null }[]> {
+    const rows = await this.db.all<{ review_key: string; case_id: number | null }>(
+      'SELECT review_key, case_id FROM reviews WHERE alias_of IS NULL',
+    );
+    return rows.map((r) => ({ reviewKey: r.review_key, caseId: r.case_id }));
+  }
+
   /** Inserts a new review as version 1. */
-  insert(review: Review, decision: Decision, dropReason: string | null, at = nowIso()): ReviewRow {
+  async insert(review: Review, decision: Decision, dropReason: string | null, at = nowIso()): Promise<ReviewRow> {
     const key = reviewKey(review);
-    this.db
-      .prepare(
-        `INSERT INTO reviews (review_key, app_key, store, app_id, review_id, origin, first_seen_at, last_seen_at, latest_version, fingerprint, updated_at, decision, drop_reason)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
-      )
-      .run(
+    await this.db.run(
+      `INSERT INTO reviews (review_key, app_key, store, app_id, review_id, origin, first_seen_at, last_seen_at, latest_version, fingerprint, updated_at, decision, drop_reason)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`,
+      [
         key,
         appKeyOf(review),
         review.store,
@@ -130,117 +138,127 @@ export class ReviewStore {
         review.updatedAt ?? null,
         decision,
         dropReason,
-      );
-    this.insertVersion(key, 1, review, at);
-    return this.get(key)!;
+      ],
+    );
+    await this.insertVersion(key, 1, review, at);
+    return (await this.get(key))!;
   }
 
   /** Stores a new version of a known review (its content changed); returns the version number. */
-  addVersion(key: string, review: Review, at = nowIso()): number {
-    const row = this.get(key);
+  async addVersion(key: string, review: Review, at = nowIso()): Promise<number> {
+    const row = await this.get(key);
     if (!row) throw new Error(`unknown review ${key}`);
     const version = row.latestVersion + 1;
-    this.insertVersion(key, version, review, at);
-    this.db
-      .prepare(
-        'UPDATE reviews SET latest_version = ?, fingerprint = ?, updated_at = ?, last_seen_at = ? WHERE review_key = ?',
-      )
-      .run(version, contentFingerprint(review), review.updatedAt ?? null, at, key);
+    await this.insertVersion(key, version, review, at);
+    await this.db.run(
+      'UPDATE reviews SET latest_version = ?, fingerprint = ?, updated_at = ?, last_seen_at = ? WHERE review_key = ?',
+      [version, contentFingerprint(review), review.updatedAt ?? null, at, key],
+    );
     return version;
   }
 
   /** Seen again unchanged; the developer answer (which is not part of the content) is refreshed. */
-  touch(key: string, review: Review, at = nowIso()): void {
-    const row = this.get(key);
+  async touch(key: string, review: Review, at = nowIso()): Promise<void> {
+    const row = await this.get(key);
     if (!row) return;
-    this.db
-      .prepare('UPDATE reviews SET last_seen_at = ?, updated_at = COALESCE(?, updated_at) WHERE review_key = ?')
-      .run(at, review.updatedAt ?? null, key);
-    this.db
-      .prepare(
-        'UPDATE review_versions SET answer_text = ?, answer_state = ?, answer_updated_at = ?, review_json = ? WHERE review_key = ? AND version = ?',
-      )
-      .run(
+    await this.db.run(
+      'UPDATE reviews SET last_seen_at = ?, updated_at = COALESCE(?, updated_at) WHERE review_key = ?',
+      [at, review.updatedAt ?? null, key],
+    );
+    await this.db.run(
+      'UPDATE review_versions SET answer_text = ?, answer_state = ?, answer_updated_at = ?, review_json = ? WHERE review_key = ? AND version = ?',
+      [
         review.developerAnswer?.text ?? null,
         review.developerAnswer?.state ?? null,
         review.developerAnswer?.updatedAt ?? null,
         JSON.stringify(review),
         key,
         row.latestVersion,
-      );
+      ],
+    );
   }
 
-  setDecision(key: string, decision: Decision, dropReason: string | null): void {
-    this.db
-      .prepare('UPDATE reviews SET decision = ?, drop_reason = ? WHERE review_key = ?')
-      .run(decision, dropReason, key);
+  async setDecision(key: string, decision: Decision, dropReason: string | null): Promise<void> {
+    await this.db.run('UPDATE reviews SET decision = ?, drop_reason = ? WHERE review_key = ?', [
+      decision,
+      dropReason,
+      key,
+    ]);
   }
 
   /** `adopted`: the case was found in Omnidesk rather than created by this state. */
-  setCase(key: string, caseId: number, userId: number | undefined, adopted = false): void {
-    this.db
-      .prepare(
-        'UPDATE reviews SET case_id = ?, case_user_id = ?, case_adopted_at = CASE WHEN ? THEN ? ELSE case_adopted_at END WHERE review_key = ?',
-      )
-      .run(caseId, userId ?? null, adopted ? 1 : 0, nowIso(), key);
+  async setCase(key: string, caseId: number, userId: number | undefined, adopted = false): Promise<void> {
+    // Two texts rather than `CASE WHEN ?`: a bound number is no boolean in PostgreSQL.
+    if (adopted)
+      await this.db.run('UPDATE reviews SET case_id = ?, case_user_id = ?, case_adopted_at = ? WHERE review_key = ?', [
+        caseId,
+        userId ?? null,
+        nowIso(),
+        key,
+      ]);
+    else
+      await this.db.run('UPDATE reviews SET case_id = ?, case_user_id = ? WHERE review_key = ?', [
+        caseId,
+        userId ?? null,
+        key,
+      ]);
   }
 
   /** Records that `aliasKey` (e.g. a public-feed id) is the same review as `canonicalKey`. */
-  setAlias(aliasKey: string, canonicalKey: string): void {
-    this.db.prepare('UPDATE reviews SET alias_of = ? WHERE review_key = ?').run(canonicalKey, aliasKey);
+  async setAlias(aliasKey: string, canonicalKey: string): Promise<void> {
+    await this.db.run('UPDATE reviews SET alias_of = ? WHERE review_key = ?', [canonicalKey, aliasKey]);
   }
 
   /** Earlier keys of the same review (ids it had before the store re-created it, public-feed ids). */
-  aliasesOf(key: string): string[] {
-    return this.db
-      .prepare('SELECT review_key FROM reviews WHERE alias_of = ? ORDER BY first_seen_at')
-      .pluck()
-      .all(key) as string[];
+  aliasesOf(key: string): Promise<string[]> {
+    return this.db.column<string>('SELECT review_key FROM reviews WHERE alias_of = ? ORDER BY first_seen_at', [key]);
   }
 
   /**
    * Numbers this review's versions after `by` earlier ones (a case found in Omnidesk already
    * shows edits up to version `by`, made by another state): edit markers stay unique in it.
    */
-  shiftVersions(key: string, by: number): void {
+  async shiftVersions(key: string, by: number): Promise<void> {
     if (by <= 0) return;
-    this.db.transaction(() => {
+    await this.db.transaction(async () => {
       // Two steps through negatives: the primary key (review_key, version) must never collide.
       for (const table of ['review_versions', 'deliveries']) {
-        this.db.prepare(`UPDATE ${table} SET version = -version WHERE review_key = ?`).run(key);
-        this.db.prepare(`UPDATE ${table} SET version = -version + ? WHERE review_key = ?`).run(by, key);
+        await this.db.run(`UPDATE ${table} SET version = -version WHERE review_key = ?`, [key]);
+        await this.db.run(`UPDATE ${table} SET version = -version + ? WHERE review_key = ?`, [by, key]);
       }
-      this.db.prepare('UPDATE reviews SET latest_version = latest_version + ? WHERE review_key = ?').run(by, key);
-    })();
+      await this.db.run('UPDATE reviews SET latest_version = latest_version + ? WHERE review_key = ?', [by, key]);
+    });
   }
 
-  versions(key: string): StoredVersion[] {
-    return (
-      this.db
-        .prepare('SELECT version, seen_at, review_json FROM review_versions WHERE review_key = ? ORDER BY version')
-        .all(key) as { version: number; seen_at: string; review_json: string }[]
-    ).map((v) => ({ version: v.version, seenAt: v.seen_at, review: JSON.parse(v.review_json) as Review }));
+  async versions(key: string): Promise<StoredVersion[]> {
+    const rows = await this.db.all<{ version: number; seen_at: string; review_json: string }>(
+      'SELECT version, seen_at, review_json FROM review_versions WHERE review_key = ? ORDER BY version',
+      [key],
+    );
+    return rows.map((v) => ({ version: v.version, seenAt: v.seen_at, review: JSON.parse(v.review_json) as Review }));
   }
 
-  latest(key: string): StoredVersion | undefined {
-    const all = this.versions(key);
+  async latest(key: string): Promise<StoredVersion | undefined> {
+    const all = await this.versions(key);
     return all[all.length - 1];
   }
 
   /** Reviews of an app chosen for delivery (a first sync killed midway already chose part of its backlog). */
-  countChosen(appKey: string): number {
-    return this.db
-      .prepare(`SELECT COUNT(*) FROM reviews WHERE app_key = ? AND decision = 'deliver' AND alias_of IS NULL`)
-      .pluck()
-      .get(appKey) as number;
+  async countChosen(appKey: string): Promise<number> {
+    return (
+      (await this.db.value<number>(
+        `SELECT COUNT(*) FROM reviews WHERE app_key = ? AND decision = 'deliver' AND alias_of IS NULL`,
+        [appKey],
+      )) ?? 0
+    );
   }
 
   /** Keys of an app's reviews read from its public source and not yet matched to API ids. */
-  publicKeys(appKey: string): string[] {
-    return this.db
-      .prepare(`SELECT review_key FROM reviews WHERE app_key = ? AND origin = 'public' AND alias_of IS NULL`)
-      .pluck()
-      .all(appKey) as string[];
+  publicKeys(appKey: string): Promise<string[]> {
+    return this.db.column<string>(
+      `SELECT review_key FROM reviews WHERE app_key = ? AND origin = 'public' AND alias_of IS NULL`,
+      [appKey],
+    );
   }
 
   /** Another review of the app by the same author in the same territory, from the same origin. */
@@ -250,23 +268,19 @@ export class ReviewStore {
     origin: string,
     author: string,
     territory: string | undefined,
-  ): string | undefined {
-    return this.db
-      .prepare(
-        `SELECT r.review_key FROM reviews r JOIN review_versions v ON v.review_key = r.review_key AND v.version = r.latest_version
-         WHERE r.app_key = ? AND r.alias_of IS NULL AND r.review_key != ? AND r.origin = ? AND v.author = ? AND COALESCE(v.territory, '') = ? LIMIT 1`,
-      )
-      .pluck()
-      .get(appKey, exceptKey, origin, author, territory ?? '') as string | undefined;
+  ): Promise<string | undefined> {
+    return this.db.value<string>(
+      `SELECT r.review_key FROM reviews r JOIN review_versions v ON v.review_key = r.review_key AND v.version = r.latest_version
+       WHERE r.app_key = ? AND r.alias_of IS NULL AND r.review_key != ? AND r.origin = ? AND v.author = ? AND COALESCE(v.territory, '') = ? LIMIT 1`,
+      [appKey, exceptKey, origin, author, territory ?? ''],
+    );
   }
 
-  private insertVersion(key: string, version: number, r: Review, at: string): void {
-    this.db
-      .prepare(
-        `INSERT INTO review_versions (review_key, version, seen_at, rating, title, text, author, created_at, updated_at, territory, language, app_version, device, os_version, thumbs_up, thumbs_down, answer_text, answer_state, answer_updated_at, review_json)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
+  private async insertVersion(key: string, version: number, r: Review, at: string): Promise<void> {
+    await this.db.run(
+      `INSERT INTO review_versions (review_key, version, seen_at, rating, title, text, author, created_at, updated_at, territory, language, app_version, device, os_version, thumbs_up, thumbs_down, answer_text, answer_state, answer_updated_at, review_json)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
         key,
         version,
         at,
@@ -287,7 +301,8 @@ export class ReviewStore {
         r.developerAnswer?.state ?? null,
         r.developerAnswer?.updatedAt ?? null,
         JSON.stringify(r),
-      );
+      ],
+    );
   }
 }
 
@@ -296,18 +311,22 @@ export class ReviewStore {
  * id, or an API id was matched to a public-feed id): the new key takes over the case and the
  * history, and the old key becomes an alias of it.
  */
-export function succeed(db: Db, oldKey: string, newReview: Review, at = nowIso()): void {
+export function succeed(db: StateDb, oldKey: string, newReview: Review, at = nowIso()): Promise<void> {
   const newKey = reviewKey(newReview);
-  db.prepare(
-    `INSERT INTO reviews (review_key, app_key, store, app_id, review_id, origin, first_seen_at, last_seen_at, latest_version, fingerprint, updated_at, decision, drop_reason, case_id, case_user_id, case_adopted_at)
-     SELECT ?, app_key, store, app_id, ?, ?, first_seen_at, ?, latest_version, fingerprint, updated_at, decision, drop_reason, case_id, case_user_id, case_adopted_at FROM reviews WHERE review_key = ?`,
-  ).run(newKey, newReview.reviewId, newReview.origin, at, oldKey);
-  db.prepare(
-    `INSERT INTO review_versions (review_key, version, seen_at, rating, title, text, author, created_at, updated_at, territory, language, app_version, device, os_version, thumbs_up, thumbs_down, answer_text, answer_state, answer_updated_at, review_json)
-     SELECT ?, version, seen_at, rating, title, text, author, created_at, updated_at, territory, language, app_version, device, os_version, thumbs_up, thumbs_down, answer_text, answer_state, answer_updated_at, review_json
-     FROM review_versions WHERE review_key = ?`,
-  ).run(newKey, oldKey);
-  db.prepare('UPDATE reviews SET alias_of = ? WHERE review_key = ? OR alias_of = ?').run(newKey, oldKey, oldKey);
-  // Deliveries still open for the old key now belong to the new one.
-  db.prepare(`UPDATE deliveries SET review_key = ? WHERE review_key = ? AND state != 'done'`).run(newKey, oldKey);
+  return db.transaction(async () => {
+    await db.run(
+      `INSERT INTO reviews (review_key, app_key, store, app_id, review_id, origin, first_seen_at, last_seen_at, latest_version, fingerprint, updated_at, decision, drop_reason, case_id, case_user_id, case_adopted_at)
+       SELECT ?, app_key, store, app_id, ?, ?, first_seen_at, ?, latest_version, fingerprint, updated_at, decision, drop_reason, case_id, case_user_id, case_adopted_at FROM reviews WHERE review_key = ?`,
+      [newKey, newReview.reviewId, newReview.origin, at, oldKey],
+    );
+    await db.run(
+      `INSERT INTO review_versions (review_key, version, seen_at, rating, title, text, author, created_at, updated_at, territory, language, app_version, device, os_version, thumbs_up, thumbs_down, answer_text, answer_state, answer_updated_at, review_json)
+       SELECT ?, version, seen_at, rating, title, text, author, created_at, updated_at, territory, language, app_version, device, os_version, thumbs_up, thumbs_down, answer_text, answer_state, answer_updated_at, review_json
+       FROM review_versions WHERE review_key = ?`,
+      [newKey, oldKey],
+    );
+    await db.run('UPDATE reviews SET alias_of = ? WHERE review_key = ? OR alias_of = ?', [newKey, oldKey, oldKey]);
+    // Deliveries still open for the old key now belong to the new one.
+    await db.run(`UPDATE deliveries SET review_key = ? WHERE review_key = ? AND state != 'done'`, [newKey, oldKey]);
+  });
 }

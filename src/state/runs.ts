@@ -1,5 +1,6 @@
 /** One row per run; a run that never finished (killed) stays without `finished_at`. */
-import { nowIso, type Db } from './db.js';
+import type { StateDb } from './handle.js';
+import { nowIso } from './now.js';
 
 export interface RunRow {
   id: number;
@@ -11,35 +12,37 @@ export interface RunRow {
 }
 
 export class Runs {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: StateDb) {}
 
-  start(command: string): number {
-    return Number(
-      this.db.prepare('INSERT INTO runs (command, started_at) VALUES (?, ?)').run(command, nowIso()).lastInsertRowid,
+  async start(command: string): Promise<number> {
+    const id = await this.db.value<number>('INSERT INTO runs (command, started_at) VALUES (?, ?) RETURNING id', [
+      command,
+      nowIso(),
+    ]);
+    return Number(id);
+  }
+
+  async finish(id: number, outcome: string, report: unknown): Promise<void> {
+    await this.db.run('UPDATE runs SET finished_at = ?, outcome = ?, report_json = ? WHERE id = ?', [
+      nowIso(),
+      outcome,
+      JSON.stringify(report),
+      id,
+    ]);
+  }
+
+  async last(command: string): Promise<RunRow | undefined> {
+    const r = await this.db.get<{
+      id: number;
+      command: string;
+      started_at: string;
+      finished_at: string | null;
+      outcome: string | null;
+      report_json: string | null;
+    }>(
+      'SELECT id, command, started_at, finished_at, outcome, report_json FROM runs WHERE command = ? ORDER BY id DESC LIMIT 1',
+      [command],
     );
-  }
-
-  finish(id: number, outcome: string, report: unknown): void {
-    this.db
-      .prepare('UPDATE runs SET finished_at = ?, outcome = ?, report_json = ? WHERE id = ?')
-      .run(nowIso(), outcome, JSON.stringify(report), id);
-  }
-
-  last(command: string): RunRow | undefined {
-    const r = this.db
-      .prepare(
-        'SELECT id, command, started_at, finished_at, outcome, report_json FROM runs WHERE command = ? ORDER BY id DESC LIMIT 1',
-      )
-      .get(command) as
-      | {
-          id: number;
-          command: string;
-          started_at: string;
-          finished_at: string | null;
-          outcome: string | null;
-          report_json: string | null;
-        }
-      | undefined;
     return r
       ? {
           id: r.id,

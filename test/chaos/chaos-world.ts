@@ -17,7 +17,8 @@ import { buildServices } from '../../src/engine/wiring.js';
 import { mulberry32, type LoggedRequest } from '../../src/emulators/harness.js';
 import { startWorld, worldApps, type World, type WorldOptions } from '../../src/emulators/world.js';
 import { memoryLogger, type Logger } from '../../src/log.js';
-import { openDb, type Db } from '../../src/state/db.js';
+import { openDb } from '../../src/state/db.js';
+import type { SqliteStateDb } from '../../src/state/sqlite-handle.js';
 import { LabelCache } from '../../src/state/labels.js';
 import { sqliteUsageLedger } from '../../src/state/usage.js';
 import { tempDir } from '../helpers/temp.js';
@@ -276,7 +277,7 @@ export interface InProcessSync {
 
 function inProcessServices(
   world: World,
-  db: Db,
+  db: SqliteStateDb,
   logger: Logger,
   timeoutMs: number | undefined,
 ): { config: Config; services: Services } {
@@ -305,7 +306,7 @@ export async function syncInProcess(
     const report = await new SyncEngine({ db, config, services, logger }).run(opts);
     return { report, logs: logger.lines };
   } finally {
-    db.close();
+    db.closeSync();
   }
 }
 
@@ -328,6 +329,6 @@ export async function flushRepliesLater(
     await publisher.readBack();
     return { flushed, logs: logger.lines };
   } finally {
-    db.close();
+    db.closeSync();
   }
 }

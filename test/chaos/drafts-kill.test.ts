@@ -46,8 +46,10 @@ describe('draft notes across SIGKILL', () => {
       expect(draftNotes(world, other.caseId)).toBe(0);
 
       const db = openDb(world.dbPath);
-      const rows = db.prepare(`SELECT case_id, note_attempts, note_done FROM case_followups ORDER BY case_id`).all();
-      db.close();
+      const rows = db.sqlite
+        .prepare(`SELECT case_id, note_attempts, note_done FROM case_followups ORDER BY case_id`)
+        .all();
+      db.closeSync();
       expect(rows).toContainEqual({ case_id: 2000, note_attempts: 1, note_done: 0 });
 
       // Run 2 (clean): the held note is found by its marker; the other case gets its note.

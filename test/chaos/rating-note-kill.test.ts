@@ -59,8 +59,8 @@ describe('rating-change note across SIGKILL', () => {
       expect(await until(() => ratingNotes(world, caseId) === 1, 5_000)).toBe(true);
       expect(labels(world, caseId)).toEqual([]);
       const db = openDb(world.dbPath);
-      const rows = db.prepare('SELECT version, note_attempts, note_done FROM answer_edits').all();
-      db.close();
+      const rows = db.sqlite.prepare('SELECT version, note_attempts, note_done FROM answer_edits').all();
+      db.closeSync();
       expect(rows).toEqual([{ version: 2, note_attempts: 1, note_done: 0 }]);
 
       // Run 2: the note is found by its marker, not posted again; the label is set.

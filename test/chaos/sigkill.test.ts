@@ -109,12 +109,12 @@ describe('sync killed with SIGKILL at random points', () => {
           stats.killedMidRun++;
           // Claims the killed run left: the next run takes them over at once (it may repeat the answer).
           const held = openDb(world.dbPath);
-          for (const id of held
+          for (const id of held.sqlite
             .prepare(`SELECT message_id FROM replies WHERE state = 'sending'`)
             .pluck()
             .all() as number[])
             everClaimed.set(id, (everClaimed.get(id) ?? 0) + 1);
-          held.close();
+          held.closeSync();
           if (omnideskWrites(chaos) > writes) stats.afterOmnideskWrites++;
           if (answerPostsSeen(chaos) > answers) stats.duringAnswerPost++;
         } else {
@@ -142,10 +142,10 @@ describe('sync killed with SIGKILL at random points', () => {
       expect(later.flushed.published, later.logs.join('')).toBe(0);
 
       const end = openDb(world.dbPath);
-      const openDeliveries = end.prepare(`SELECT COUNT(*) FROM deliveries WHERE state != 'done'`).pluck().get();
-      const replyStates = end.prepare(`SELECT state, COUNT(*) AS n FROM replies GROUP BY state`).all();
-      const locks = end.prepare(`SELECT COUNT(*) FROM locks`).pluck().get();
-      end.close();
+      const openDeliveries = end.sqlite.prepare(`SELECT COUNT(*) FROM deliveries WHERE state != 'done'`).pluck().get();
+      const replyStates = end.sqlite.prepare(`SELECT state, COUNT(*) AS n FROM replies GROUP BY state`).all();
+      const locks = end.sqlite.prepare(`SELECT COUNT(*) FROM locks`).pluck().get();
+      end.closeSync();
       expect(openDeliveries).toBe(0);
       expect(replyStates).toEqual([{ state: 'published', n: chaos.replies.length }]);
       expect(locks).toBe(0);

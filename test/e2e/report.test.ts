@@ -17,7 +17,7 @@ let args: string[];
 beforeAll(async () => {
   await ensureBuilt();
   world = await testWorld({ dir: tempDir() });
-  seedReportHistory(world.dbPath).close();
+  await (await seedReportHistory(world.dbPath)).close();
   args = ['report', '-c', world.configPath, '--db', world.dbPath];
 }, 120_000);
 
@@ -62,7 +62,7 @@ describe('asodesk-omni report', () => {
   it('Omnidesk not reachable: agents shown by id, a warning says why, exit 0', async () => {
     const dir = tempDir();
     const other = await testWorld({ dir });
-    seedReportHistory(other.dbPath).close();
+    await (await seedReportHistory(other.dbPath)).close();
     await other.stop();
     const r = await runCli(['report', '-c', other.configPath, '--db', other.dbPath, '--by', 'agent']);
     expect(r.code, r.stderr).toBe(0);

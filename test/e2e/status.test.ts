@@ -105,14 +105,16 @@ describe('asodesk-omni status', () => {
 
     // A run killed midway (no finish, its process gone) and a Google Play pull 6 days old.
     const db = openDb(join(dir, 'asodesk-omni.db'));
-    db.prepare("INSERT INTO runs (command, started_at) VALUES ('sync', ?)").run(new Date().toISOString());
-    db.prepare(
-      "INSERT OR REPLACE INTO locks (name, pid, host, token, acquired_at, heartbeat_at) VALUES ('sync', 999999, ?, 't', ?, ?)",
-    ).run(hostname(), new Date().toISOString(), new Date().toISOString());
-    db.prepare("UPDATE app_state SET last_complete_pull_at = ? WHERE app_key = 'google-play:com.acme.reviews'").run(
-      new Date(Date.now() - 6 * 86_400_000).toISOString(),
-    );
-    db.close();
+    db.sqlite.prepare("INSERT INTO runs (command, started_at) VALUES ('sync', ?)").run(new Date().toISOString());
+    db.sqlite
+      .prepare(
+        "INSERT OR REPLACE INTO locks (name, pid, host, token, acquired_at, heartbeat_at) VALUES ('sync', 999999, ?, 't', ?, ?)",
+      )
+      .run(hostname(), new Date().toISOString(), new Date().toISOString());
+    db.sqlite
+      .prepare("UPDATE app_state SET last_complete_pull_at = ? WHERE app_key = 'google-play:com.acme.reviews'")
+      .run(new Date(Date.now() - 6 * 86_400_000).toISOString());
+    db.closeSync();
     const crashed = await status(world.configPath);
     expect(crashed.lastRun).toMatchObject({ outcome: 'crashed', finishedAt: null });
     expect(crashed.apps.find((a) => a.id === 'android')!.warnings.join('\n')).toContain(
@@ -127,7 +129,7 @@ describe('asodesk-omni status', () => {
     expect(text.stdout).toMatch(/quota\s+\d+\/200 reads left this hour, 2000\/2000 replies left today/);
   }, 60_000);
 
-  it('counts replies per app by exact app key, and shows a run still holding the lock as running', () => {
+  it('counts replies per app by exact app key, and shows a run still holding the lock as running', async () => {
     const db = openDb(':memory:');
     const at = new Date().toISOString();
     for (const [id, key, state] of [
@@ -136,21 +138,23 @@ describe('asodesk-omni status', () => {
       [3, 'google-play:com.acme.app2:r3', 'refused'],
       [4, null, 'refused'],
     ] as const) {
-      db.prepare(
-        'INSERT INTO replies (message_id, case_id, review_key, text, state, received_at, updated_at) VALUES (?, 1, ?, ?, ?, ?, ?)',
-      ).run(id, key, 'hi', state, at, at);
+      db.sqlite
+        .prepare(
+          'INSERT INTO replies (message_id, case_id, review_key, text, state, received_at, updated_at) VALUES (?, 1, ?, ?, ?, ?, ?)',
+        )
+        .run(id, key, 'hi', state, at, at);
     }
-    db.prepare("INSERT INTO runs (command, started_at) VALUES ('sync', ?)").run(at);
-    db.prepare(
-      "INSERT INTO locks (name, pid, host, token, acquired_at, heartbeat_at) VALUES ('sync', ?, ?, 't', ?, ?)",
-    ).run(process.pid, hostname(), at, at);
+    db.sqlite.prepare("INSERT INTO runs (command, started_at) VALUES ('sync', ?)").run(at);
+    db.sqlite
+      .prepare("INSERT INTO locks (name, pid, host, token, acquired_at, heartbeat_at) VALUES ('sync', ?, ?, 't', ?, ?)")
+      .run(process.pid, hostname(), at, at);
     const config = configSchema.parse({
       apps: [
         { id: 'a', store: 'google-play', appId: 'com.acme.app' },
         { id: 'b', store: 'google-play', appId: 'com.acme.app2', source: 'public' },
       ],
     });
-    const report = collectStatus(config, { configPath: '/x/config.json', dbPath: ':memory:' }, db);
+    const report = await collectStatus(config, { configPath: '/x/config.json', dbPath: ':memory:' }, db);
     expect(report.lastRun).toMatchObject({ outcome: 'running' });
     expect(report.apps.map((a) => [a.id, a.source, a.replies.published, a.replies.failed, a.replies.refused])).toEqual([
       ['a', 'public', 1, 0, 0],
@@ -158,7 +162,7 @@ describe('asodesk-omni status', () => {
     ]);
     expect(report.apps[1]!.warnings).toContain('1 reply(ies) failed to publish: see the notes in their cases');
     expect(report.replies).toMatchObject({ published: 1, failed: 1, refused: 2 });
-    db.close();
+    db.closeSync();
   });
 
   it('exits 3 when there is no config', async () => {

@@ -25,7 +25,7 @@ import type { AnswerState, Review, StoreId } from '../../src/domain/review.js';
 import type { Services } from '../../src/engine/services.js';
 import { noteBody } from '../../src/engine/reply-notes.js';
 import { RemoteError } from '../../src/errors.js';
-import type { Db } from '../../src/state/db.js';
+import type { SqliteStateDb } from '../../src/state/sqlite-handle.js';
 import { ReviewStore } from '../../src/state/reviews.js';
 
 export const secret = 'test-secret-0123456789abcdef';
@@ -333,7 +333,13 @@ export function makeReview(partial: Partial<Review> & Pick<Review, 'store' | 'ap
 }
 
 /** A known review whose case is `caseId`. */
-export function seedReview(db: Db, store: StoreId, appId: string, reviewId: string, caseId: number): string {
+export async function seedReview(
+  db: SqliteStateDb,
+  store: StoreId,
+  appId: string,
+  reviewId: string,
+  caseId: number,
+): Promise<string> {
   const reviews = new ReviewStore(db);
   const review: Review = {
     store,
@@ -344,8 +350,8 @@ export function seedReview(db: Db, store: StoreId, appId: string, reviewId: stri
     createdAt: '2025-01-01T00:00:00Z',
     origin: 'api',
   };
-  const row = reviews.insert(review, 'deliver', null);
-  reviews.setCase(row.reviewKey, caseId, 5000 + caseId);
+  const row = await reviews.insert(review, 'deliver', null);
+  await reviews.setCase(row.reviewKey, caseId, 5000 + caseId);
   return row.reviewKey;
 }
 

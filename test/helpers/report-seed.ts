@@ -12,7 +12,8 @@
  * The expected figures are worked out by hand in the tests that use it.
  */
 import type { Review } from '../../src/domain/review.js';
-import { openDb, type Db } from '../../src/state/db.js';
+import { openDb } from '../../src/state/db.js';
+import type { SqliteStateDb } from '../../src/state/sqlite-handle.js';
 import { ReplyOutbox } from '../../src/state/replies.js';
 import { ReplyEffects, type AnswerOutcome } from '../../src/state/reply-effects.js';
 import { ReviewStore } from '../../src/state/reviews.js';
@@ -43,38 +44,40 @@ function review(app: AppId, id: string, rating: number, at: number): Review {
 }
 
 /** Writes the history into a state file (or memory) and returns the open database. */
-export function seedReportHistory(path = ':memory:'): Db {
+export async function seedReportHistory(path = ':memory:'): Promise<SqliteStateDb> {
   const db = openDb(path);
   const reviews = new ReviewStore(db);
   const outbox = new ReplyOutbox(db);
   const effects = new ReplyEffects(db);
-  const arrive = (app: AppId, id: string, rating: number, at: number): string => {
+  const arrive = async (app: AppId, id: string, rating: number, at: number): Promise<string> => {
     const r = review(app, id, rating, at);
-    reviews.insert(r, 'deliver', null, iso(at));
+    await reviews.insert(r, 'deliver', null, iso(at));
     return `${r.store}:${r.appId}:${r.reviewId}`;
   };
-  const edit = (app: AppId, id: string, rating: number, at: number): void => {
-    reviews.addVersion(`${seedApps[app].store}:${seedApps[app].appId}:${id}`, review(app, id, rating, at), iso(at));
-  };
-  const reply = (key: string, messageId: number, staffId: number | null, receivedAt: number): void => {
-    outbox.record({ messageId, caseId: 1000 + Math.abs(messageId), reviewKey: key, staffId, text: 'Thanks!' });
-    // The outbox stamps its own time; the history needs the fixed one.
-    db.prepare('UPDATE replies SET received_at = ?, updated_at = ? WHERE message_id = ?').run(
-      iso(receivedAt),
-      iso(receivedAt),
-      messageId,
+  const edit = async (app: AppId, id: string, rating: number, at: number): Promise<void> => {
+    await reviews.addVersion(
+      `${seedApps[app].store}:${seedApps[app].appId}:${id}`,
+      review(app, id, rating, at),
+      iso(at),
     );
   };
-  const outcome = (
+  const reply = async (key: string, messageId: number, staffId: number | null, receivedAt: number): Promise<void> => {
+    await outbox.record({ messageId, caseId: 1000 + Math.abs(messageId), reviewKey: key, staffId, text: 'Thanks!' });
+    // The outbox stamps its own time; the history needs the fixed one.
+    db.sqlite
+      .prepare('UPDATE replies SET received_at = ?, updated_at = ? WHERE message_id = ?')
+      .run(iso(receivedAt), iso(receivedAt), messageId);
+  };
+  const outcome = async (
     key: string,
     messageId: number,
     staffId: number | null,
     o: AnswerOutcome,
     at: number,
     ratingBefore: number,
-  ): void => {
+  ): Promise<void> => {
     const [store, appId] = key.split(':');
-    void effects.record({
+    await effects.record({
       messageId,
       reviewKey: key,
       appKey: `${store}:${appId}`,
@@ -86,30 +89,30 @@ export function seedReportHistory(path = ':memory:'): Db {
     });
   };
 
-  const r1 = arrive('ios', 'r1', 2, t0);
-  reply(r1, 101, 1, t0 + 2 * hour);
-  outcome(r1, 101, 1, 'published', t0 + 3 * hour, 2);
-  edit('ios', 'r1', 5, t0 + 10 * day);
+  const r1 = await arrive('ios', 'r1', 2, t0);
+  await reply(r1, 101, 1, t0 + 2 * hour);
+  await outcome(r1, 101, 1, 'published', t0 + 3 * hour, 2);
+  await edit('ios', 'r1', 5, t0 + 10 * day);
 
-  const r2 = arrive('ios', 'r2', 1, t0 + hour);
-  reply(r2, 102, 7, t0 + 5 * hour);
-  outcome(r2, 102, 7, 'too-long', t0 + 5 * hour, 1);
-  reply(r2, 103, 7, t0 + 6 * hour);
-  outcome(r2, 103, 7, 'published', t0 + 7 * hour, 1);
-  edit('ios', 'r2', 4, t0 + 100 * day);
+  const r2 = await arrive('ios', 'r2', 1, t0 + hour);
+  await reply(r2, 102, 7, t0 + 5 * hour);
+  await outcome(r2, 102, 7, 'too-long', t0 + 5 * hour, 1);
+  await reply(r2, 103, 7, t0 + 6 * hour);
+  await outcome(r2, 103, 7, 'published', t0 + 7 * hour, 1);
+  await edit('ios', 'r2', 4, t0 + 100 * day);
 
-  const r3 = arrive('android', 'r3', 3, t0 + 8 * day);
-  reply(r3, 104, 1, t0 + 8 * day + hour);
-  outcome(r3, 104, 1, 'awaiting', t0 + 8 * day + hour, 3);
-  outcome(r3, 104, 1, 'rejected', t0 + 8 * day + 2 * hour, 3);
+  const r3 = await arrive('android', 'r3', 3, t0 + 8 * day);
+  await reply(r3, 104, 1, t0 + 8 * day + hour);
+  await outcome(r3, 104, 1, 'awaiting', t0 + 8 * day + hour, 3);
+  await outcome(r3, 104, 1, 'rejected', t0 + 8 * day + 2 * hour, 3);
 
-  const r4 = arrive('android', 'r4', 5, t0 + 8 * day + 2 * hour);
-  reply(r4, -2004, null, t0 + 8 * day + 3 * hour);
-  outcome(r4, -2004, null, 'published', t0 + 8 * day + 4 * hour, 5);
-  edit('android', 'r4', 3, t0 + 9 * day);
+  const r4 = await arrive('android', 'r4', 5, t0 + 8 * day + 2 * hour);
+  await reply(r4, -2004, null, t0 + 8 * day + 3 * hour);
+  await outcome(r4, -2004, null, 'published', t0 + 8 * day + 4 * hour, 5);
+  await edit('android', 'r4', 3, t0 + 9 * day);
 
-  arrive('android', 'r5', 4, t0 + 9 * day);
-  arrive('ios', 'r6', 3, t0 - 30 * day);
-  reviews.insert(review('ios', 'dropped', 1, t0), 'dropped', 'rating', iso(t0));
+  await arrive('android', 'r5', 4, t0 + 9 * day);
+  await arrive('ios', 'r6', 3, t0 - 30 * day);
+  await reviews.insert(review('ios', 'dropped', 1, t0), 'dropped', 'rating', iso(t0));
   return db;
 }

@@ -35,7 +35,7 @@ export async function syncOnce(
     const report = await new SyncEngine({ db, config, services, logger, now: clock.now }).run(opts);
     return { ...report, logs: logger.lines };
   } finally {
-    db.close();
+    db.closeSync();
   }
 }
 

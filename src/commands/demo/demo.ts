@@ -21,7 +21,8 @@ import { worldApps, worldStaff } from '../../emulators/world.js';
 import { selfCommand } from '../self.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../../errors.js';
 import { Logger } from '../../log.js';
-import { openDb, type Db } from '../../state/db.js';
+import { openDb } from '../../state/db.js';
+import type { StateDb } from '../../state/handle.js';
 import type { CommandContext } from '../context.js';
 import { bad, cut, dim, ok, printer, table, totals, type Printer } from './render.js';
 import { replyInEachStore, startListener, storeLabel, type ReplyOutcome } from './reply-loop.js';
@@ -50,7 +51,7 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
   const world = await startDemoWorld({ dir });
   const location = resolveLocation({ config: world.configPath }, {});
   const noKeyLocation = resolveLocation({ config: world.noKey.configPath }, {});
-  let db: Db | undefined;
+  let db: StateDb | undefined;
   let listener: Awaited<ReturnType<typeof startListener>> | undefined;
   let failures = 0;
   try {
@@ -127,7 +128,7 @@ export async function demoCommand(ctx: CommandContext, opts: DemoOptions): Promi
   } finally {
     await listener?.stop();
     await listener?.closeServices();
-    db?.close();
+    await db?.close();
     await world.stop();
   }
 }

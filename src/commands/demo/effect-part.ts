@@ -9,7 +9,7 @@ import { stars } from '../../domain/case-content.js';
 import { demoGroups, demoRule, raiseAnsweredRating, type DemoWorld } from '../../emulators/demo.js';
 import { buildReplyReport } from '../../engine/reply-report.js';
 import type { Logger } from '../../log.js';
-import type { Db } from '../../state/db.js';
+import type { StateDb } from '../../state/handle.js';
 import { renderReportTable } from '../report/render.js';
 import { bad, cut, ok, type Printer } from './render.js';
 import { storeLabel } from './reply-loop.js';
@@ -85,7 +85,7 @@ export async function effectPart(p: Printer, w: DemoWorld, location: ConfigLocat
 }
 
 /** `asodesk-omni report` on the demo's state. */
-export async function reportPart(p: Printer, location: ConfigLocation, db: Db): Promise<string> {
+export async function reportPart(p: Printer, location: ConfigLocation, db: StateDb): Promise<string> {
   p.heading(7, '`report`: what the team did with the reviews');
   const config = loadConfig(location, {});
   const report = await buildReplyReport(db, { apps: config.apps, by: 'app', now: Date.now() });

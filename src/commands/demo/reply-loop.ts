@@ -10,7 +10,7 @@ import { storeNames } from '../../connectors/stores/registry.js';
 import { buildServices } from '../../engine/wiring.js';
 import { answerInStore, type DemoReply, type DemoWorld } from '../../emulators/demo.js';
 import type { Logger } from '../../log.js';
-import type { Db } from '../../state/db.js';
+import type { StateDb } from '../../state/handle.js';
 import { sqliteUsageLedger } from '../../state/usage.js';
 import { sleep } from '../../util/sleep.js';
 import { startServeHook, type RunningServeHook } from '../../server/serve-hook.js';
@@ -32,7 +32,7 @@ export async function startListener(
   world: DemoWorld,
   config: Config,
   location: ConfigLocation,
-  db: Db,
+  db: StateDb,
   logger: Logger,
 ): Promise<RunningServeHook & { closeServices(): Promise<void> }> {
   const services = buildServices(config, location, logger, { usage: sqliteUsageLedger(db) });
@@ -74,19 +74,25 @@ export async function replyInEachStore(
     sent.push({ reply, caseId: c.caseId, messageId });
   }
   const outbox = hook.publisher.outbox;
-  const final = (id: number): boolean =>
-    ['published', 'rejected', 'refused', 'failed'].includes(outbox.get(id)?.state ?? '');
+  const final = async (id: number): Promise<boolean> =>
+    ['published', 'rejected', 'refused', 'failed'].includes((await outbox.get(id))?.state ?? '');
+  const allFinal = async (): Promise<boolean> => {
+    for (const s of sent) if (!(await final(s.messageId))) return false;
+    return true;
+  };
   const end = Date.now() + timeoutMs;
-  while (!sent.every((s) => final(s.messageId)) && Date.now() < end) await sleep(50);
+  while (!(await allFinal()) && Date.now() < end) await sleep(50);
   // The last outcome note is written right after the state; let it land.
   await hook.loop.idle();
 
+  const states = new Map<number, string>();
+  for (const s of sent) states.set(s.messageId, (await outbox.get(s.messageId))?.state ?? 'unknown');
   return sent.map(({ reply, caseId, messageId }) => ({
     store: reply.target,
     caseId,
     author: reply.author,
     agentText: reply.text,
-    state: outbox.get(messageId)?.state ?? 'unknown',
+    state: states.get(messageId) ?? 'unknown',
     inStore: answerInStore(world, reply.target, reply.reviewId),
     // The outcome notes of the reply (marked with its message id), not the case's draft.
     notes: world.omnidesk

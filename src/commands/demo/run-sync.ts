@@ -28,6 +28,6 @@ export async function runSync(location: ConfigLocation, logger: Logger, opts: Sy
       report,
     };
   } finally {
-    db.close();
+    await db.close();
   }
 }

@@ -14,12 +14,12 @@ export async function importCommand(ctx: CommandContext, files: string[], opts: 
   const db = openDb(ctx.location.dbPath);
   try {
     // Refuses a state file of another Omnidesk account or channel, naming the file (exit 6).
-    bindState(db, ownerOf(config.omnidesk), { record: true, dbPath: ctx.location.dbPath });
+    await bindState(db, ownerOf(config.omnidesk), { record: true, dbPath: ctx.location.dbPath });
     const report = await runImport(db, config, ctx.location, ctx.logger, opts.app, files);
     if (ctx.json) ctx.out(JSON.stringify(report, null, 2));
     else if (!ctx.quiet || report.outcome !== 'ok') ctx.out(renderImport(report));
     return report.outcome === 'ok' ? ExitCode.ok : ExitCode.partialFailure;
   } finally {
-    db.close();
+    await db.close();
   }
 }

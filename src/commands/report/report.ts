@@ -96,6 +96,6 @@ export async function reportCommand(
     );
     return ExitCode.ok;
   } finally {
-    db?.close();
+    await db?.close();
   }
 }

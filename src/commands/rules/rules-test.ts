@@ -42,9 +42,9 @@ export async function rulesTestCommand(
       );
     const db = openDb(ctx.location.dbPath);
     try {
-      result = testStoredReview(config, db, opts.review.trim());
+      result = await testStoredReview(config, db, opts.review.trim());
     } finally {
-      db.close();
+      await db.close();
     }
   } else {
     result = testJsonReview(config, await readStdin(stdin));

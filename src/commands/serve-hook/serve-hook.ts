@@ -38,7 +38,7 @@ export async function serveHookCommand(ctx: CommandContext, opts: ServeHookOptio
   let services: (Services & { close(): Promise<void> }) | undefined;
   let metricsServer: MetricsServer | undefined;
   try {
-    bindState(db, ownerOf(config.omnidesk), { dbPath: ctx.location.dbPath });
+    await bindState(db, ownerOf(config.omnidesk), { dbPath: ctx.location.dbPath });
     // Loaded here, not at the top: the connectors are only needed once the config is valid.
     const { buildServices } = await import('../../engine/wiring.js');
     services = buildServices(config, ctx.location, ctx.logger, { usage: sqliteUsageLedger(db) });
@@ -71,7 +71,7 @@ export async function serveHookCommand(ctx: CommandContext, opts: ServeHookOptio
   } finally {
     await metricsServer?.close();
     await services?.close();
-    db.close();
+    await db.close();
   }
 }
 

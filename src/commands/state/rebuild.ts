@@ -42,6 +42,6 @@ export async function rebuildCommand(ctx: CommandContext): Promise<ExitCodeValue
       );
     return result.sync.outcome === 'ok' ? ExitCode.ok : ExitCode.partialFailure;
   } finally {
-    db.close();
+    await db.close();
   }
 }

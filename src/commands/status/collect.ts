@@ -12,12 +12,12 @@ import { reviewWindowWarning } from '../../engine/review-window.js';
 import { errorMessage } from '../../errors.js';
 import { metricsSnapshot, type MetricsSnapshot } from '../../metrics/snapshot.js';
 import { AppStates } from '../../state/app-state.js';
-import type { Db } from '../../state/db.js';
+import type { StateDb } from '../../state/handle.js';
 import { DeliveryOutbox } from '../../state/deliveries.js';
 import { ReplyOutbox, replyStates, type ReplyState } from '../../state/replies.js';
 import { Runs } from '../../state/runs.js';
 import { appCounts, lockHolder, replyCounts } from '../../state/stats.js';
-import { sqliteUsageLedger } from '../../state/usage.js';
+import { stateUsageLedger } from '../../state/usage.js';
 import { SetAsideRecords, type SetAsideSummary } from '../../state/set-aside.js';
 
 export type CredentialState = 'set' | 'missing' | 'broken';
@@ -94,12 +94,12 @@ function credentialStates(
   ) as Record<StoreId, { state: CredentialState; error?: string }>;
 }
 
-export function collectStatus(
+export async function collectStatus(
   config: Config,
   location: ConfigLocation,
-  db: Db | undefined,
+  db: StateDb | undefined,
   now = Date.now(),
-): StatusReport {
+): Promise<StatusReport> {
   const creds = credentialStates(config, location);
   const warnings: string[] = [];
   if (!config.omnidesk) warnings.push('Omnidesk is not set up: run `asodesk-omni init`.');
@@ -108,8 +108,9 @@ export function collectStatus(
   if (config.apps.length === 0) warnings.push('No app is connected: run `asodesk-omni init` (step "Apps").');
   if (!db) warnings.push('No sync has run yet (no state database): run `asodesk-omni sync`.');
 
-  const apps = config.apps.map((app) => appStatus(app, config, creds[app.store], db, now));
-  const repliesInFlight = db ? new ReplyOutbox(db).inFlight(now) : { inFlight: 0, stuck: 0 };
+  const apps: AppStatus[] = [];
+  for (const app of config.apps) apps.push(await appStatus(app, config, creds[app.store], db, now));
+  const repliesInFlight = db ? await new ReplyOutbox(db).inFlight(now) : { inFlight: 0, stuck: 0 };
   if (repliesInFlight.stuck > 0) {
     warnings.push(
       `${repliesInFlight.stuck} reply(ies) claimed by a process that no longer runs: the next \`asodesk-omni sync\` or serve-hook publishes them`,
@@ -119,26 +120,26 @@ export function collectStatus(
     config: location.configPath,
     database: location.dbPath,
     databaseExists: db !== undefined,
-    lastRun: db ? lastRun(db) : null,
+    lastRun: db ? await lastRun(db) : null,
     apps,
-    replies: db ? allReplies(db) : zeroReplies(),
+    replies: db ? await allReplies(db) : zeroReplies(),
     repliesInFlight,
-    metrics: db ? metricsSnapshot(db, now) : null,
+    metrics: db ? await metricsSnapshot(db, now) : null,
     warnings,
   };
 }
 
-function appStatus(
+async function appStatus(
   app: AppConfig,
   config: Config,
   cred: { state: CredentialState; error?: string },
-  db: Db | undefined,
+  db: StateDb | undefined,
   now: number,
-): AppStatus {
+): Promise<AppStatus> {
   const appKey = `${app.store}:${app.appId}`;
   const source: 'api' | 'public' =
     app.source === 'public' || (app.source === 'auto' && cred.state !== 'set') ? 'public' : 'api';
-  const state = db ? new AppStates(db).get(appKey) : undefined;
+  const state = db ? await new AppStates(db).get(appKey) : undefined;
   const status: AppStatus = {
     id: app.id,
     store: app.store,
@@ -162,7 +163,7 @@ function appStatus(
   };
   if (cred.state === 'broken')
     status.warnings.push(`store credentials cannot be used: ${cred.error ?? 'unknown error'}`);
-  if (db) fillCounts(status, appKey, db);
+  if (db) await fillCounts(status, appKey, db);
   if (status.lastSync.outcome === 'failed' || status.lastSync.outcome === 'partial') {
     status.warnings.push(
       `last sync ${status.lastSync.outcome}${status.lastSync.error ? `: ${status.lastSync.error}` : ''}`,
@@ -184,30 +185,31 @@ function appStatus(
     const warning = reviewWindowWarning(store.name, store.api.reviewWindowDays, status.lastCompletePullAt, now);
     if (warning) status.warnings.push(warning);
   }
-  if (source === 'api' && store.quota && db) status.quota = store.quota(config, sqliteUsageLedger(db), app.appId, now);
+  if (source === 'api' && store.quota && db)
+    status.quota = await store.quota(config, stateUsageLedger(db), app.appId, now);
   return status;
 }
 
-function fillCounts(status: AppStatus, appKey: string, db: Db): void {
-  Object.assign(status, appCounts(db, appKey));
-  status.setAside = new SetAsideRecords(db).summary(appKey);
-  const d = new DeliveryOutbox(db).countsFor(appKey);
+async function fillCounts(status: AppStatus, appKey: string, db: StateDb): Promise<void> {
+  Object.assign(status, await appCounts(db, appKey));
+  status.setAside = await new SetAsideRecords(db).summary(appKey);
+  const d = await new DeliveryOutbox(db).countsFor(appKey);
   status.deliveries = { pending: d.pending, failed: d.failed };
-  for (const r of replyCounts(db, appKey)) status.replies[r.state] = r.n;
+  for (const r of await replyCounts(db, appKey)) status.replies[r.state] = r.n;
 }
 
-function allReplies(db: Db): ReplyCounts {
+async function allReplies(db: StateDb): Promise<ReplyCounts> {
   const out = zeroReplies();
-  for (const r of replyCounts(db)) out[r.state] = r.n;
+  for (const r of await replyCounts(db)) out[r.state] = r.n;
   return out;
 }
 
-function lastRun(db: Db): LastRun | null {
-  const run = new Runs(db).last('sync');
+async function lastRun(db: StateDb): Promise<LastRun | null> {
+  const run = await new Runs(db).last('sync');
   if (!run) return null;
   let outcome = run.outcome ?? 'running';
   if (run.finishedAt === null) {
-    const lock = lockHolder(db, 'sync');
+    const lock = await lockHolder(db, 'sync');
     outcome = lock && lockAlive(lock) ? 'running' : 'crashed';
   }
   return { id: run.id, command: run.command, startedAt: run.startedAt, finishedAt: run.finishedAt, outcome };

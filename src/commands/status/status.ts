@@ -26,15 +26,15 @@ export function syncFailed(report: StatusReport): boolean {
   );
 }
 
-export function statusCommand(ctx: CommandContext): ExitCodeValue {
+export async function statusCommand(ctx: CommandContext): Promise<ExitCodeValue> {
   const config = loadExistingConfig(ctx);
   // Status never creates the database: a missing one means no sync has run yet.
   const db = existsSync(ctx.location.dbPath) ? openDb(ctx.location.dbPath) : undefined;
   try {
-    const report = collectStatus(config, ctx.location, db);
+    const report = await collectStatus(config, ctx.location, db);
     ctx.out(ctx.json ? JSON.stringify(report, null, 2) : renderStatus(report));
     return syncFailed(report) ? ExitCode.partialFailure : ExitCode.ok;
   } finally {
-    db?.close();
+    await db?.close();
   }
 }

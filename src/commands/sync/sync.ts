@@ -1,7 +1,8 @@
 import { renderReport } from '../../engine/report.js';
 import { runSync } from '../../engine/run-sync.js';
 import { errorMessage, ExitCode, type ExitCodeValue } from '../../errors.js';
-import { openDb, openDbCopy, type Db } from '../../state/db.js';
+import { openDb, openDbCopy } from '../../state/db.js';
+import type { StateDb } from '../../state/handle.js';
 import { bindState, ownerOf } from '../../state/identity.js';
 import type { CommandContext } from '../context.js';
 import { loadDeliverableConfig } from '../deliverable-config.js';
@@ -39,7 +40,7 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions): Promi
   const db = opts.dryRun ? openDbCopy(ctx.location.dbPath) : openDb(ctx.location.dbPath);
   try {
     // Refuses a state file of another Omnidesk account or channel, naming the file (exit 6).
-    bindState(db, ownerOf(config.omnidesk), { record: !opts.dryRun, dbPath: ctx.location.dbPath });
+    await bindState(db, ownerOf(config.omnidesk), { record: !opts.dryRun, dbPath: ctx.location.dbPath });
     // On a terminal the summary names every failed app: the same error is not logged above it too.
     const screen = process.stderr.isTTY && !ctx.json;
     const logger = screen ? terminalLogger(ctx.logger) : ctx.logger;
@@ -61,12 +62,12 @@ export async function syncCommand(ctx: CommandContext, opts: SyncOptions): Promi
     const written = opts.metricsFile && !opts.dryRun ? await writeMetrics(ctx, opts.metricsFile, db) : true;
     return report.outcome === 'ok' && written ? ExitCode.ok : ExitCode.partialFailure;
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
 /** A metrics file that cannot be written is said and makes the run exit 5: monitoring must not go blind quietly. */
-async function writeMetrics(ctx: CommandContext, path: string, db: Db): Promise<boolean> {
+async function writeMetrics(ctx: CommandContext, path: string, db: StateDb): Promise<boolean> {
   // prom-client is loaded only when metrics are asked for.
   const { writeMetricsFile } = await import('../../metrics/textfile.js');
   try {

@@ -136,7 +136,7 @@ export interface StoreConnector {
   replyStatus?(app: AppRef, reviewId: string, answerId?: string): Promise<ReplyStatus | undefined>;
 
   /** Remaining quota as last seen, for `status` (e.g. { get: 180, post: 1990 }). */
-  quotaSnapshot?(): Record<string, number | undefined>;
+  quotaSnapshot?(): Promise<Record<string, number | undefined>>;
 }
 
 /** How a connector class is built from the config (credentials resolved by the class). */
@@ -195,7 +195,7 @@ export interface StoreDescriptor {
   /** The console's review export, when `import` reads one for this store. */
   readonly exportFormat?: ReviewExportFormat | undefined;
   /** The store's request quota for an app, from our own usage records (`status`). */
-  quota?(config: Config, usage: UsageLedger, appId: string, now: number): QuotaStatus;
+  quota?(config: Config, usage: UsageLedger, appId: string, now: number): Promise<QuotaStatus>;
 }
 
 export interface QuotaStatus {

@@ -13,7 +13,7 @@ import type { AcceptResult } from '../../engine/reply-publisher.js';
 import { retryBusy, StateBusyError } from '../../state/retry-busy.js';
 
 export interface WebhookSink {
-  accept(event: WebhookEvent): AcceptResult;
+  accept(event: WebhookEvent): Promise<AcceptResult>;
 }
 
 export interface RouteResult {

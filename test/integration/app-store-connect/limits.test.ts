@@ -25,19 +25,19 @@ async function remoteError(p: Promise<unknown>): Promise<RemoteError> {
 describe('App Store Connect limits and failures', () => {
   it('learns the hourly budget from X-Rate-Limit', async () => {
     const { emu, connector } = await startAppStore({ emu: { hourlyLimit: 3500 } });
-    expect(connector.quotaSnapshot()).toEqual({ hourRemaining: undefined, hourLimit: undefined });
+    expect(await connector.quotaSnapshot()).toEqual({ hourRemaining: undefined, hourLimit: undefined });
     await connector.ping();
-    expect(connector.quotaSnapshot()).toEqual({ hourRemaining: 3499, hourLimit: 3500 });
+    expect(await connector.quotaSnapshot()).toEqual({ hourRemaining: 3499, hourLimit: 3500 });
     emu.setHourlyRemaining(500);
     await connector.ping();
-    expect(connector.quotaSnapshot()).toEqual({ hourRemaining: 499, hourLimit: 3500 });
+    expect(await connector.quotaSnapshot()).toEqual({ hourRemaining: 499, hourLimit: 3500 });
   });
 
   it('with the budget spent, waits for the hour to turn instead of sending', async () => {
     const { emu, connector, waits } = await startAppStore();
     emu.setHourlyRemaining(1);
     await connector.ping(); // leaves 0
-    expect(connector.quotaSnapshot().hourRemaining).toBe(0);
+    expect((await connector.quotaSnapshot()).hourRemaining).toBe(0);
     await connector.ping();
     expect(waits).toHaveLength(1);
     expect(waits[0]).toBeGreaterThan(hour - 1_000);

@@ -108,7 +108,7 @@ describe('reply effect (fixed clock)', () => {
 
     const db = openDb(world.dbPath);
     try {
-      const log = db
+      const log = db.sqlite
         .prepare('SELECT outcome, rating_before, version_before, published_at, staff_id FROM answer_log')
         .all();
       expect(log).toEqual([
@@ -120,7 +120,7 @@ describe('reply effect (fixed clock)', () => {
           staff_id: 1,
         },
       ]);
-      const edits = db
+      const edits = db.sqlite
         .prepare(
           'SELECT version, rating_from, rating_to, rating_before, label, note_done FROM answer_edits ORDER BY version',
         )
@@ -132,7 +132,7 @@ describe('reply effect (fixed clock)', () => {
         { version: 5, rating_from: 1, rating_to: 2, rating_before: 2, label: null, note_done: 1 },
       ]);
     } finally {
-      db.close();
+      db.closeSync();
     }
   });
 

@@ -80,7 +80,12 @@ describe('Google Play quotas and errors', () => {
       await connector.checkApp(pkg);
       clock.advance(60_000);
     }
-    expect(connector.quotaSnapshot()).toMatchObject({ [`get:${pkg}`]: 0, [`post:${pkg}`]: 2000, get: 0, post: 2000 });
+    expect(await connector.quotaSnapshot()).toMatchObject({
+      [`get:${pkg}`]: 0,
+      [`post:${pkg}`]: 2000,
+      get: 0,
+      post: 2000,
+    });
     const sent = log().length;
     const err = await failure(connector.checkApp(pkg));
     expect(err).toMatchObject({ kind: 'quota', code: 'CLIENT_QUOTA' });
@@ -96,7 +101,7 @@ describe('Google Play quotas and errors', () => {
     await expect(connector.checkApp(pkg)).rejects.toMatchObject({ kind: 'quota' });
     clock.advance(1);
     await connector.checkApp(pkg);
-    expect(connector.quotaSnapshot()[`get:${pkg}`]).toBe(0);
+    expect((await connector.quotaSnapshot())[`get:${pkg}`]).toBe(0);
   });
 
   it('stops paging when the budget runs out mid-pull', async () => {

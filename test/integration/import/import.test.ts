@@ -49,7 +49,7 @@ async function importOnce(app: string, files: string[]): Promise<ImportReport> {
     });
     return await importReviews({ db, config, services, logger }, app, files);
   } finally {
-    db.close();
+    db.closeSync();
   }
 }
 

@@ -34,10 +34,10 @@ describe('a Deskie account', () => {
     const db = openDb(world.dbPath);
     try {
       // The state belongs to the account the override names (the emulator), as for omnidesk.ru.
-      const owner = db.prepare(`SELECT value FROM cursors WHERE name = 'state-owner'`).pluck().get() as string;
+      const owner = db.sqlite.prepare(`SELECT value FROM cursors WHERE name = 'state-owner'`).pluck().get() as string;
       expect(JSON.parse(owner)).toMatchObject({ account: world.omnidesk.baseUrl.toLowerCase(), channel: 'cch1' });
     } finally {
-      db.close();
+      db.closeSync();
     }
   });
 

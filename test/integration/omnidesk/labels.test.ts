@@ -43,7 +43,13 @@ describe('Omnidesk labels', () => {
 
   it('uses and fills the persistent label cache', async () => {
     const store = new Map<string, number>([['App Store', 999]]);
-    const labelCache = { get: (t: string) => store.get(t), set: (t: string, id: number) => void store.set(t, id) };
+    const labelCache = {
+      get: (t: string) => Promise.resolve(store.get(t)),
+      set: (t: string, id: number) => {
+        store.set(t, id);
+        return Promise.resolve();
+      },
+    };
     const { emu, helpdesk } = await startOmnidesk({ connector: { labelCache } });
 
     expect(await helpdesk.labelId('App Store')).toBe(999);

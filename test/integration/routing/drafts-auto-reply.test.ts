@@ -164,8 +164,8 @@ describe('automatic replies (fake clock)', () => {
     const { openDb } = await import('../../../src/state/db.js');
     const { ReplyOutbox } = await import('../../../src/state/replies.js');
     const db = openDb(world.dbPath);
-    new ReplyOutbox(db).record({ messageId: 90_001, caseId: caseOf('Ann').caseId, text: 'Agent answer' });
-    db.close();
+    await new ReplyOutbox(db).record({ messageId: 90_001, caseId: caseOf('Ann').caseId, text: 'Agent answer' });
+    db.closeSync();
     now += 61 * minute;
     const report = await syncOnce(world, {}, { now: clock });
     expect(report.followUps).toMatchObject({ autoHanded: 0, autoYielded: 1 });

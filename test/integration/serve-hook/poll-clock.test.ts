@@ -41,7 +41,7 @@ describe.each([
     await loop.omni.addStaffReply(gp.caseId, 'First answer (Google Play)');
     await loop.omni.addStaffReply(ru.caseId, 'Первый ответ');
     expect(await poll(loop, publisher)).toMatchObject({ recorded: 2, errors: 0, invalid: 0 });
-    const cursor = new Cursors(loop.db).get(pollCursorName)!;
+    const cursor = (await new Cursors(loop.db).get(pollCursorName))!;
     // The cursor is Omnidesk's time (minus the overlap), not this machine's.
     const newestCase = Math.max(...loop.omni.cases().map((c) => c.updatedAt));
     expect(Date.parse(cursor)).toBe(Math.floor(newestCase / 1000) * 1000 - 2 * 60_000);
@@ -56,12 +56,7 @@ describe.each([
 
     // Round 3: nothing new.
     expect(await poll(loop, publisher)).toMatchObject({ recorded: 0 });
-    expect(
-      publisher.outbox
-        .all()
-        .map((r) => r.messageId)
-        .sort((a, b) => a - b),
-    ).toEqual(staffIds());
+    expect((await publisher.outbox.all()).map((r) => r.messageId).sort((a, b) => a - b)).toEqual(staffIds());
 
     await publisher.flush();
     await publisher.flush();
@@ -70,6 +65,6 @@ describe.each([
     expect(gpAnswers[0]).toMatchObject({ text: 'Second answer (Google Play)' });
     const ruTexts = loop.ru.feedback().map((f) => f.text);
     expect(ruTexts.at(-1)).toBe('Спасибо!\nИсправлено в 2.1');
-    expect(publisher.outbox.all().filter((r) => r.state === 'pending' || r.state === 'sending')).toEqual([]);
+    expect((await publisher.outbox.all()).filter((r) => r.state === 'pending' || r.state === 'sending')).toEqual([]);
   });
 });

@@ -60,7 +60,7 @@ describe('serve-hook end to end', () => {
       await hook.loop.idle();
       expect([gp, asc, ru].map((c) => loop.notes(c.caseId).length)).toEqual([1, 2, 2]);
       // Our notes never came back as replies.
-      expect(hook.publisher.outbox.all().map((r) => r.state)).toEqual(['published', 'published', 'published']);
+      expect((await hook.publisher.outbox.all()).map((r) => r.state)).toEqual(['published', 'published', 'published']);
     } finally {
       await hook.stop();
     }
@@ -112,7 +112,7 @@ describe('serve-hook end to end', () => {
     const c = await loop.reviewWithCase('rustore');
     let clock = Date.now();
     const dead = loop.publisher(() => clock);
-    dead.acceptMessage({
+    await dead.acceptMessage({
       messageId: 1,
       caseId: c.caseId,
       staffId: 1,
@@ -121,7 +121,7 @@ describe('serve-hook end to end', () => {
       sentViaRule: false,
       attachments: [],
     });
-    expect(dead.outbox.claim(1, clock)).toBe(true);
+    expect(await dead.outbox.claim(1, clock)).toBe(true);
     // The dead process got as far as the store, and died before recording it.
     await loop.services.replyConnector('rustore')!.publishReply!(
       { store: 'rustore', appId: apps.rustore },
@@ -143,7 +143,7 @@ describe('serve-hook end to end', () => {
     const loop = await startLoop();
     const c = await loop.reviewWithCase('rustore');
     const publisher = loop.publisher();
-    publisher.acceptMessage({
+    await publisher.acceptMessage({
       messageId: 1,
       caseId: c.caseId,
       staffId: 1,

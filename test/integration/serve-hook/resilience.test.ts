@@ -14,12 +14,13 @@ import { serveHookCommand } from '../../../src/commands/serve-hook/serve-hook.js
 import { startServeHook, type RunningServeHook } from '../../../src/server/serve-hook.js';
 import { ExitCode, UserError } from '../../../src/errors.js';
 import { memoryLogger } from '../../../src/log.js';
-import { openDb, type Db } from '../../../src/state/db.js';
+import { openDb } from '../../../src/state/db.js';
+import type { SqliteStateDb } from '../../../src/state/sqlite-handle.js';
 import { holdWriteLock, type LockHolder } from '../../helpers/lock-holder.js';
 import { tempDir } from '../../helpers/temp.js';
 import { allStores, FakeHelpdesk, fakeServices, secret, seedReview, testConfig } from '../../helpers/fakes.js';
 
-let db: Db;
+let db: SqliteStateDb;
 let dbPath: string;
 let hook: RunningServeHook | undefined;
 let holder: LockHolder | undefined;
@@ -39,7 +40,7 @@ afterEach(async () => {
   holder = undefined;
   await hook?.stop();
   hook = undefined;
-  db.close();
+  db.closeSync();
 });
 
 async function start(webhook: Record<string, unknown> = {}): Promise<RunningServeHook> {
@@ -139,7 +140,7 @@ describe('slow clients', () => {
 
 describe('a write lock held by another process', () => {
   it('/healthz keeps answering; the webhook waits without blocking and is acknowledged after the release, recorded once', async () => {
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
     const h = await start({ lockWaitMs: 60_000 });
     holder = await holdWriteLock(dbPath);
     let settled = false;
@@ -151,14 +152,14 @@ describe('a write lock held by another process', () => {
     holder = undefined;
     const res = await pending;
     expect(res.status).toBe(200);
-    expect(h.publisher.outbox.all().map((r) => r.messageId)).toEqual([1]);
-    await waitUntil(() => h.publisher.outbox.get(1)?.state === 'published');
+    expect((await h.publisher.outbox.all()).map((r) => r.messageId)).toEqual([1]);
+    await waitUntil(async () => (await h.publisher.outbox.get(1))?.state === 'published');
     expect(stores['google-play'].calls).toHaveLength(1);
     expect(logger.lines.some((l) => l.includes('locked by another process'))).toBe(true);
   });
 
   it('past lockWaitMs the webhook gets 503 + retry-after and nothing is recorded; the repeat is recorded once', async () => {
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
     const h = await start({ lockWaitMs: 200 });
     holder = await holdWriteLock(dbPath);
     const busy = await webhook(h.server.url, 2);
@@ -167,12 +168,12 @@ describe('a write lock held by another process', () => {
     expect((await healthz(h.server.url)).json).toMatchObject({ ok: true, busyWebhooks: 1 });
     await holder.release();
     holder = undefined;
-    expect(h.publisher.outbox.all()).toEqual([]);
+    expect(await h.publisher.outbox.all()).toEqual([]);
     // Omnidesk (or the admin) delivers again, even twice: one row, one answer.
     expect((await webhook(h.server.url, 2)).status).toBe(200);
     expect((await webhook(h.server.url, 2)).status).toBe(200);
-    expect(h.publisher.outbox.all().map((r) => r.messageId)).toEqual([2]);
-    await waitUntil(() => h.publisher.outbox.get(2)?.state === 'published');
+    expect((await h.publisher.outbox.all()).map((r) => r.messageId)).toEqual([2]);
+    await waitUntil(async () => (await h.publisher.outbox.get(2))?.state === 'published');
     expect(stores['google-play'].calls).toHaveLength(1);
   });
 });
@@ -217,9 +218,9 @@ describe('serve-hook command', () => {
   });
 });
 
-async function waitUntil(cond: () => boolean, ms = 10_000): Promise<void> {
+async function waitUntil(cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 10));
   }

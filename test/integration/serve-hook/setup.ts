@@ -18,7 +18,8 @@ import { GooglePlayEmulator } from '../../../src/emulators/google-play.js';
 import { OmnideskEmulator } from '../../../src/emulators/omnidesk.js';
 import { RuStoreEmulator } from '../../../src/emulators/rustore.js';
 import { memoryLogger } from '../../../src/log.js';
-import { openDb, type Db } from '../../../src/state/db.js';
+import { openDb } from '../../../src/state/db.js';
+import type { SqliteStateDb } from '../../../src/state/sqlite-handle.js';
 import { ReviewStore } from '../../../src/state/reviews.js';
 import { makeServiceAccount } from '../../helpers/google-keys.js';
 import { ecP256KeyPair } from '../../helpers/keys.js';
@@ -39,7 +40,7 @@ export interface Loop {
   ru: RuStoreEmulator;
   config: Config;
   location: ConfigLocation;
-  db: Db;
+  db: SqliteStateDb;
   services: Services;
   logger: ReturnType<typeof memoryLogger>;
   /** A review in the store and its case in Omnidesk, as a sync would have left them. */
@@ -109,7 +110,7 @@ export async function startLoop(extra: Partial<ConfigInput> = {}, opts: LoopOpti
   const location: ConfigLocation = { configPath: join(dir, 'config.json'), dbPath: join(dir, 'state.db') };
   const db = openDb(location.dbPath);
   cleanups.push(() => {
-    db.close();
+    db.closeSync();
   });
   const logger = memoryLogger();
   const services = buildServices(config, location, logger, {
@@ -157,8 +158,8 @@ export async function startLoop(extra: Partial<ConfigInput> = {}, opts: LoopOpti
         labelIds: [],
       });
       if (opts.local !== false) {
-        reviews.insert(review, 'deliver', null);
-        reviews.setCase(key, ref.caseId, ref.userId);
+        await reviews.insert(review, 'deliver', null);
+        await reviews.setCase(key, ref.caseId, ref.userId);
       }
       return { caseId: ref.caseId, reviewId, key };
     },

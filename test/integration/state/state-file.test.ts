@@ -54,7 +54,7 @@ function killedWriter(path: string): void {
     '-e',
     `
     const { openDb } = await import(${JSON.stringify(distDb)});
-    const db = openDb(process.argv[1]);
+    const db = openDb(process.argv[1]).sqlite;
     const put = db.prepare('INSERT INTO cursors (name, value, updated_at) VALUES (?, ?, ?)');
     db.transaction(() => { for (let i = 0; i < 400; i++) put.run('k' + i, 'v'.repeat(300), 'now'); })();
     db.pragma('wal_checkpoint(TRUNCATE)');
@@ -136,7 +136,7 @@ describe('a damaged state file is refused and never written to', () => {
 
     const err = (() => {
       try {
-        openDb(db).close();
+        openDb(db).closeSync();
       } catch (e) {
         return e;
       }
@@ -165,10 +165,10 @@ describe('a damaged state file is refused and never written to', () => {
     const db = join(dir, 'state.db');
     killedWriter(db);
     const opened = openDb(db);
-    expect(opened.prepare("SELECT value FROM cursors WHERE name = 'after-checkpoint'").pluck().get()).toBe(
+    expect(opened.sqlite.prepare("SELECT value FROM cursors WHERE name = 'after-checkpoint'").pluck().get()).toBe(
       'in the WAL only',
     );
-    opened.close();
+    opened.closeSync();
   });
 });
 
@@ -176,18 +176,18 @@ describe('a write lock held past the busy timeout', () => {
   it('exit 75, naming the process that holds it', async () => {
     const dir = tempDir();
     const db = join(dir, 'state.db');
-    openDb(db).close();
+    openDb(db).closeSync();
     const holder = holdWriteLock(db);
     try {
       await once(holder.stdout!, 'data');
       const conn = openDb(db, { busyTimeoutMs: 50 });
       let thrown: unknown;
       try {
-        acquireLock(conn, 'sync');
+        await acquireLock(conn, 'sync');
       } catch (e) {
         thrown = e;
       } finally {
-        conn.close();
+        conn.closeSync();
       }
       const err = stateFileError(thrown, db);
       expect(err).toMatchObject({ fault: 'busy', exitCode: ExitCode.locked });
@@ -205,7 +205,7 @@ describe('a foreign write lock through the CLI', () => {
   it('sync waits the 10 s busy timeout, then exits 75 naming the holder (no "bug")', async () => {
     const dir = tempDir();
     world = await startWorld({ dir });
-    openDb(world.dbPath).close();
+    openDb(world.dbPath).closeSync();
     const holder = holdWriteLock(world.dbPath);
     try {
       await once(holder.stdout!, 'data');
@@ -348,7 +348,7 @@ describe('no permission (file modes; root ignores them, the read-only mount test
     const locked = join(dir, 'locked');
     mkdirSync(locked);
     const db = join(locked, 'state.db');
-    openDb(db).close();
+    openDb(db).closeSync();
     chmodSync(db, 0o400);
     chmodSync(locked, 0o500);
     try {
@@ -396,7 +396,7 @@ describe('files are 0600 from their first byte', () => {
     spawnSync('chmod', ['0644', db, `${db}-wal`, `${db}-shm`]);
     const conn = openDb(db);
     for (const f of [db, `${db}-wal`, `${db}-shm`]) expect(mode(f)).toBe('600');
-    conn.close();
+    conn.closeSync();
   });
 
   it('the config file written by init: every file is created 0600 (seen at open by a spy on node:fs)', async () => {
@@ -495,11 +495,11 @@ describe('dry runs leave nothing behind', () => {
     killedWriter(db);
     const before = [sha(db), sha(`${db}-wal`)];
     const copy = openDbCopy(db);
-    expect(copy.prepare("SELECT value FROM cursors WHERE name = 'after-checkpoint'").pluck().get()).toBe(
+    expect(copy.sqlite.prepare("SELECT value FROM cursors WHERE name = 'after-checkpoint'").pluck().get()).toBe(
       'in the WAL only',
     );
-    copy.prepare("INSERT INTO cursors (name, value, updated_at) VALUES ('dry', 'x', 'now')").run();
-    copy.close();
+    copy.sqlite.prepare("INSERT INTO cursors (name, value, updated_at) VALUES ('dry', 'x', 'now')").run();
+    copy.closeSync();
     expect([sha(db), sha(`${db}-wal`)]).toEqual(before);
     expect(readdirSync(dir).sort()).toEqual(['state.db', 'state.db-shm', 'state.db-wal']);
   });

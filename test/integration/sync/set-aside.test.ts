@@ -23,13 +23,13 @@ afterEach(async () => {
 
 const playList = '/androidpublisher/v3/applications/com.acme.reviews/reviews';
 
-function status(): ReturnType<typeof collectStatus> {
+async function status(): ReturnType<typeof collectStatus> {
   const location = { configPath: world.configPath, dbPath: world.dbPath };
   const db = openDb(world.dbPath);
   try {
-    return collectStatus(loadConfig(location, {}), location, db);
+    return await collectStatus(loadConfig(location, {}), location, db);
   } finally {
-    db.close();
+    await db.close();
   }
 }
 
@@ -61,22 +61,22 @@ describe('a malformed review in a sync', () => {
       .filter((l) => l.includes('set aside'));
     expect(summary).toEqual([`  android: 1 record(s) set aside (not readable): ${android.setAsideReasons[0]}`]);
 
-    const shown = status().apps.find((a) => a.id === 'android')!;
+    const shown = (await status()).apps.find((a) => a.id === 'android')!;
     expect(shown.setAside).toEqual({ count: 1, reasons: android.setAsideReasons });
-    expect(renderStatus(status())).toContain(`1 store record(s) were set aside as malformed and are not retried`);
+    expect(renderStatus(await status())).toContain(`1 store record(s) were set aside as malformed and are not retried`);
 
     // Still malformed on the next run: still ok, nothing sent twice, still one record in status.
     const second = await syncOnce(world);
     expect(second.outcome).toBe('ok');
     expect(second.apps.find((a) => a.app === 'android')).toMatchObject({ outcome: 'ok', created: 0, errors: [] });
-    expect(status().apps.find((a) => a.id === 'android')!.setAside.count).toBe(1);
+    expect((await status()).apps.find((a) => a.id === 'android')!.setAside.count).toBe(1);
 
     // The store serves it readable again: it becomes a case and leaves the set-aside list.
     broken = false;
     const third = await syncOnce(world, { full: true });
     expect(third.apps.find((a) => a.app === 'android')).toMatchObject({ outcome: 'ok', created: 1, setAside: 0 });
     expect(world.omnidesk.cases()).toHaveLength(2);
-    expect(status().apps.find((a) => a.id === 'android')!.setAside).toEqual({ count: 0, reasons: [] });
+    expect((await status()).apps.find((a) => a.id === 'android')!.setAside).toEqual({ count: 0, reasons: [] });
   });
 
   it('a review listed twice in one page: the newest version wins, so no edit is seen on the next sync', async () => {
@@ -120,12 +120,12 @@ describe('a malformed review in a sync', () => {
       return json;
     });
     await syncOnce(world);
-    expect(status().apps.find((a) => a.id === 'android')!.setAside.count).toBe(1);
+    expect((await status()).apps.find((a) => a.id === 'android')!.setAside.count).toBe(1);
     served = false;
     await syncOnce(world);
     // A pull that stopped early proves nothing about the pages it did not read.
-    expect(status().apps.find((a) => a.id === 'android')!.setAside.count).toBe(1);
+    expect((await status()).apps.find((a) => a.id === 'android')!.setAside.count).toBe(1);
     await syncOnce(world, { full: true });
-    expect(status().apps.find((a) => a.id === 'android')!.setAside.count).toBe(0);
+    expect((await status()).apps.find((a) => a.id === 'android')!.setAside.count).toBe(0);
   });
 });

@@ -10,14 +10,20 @@ import { SyncEngine, type SyncRunOptions } from '../../../src/engine/sync-engine
 import { buildServices } from '../../../src/engine/wiring.js';
 import type { World } from '../../../src/emulators/world.js';
 import { memoryLogger } from '../../../src/log.js';
-import { openDb, type Db } from '../../../src/state/db.js';
+import { openDb } from '../../../src/state/db.js';
+import type { SqliteStateDb } from '../../../src/state/sqlite-handle.js';
 import { LabelCache } from '../../../src/state/labels.js';
 import { sqliteUsageLedger } from '../../../src/state/usage.js';
 
 function open(
   world: World,
   dbPath: string,
-): { db: Db; config: Config; services: ReturnType<typeof buildServices>; logger: ReturnType<typeof memoryLogger> } {
+): {
+  db: SqliteStateDb;
+  config: Config;
+  services: ReturnType<typeof buildServices>;
+  logger: ReturnType<typeof memoryLogger>;
+} {
   world.saveConfig();
   const location = { configPath: world.configPath, dbPath };
   const config = loadConfig(location, {});
@@ -42,7 +48,7 @@ export async function syncWith(
     const report = await new SyncEngine({ db, config, services, logger }).run(opts);
     return { ...report, logs: logger.lines };
   } finally {
-    db.close();
+    db.closeSync();
   }
 }
 
@@ -51,7 +57,7 @@ export async function rebuildWith(world: World, dbPath: string): Promise<Rebuild
   try {
     return await rebuildState({ db, config, services, logger });
   } finally {
-    db.close();
+    db.closeSync();
   }
 }
 

@@ -51,9 +51,9 @@ function answerPostsSeen(loop: Loop): number {
 function sendingRows(loop: Loop): number {
   const db = openDb(loop.location.dbPath);
   try {
-    return db.prepare(`SELECT COUNT(*) FROM replies WHERE state = 'sending'`).pluck().get() as number;
+    return db.sqlite.prepare(`SELECT COUNT(*) FROM replies WHERE state = 'sending'`).pluck().get() as number;
   } finally {
-    db.close();
+    db.closeSync();
   }
 }
 
@@ -132,6 +132,6 @@ describe('serve-hook killed while publishing', () => {
       expect.objectContaining({ reviewId: gp.reviewId, text: 'Thanks, fixed' }),
     ]);
     expect(loop.notes(gp.caseId)).toHaveLength(1);
-    expect(loop.publisher().outbox.inFlight()).toEqual({ inFlight: 0, stuck: 0 });
+    expect(await loop.publisher().outbox.inFlight()).toEqual({ inFlight: 0, stuck: 0 });
   }, 120_000);
 });

@@ -10,7 +10,8 @@ import { collectStatus } from '../../../src/commands/status/collect.js';
 import { noteMarker, withMarker } from '../../../src/engine/reply-notes.js';
 import { ReplyPublisher } from '../../../src/engine/reply-publisher.js';
 import { memoryLogger } from '../../../src/log.js';
-import { openDb, type Db } from '../../../src/state/db.js';
+import { openDb } from '../../../src/state/db.js';
+import type { SqliteStateDb } from '../../../src/state/sqlite-handle.js';
 import { holderAlive, selfHolder } from '../../../src/state/liveness.js';
 import {
   allStores,
@@ -22,7 +23,7 @@ import {
   type FakeStore,
 } from '../../helpers/fakes.js';
 
-let db: Db;
+let db: SqliteStateDb;
 let helpdesk: FakeHelpdesk;
 let stores: Record<'app-store' | 'google-play' | 'rustore', FakeStore>;
 const clock = Date.parse('2025-06-01T10:00:00Z');
@@ -45,9 +46,11 @@ function publisher(): ReplyPublisher {
 }
 
 function holdClaim(messageId: number, holder: string, at: number): void {
-  db.prepare(
-    `UPDATE replies SET state = 'sending', attempts = attempts + 1, claim_holder = ?, updated_at = ? WHERE message_id = ?`,
-  ).run(holder, new Date(at).toISOString(), messageId);
+  db.sqlite
+    .prepare(
+      `UPDATE replies SET state = 'sending', attempts = attempts + 1, claim_holder = ?, updated_at = ? WHERE message_id = ?`,
+    )
+    .run(holder, new Date(at).toISOString(), messageId);
 }
 
 beforeEach(() => {
@@ -72,24 +75,24 @@ describe('liveness', () => {
 
 describe('claims of dead processes', () => {
   it('a reply claimed by a killed process is published at once by the next flush, once', async () => {
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
     const p = publisher();
-    p.accept(staffReply(1, 10, 'Fixed in 2.1'));
+    await p.accept(staffReply(1, 10, 'Fixed in 2.1'));
     holdClaim(1, deadHolder(), clock - 1_000);
-    expect(p.outbox.inFlight(clock)).toEqual({ inFlight: 1, stuck: 1 });
+    expect(await p.outbox.inFlight(clock)).toEqual({ inFlight: 1, stuck: 1 });
     const report = await p.flush();
     expect(report).toMatchObject({ published: 1, notes: 1 });
     expect(stores['google-play'].calls).toHaveLength(1);
-    expect(p.outbox.inFlight(clock)).toEqual({ inFlight: 0, stuck: 0 });
+    expect(await p.outbox.inFlight(clock)).toEqual({ inFlight: 0, stuck: 0 });
     expect(await p.flush()).toMatchObject({ published: 0, skipped: 0, notes: 0 });
   });
 
   it('a fresh claim of a live process elsewhere is left alone until stale', async () => {
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
     const p = publisher();
-    p.accept(staffReply(1, 10, 'Fixed in 2.1'));
+    await p.accept(staffReply(1, 10, 'Fixed in 2.1'));
     holdClaim(1, `4242@another-host.example#77`, clock - 1_000);
-    expect(p.outbox.inFlight(clock)).toEqual({ inFlight: 1, stuck: 0 });
+    expect(await p.outbox.inFlight(clock)).toEqual({ inFlight: 1, stuck: 0 });
     expect(await p.flush()).toMatchObject({ published: 0 });
     expect(stores['google-play'].calls).toHaveLength(0);
     const later = new ReplyPublisher({
@@ -103,18 +106,17 @@ describe('claims of dead processes', () => {
   });
 
   it('a note claimed by a killed process: posted once, unless its marker is already in the case', async () => {
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:r2', 11);
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:r2', 11);
     const p = publisher();
-    p.accept(staffReply(1, 10, 'One'));
-    p.accept(staffReply(2, 11, 'Two'));
+    await p.accept(staffReply(1, 10, 'One'));
+    await p.accept(staffReply(2, 11, 'Two'));
     // Both published, their notes claimed by a process that died: one had posted its note.
     for (const id of [1, 2]) {
-      p.outbox.markSent(id, 'PUBLISHED', undefined, true);
-      db.prepare(`UPDATE replies SET note_state = 'published:PUBLISHED', note_holder = ? WHERE message_id = ?`).run(
-        deadHolder(),
-        id,
-      );
+      await p.outbox.markSent(id, 'PUBLISHED', undefined, true);
+      db.sqlite
+        .prepare(`UPDATE replies SET note_state = 'published:PUBLISHED', note_holder = ? WHERE message_id = ?`)
+        .run(deadHolder(), id);
     }
     await helpdesk.addNote(
       10,
@@ -125,18 +127,18 @@ describe('claims of dead processes', () => {
     expect(helpdesk.notesFor(10)).toHaveLength(1);
     expect(helpdesk.notesFor(11)).toEqual(['asodesk-omni: the reply is published on Google Play.']);
     expect(helpdesk.notes.find((n) => n.caseId === 11)?.content).toContain(noteMarker(2, 'published:PUBLISHED'));
-    expect(p.outbox.orphanedNotes()).toEqual([]);
+    expect(await p.outbox.orphanedNotes()).toEqual([]);
     expect((await p.flush()).notes).toBe(0);
   });
 });
 
 describe('status', () => {
-  it('counts replies in flight and warns about one no running process holds', () => {
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
+  it('counts replies in flight and warns about one no running process holds', async () => {
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
     const p = publisher();
-    p.accept(staffReply(1, 10, 'Fixed in 2.1'));
+    await p.accept(staffReply(1, 10, 'Fixed in 2.1'));
     holdClaim(1, deadHolder(), clock - 1_000);
-    const status = collectStatus(
+    const status = await collectStatus(
       testConfig(),
       { configPath: '/nonexistent/config.json', dbPath: ':memory:' },
       db,

@@ -5,10 +5,11 @@ import { ReplyPublisher } from '../../../src/engine/reply-publisher.js';
 import { RemoteError } from '../../../src/errors.js';
 import { memoryLogger } from '../../../src/log.js';
 import { Cursors } from '../../../src/state/cursors.js';
-import { openDb, type Db } from '../../../src/state/db.js';
+import { openDb } from '../../../src/state/db.js';
+import type { SqliteStateDb } from '../../../src/state/sqlite-handle.js';
 import { allStores, FakeHelpdesk, fakeServices, testConfig } from '../../helpers/fakes.js';
 
-let db: Db;
+let db: SqliteStateDb;
 let helpdesk: FakeHelpdesk;
 
 function msg(messageId: number, caseId: number, over: Partial<HelpdeskMessage> = {}): HelpdeskMessage {
@@ -86,8 +87,10 @@ describe('pollReplies', () => {
     });
     expect(first).toEqual({ cases: 2, replies: 1, recorded: 1, duplicates: 0, errors: 0, invalid: 0 });
     expect(since[0]).toBe(new Date(now - 7 * 24 * 3600_000).toISOString());
-    expect(new Cursors(db).get(pollCursorName)).toBe(new Date(Date.parse(omniUpdated) - 2 * 60_000).toISOString());
-    expect(p.outbox.get(11)).toMatchObject({ caseId: 1, text: 'reply 11', state: 'pending' });
+    expect(await new Cursors(db).get(pollCursorName)).toBe(
+      new Date(Date.parse(omniUpdated) - 2 * 60_000).toISOString(),
+    );
+    expect(await p.outbox.get(11)).toMatchObject({ caseId: 1, text: 'reply 11', state: 'pending' });
 
     const second = await pollReplies({
       db,
@@ -101,7 +104,7 @@ describe('pollReplies', () => {
   });
 
   it('never moves the cursor back, nor by the local clock when Omnidesk returned nothing', async () => {
-    new Cursors(db).set(pollCursorName, '2025-06-02T07:00:00.000Z');
+    await new Cursors(db).set(pollCursorName, '2025-06-02T07:00:00.000Z');
     helpdesk.addCase({ caseId: 1, labels: [], updatedAt: '2025-06-02T06:59:00.000Z' });
     await pollReplies({
       db,
@@ -110,7 +113,7 @@ describe('pollReplies', () => {
       publisher: publisher(),
       now: () => now,
     });
-    expect(new Cursors(db).get(pollCursorName)).toBe('2025-06-02T07:00:00.000Z');
+    expect(await new Cursors(db).get(pollCursorName)).toBe('2025-06-02T07:00:00.000Z');
     helpdesk.cases = [];
     await pollReplies({
       db,
@@ -119,7 +122,7 @@ describe('pollReplies', () => {
       publisher: publisher(),
       now: () => now + 3600_000,
     });
-    expect(new Cursors(db).get(pollCursorName)).toBe('2025-06-02T07:00:00.000Z');
+    expect(await new Cursors(db).get(pollCursorName)).toBe('2025-06-02T07:00:00.000Z');
   });
 
   it('sets aside a message that fails its schema, counts it and logs it once; the others are recorded', async () => {
@@ -142,12 +145,12 @@ describe('pollReplies', () => {
       now: () => now,
     });
     expect(report).toMatchObject({ recorded: 2, invalid: 1, errors: 0 });
-    expect(p.outbox.all().map((r) => r.messageId)).toEqual([11, 13]);
+    expect((await p.outbox.all()).map((r) => r.messageId)).toEqual([11, 13]);
     const warnings = logger.lines.filter((l) => l.includes('set aside'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('message.staff_id');
     // Not an error: the cursor moves on.
-    expect(new Cursors(db).get(pollCursorName)).toBe('2025-06-02T06:58:00.000Z');
+    expect(await new Cursors(db).get(pollCursorName)).toBe('2025-06-02T06:58:00.000Z');
   });
 
   it('leaves the cursor where it was when a case could not be read', async () => {
@@ -155,7 +158,7 @@ describe('pollReplies', () => {
     helpdesk.listMessages = async () => {
       throw new RemoteError({ kind: 'transient', service: 'Omnidesk', status: 503, message: 'Omnidesk answered 503' });
     };
-    new Cursors(db).set(pollCursorName, '2025-06-01T00:00:00.000Z');
+    await new Cursors(db).set(pollCursorName, '2025-06-01T00:00:00.000Z');
     const report = await pollReplies({
       db,
       services: fakeServices(helpdesk, allStores()),
@@ -164,6 +167,6 @@ describe('pollReplies', () => {
       now: () => now,
     });
     expect(report.errors).toBe(1);
-    expect(new Cursors(db).get(pollCursorName)).toBe('2025-06-01T00:00:00.000Z');
+    expect(await new Cursors(db).get(pollCursorName)).toBe('2025-06-01T00:00:00.000Z');
   });
 });

@@ -3,7 +3,8 @@ import type { ConfigInput } from '../../../src/config/schema.js';
 import { ReplyPublisher } from '../../../src/engine/reply-publisher.js';
 import { ConfigError, RemoteError } from '../../../src/errors.js';
 import { memoryLogger } from '../../../src/log.js';
-import { openDb, type Db } from '../../../src/state/db.js';
+import { openDb } from '../../../src/state/db.js';
+import type { SqliteStateDb } from '../../../src/state/sqlite-handle.js';
 import {
   allStores,
   FakeHelpdesk,
@@ -15,7 +16,7 @@ import {
   type FakeStore,
 } from '../../helpers/fakes.js';
 
-let db: Db;
+let db: SqliteStateDb;
 let helpdesk: FakeHelpdesk;
 let stores: Record<'app-store' | 'google-play' | 'rustore', FakeStore>;
 let clock: number;
@@ -40,38 +41,38 @@ function publisher(opts: { config?: Partial<ConfigInput>; stores?: Partial<typeo
 }
 
 describe('ReplyPublisher.accept', () => {
-  it('records a staff reply once; a second delivery is a duplicate', () => {
+  it('records a staff reply once; a second delivery is a duplicate', async () => {
     const p = publisher();
-    expect(p.accept(staffReply(1, 10, 'Thanks!'))).toBe('recorded');
-    expect(p.accept(staffReply(1, 10, 'Thanks!'))).toBe('duplicate');
-    expect(p.outbox.all()).toHaveLength(1);
-    expect(p.outbox.get(1)).toMatchObject({ caseId: 10, text: 'Thanks!', state: 'pending', staffId: 77 });
+    expect(await p.accept(staffReply(1, 10, 'Thanks!'))).toBe('recorded');
+    expect(await p.accept(staffReply(1, 10, 'Thanks!'))).toBe('duplicate');
+    expect(await p.outbox.all()).toHaveLength(1);
+    expect(await p.outbox.get(1)).toMatchObject({ caseId: 10, text: 'Thanks!', state: 'pending', staffId: 77 });
   });
 
-  it('ignores notes, customer messages, other events and our own notes', () => {
+  it('ignores notes, customer messages, other events and our own notes', async () => {
     const p = publisher();
-    expect(p.accept(staffReply(1, 10, 'internal', { note: true }))).toBe('ignored');
-    expect(p.accept(staffReply(2, 10, 'from the user', { staffId: 0, userId: 5 }))).toBe('ignored');
-    expect(p.accept(staffReply(3, 10, 'x', { type: 'case_closed' }))).toBe('ignored');
-    expect(p.accept(staffReply(4, 10, 'asodesk-omni: the reply is published on Google Play.'))).toBe('ignored');
-    expect(p.outbox.all()).toEqual([]);
+    expect(await p.accept(staffReply(1, 10, 'internal', { note: true }))).toBe('ignored');
+    expect(await p.accept(staffReply(2, 10, 'from the user', { staffId: 0, userId: 5 }))).toBe('ignored');
+    expect(await p.accept(staffReply(3, 10, 'x', { type: 'case_closed' }))).toBe('ignored');
+    expect(await p.accept(staffReply(4, 10, 'asodesk-omni: the reply is published on Google Play.'))).toBe('ignored');
+    expect(await p.outbox.all()).toEqual([]);
   });
 
-  it('records rule replies unless publishRuleReplies is false', () => {
-    expect(publisher().accept(staffReply(1, 10, 'auto', { sentViaRule: true }))).toBe('recorded');
+  it('records rule replies unless publishRuleReplies is false', async () => {
+    expect(await publisher().accept(staffReply(1, 10, 'auto', { sentViaRule: true }))).toBe('recorded');
     expect(
-      publisher({ config: { webhook: { secret: 'test-secret-0123456789abcdef', publishRuleReplies: false } } }).accept(
-        staffReply(2, 10, 'auto', { sentViaRule: true }),
-      ),
+      await publisher({
+        config: { webhook: { secret: 'test-secret-0123456789abcdef', publishRuleReplies: false } },
+      }).accept(staffReply(2, 10, 'auto', { sentViaRule: true })),
     ).toBe('ignored');
   });
 });
 
 describe('ReplyPublisher.flush', () => {
   it('publishes to Google Play and notes the case once', async () => {
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
     const p = publisher();
-    p.accept(staffReply(1, 10, '  We fixed it in 2.1  '));
+    await p.accept(staffReply(1, 10, '  We fixed it in 2.1  '));
     const report = await p.flush();
     expect(report).toMatchObject({ published: 1, notes: 1 });
     expect(stores['google-play'].calls).toEqual([
@@ -83,7 +84,7 @@ describe('ReplyPublisher.flush', () => {
       },
     ]);
     expect(helpdesk.notesFor(10)).toEqual(['asodesk-omni: the reply is published on Google Play.']);
-    expect(p.outbox.get(1)).toMatchObject({ state: 'published', storeState: 'PUBLISHED' });
+    expect(await p.outbox.get(1)).toMatchObject({ state: 'published', storeState: 'PUBLISHED' });
     // Nothing due any more: a second flush sends and notes nothing.
     expect(await p.flush()).toMatchObject({ published: 0, notes: 0 });
     expect(stores['google-play'].calls).toHaveLength(1);
@@ -91,11 +92,11 @@ describe('ReplyPublisher.flush', () => {
   });
 
   it('takes 350 characters on Google Play and refuses 351 without sending', async () => {
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:a', 10);
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:b', 11);
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:a', 10);
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:b', 11);
     const p = publisher();
-    p.accept(staffReply(1, 10, 'x'.repeat(350)));
-    p.accept(staffReply(2, 11, 'y'.repeat(351)));
+    await p.accept(staffReply(1, 10, 'x'.repeat(350)));
+    await p.accept(staffReply(2, 11, 'y'.repeat(351)));
     const report = await p.flush();
     expect(report).toMatchObject({ published: 1, refused: 1 });
     expect(stores['google-play'].calls.map((c) => c.text.length)).toEqual([350]);
@@ -103,13 +104,13 @@ describe('ReplyPublisher.flush', () => {
     expect(note).toContain('351');
     expect(note).toContain('350');
     expect(note).toMatch(/not published/);
-    expect(p.outbox.get(2)).toMatchObject({ state: 'refused' });
+    expect(await p.outbox.get(2)).toMatchObject({ state: 'refused' });
   });
 
   it('refuses without store credentials and says how to add them', async () => {
-    seedReview(db, 'app-store', '1234567890', 'r-1', 10);
+    await seedReview(db, 'app-store', '1234567890', 'r-1', 10);
     const p = publisher({ stores: { 'google-play': stores['google-play'] } });
-    p.accept(staffReply(1, 10, 'Hello'));
+    await p.accept(staffReply(1, 10, 'Hello'));
     expect(await p.flush()).toMatchObject({ refused: 1 });
     const note = helpdesk.notesFor(10)[0]!;
     expect(note).toContain('App Store credentials');
@@ -118,9 +119,9 @@ describe('ReplyPublisher.flush', () => {
   });
 
   it('publishes the text of a reply with attachments and says they were left out', async () => {
-    seedReview(db, 'app-store', '1234567890', 'r-1', 10);
+    await seedReview(db, 'app-store', '1234567890', 'r-1', 10);
     const p = publisher();
-    p.accept(staffReply(1, 10, 'See the screenshot', { attachments: ['https://files.test/a.png'] }));
+    await p.accept(staffReply(1, 10, 'See the screenshot', { attachments: ['https://files.test/a.png'] }));
     expect(await p.flush()).toMatchObject({ awaiting: 1 });
     expect(stores['app-store'].calls[0]?.text).toBe('See the screenshot');
     const note = helpdesk.notesFor(10)[0]!;
@@ -131,11 +132,11 @@ describe('ReplyPublisher.flush', () => {
   it('falls back to the case field in Omnidesk for a case unknown locally', async () => {
     helpdesk.addCase({ caseId: 42, labels: [], reviewKey: 'rustore:com.acme.ru:777' });
     const p = publisher();
-    p.accept(staffReply(1, 42, 'Спасибо за отзыв'));
+    await p.accept(staffReply(1, 42, 'Спасибо за отзыв'));
     expect(await p.flush()).toMatchObject({ awaiting: 1 });
     expect(helpdesk.getCaseCalls).toBe(1);
     expect(stores.rustore.calls[0]).toMatchObject({ reviewId: '777', app: { store: 'rustore', appId: 'com.acme.ru' } });
-    expect(p.outbox.get(1)).toMatchObject({
+    expect(await p.outbox.get(1)).toMatchObject({
       reviewKey: 'rustore:com.acme.ru:777',
       state: 'awaiting',
       storeState: 'MODERATION',
@@ -147,29 +148,29 @@ describe('ReplyPublisher.flush', () => {
   it('refuses a case linked to no review, with a note', async () => {
     helpdesk.addCase({ caseId: 43, labels: [] });
     const p = publisher();
-    p.accept(staffReply(1, 43, 'Hi'));
+    await p.accept(staffReply(1, 43, 'Hi'));
     expect(await p.flush()).toMatchObject({ refused: 1 });
     expect(helpdesk.notesFor(43)[0]).toContain('not linked to a store review');
   });
 
   it('passes the previous RuStore answer id when the agent answers again', async () => {
-    seedReview(db, 'rustore', 'com.acme.ru', '555', 10);
+    await seedReview(db, 'rustore', 'com.acme.ru', '555', 10);
     const p = publisher();
-    p.accept(staffReply(1, 10, 'first'));
+    await p.accept(staffReply(1, 10, 'first'));
     await p.flush();
-    p.accept(staffReply(2, 10, 'second'));
+    await p.accept(staffReply(2, 10, 'second'));
     await p.flush();
     expect(stores.rustore.calls.map((c) => c.previousAnswerId)).toEqual([undefined, 'answer-1']);
   });
 
   it('retries a transient failure later with growing delays, and notes only the final failure', async () => {
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
     const p = publisher({ config: { sync: { maxAttempts: 3 } } });
     stores['google-play'].failures.push(transient(), transient(), transient('Google Play answered 503 three times.'));
-    p.accept(staffReply(1, 10, 'Hello'));
+    await p.accept(staffReply(1, 10, 'Hello'));
 
     expect(await p.flush()).toMatchObject({ retrying: 1 });
-    const first = p.outbox.get(1)!;
+    const first = (await p.outbox.get(1))!;
     expect(first.state).toBe('pending');
     expect(Date.parse(first.nextAttemptAt!) - clock).toBe(1_000);
     expect(await p.flush()).toMatchObject({ retrying: 0, skipped: 0, published: 0 }); // not due yet
@@ -178,20 +179,20 @@ describe('ReplyPublisher.flush', () => {
 
     clock += 1_000;
     expect(await p.flush()).toMatchObject({ retrying: 1 });
-    expect(Date.parse(p.outbox.get(1)!.nextAttemptAt!) - clock).toBe(2_000);
+    expect(Date.parse((await p.outbox.get(1))!.nextAttemptAt!) - clock).toBe(2_000);
     clock += 2_000;
     expect(await p.flush()).toMatchObject({ failed: 1 });
-    expect(p.outbox.get(1)).toMatchObject({ state: 'failed', attempts: 3 });
+    expect(await p.outbox.get(1)).toMatchObject({ state: 'failed', attempts: 3 });
     expect(helpdesk.notesFor(10)).toEqual([
       'asodesk-omni: the reply could not be published on Google Play: Google Play answered 503 three times. Send it again to retry.',
     ]);
   });
 
   it('publishes after a transient failure once the retry time comes', async () => {
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
     const p = publisher();
     stores['google-play'].failures.push(transient());
-    p.accept(staffReply(1, 10, 'Hello'));
+    await p.accept(staffReply(1, 10, 'Hello'));
     await p.flush();
     clock += 1_000;
     expect(await p.flush()).toMatchObject({ published: 1 });
@@ -199,7 +200,7 @@ describe('ReplyPublisher.flush', () => {
   });
 
   it('fails a permanent error at once with the reason in the note', async () => {
-    seedReview(db, 'app-store', '1234567890', 'r-1', 10);
+    await seedReview(db, 'app-store', '1234567890', 'r-1', 10);
     const p = publisher();
     stores['app-store'].failures.push(
       new RemoteError({
@@ -209,16 +210,16 @@ describe('ReplyPublisher.flush', () => {
         message: 'App Store Connect refused: the key lacks the Customer Support role.',
       }),
     );
-    p.accept(staffReply(1, 10, 'Hello'));
+    await p.accept(staffReply(1, 10, 'Hello'));
     expect(await p.flush()).toMatchObject({ failed: 1 });
     expect(helpdesk.notesFor(10)[0]).toContain('Customer Support role');
   });
 
   it('never publishes the same row from two flushes running at once', async () => {
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
     const a = publisher();
     const b = publisher();
-    a.accept(staffReply(1, 10, 'Hello'));
+    await a.accept(staffReply(1, 10, 'Hello'));
     const [ra, rb] = await Promise.all([a.flush(), b.flush()]);
     expect(ra.published + rb.published).toBe(1);
     expect(stores['google-play'].calls).toHaveLength(1);
@@ -226,10 +227,10 @@ describe('ReplyPublisher.flush', () => {
   });
 
   it('takes over a claim left by a dead process only once it is stale', async () => {
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
     const p = publisher();
-    p.accept(staffReply(1, 10, 'Hello'));
-    expect(p.outbox.claim(1, clock)).toBe(true); // the dead process claimed, then died
+    await p.accept(staffReply(1, 10, 'Hello'));
+    expect(await p.outbox.claim(1, clock)).toBe(true); // the dead process claimed, then died
     expect(await p.flush()).toMatchObject({ published: 0 });
     clock += 5 * 60_000 + 1;
     expect(await p.flush()).toMatchObject({ published: 1 });
@@ -237,12 +238,12 @@ describe('ReplyPublisher.flush', () => {
   });
 
   it('retries a note that Omnidesk could not take, without noting twice', async () => {
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
     const p = publisher();
     helpdesk.noteFailures.push(
       new RemoteError({ kind: 'rate-limited', service: 'Omnidesk', status: 429, message: 'Omnidesk rate limit' }),
     );
-    p.accept(staffReply(1, 10, 'Hello'));
+    await p.accept(staffReply(1, 10, 'Hello'));
     expect(await p.flush()).toMatchObject({ published: 1, notes: 0 });
     expect(await p.flush()).toMatchObject({ notes: 1 });
     expect(await p.flush()).toMatchObject({ notes: 0 });
@@ -251,22 +252,22 @@ describe('ReplyPublisher.flush', () => {
   });
 
   it('refuses an older reply whose retry comes after a newer one was sent', async () => {
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
     const p = publisher();
     stores['google-play'].failures.push(transient());
-    p.accept(staffReply(1, 10, 'first'));
+    await p.accept(staffReply(1, 10, 'first'));
     await p.flush();
-    p.accept(staffReply(2, 10, 'second'));
+    await p.accept(staffReply(2, 10, 'second'));
     clock += 100;
     await p.flush();
     clock += 1_000;
     expect(await p.flush()).toMatchObject({ refused: 1 });
     expect(stores['google-play'].calls.map((c) => c.text)).toEqual(['first', 'second']);
-    expect(p.outbox.get(1)?.lastError).toContain('later reply');
+    expect((await p.outbox.get(1))?.lastError).toContain('later reply');
   });
 
   it('waits for a spent quota to free instead of failing', async () => {
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
     const p = publisher();
     stores['google-play'].failures.push(
       new RemoteError({
@@ -276,15 +277,15 @@ describe('ReplyPublisher.flush', () => {
         message: 'Google Play: the replies per day are spent. Nothing was sent.',
       }),
     );
-    p.accept(staffReply(1, 10, 'Hello'));
+    await p.accept(staffReply(1, 10, 'Hello'));
     expect(await p.flush()).toMatchObject({ retrying: 1 });
-    expect(Date.parse(p.outbox.get(1)!.nextAttemptAt!) - clock).toBe(3_600_000);
+    expect(Date.parse((await p.outbox.get(1))!.nextAttemptAt!) - clock).toBe(3_600_000);
     clock += 3_600_000;
     expect(await p.flush()).toMatchObject({ published: 1 });
   });
 
   it('refuses with the setting named when the store credentials cannot be used', async () => {
-    seedReview(db, 'app-store', '1234567890', 'r-1', 10);
+    await seedReview(db, 'app-store', '1234567890', 'r-1', 10);
     const services = fakeServices(helpdesk, stores);
     services.replyConnector = () => {
       throw new ConfigError(
@@ -294,16 +295,16 @@ describe('ReplyPublisher.flush', () => {
       );
     };
     const p = new ReplyPublisher({ db, config: testConfig(), services, logger: memoryLogger(), now: () => clock });
-    p.accept(staffReply(1, 10, 'Hello'));
+    await p.accept(staffReply(1, 10, 'Hello'));
     expect(await p.flush()).toMatchObject({ refused: 1 });
     expect(helpdesk.notesFor(10)[0]).toContain('/keys/AuthKey.p8 does not exist');
-    expect(p.outbox.get(1)?.state).toBe('refused');
+    expect((await p.outbox.get(1))?.state).toBe('refused');
   });
 
   it('writes notes in Russian when the config language is ru', async () => {
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
     const p = publisher({ config: { language: 'ru' } });
-    p.accept(staffReply(1, 10, 'Спасибо'));
+    await p.accept(staffReply(1, 10, 'Спасибо'));
     await p.flush();
     expect(helpdesk.notesFor(10)).toEqual(['asodesk-omni: ответ опубликован в Google Play.']);
   });
@@ -311,9 +312,9 @@ describe('ReplyPublisher.flush', () => {
 
 describe('ReplyPublisher.readBack', () => {
   it('notes publication on the App Store once', async () => {
-    seedReview(db, 'app-store', '1234567890', 'r-1', 10);
+    await seedReview(db, 'app-store', '1234567890', 'r-1', 10);
     const p = publisher();
-    p.accept(staffReply(1, 10, 'Hello'));
+    await p.accept(staffReply(1, 10, 'Hello'));
     await p.flush();
     stores['app-store'].status = { state: 'PENDING_PUBLISH' };
     expect(await p.readBack()).toMatchObject({ checked: 1, unchanged: 1 });
@@ -324,22 +325,22 @@ describe('ReplyPublisher.readBack', () => {
       expect.stringContaining('pending publication'),
       'asodesk-omni: the reply is published on App Store.',
     ]);
-    expect(p.outbox.get(1)).toMatchObject({ state: 'published', storeState: 'PUBLISHED' });
+    expect(await p.outbox.get(1)).toMatchObject({ state: 'published', storeState: 'PUBLISHED' });
     // The flush's note pass finds nothing owed either.
     expect(await p.flush()).toMatchObject({ notes: 0 });
   });
 
   it('finalises an older pending answer replaced by a newer reply, without a note', async () => {
-    seedReview(db, 'app-store', '1234567890', 'r-1', 10);
+    await seedReview(db, 'app-store', '1234567890', 'r-1', 10);
     const p = publisher();
-    p.accept(staffReply(1, 10, 'first'));
+    await p.accept(staffReply(1, 10, 'first'));
     await p.flush();
-    p.accept(staffReply(2, 10, 'second'));
+    await p.accept(staffReply(2, 10, 'second'));
     await p.flush();
     stores['app-store'].status = { state: 'PUBLISHED' };
     expect(await p.readBack()).toMatchObject({ checked: 1, published: 1 });
-    expect(p.outbox.get(1)).toMatchObject({ state: 'published', storeState: 'REPLACED' });
-    expect(p.outbox.get(2)).toMatchObject({ state: 'published', storeState: 'PUBLISHED' });
+    expect(await p.outbox.get(1)).toMatchObject({ state: 'published', storeState: 'REPLACED' });
+    expect(await p.outbox.get(2)).toMatchObject({ state: 'published', storeState: 'PUBLISHED' });
     expect(helpdesk.notesFor(10)).toEqual([
       expect.stringContaining('pending'),
       expect.stringContaining('pending'),
@@ -349,9 +350,9 @@ describe('ReplyPublisher.readBack', () => {
   });
 
   it('notes a RuStore rejection with the moderator reason', async () => {
-    seedReview(db, 'rustore', 'com.acme.ru', '555', 10);
+    await seedReview(db, 'rustore', 'com.acme.ru', '555', 10);
     const p = publisher();
-    p.accept(staffReply(1, 10, 'Hello'));
+    await p.accept(staffReply(1, 10, 'Hello'));
     await p.flush();
     stores.rustore.status = { state: 'REJECTED', reason: 'contains a link' };
     expect(await p.readBack()).toMatchObject({ rejected: 1 });
@@ -360,6 +361,6 @@ describe('ReplyPublisher.readBack', () => {
       expect.stringContaining('on moderation'),
       'asodesk-omni: RuStore rejected the reply: contains a link. Edit it and send it again.',
     ]);
-    expect(p.outbox.get(1)).toMatchObject({ state: 'rejected' });
+    expect(await p.outbox.get(1)).toMatchObject({ state: 'rejected' });
   });
 });

@@ -14,14 +14,14 @@ import {
   type ReportInput,
   type ReportRow,
 } from '../../../src/engine/reply-report.js';
-import type { Db } from '../../../src/state/db.js';
+import type { SqliteStateDb } from '../../../src/state/sqlite-handle.js';
 import { day, seedApps, seedReportHistory, t0 } from '../../helpers/report-seed.js';
 
 const apps = [seedApps.ios, seedApps.android] as unknown as AppConfig[];
-let db: Db;
+let db: SqliteStateDb;
 
-beforeEach(() => {
-  db = seedReportHistory();
+beforeEach(async () => {
+  db = await seedReportHistory();
 });
 afterEach(() => db.close());
 

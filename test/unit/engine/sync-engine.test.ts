@@ -6,7 +6,8 @@ import type { StoreId } from '../../../src/domain/review.js';
 import { SyncEngine } from '../../../src/engine/sync-engine.js';
 import { LockedError, RemoteError } from '../../../src/errors.js';
 import { memoryLogger } from '../../../src/log.js';
-import { openDb, type Db } from '../../../src/state/db.js';
+import { openDb } from '../../../src/state/db.js';
+import type { SqliteStateDb } from '../../../src/state/sqlite-handle.js';
 import { DeliveryOutbox } from '../../../src/state/deliveries.js';
 import { acquireLock } from '../../../src/state/lock.js';
 import { FakeHelpdesk, FakeStore, makeReview } from '../../helpers/fakes.js';
@@ -17,7 +18,7 @@ function setup(appOverrides: object[] = [{}]) {
     apps: appOverrides.map((o, i) => ({ id: `app${i}`, store: 'google-play', appId: `com.acme.app${i}`, ...o })),
     tagRules: [{ label: 'crash', match: ['crash'] }],
   });
-  const db: Db = openDb(':memory:');
+  const db: SqliteStateDb = openDb(':memory:');
   const helpdesk = new FakeHelpdesk();
   const stores: Record<StoreId, FakeStore> = {
     'app-store': new FakeStore('app-store', 'api', { editDetection: 'content', recreatesEditedReviews: true }),
@@ -59,7 +60,7 @@ describe('sync engine', () => {
         .map((r) => `google-play:com.acme.app0:${r.reviewId}`),
     );
     expect(report.apps[0]).toMatchObject({ fetched: 8, new: 8, created: 3, backlogSkipped: 5, outcome: 'ok' });
-    expect((db.prepare('SELECT COUNT(*) AS n FROM reviews').get() as { n: number }).n).toBe(8);
+    expect((db.sqlite.prepare('SELECT COUNT(*) AS n FROM reviews').get() as { n: number }).n).toBe(8);
   });
 
   it('records set aside by the connector are counted and shown, not failures; the rest of the page flows', async () => {
@@ -83,9 +84,9 @@ describe('sync engine', () => {
   it('releases the run lock when the run itself throws', async () => {
     const { engine, db } = setup();
     // Right after taking the lock the run cannot record itself.
-    db.exec('DROP TABLE runs');
+    db.sqlite.exec('DROP TABLE runs');
     await expect(engine.run()).rejects.toThrow(/runs/);
-    expect(() => acquireLock(db, 'sync').release()).not.toThrow();
+    expect(async () => (await acquireLock(db, 'sync')).release()).not.toThrow();
   });
 
   it('a second sync with nothing new sends nothing and reads one page', async () => {
@@ -212,7 +213,7 @@ describe('sync engine', () => {
     expect(second.apps[0]!.reconciled).toBe(1);
     expect(helpdesk.cases).toHaveLength(2);
     expect(new Set(helpdesk.cases.map((c) => c.userCustomId)).size).toBe(2);
-    expect(new DeliveryOutbox(db).open('google-play:com.acme.app0')).toEqual([]);
+    expect(await new DeliveryOutbox(db).open('google-play:com.acme.app0')).toEqual([]);
   });
 
   it('an edit message whose response was lost is not posted twice', async () => {
@@ -278,14 +279,16 @@ describe('sync engine', () => {
 
   it('a second run waits for nobody: it sees the lock and stops; a dead holder is taken over', async () => {
     const { engine, db } = setup();
-    const held = acquireLock(db, 'sync');
+    const held = await acquireLock(db, 'sync');
     await expect(engine.run()).rejects.toBeInstanceOf(LockedError);
-    held.release();
+    await held.release();
     // A run killed with SIGKILL leaves its row; its pid is gone.
     const now = new Date().toISOString();
-    db.prepare(
-      `INSERT INTO locks (name, pid, host, token, acquired_at, heartbeat_at) VALUES ('sync', 2147483646, ?, 't', ?, ?)`,
-    ).run(hostname(), now, now);
+    db.sqlite
+      .prepare(
+        `INSERT INTO locks (name, pid, host, token, acquired_at, heartbeat_at) VALUES ('sync', 2147483646, ?, 't', ?, ?)`,
+      )
+      .run(hostname(), now, now);
     await expect(engine.run()).resolves.toMatchObject({ outcome: 'ok' });
   });
 
@@ -304,15 +307,14 @@ describe('replies in flight', () => {
     const { ReplyOutbox } = await import('../../../src/state/replies.js');
     const { renderReport } = await import('../../../src/engine/report.js');
     const outbox = new ReplyOutbox(db);
-    outbox.record({ messageId: 1, caseId: 10, text: 'Held elsewhere' });
-    db.prepare(`UPDATE replies SET state = 'sending', claim_holder = ?, updated_at = ? WHERE message_id = 1`).run(
-      '4242@another-host.example#7',
-      new Date().toISOString(),
-    );
+    await outbox.record({ messageId: 1, caseId: 10, text: 'Held elsewhere' });
+    db.sqlite
+      .prepare(`UPDATE replies SET state = 'sending', claim_holder = ?, updated_at = ? WHERE message_id = 1`)
+      .run('4242@another-host.example#7', new Date().toISOString());
     const report = await engine.run();
     expect(report.replies).toMatchObject({ inFlight: 1, stuck: 0 });
     expect(report.outcome).toBe('ok');
     expect(renderReport(report)).toContain('1 in flight');
-    expect(outbox.inFlight(Date.now() + 6 * 60_000)).toEqual({ inFlight: 1, stuck: 1 });
+    expect(await outbox.inFlight(Date.now() + 6 * 60_000)).toEqual({ inFlight: 1, stuck: 1 });
   });
 });

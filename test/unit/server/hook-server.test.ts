@@ -3,10 +3,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startServeHook, type RunningServeHook } from '../../../src/server/serve-hook.js';
 import type { PublishedReply } from '../../../src/connectors/stores/types.js';
 import { memoryLogger } from '../../../src/log.js';
-import { openDb, type Db } from '../../../src/state/db.js';
+import { openDb } from '../../../src/state/db.js';
+import type { SqliteStateDb } from '../../../src/state/sqlite-handle.js';
 import { allStores, FakeHelpdesk, fakeServices, secret, seedReview, testConfig } from '../../helpers/fakes.js';
 
-let db: Db;
+let db: SqliteStateDb;
 let helpdesk: FakeHelpdesk;
 let stores: ReturnType<typeof allStores>;
 let logger: ReturnType<typeof memoryLogger>;
@@ -21,7 +22,7 @@ beforeEach(() => {
 afterEach(async () => {
   await hook?.stop();
   hook = undefined;
-  db.close();
+  db.closeSync();
 });
 
 async function start(debounceMs = 10): Promise<RunningServeHook> {
@@ -63,13 +64,13 @@ async function post(
 
 describe('hook server', () => {
   it('records a form-urlencoded webhook, answers ok and publishes in the background', async () => {
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
     const h = await start();
     const res = await post(`${h.server.url}/omnidesk/webhook/${secret}`, form(1, 10, 'Fixed in 2.1'));
     expect(res).toEqual({ status: 200, json: { status: 'ok' } });
-    expect(h.publisher.outbox.get(1)?.text).toBe('Fixed in 2.1');
+    expect((await h.publisher.outbox.get(1))?.text).toBe('Fixed in 2.1');
     await waitFor(() => stores['google-play'].calls.length === 1 && helpdesk.notes.length === 1);
-    expect(h.publisher.outbox.get(1)?.state).toBe('published');
+    expect((await h.publisher.outbox.get(1))?.state).toBe('published');
   });
 
   it('accepts JSON and the secret as ?secret=', async () => {
@@ -82,7 +83,7 @@ describe('hook server', () => {
       status: 200,
       json: { status: 'ok' },
     });
-    expect(h.publisher.outbox.get(2)?.text).toBe('Hi');
+    expect((await h.publisher.outbox.get(2))?.text).toBe('Hi');
   });
 
   it('answers 404 to a wrong or missing secret and records nothing', async () => {
@@ -97,7 +98,7 @@ describe('hook server', () => {
       const res = await post(`${h.server.url}${path}`, form(3, 10, 'Hi'));
       expect(res.status, path).toBe(404);
     }
-    expect(h.publisher.outbox.all()).toEqual([]);
+    expect(await h.publisher.outbox.all()).toEqual([]);
     expect(logger.lines.join('')).not.toContain(secret.slice(1));
   });
 
@@ -122,7 +123,7 @@ describe('hook server', () => {
       req.end();
     });
     expect(status).toBe(413);
-    expect(h.publisher.outbox.all()).toEqual([]);
+    expect(await h.publisher.outbox.all()).toEqual([]);
   });
 
   it('answers 400 with a short reason to a malformed body', async () => {
@@ -135,7 +136,7 @@ describe('hook server', () => {
     expect((await post(url, '')).status).toBe(400);
     // Another event type with other fields is acknowledged, not failed.
     expect((await post(url, 'type=case_closed&object[id]=5')).status).toBe(200);
-    expect(h.publisher.outbox.all()).toEqual([]);
+    expect(await h.publisher.outbox.all()).toEqual([]);
   });
 
   it('serves /healthz with pending counts', async () => {
@@ -160,7 +161,7 @@ describe('hook server', () => {
   });
 
   it('shuts down gracefully: the in-flight request is answered and the running flush finishes', async () => {
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const store = stores['google-play'];
@@ -171,7 +172,7 @@ describe('hook server', () => {
     };
     const h = await start(0);
     await post(`${h.server.url}/omnidesk/webhook/${secret}`, form(1, 10, 'Hi'));
-    await waitFor(() => h.publisher.outbox.get(1)?.state === 'sending');
+    await waitFor(async () => (await h.publisher.outbox.get(1))?.state === 'sending');
 
     // A request whose body is still arriving when the stop begins.
     let connected!: () => void;
@@ -203,16 +204,16 @@ describe('hook server', () => {
     release();
     await stopping;
     hook = undefined;
-    expect(h.publisher.outbox.get(1)?.state).toBe('published');
+    expect((await h.publisher.outbox.get(1))?.state).toBe('published');
     expect(helpdesk.notes).toHaveLength(1);
     // The second reply was recorded; it is left for the next run, not lost.
-    expect(h.publisher.outbox.get(2)?.state).toBe('pending');
+    expect((await h.publisher.outbox.get(2))?.state).toBe('pending');
   });
 });
 
-async function waitFor(cond: () => boolean, ms = 3_000): Promise<void> {
+async function waitFor(cond: () => boolean | Promise<boolean>, ms = 3_000): Promise<void> {
   const end = Date.now() + ms;
-  while (!cond()) {
+  while (!(await cond())) {
     if (Date.now() > end) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 5));
   }

@@ -9,7 +9,8 @@ import { parseWebhook } from '../../../src/connectors/helpdesk/omnidesk/webhook.
 import type { HelpdeskMessage } from '../../../src/connectors/helpdesk/types.js';
 import { ReplyPublisher } from '../../../src/engine/reply-publisher.js';
 import { memoryLogger } from '../../../src/log.js';
-import { openDb, type Db } from '../../../src/state/db.js';
+import { openDb } from '../../../src/state/db.js';
+import type { SqliteStateDb } from '../../../src/state/sqlite-handle.js';
 import {
   allStores,
   FakeHelpdesk,
@@ -20,7 +21,7 @@ import {
   testConfig,
 } from '../../helpers/fakes.js';
 
-let db: Db;
+let db: SqliteStateDb;
 let helpdesk: FakeHelpdesk;
 let stores: ReturnType<typeof allStores>;
 let hook: RunningServeHook | undefined;
@@ -34,7 +35,7 @@ beforeEach(() => {
 afterEach(async () => {
   await hook?.stop();
   hook = undefined;
-  db.close();
+  db.closeSync();
 });
 
 function body(over: Record<string, string>): string {
@@ -118,7 +119,7 @@ describe('webhook ids', () => {
       expect(res.status, v).toBe(400);
       expect(await res.json()).toMatchObject({ status: 'error', error: expect.stringContaining('object.message_id') });
     }
-    expect(hook.publisher.outbox.all()).toEqual([]);
+    expect(await hook.publisher.outbox.all()).toEqual([]);
     const refusals = logger.lines.filter((l) => l.includes('webhook refused'));
     expect(refusals).toHaveLength(5);
     expect(refusals.join('')).not.toContain(secret);
@@ -139,7 +140,7 @@ describe("supersession follows Omnidesk's order", () => {
   });
 
   it('a forged reply with id 2^53-1 does not make the later real replies superseded', async () => {
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
     const p = new ReplyPublisher({
       db,
       config: testConfig(),
@@ -148,14 +149,14 @@ describe("supersession follows Omnidesk's order", () => {
     });
     const forged = Number.MAX_SAFE_INTEGER;
     helpdesk.addCase({ caseId: 10, labels: [] }, [{ ...msg(100, 'the review'), staffId: 0, userId: 500 }]);
-    p.accept(staffReply(forged, 10, 'forged'));
+    await p.accept(staffReply(forged, 10, 'forged'));
     expect(await p.flush()).toMatchObject({ published: 1 });
     // Real replies, in Omnidesk's order, each published in turn.
     const texts: string[] = [];
     for (let i = 1; i <= 5; i++) {
       const id = 100 + i;
       helpdesk.cases.find((c) => c.caseId === 10)!.messages.push(msg(id, `real ${i}`));
-      p.accept(staffReply(id, 10, `real ${i}`));
+      await p.accept(staffReply(id, 10, `real ${i}`));
       expect(await p.flush(), `reply ${i}`).toMatchObject({ published: 1, refused: 0 });
       texts.push(`real ${i}`);
     }
@@ -163,7 +164,7 @@ describe("supersession follows Omnidesk's order", () => {
   });
 
   it('an earlier reply (in Omnidesk) delivered after a later one was sent is superseded, whatever the ids', async () => {
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
     const p = new ReplyPublisher({
       db,
       config: testConfig(),
@@ -172,16 +173,19 @@ describe("supersession follows Omnidesk's order", () => {
     });
     // Omnidesk lists 900 before 50: ids do not decide, the position does.
     helpdesk.addCase({ caseId: 10, labels: [] }, [msg(900, 'earlier'), msg(50, 'later')]);
-    p.accept(staffReply(50, 10, 'later'));
+    await p.accept(staffReply(50, 10, 'later'));
     await p.flush();
-    p.accept(staffReply(900, 10, 'earlier'));
+    await p.accept(staffReply(900, 10, 'earlier'));
     expect(await p.flush()).toMatchObject({ published: 0, refused: 1 });
-    expect(p.outbox.get(900)).toMatchObject({ state: 'refused', lastError: expect.stringContaining('later reply') });
+    expect(await p.outbox.get(900)).toMatchObject({
+      state: 'refused',
+      lastError: expect.stringContaining('later reply'),
+    });
     expect(stores['google-play'].calls.map((c) => c.text)).toEqual(['later']);
   });
 
   it('a single reply costs no Omnidesk read', async () => {
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
     let reads = 0;
     helpdesk.listMessages = async () => {
       reads += 1;
@@ -193,7 +197,7 @@ describe("supersession follows Omnidesk's order", () => {
       services: fakeServices(helpdesk, stores),
       logger: memoryLogger(),
     });
-    p.accept(staffReply(1, 10, 'only'));
+    await p.accept(staffReply(1, 10, 'only'));
     expect(await p.flush()).toMatchObject({ published: 1 });
     expect(reads).toBe(0);
   });
@@ -201,7 +205,7 @@ describe("supersession follows Omnidesk's order", () => {
 
 describe('a state file locked mid-publish', () => {
   it('is a retry, never a final failure', async () => {
-    seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
+    await seedReview(db, 'google-play', 'com.acme.app', 'gp:r1', 10);
     const p = new ReplyPublisher({
       db,
       config: testConfig(),
@@ -211,8 +215,8 @@ describe('a state file locked mid-publish', () => {
     });
     // Google Play's quota ledger writes before the request: a lock held elsewhere fails that write.
     stores['google-play'].failures.push(Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' }));
-    p.accept(staffReply(1, 10, 'Hi'));
+    await p.accept(staffReply(1, 10, 'Hi'));
     expect(await p.flush()).toMatchObject({ retrying: 1, failed: 0 });
-    expect(p.outbox.get(1)).toMatchObject({ state: 'pending', lastError: 'database is locked' });
+    expect(await p.outbox.get(1)).toMatchObject({ state: 'pending', lastError: 'database is locked' });
   });
 });

@@ -22,11 +22,11 @@ const require = createRequire(import.meta.url);
 
 function filled(path: string): void {
   const db = openDb(path);
-  const put = db.prepare('INSERT INTO cursors (name, value, updated_at) VALUES (?, ?, ?)');
-  db.transaction(() => {
+  const put = db.sqlite.prepare('INSERT INTO cursors (name, value, updated_at) VALUES (?, ?, ?)');
+  db.sqlite.transaction(() => {
     for (let i = 0; i < 400; i++) put.run(`k${i}`, 'v'.repeat(300), 'now');
   })();
-  db.close();
+  db.closeSync();
 }
 
 /** Damage only quick_check sees: the header stays valid. */
@@ -51,10 +51,10 @@ describe('the quick check of a big file is bounded: once a day, the header on ev
     filled(path);
     const t0 = Date.parse('2026-12-01T00:00:00Z');
     const big = { quickCheckMaxBytes: 0 };
-    openDb(path, { ...big, now: () => t0 }).close();
+    openDb(path, { ...big, now: () => t0 }).closeSync();
     damageLeaf(path);
     // Within the day the damage goes unseen (the documented bound) ...
-    openDb(path, { ...big, now: () => t0 + 3600_000 }).close();
+    openDb(path, { ...big, now: () => t0 + 3600_000 }).closeSync();
     // ... a small file (the default threshold) is checked on every open ...
     expect(refused(() => openDb(path, { now: () => t0 + 3600_000 }))).toMatchObject({ fault: 'corrupt' });
     // ... and the big one at its next daily check.
@@ -83,9 +83,9 @@ describe('a file left by a crash is not mistaken for a damaged one', () => {
     expect(r.signal).toBe('SIGKILL');
     expect(existsSync(`${path}-journal`)).toBe(true);
     const db = openDb(path);
-    expect(db.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(0);
-    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-    db.close();
+    expect(db.sqlite.prepare('SELECT COUNT(*) FROM t').pluck().get()).toBe(0);
+    expect(db.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.closeSync();
     expect(existsSync(`${path}-journal`)).toBe(false);
   });
 });
@@ -183,7 +183,7 @@ describe('faults become one message each', () => {
     const run = new SyncEngine({ db, config, services, logger: memoryLogger() }).run();
     await expect(run).rejects.toSatisfy(isStorageFault);
     // The run lock was released on the way out.
-    expect(db.prepare('SELECT COUNT(*) FROM locks').pluck().get()).toBe(0);
-    db.close();
+    expect(db.sqlite.prepare('SELECT COUNT(*) FROM locks').pluck().get()).toBe(0);
+    db.closeSync();
   });
 });

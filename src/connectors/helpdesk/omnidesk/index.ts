@@ -41,8 +41,8 @@ import {
 } from './schema.js';
 
 export interface LabelCache {
-  get(title: string): number | undefined;
-  set(title: string, id: number): void;
+  get(title: string): Promise<number | undefined>;
+  set(title: string, id: number): Promise<void>;
 }
 
 export interface OmnideskOptions {
@@ -305,7 +305,7 @@ export class OmnideskHelpdesk implements Helpdesk {
 
   async labelId(title: string): Promise<number> {
     const key = title.trim();
-    const known = this.labels.get(key) ?? this.opts.labelCache?.get(key);
+    const known = this.labels.get(key) ?? (await this.opts.labelCache?.get(key));
     if (known !== undefined) {
       this.labels.set(key, known);
       return known;
@@ -467,9 +467,9 @@ export class OmnideskHelpdesk implements Helpdesk {
     return undefined;
   }
 
-  private rememberLabel(title: string, id: number): number {
+  private async rememberLabel(title: string, id: number): Promise<number> {
     this.labels.set(title, id);
-    this.opts.labelCache?.set(title, id);
+    await this.opts.labelCache?.set(title, id);
     return id;
   }
 }

@@ -233,9 +233,9 @@ export class AppStoreConnector implements StoreConnector {
     }
   }
 
-  quotaSnapshot(): Record<string, number | undefined> {
+  quotaSnapshot(): Promise<Record<string, number | undefined>> {
     const s = this.budget.snapshot();
-    return { hourRemaining: s.remaining, hourLimit: s.limit };
+    return Promise.resolve({ hourRemaining: s.remaining, hourLimit: s.limit });
   }
 
   /**

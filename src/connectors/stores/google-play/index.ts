@@ -148,7 +148,7 @@ export class GooglePlayConnector implements StoreConnector {
 
   /** One-review read: tells a missing Play Console permission (403) apart from a bad key. */
   async checkApp(packageName: string): Promise<void> {
-    this.quota.spend('get', packageName);
+    await this.quota.spend('get', packageName);
     await this.http.request({ path: reviewsPath(packageName), query: { maxResults: 1 }, schema: reviewsListSchema });
   }
 
@@ -157,7 +157,7 @@ export class GooglePlayConnector implements StoreConnector {
     const pkg = app.appId;
     let token: string | undefined;
     do {
-      this.quota.spend('get', pkg);
+      await this.quota.spend('get', pkg);
       const res = await this.http.request({
         path: reviewsPath(pkg),
         query: { maxResults: pageSize, token, translationLanguage: app.translationLanguage },
@@ -178,7 +178,7 @@ export class GooglePlayConnector implements StoreConnector {
   /** Creates or replaces the one reply (no delete in the API), so sending twice is harmless. */
   async publishReply(app: AppRef, reviewId: string, text: string): Promise<PublishedReply> {
     checkReplyLength(service, text, this.capabilities.maxReplyLength);
-    this.quota.spend('post', app.appId);
+    await this.quota.spend('post', app.appId);
     await this.http.request({
       method: 'POST',
       path: `${reviewsPath(app.appId)}/${encodeURIComponent(reviewId)}:reply`,
@@ -190,7 +190,7 @@ export class GooglePlayConnector implements StoreConnector {
   }
 
   async replyStatus(app: AppRef, reviewId: string): Promise<ReplyStatus | undefined> {
-    this.quota.spend('get', app.appId);
+    await this.quota.spend('get', app.appId);
     try {
       const res = await this.http.request({
         path: `${reviewsPath(app.appId)}/${encodeURIComponent(reviewId)}`,
@@ -212,7 +212,7 @@ export class GooglePlayConnector implements StoreConnector {
     }
   }
 
-  quotaSnapshot(): Record<string, number | undefined> {
+  quotaSnapshot(): Promise<Record<string, number | undefined>> {
     return this.quota.snapshot();
   }
 }

@@ -37,17 +37,17 @@ export class QuotaBook {
     return kind === 'get' ? this.limits.getPerHour : this.limits.postPerDay;
   }
 
-  remaining(kind: QuotaKind, packageName: string): number {
-    const used = this.ledger.count(quotaKey(kind, packageName), this.now() - windowMs[kind]);
+  async remaining(kind: QuotaKind, packageName: string): Promise<number> {
+    const used = await this.ledger.count(quotaKey(kind, packageName), this.now() - windowMs[kind]);
     return Math.max(0, this.limit(kind) - used);
   }
 
   /** Counts one request, or throws RemoteError `quota` (nothing sent) when the budget is spent. */
-  spend(kind: QuotaKind, packageName: string): void {
+  async spend(kind: QuotaKind, packageName: string): Promise<void> {
     this.seen.add(packageName);
     const now = this.now();
-    if (this.remaining(kind, packageName) <= 0) {
-      const at = this.freesAt(kind, packageName);
+    if ((await this.remaining(kind, packageName)) <= 0) {
+      const at = await this.freesAt(kind, packageName);
       const minutes = Math.max(1, Math.ceil((at - now) / 60_000));
       throw new RemoteError({
         kind: 'quota',
@@ -58,14 +58,14 @@ export class QuotaBook {
         hint: 'Google can raise the quota: https://support.google.com/googleplay/android-developer/contact/review_apiqr',
       });
     }
-    this.ledger.record(quotaKey(kind, packageName), now);
+    await this.ledger.record(quotaKey(kind, packageName), now);
   }
 
   /**
    * When the oldest request that keeps the window full drops out. The ledger only counts, so
    * we search for the earliest window start that holds fewer than the limit.
    */
-  freesAt(kind: QuotaKind, packageName: string): number {
+  async freesAt(kind: QuotaKind, packageName: string): Promise<number> {
     const key = quotaKey(kind, packageName);
     const limit = this.limit(kind);
     const now = this.now();
@@ -73,19 +73,19 @@ export class QuotaBook {
     let hi = now + 1;
     while (lo < hi) {
       const mid = Math.floor((lo + hi) / 2);
-      if (this.ledger.count(key, mid) < limit) hi = mid;
+      if ((await this.ledger.count(key, mid)) < limit) hi = mid;
       else lo = mid + 1;
     }
     return lo + windowMs[kind];
   }
 
   /** Remaining GET and POST budget per app seen, plus the smallest of each. */
-  snapshot(): Record<string, number | undefined> {
+  async snapshot(): Promise<Record<string, number | undefined>> {
     const out: Record<string, number | undefined> = {};
     if (this.seen.size === 0) return { get: undefined, post: undefined };
     for (const pkg of this.seen) {
       for (const kind of ['get', 'post'] as const) {
-        const left = this.remaining(kind, pkg);
+        const left = await this.remaining(kind, pkg);
         out[`${kind}:${pkg}`] = left;
         out[kind] = Math.min(out[kind] ?? Infinity, left);
       }
@@ -95,12 +95,19 @@ export class QuotaBook {
 }
 
 /** What is left of an app's quotas, from the usage records alone (`status` sends nothing). */
-export function quotaStatus(config: Config, usage: UsageLedger, appId: string, now: number): QuotaStatus {
+export async function quotaStatus(
+  config: Config,
+  usage: UsageLedger,
+  appId: string,
+  now: number,
+): Promise<QuotaStatus> {
   const gp = config.stores.googlePlay;
+  const gets = await usage.count(quotaKey('get', appId), now - windowMs.get);
+  const posts = await usage.count(quotaKey('post', appId), now - windowMs.post);
   return {
     getPerHour: gp.quotaGetPerHour,
-    getLeftThisHour: Math.max(0, gp.quotaGetPerHour - usage.count(quotaKey('get', appId), now - windowMs.get)),
+    getLeftThisHour: Math.max(0, gp.quotaGetPerHour - gets),
     postPerDay: gp.quotaPostPerDay,
-    postLeftToday: Math.max(0, gp.quotaPostPerDay - usage.count(quotaKey('post', appId), now - windowMs.post)),
+    postLeftToday: Math.max(0, gp.quotaPostPerDay - posts),
   };
 }

@@ -47,5 +47,13 @@ export interface StateDb {
    */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
 
+  /**
+   * Whether the process that wrote `holder` (`pid@host#start`, src/state/liveness.ts) into a
+   * claim still runs. SQLite: checked on this host only (another host's holder counts as alive
+   * until its claim is stale); PostgreSQL: by the session lock every process holds for its own
+   * holder id, so a dead process on any host is known at once.
+   */
+  isHolderAlive(holder: string | null | undefined): Promise<boolean>;
+
   close(): Promise<void>;
 }

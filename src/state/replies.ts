@@ -8,7 +8,7 @@
  */
 import type { StateDb } from './handle.js';
 import { nowIso } from './now.js';
-import { holderAlive, selfHolder } from './liveness.js';
+import { selfHolder } from './liveness.js';
 
 export const replyStates = ['pending', 'sending', 'awaiting', 'published', 'rejected', 'refused', 'failed'] as const;
 export type ReplyState = (typeof replyStates)[number];
@@ -119,6 +119,11 @@ export class ReplyOutbox {
     return r ? toRow(r) : undefined;
   }
 
+  /** A claim without a holder (written before holders were recorded) is alive until stale. */
+  private async claimHolderAlive(holder: string | null): Promise<boolean> {
+    return holder === null || (await this.db.isHolderAlive(holder));
+  }
+
   async all(): Promise<ReplyRow[]> {
     return (await this.db.all<RawRow>('SELECT * FROM replies ORDER BY received_at, message_id')).map(toRow);
   }
@@ -133,12 +138,10 @@ export class ReplyOutbox {
        ORDER BY received_at, message_id`,
       [nowS],
     );
-    return rows
-      .map(toRow)
-      .filter(
-        (r) =>
-          r.state === 'pending' || r.updatedAt <= staleS || (r.claimHolder !== null && !holderAlive(r.claimHolder)),
-      );
+    const due: ReplyRow[] = [];
+    for (const r of rows.map(toRow))
+      if (r.state === 'pending' || r.updatedAt <= staleS || !(await this.claimHolderAlive(r.claimHolder))) due.push(r);
+    return due;
   }
 
   /** Claims held right now: by a live process (in flight), or by none that runs (stuck until taken over). */
@@ -147,9 +150,8 @@ export class ReplyOutbox {
     const rows = await this.db.all<{ updated_at: string; claim_holder: string | null }>(
       `SELECT updated_at, claim_holder FROM replies WHERE state = 'sending'`,
     );
-    const stuck = rows.filter(
-      (r) => r.updated_at <= staleS || (r.claim_holder !== null && !holderAlive(r.claim_holder)),
-    ).length;
+    let stuck = 0;
+    for (const r of rows) if (r.updated_at <= staleS || !(await this.claimHolderAlive(r.claim_holder))) stuck++;
     return { inFlight: rows.length, stuck };
   }
 
@@ -174,7 +176,9 @@ export class ReplyOutbox {
         [messageId],
       );
       const deadHolder =
-        held && held.claim_holder !== null && !holderAlive(held.claim_holder) ? held.claim_holder : null;
+        held && held.claim_holder !== null && !(await this.db.isHolderAlive(held.claim_holder))
+          ? held.claim_holder
+          : null;
       const info = await this.db.run(
         `UPDATE replies SET state = 'sending', attempts = attempts + 1, updated_at = ?, claim_holder = ?
          WHERE message_id = ? AND ((state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ?))
@@ -286,9 +290,12 @@ export class ReplyOutbox {
 
   /** Notes claimed by a process that died before it posted them (it may have posted them: check the case first). */
   async orphanedNotes(): Promise<ReplyRow[]> {
-    return (await this.db.all<RawRow>('SELECT * FROM replies WHERE note_holder IS NOT NULL ORDER BY updated_at'))
-      .map(toRow)
-      .filter((r) => !holderAlive(r.noteHolder));
+    const orphaned: ReplyRow[] = [];
+    for (const r of (
+      await this.db.all<RawRow>('SELECT * FROM replies WHERE note_holder IS NOT NULL ORDER BY updated_at')
+    ).map(toRow))
+      if (!(await this.db.isHolderAlive(r.noteHolder))) orphaned.push(r);
+    return orphaned;
   }
 
   /** Takes over the note claim of a dead process; false when another process took it first. */

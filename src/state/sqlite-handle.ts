@@ -15,6 +15,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type Database from 'better-sqlite3';
 import type { RunResult, SqlParams, StateDb } from './handle.js';
+import { holderAlive } from './liveness.js';
 
 /** One transaction or savepoint level; `root` is the outermost (BEGIN IMMEDIATE) one. */
 interface Frame {
@@ -107,6 +108,10 @@ export class SqliteStateDb implements StateDb {
 
   get open(): boolean {
     return this.sqlite.open;
+  }
+
+  isHolderAlive(holder: string | null | undefined): Promise<boolean> {
+    return Promise.resolve(holderAlive(holder));
   }
 
   close(): Promise<void> {

@@ -3,16 +3,16 @@
  * Agents are named from Omnidesk's staff list when grouping by agent; without Omnidesk (not
  * set up, or not reachable) their ids are shown and a warning says why.
  */
-import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/load.js';
 import type { AppConfig, Config } from '../../config/schema.js';
 import { buildReplyReport, type ReportGrouping } from '../../engine/reply-report.js';
 import { buildServices } from '../../engine/wiring.js';
 import { errorMessage, ExitCode, UserError, type ExitCodeValue } from '../../errors.js';
 import type { Logger } from '../../log.js';
-import { openDb } from '../../state/db.js';
 import type { CommandContext } from '../context.js';
 import { renderReportCsv, renderReportTable } from './render.js';
+import { stateTarget } from '../../config/state-url.js';
+import { openExistingState } from '../../state/open.js';
 
 export interface ReportOptions {
   since?: string | undefined;
@@ -81,7 +81,7 @@ export async function reportCommand(
   const by = opts.by ?? 'app';
   const names = by === 'agent' ? await staffNames(config, ctx, ctx.logger) : undefined;
   // The report never creates the database: a missing one means nothing came in yet.
-  const db = existsSync(ctx.location.dbPath) ? openDb(ctx.location.dbPath) : undefined;
+  const db = await openExistingState(stateTarget(ctx.location, config.state?.url));
   try {
     const report = await buildReplyReport(db, {
       apps: config.apps,

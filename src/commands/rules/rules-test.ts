@@ -2,13 +2,13 @@
  * `asodesk-omni rules test [--review <key>]`: a stored review, or a JSON review on stdin, run
  * through the routing rules; nothing is sent. `--json` prints the result object.
  */
-import { existsSync } from 'node:fs';
 import { loadConfig } from '../../config/load.js';
 import { ExitCode, UserError, type ExitCodeValue } from '../../errors.js';
 import { testJsonReview, testStoredReview, type RulesTestResult } from '../../engine/rules-test.js';
-import { openDb } from '../../state/db.js';
 import type { CommandContext } from '../context.js';
 import { renderRulesTest } from './render.js';
+import { stateTarget } from '../../config/state-url.js';
+import { openExistingState } from '../../state/open.js';
 
 export interface RulesTestOptions {
   review?: string | undefined;
@@ -34,13 +34,13 @@ export async function rulesTestCommand(
   const config = loadConfig(ctx.location, ctx.env);
   let result: RulesTestResult;
   if (opts.review !== undefined) {
-    if (!existsSync(ctx.location.dbPath))
+    const db = await openExistingState(stateTarget(ctx.location, config.state?.url));
+    if (!db)
       throw new UserError(
         `No state file at ${ctx.location.dbPath}: no review is stored yet.`,
         ExitCode.usage,
         'Run `asodesk-omni sync` first, or pipe a JSON review on stdin.',
       );
-    const db = openDb(ctx.location.dbPath);
     try {
       result = await testStoredReview(config, db, opts.review.trim());
     } finally {

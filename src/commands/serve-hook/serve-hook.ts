@@ -8,10 +8,11 @@ import type { Services } from '../../engine/services.js';
 import type { MetricsServer } from '../../metrics/server.js';
 import { ConfigError, ExitCode, UserError, type ExitCodeValue } from '../../errors.js';
 import { startServeHook } from '../../server/serve-hook.js';
-import { openDb } from '../../state/db.js';
 import { bindState, ownerOf } from '../../state/identity.js';
 import { sqliteUsageLedger } from '../../state/usage.js';
 import type { CommandContext } from '../context.js';
+import { stateTarget } from '../../config/state-url.js';
+import { openState, stateName } from '../../state/open.js';
 
 export interface ServeHookOptions {
   host?: string;
@@ -34,11 +35,12 @@ export async function serveHookCommand(ctx: CommandContext, opts: ServeHookOptio
   const metricsPort = opts.metricsPort === undefined ? undefined : parsePort(opts.metricsPort, '--metrics-port');
   const metricsHost = opts.metricsHost ?? '127.0.0.1';
 
-  const db = openDb(ctx.location.dbPath);
+  const target = stateTarget(ctx.location, config.state?.url);
+  const db = await openState(target);
   let services: (Services & { close(): Promise<void> }) | undefined;
   let metricsServer: MetricsServer | undefined;
   try {
-    await bindState(db, ownerOf(config.omnidesk), { dbPath: ctx.location.dbPath });
+    await bindState(db, ownerOf(config.omnidesk), { dbPath: stateName(target) });
     // Loaded here, not at the top: the connectors are only needed once the config is valid.
     const { buildServices } = await import('../../engine/wiring.js');
     services = buildServices(config, ctx.location, ctx.logger, { usage: sqliteUsageLedger(db) });

@@ -3,10 +3,11 @@ import { rebuildState } from '../../engine/rebuild.js';
 import { renderReport } from '../../engine/report.js';
 import { buildServices } from '../../engine/wiring.js';
 import { ConfigError, ExitCode, type ExitCodeValue } from '../../errors.js';
-import { openDb } from '../../state/db.js';
 import { LabelCache } from '../../state/labels.js';
 import { sqliteUsageLedger } from '../../state/usage.js';
 import type { CommandContext } from '../context.js';
+import { stateTarget } from '../../config/state-url.js';
+import { openState } from '../../state/open.js';
 
 export async function rebuildCommand(ctx: CommandContext): Promise<ExitCodeValue> {
   const config = loadConfig(ctx.location, ctx.env);
@@ -16,7 +17,7 @@ export async function rebuildCommand(ctx: CommandContext): Promise<ExitCodeValue
       [{ path: 'omnidesk', message: 'missing' }],
       'Run `asodesk-omni init`.',
     );
-  const db = openDb(ctx.location.dbPath);
+  const db = await openState(stateTarget(ctx.location, config.state?.url));
   try {
     const services = buildServices(config, ctx.location, ctx.logger, {
       usage: sqliteUsageLedger(db),

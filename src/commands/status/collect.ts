@@ -118,7 +118,7 @@ export async function collectStatus(
   }
   return {
     config: location.configPath,
-    database: location.dbPath,
+    database: db?.location ?? location.dbPath,
     databaseExists: db !== undefined,
     lastRun: db ? await lastRun(db) : null,
     apps,

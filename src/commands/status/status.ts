@@ -3,13 +3,13 @@
  * contacting any service. `--json` prints the same as one object. Exit 3 when there is no config,
  * 5 when a sync failed (see `syncFailed`).
  */
-import { existsSync } from 'node:fs';
 import { ExitCode, type ExitCodeValue } from '../../errors.js';
-import { openDb } from '../../state/db.js';
 import type { CommandContext } from '../context.js';
 import { loadExistingConfig } from '../deliverable-config.js';
 import { collectStatus, type StatusReport } from './collect.js';
 import { renderStatus } from './render.js';
+import { stateTarget } from '../../config/state-url.js';
+import { openExistingState } from '../../state/open.js';
 
 /**
  * Monitoring reads the exit code: 5 when an enabled app's last sync failed, or the last run
@@ -29,7 +29,8 @@ export function syncFailed(report: StatusReport): boolean {
 export async function statusCommand(ctx: CommandContext): Promise<ExitCodeValue> {
   const config = loadExistingConfig(ctx);
   // Status never creates the database: a missing one means no sync has run yet.
-  const db = existsSync(ctx.location.dbPath) ? openDb(ctx.location.dbPath) : undefined;
+  const target = stateTarget(ctx.location, config?.state?.url);
+  const db = await openExistingState(target);
   try {
     const report = await collectStatus(config, ctx.location, db);
     ctx.out(ctx.json ? JSON.stringify(report, null, 2) : renderStatus(report));

@@ -1,13 +1,14 @@
 import { renderReport } from '../../engine/report.js';
 import { runSync } from '../../engine/run-sync.js';
 import { errorMessage, ExitCode, type ExitCodeValue } from '../../errors.js';
-import { openDb, openDbCopy } from '../../state/db.js';
 import type { StateDb } from '../../state/handle.js';
 import { bindState, ownerOf } from '../../state/identity.js';
 import type { CommandContext } from '../context.js';
 import { loadDeliverableConfig } from '../deliverable-config.js';
 import { Logger } from '../../log.js';
 import { startProgress } from '../progress.js';
+import { stateTarget } from '../../config/state-url.js';
+import { openState, openStateCopy, stateName } from '../../state/open.js';
 
 export interface SyncOptions {
   dryRun?: boolean;
@@ -37,10 +38,11 @@ function terminalLogger(base: Logger): Logger {
 export async function syncCommand(ctx: CommandContext, opts: SyncOptions): Promise<ExitCodeValue> {
   const config = loadDeliverableConfig(ctx);
   // A dry run works on an in-memory copy: it changes nothing and leaves no file behind, however it ends.
-  const db = opts.dryRun ? openDbCopy(ctx.location.dbPath) : openDb(ctx.location.dbPath);
+  const target = stateTarget(ctx.location, config.state?.url);
+  const db = opts.dryRun ? await openStateCopy(target) : await openState(target);
   try {
     // Refuses a state file of another Omnidesk account or channel, naming the file (exit 6).
-    await bindState(db, ownerOf(config.omnidesk), { record: !opts.dryRun, dbPath: ctx.location.dbPath });
+    await bindState(db, ownerOf(config.omnidesk), { record: !opts.dryRun, dbPath: stateName(target) });
     // On a terminal the summary names every failed app: the same error is not logged above it too.
     const screen = process.stderr.isTTY && !ctx.json;
     const logger = screen ? terminalLogger(ctx.logger) : ctx.logger;

@@ -15,6 +15,7 @@
  */
 import { StorageError } from '../../errors.js';
 import { PgStateDb, type PgStateOptions } from './pg-handle.js';
+import { PgLiveness } from './leases.js';
 
 export const pgMigrations: readonly string[] = [
   `
@@ -287,6 +288,8 @@ export async function openPgState(url: string, opts: PgStateOptions = {}): Promi
   const db = await PgStateDb.connect(url, opts);
   try {
     await migratePg(db);
+    // Before this process writes its holder id into any claim, it holds that id's session lock.
+    db.attachLiveness(await PgLiveness.start(db));
     return db;
   } catch (err) {
     await db.close().catch(() => undefined);

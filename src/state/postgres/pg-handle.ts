@@ -18,6 +18,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
 import type { RunResult, SqlParams, StateDb } from '../handle.js';
+import { holderAlive } from '../liveness.js';
 import { connectionBroke, parsePgUrl, toPgStorageError, type PgTarget } from './pg-faults.js';
 import { mayWrite, numberPlaceholders } from './sql.js';
 
@@ -85,6 +86,12 @@ function typesFor(pgm: PgModule): pg.CustomTypesConfig {
   };
 }
 
+/** The liveness of claim holders (leases.ts), kept apart so this module does not import it. */
+export interface HolderLiveness {
+  isHolderAlive(holder: string | null | undefined): Promise<boolean>;
+  close(): Promise<void>;
+}
+
 export class PgStateDb implements StateDb {
   readonly dialect = 'postgres' as const;
   readonly location: string;
@@ -93,6 +100,7 @@ export class PgStateDb implements StateDb {
   private txTail: Promise<void> = Promise.resolve();
   private txWaiting = 0;
   private closed: Promise<void> | undefined;
+  private liveness: HolderLiveness | undefined;
 
   private constructor(
     readonly pool: pg.Pool,
@@ -285,9 +293,20 @@ export class PgStateDb implements StateDb {
     }
   }
 
+  /** Set by openPgState once this process holds the session lock of its own holder id. */
+  attachLiveness(liveness: HolderLiveness): void {
+    this.liveness = liveness;
+  }
+
+  isHolderAlive(holder: string | null | undefined): Promise<boolean> {
+    // Without the attached liveness (a bare handle: tests, copying) only this host is checked.
+    return this.liveness ? this.liveness.isHolderAlive(holder) : Promise.resolve(holderAlive(holder));
+  }
+
   async close(): Promise<void> {
     this.closed ??= (async () => {
       await this.txTail;
+      await this.liveness?.close();
       await this.pool.end();
     })();
     return this.closed;

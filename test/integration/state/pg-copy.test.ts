@@ -1,89 +1,26 @@
 /**
  * copyState SQLite → PostgreSQL (and back): every table with rows, ids kept, identity
  * sequences moved past them, counts verified, and a second copy into the same target refused.
- * The SQLite side is a minimal StateDb over better-sqlite3 of this test's own, so the copy is
- * tested through the interface alone.
  */
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../../src/errors.js';
 import { copyState, stateTables, type CopyProgress } from '../../../src/state/copy.js';
-import type { RunResult, SqlParams, StateDb } from '../../../src/state/handle.js';
-import { migrations } from '../../../src/state/migrations.js';
+import { openDb } from '../../../src/state/db.js';
+import type { StateDb } from '../../../src/state/handle.js';
+import type { SqliteStateDb } from '../../../src/state/sqlite-handle.js';
 import { openPgState } from '../../../src/state/postgres/migrations.js';
 import type { PgStateDb } from '../../../src/state/postgres/pg-handle.js';
 import { freshPgDatabase } from '../../helpers/pg.js';
 import { tempDir } from '../../helpers/temp.js';
-
-/** StateDb over better-sqlite3, just enough for the copy (statements run one at a time). */
-class SqliteTestDb implements StateDb {
-  readonly dialect = 'sqlite' as const;
-  private depth = 0;
-  constructor(
-    readonly db: Database.Database,
-    readonly location: string,
-  ) {}
-  static open(path: string): SqliteTestDb {
-    const db = new Database(path);
-    const v = db.pragma('user_version', { simple: true }) as number;
-    for (let i = v; i < migrations.length; i++) {
-      db.exec(migrations[i]!);
-      db.pragma(`user_version = ${i + 1}`);
-    }
-    return new SqliteTestDb(db, path);
-  }
-  private bind(params?: SqlParams): unknown[] {
-    return [...(params ?? [])];
-  }
-  async all<T>(sql: string, params?: SqlParams): Promise<T[]> {
-    return this.db.prepare(sql).all(...this.bind(params)) as T[];
-  }
-  async get<T>(sql: string, params?: SqlParams): Promise<T | undefined> {
-    return this.db.prepare(sql).get(...this.bind(params)) as T | undefined;
-  }
-  async value<T>(sql: string, params?: SqlParams): Promise<T | undefined> {
-    return this.db
-      .prepare(sql)
-      .pluck()
-      .get(...this.bind(params)) as T | undefined;
-  }
-  async column<T>(sql: string, params?: SqlParams): Promise<T[]> {
-    return this.db
-      .prepare(sql)
-      .pluck()
-      .all(...this.bind(params)) as T[];
-  }
-  async run(sql: string, params?: SqlParams): Promise<RunResult> {
-    return { changes: this.db.prepare(sql).run(...this.bind(params)).changes };
-  }
-  async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    const sp = `sp${this.depth}`;
-    this.db.exec(this.depth === 0 ? 'BEGIN IMMEDIATE' : `SAVEPOINT ${sp}`);
-    this.depth++;
-    try {
-      const r = await fn();
-      this.depth--;
-      this.db.exec(this.depth === 0 ? 'COMMIT' : `RELEASE ${sp}`);
-      return r;
-    } catch (err) {
-      this.depth--;
-      this.db.exec(this.depth === 0 ? 'ROLLBACK' : `ROLLBACK TO ${sp}; RELEASE ${sp}`);
-      throw err;
-    }
-  }
-  async close(): Promise<void> {
-    this.db.close();
-  }
-}
 
 const open: StateDb[] = [];
 afterEach(async () => {
   for (const db of open.splice(0)) await db.close();
 });
 
-function sqliteState(): SqliteTestDb {
-  const db = SqliteTestDb.open(join(tempDir(), 'state.db'));
+function sqliteState(): SqliteStateDb {
+  const db = openDb(join(tempDir(), 'state.db'));
   open.push(db);
   return db;
 }
@@ -96,8 +33,8 @@ async function pgState(): Promise<PgStateDb> {
 }
 
 /** Rows in every table: `many` in review_versions (several batches), a few elsewhere, sparse ids. */
-function fill(state: SqliteTestDb, many: number): void {
-  const db = state.db;
+function fill(state: SqliteStateDb, many: number): void {
+  const db = state.sqlite;
   const tx = db.transaction(() => {
     for (const t of stateTables()) {
       const cols = db.pragma(`table_info(${t.name})`) as Array<{ name: string; type: string; notnull: number }>;

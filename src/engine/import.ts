@@ -10,7 +10,7 @@ import type { ConfigLocation } from '../config/load.js';
 import type { AppConfig, Config } from '../config/schema.js';
 import { decodeExport, readExport, type ExportRead } from '../connectors/stores/export-files.js';
 import { allStores, storeDescriptor, storeName } from '../connectors/stores/registry.js';
-import { errorMessage, ExitCode, UserError } from '../errors.js';
+import { errorMessage, ExitCode, LockedError, UserError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { AppStates } from '../state/app-state.js';
 import { backlogTaken } from '../state/backlog.js';
@@ -18,7 +18,7 @@ import type { StateDb } from '../state/handle.js';
 import { LabelCache } from '../state/labels.js';
 import { sqliteUsageLedger } from '../state/usage.js';
 import { bindState, ownerOf } from '../state/identity.js';
-import { acquireLock } from '../state/lock.js';
+import { takeSyncLeases } from '../state/sync-leases.js';
 import { Runs } from '../state/runs.js';
 import { CaseFinder } from './case-finder.js';
 import { deliverReported } from './deliver.js';
@@ -97,7 +97,16 @@ export async function importReviews(deps: ImportDeps, appId: string, paths: read
   const app = appOf(config, appId);
   const files = readImportFiles(app, paths);
   await bindState(db, ownerOf(config.omnidesk), { record: true });
-  const lock = await acquireLock(db, 'sync');
+  // As a sync: the run lock on SQLite; on PostgreSQL the app's lease, so no worker syncs it meanwhile.
+  const leases = await takeSyncLeases(db);
+  const appLease = await leases.app(`${app.store}:${app.appId}`).catch(async (err: unknown) => {
+    await leases.release();
+    throw err;
+  });
+  if (!appLease) {
+    await leases.release();
+    throw new LockedError(`A sync worker is syncing ${app.id} right now.`);
+  }
   try {
     const runs = new Runs(db);
     const runId = await runs.start('import');
@@ -144,7 +153,8 @@ export async function importReviews(deps: ImportDeps, appId: string, paths: read
     logger.info('import finished', { app: app.id, created: report.created, outcome: report.outcome });
     return result;
   } finally {
-    await lock.release();
+    await appLease.release();
+    await leases.release();
   }
 }
 

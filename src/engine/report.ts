@@ -51,6 +51,10 @@ export interface SyncReport {
   finishedAt: string;
   dryRun: boolean;
   apps: AppReport[];
+  /** Apps another sync worker held or had synced since this run began (PostgreSQL state). */
+  appsElsewhere?: string[] | undefined;
+  /** Another worker was doing the account-wide steps (replies, follow-ups, notes) meanwhile. */
+  sharedStepsElsewhere?: boolean | undefined;
   replies?: ReplySummary | undefined;
   /** Drafts and automatic replies of new cases (config `drafts`, `autoReply`). */
   followUps?: FollowUpReport | undefined;
@@ -153,6 +157,9 @@ export function renderReport(report: SyncReport): string {
     for (const e of a.errors) out.push(`  ${a.app}: error: ${e}`);
     for (const s of a.wouldSend ?? []) out.push(`  ${a.app}: would send: ${s}`);
   }
+  if (report.appsElsewhere?.length) out.push(`Synced by another worker meanwhile: ${report.appsElsewhere.join(', ')}`);
+  if (report.sharedStepsElsewhere)
+    out.push('Replies, follow-ups and rating notes: done by another worker running now.');
   if (report.replies) {
     const r = report.replies;
     out.push(

@@ -13,7 +13,7 @@ import { Cursors } from '../state/cursors.js';
 import type { StateDb } from '../state/handle.js';
 import { isStorageFault } from '../state/faults.js';
 import { bindState, ownerOf } from '../state/identity.js';
-import { acquireLock } from '../state/lock.js';
+import { takeSyncLeases, type SyncLeases } from '../state/sync-leases.js';
 import { Runs } from '../state/runs.js';
 import { SetAsideRecords } from '../state/set-aside.js';
 import { CaseFinder } from './case-finder.js';
@@ -74,12 +74,13 @@ export class SyncEngine {
     const { db, config, logger } = this.deps;
     const apps = selectApps(config, opts.apps);
     await bindState(db, ownerOf(config.omnidesk), { record: !opts.dryRun });
-    const lock = opts.dryRun ? undefined : await acquireLock(db, 'sync');
+    // SQLite: the run lock (exit 75 while another run holds it); PostgreSQL: leases shared by workers.
+    const leases = opts.dryRun ? undefined : await takeSyncLeases(db);
     let heartbeat: NodeJS.Timeout | undefined;
     // In a timer nobody awaits: a full disk or a foreign lock must not become an uncaught
     // exception; the run's next write meets the same fault and reports it.
     const beat = (): void => {
-      lock?.beat().catch((err: unknown) => {
+      leases?.beat().catch((err: unknown) => {
         logger.warn('could not refresh the run lock', { error: errorMessage(err) });
       });
     };
@@ -89,17 +90,21 @@ export class SyncEngine {
       this.finder = channel
         ? new CaseFinder({ db, helpdesk: this.deps.services.helpdesk, channel, logger, now: this.now })
         : undefined;
-      heartbeat = lock ? setInterval(beat, 30_000) : undefined;
+      heartbeat = leases ? setInterval(beat, 30_000) : undefined;
       heartbeat?.unref();
       const runs = new Runs(db);
       const runId = opts.dryRun ? undefined : await runs.start('sync');
       const startedAt = new Date(this.now()).toISOString();
       const limit = pLimit(config.sync.concurrency);
-      const reports = await Promise.all(apps.map((app) => limit(() => this.syncApp(app, opts))));
+      const taken = await Promise.all(apps.map((app) => limit(() => this.syncLeased(app, opts, leases, startedAt))));
+      const reports = taken.filter((r): r is AppReport => r !== undefined);
+      const elsewhere = apps.filter((_, i) => taken[i] === undefined).map((a) => a.id);
+      // The account-wide steps run in one worker at a time: the one holding the shared lease.
+      const shared = leases?.shared ?? true;
       let replies: ReplySummary | undefined;
       let followUps: FollowUpReport | undefined;
       let effects: ReplyEffectReport | undefined;
-      if (!opts.dryRun) {
+      if (!opts.dryRun && shared) {
         // Before the flush, so an automatic reply handed over now is published in this run.
         followUps = await this.followUps();
         replies = await this.replies(opts);
@@ -119,6 +124,8 @@ export class SyncEngine {
         finishedAt: new Date(this.now()).toISOString(),
         dryRun: Boolean(opts.dryRun),
         apps: reports,
+        ...(elsewhere.length > 0 && { appsElsewhere: elsewhere }),
+        ...(!shared && { sharedStepsElsewhere: true }),
         replies,
         ...(followUps && hasFollowUps(followUps) && { followUps }),
         ...(effects && effects.edits + effects.notes + effects.errors.length > 0 && { replyEffects: effects }),
@@ -131,7 +138,31 @@ export class SyncEngine {
       return report;
     } finally {
       if (heartbeat) clearInterval(heartbeat);
-      await lock?.release();
+      await leases?.release();
+    }
+  }
+
+  /**
+   * One app under its lease: undefined when another worker holds it, or synced it after this
+   * run began (two workers started together must not both walk every app).
+   */
+  private async syncLeased(
+    app: AppConfig,
+    opts: SyncRunOptions,
+    leases: SyncLeases | undefined,
+    runStartedAt: string,
+  ): Promise<AppReport | undefined> {
+    if (!leases) return this.syncApp(app, opts);
+    const lease = await leases.app(`${app.store}:${app.appId}`);
+    if (!lease) return undefined;
+    try {
+      if (this.deps.db.dialect !== 'sqlite') {
+        const last = (await new AppStates(this.deps.db).get(`${app.store}:${app.appId}`))?.lastSyncAt;
+        if (last && last >= runStartedAt) return undefined;
+      }
+      return await this.syncApp(app, opts);
+    } finally {
+      await lease.release();
     }
   }
 

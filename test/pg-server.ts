@@ -84,7 +84,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     project.provide('pgUrl', given);
     return async () => {};
   }
+  const server = await startEmbeddedPg();
+  project.provide('pgUrl', server.url);
+  return server.stop;
+}
 
+/** An embedded PostgreSQL server in its own temp folder (tests, benchmark); `stop` removes it. */
+export async function startEmbeddedPg(): Promise<{ url: string; stop: () => Promise<void> }> {
   const EmbeddedPostgres = await loadEmbeddedPostgres();
   const dir = mkdtempSync(join(machineTempDir(), 'asodesk-omni-pg-'));
   chmodSync(dir, 0o755);
@@ -166,8 +172,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       if (runTmp === undefined) delete process.env.TMPDIR;
       else process.env.TMPDIR = runTmp;
     }
-    project.provide('pgUrl', `postgres://postgres:${password}@127.0.0.1:${port}/postgres`);
-    return stop;
+    return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, stop };
   } catch (err) {
     await stop().catch(() => undefined);
     const tail = log.slice(-30).join('\n').split(password).join('***');

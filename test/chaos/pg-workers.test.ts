@@ -9,6 +9,7 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../src/config/schema.js';
 import type { SyncReport } from '../../src/engine/report.js';
+import type { FaultKind } from '../../src/emulators/harness.js';
 import { startWorld, type World } from '../../src/emulators/world.js';
 import { freshPgDatabase } from '../helpers/pg.js';
 import { ensureBuilt, killAllStarted, runCli, startCli } from '../helpers/spawn.js';
@@ -141,4 +142,23 @@ describe('sync workers on PostgreSQL', () => {
     expect(next.code, next.stderr).toBe(0);
     expectOneCaseEach(w);
   }, 180_000);
+
+  it('two workers while a fifth of all requests fail: rounds converge to one case per review', async () => {
+    const w = await manyApps();
+    const { url } = await freshPgDatabase();
+    const emulators = [w.omnidesk, w.appStore];
+    // Never-answered requests are left out: the CLI's own timeout is long.
+    const kinds: FaultKind[] = ['429', '500', '502', '503', 'drop', 'malformed'];
+    emulators.forEach((e, i) => e.server.setFaults({ rate: 0.2, kinds, seed: 31 + i }));
+    for (let round = 0; round < 3; round++) {
+      const runs = await Promise.all([runCli(syncArgs(w, url)), runCli(syncArgs(w, url))]);
+      // A run with faults ends partial (5) or ok; never a crash, never a lock refusal.
+      for (const r of runs) expect([0, 5], r.stderr).toContain(r.code);
+    }
+    expect(w.omnidesk.server.requests.some((r) => r.fault !== undefined)).toBe(true);
+    for (const e of emulators) e.server.clearFaults();
+    const last = await runCli(syncArgs(w, url));
+    expect(last.code, last.stderr).toBe(0);
+    expectOneCaseEach(w);
+  }, 240_000);
 });

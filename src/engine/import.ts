@@ -99,11 +99,11 @@ export async function importReviews(deps: ImportDeps, appId: string, paths: read
   await bindState(db, ownerOf(config.omnidesk), { record: true });
   // As a sync: the run lock on SQLite; on PostgreSQL the app's lease, so no worker syncs it meanwhile.
   const leases = await takeSyncLeases(db);
-  const appLease = await leases.app(`${app.store}:${app.appId}`).catch(async (err: unknown) => {
+  const heldApp = await leases.app(`${app.store}:${app.appId}`).catch(async (err: unknown) => {
     await leases.release();
     throw err;
   });
-  if (!appLease) {
+  if (!heldApp) {
     await leases.release();
     throw new LockedError(`A sync worker is syncing ${app.id} right now.`);
   }
@@ -153,7 +153,7 @@ export async function importReviews(deps: ImportDeps, appId: string, paths: read
     logger.info('import finished', { app: app.id, created: report.created, outcome: report.outcome });
     return result;
   } finally {
-    await appLease.release();
+    await heldApp.release();
     await leases.release();
   }
 }

@@ -9,7 +9,7 @@ import type { StateDb } from './handle.js';
 import { acquireLock } from './lock.js';
 import type { PgStateDb } from './postgres/pg-handle.js';
 
-export interface AppLease {
+export interface HeldApp {
   release(): Promise<void>;
 }
 
@@ -17,13 +17,13 @@ export interface SyncLeases {
   /** True when this run does the account-wide steps (no other worker is doing them now). */
   readonly shared: boolean;
   /** Takes one app for this run; undefined when another worker holds it. */
-  app(appKey: string): Promise<AppLease | undefined>;
+  app(appKey: string): Promise<HeldApp | undefined>;
   /** Long runs call this so the SQLite run lock is not taken for dead. */
   beat(): Promise<void>;
   release(): Promise<void>;
 }
 
-const noLease: AppLease = { release: () => Promise.resolve() };
+const noLease: HeldApp = { release: () => Promise.resolve() };
 
 /** Throws LockedError (exit 75) on SQLite when another run holds the file. */
 export async function takeSyncLeases(db: StateDb, name = 'sync'): Promise<SyncLeases> {

@@ -46,6 +46,7 @@ Examples:
   $ asodesk-omni report --since 30d --by agent   answers, times, outcomes, rating changes after answers
   $ asodesk-omni config check --online      validate settings and credentials
   $ asodesk-omni state rebuild              after a restore or a move: read cases back from Omnidesk
+  $ asodesk-omni state migrate --to "$ASODESK_OMNI_STATE_URL"   move the SQLite state into PostgreSQL
 
 Exit codes:
 ${exitCodeHelp.map(([code, text]) => `  ${String(code).padStart(3)}  ${text}`).join('\n')}

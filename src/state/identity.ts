@@ -25,6 +25,20 @@ export function ownerOf(
 
 const key = 'state-owner';
 
+/** The owner recorded in the state, if any (what `state migrate` says it carried over). */
+export async function recordedOwner(db: StateDb): Promise<StateOwner | undefined> {
+  const raw = await new Cursors(db).get(key);
+  if (raw === undefined) return undefined;
+  try {
+    const known = JSON.parse(raw) as Partial<StateOwner>;
+    if (typeof known.account === 'string' && typeof known.channel === 'string')
+      return { account: known.account, channel: known.channel };
+  } catch {
+    // Unreadable: bindState replaces it on the next sync.
+  }
+  return undefined;
+}
+
 /**
  * Records the owner on first use; throws StateMismatchError when the state belongs to another
  * account or channel. `record: false` (a dry run) only checks.

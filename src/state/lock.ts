@@ -74,3 +74,13 @@ export async function acquireLock(
     },
   };
 }
+
+/**
+ * Deletes `lock`'s row from another state `db` (a copy made while the lock was held): the row
+ * names this process, not the state, and in the copy nobody would ever release it. Returns the
+ * rows deleted (0 or 1).
+ */
+export async function forgetCopiedLock(db: StateDb, lock: Pick<HeldLock, 'name' | 'token'>): Promise<number> {
+  const r = await db.run('DELETE FROM locks WHERE name = ? AND token = ?', [lock.name, lock.token]);
+  return r.changes;
+}

@@ -2,12 +2,13 @@
 // listener's event loop cannot slow the sending down and hide itself. Request i is due at
 // start + i / rate whatever happened to the earlier ones, and its latency is measured from that
 // due time (not from when it went out): a listener that stalls for 200 ms shows 200 ms.
-//   node bench/hook-load-child.mjs <url> <path> <rate> <seconds> <cases> <firstMessageId>
+//   node bench/hook-load-child.mjs <url> <path> <rate> <seconds> <cases> <firstMessageId> [firstCaseId]
 // Prints one JSON line: sent, ok, errors, percentiles (ms), the achieved rate, and how late the
 // generator itself sent (sendLateP99Ms: large means this process, not the listener, was starved).
 import { Pool } from 'undici';
 
-const [url, path, rateArg, secondsArg, casesArg, firstArg] = process.argv.slice(2);
+const [url, path, rateArg, secondsArg, casesArg, firstArg, firstCaseArg] = process.argv.slice(2);
+const firstCase = Number(firstCaseArg ?? 1);
 const rate = Number(rateArg);
 const seconds = Number(secondsArg);
 const cases = Number(casesArg);
@@ -27,7 +28,7 @@ function body(id) {
   return new URLSearchParams({
     type: 'message_new',
     'object[message_id]': String(id),
-    'object[case_id]': String((id % cases) + 1),
+    'object[case_id]': String(firstCase + (id % cases)),
     'object[staff_id]': '7',
     'object[user_id]': '0',
     'object[content]': `Thanks for the review #${id}`,

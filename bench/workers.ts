@@ -5,7 +5,11 @@
  * sync of all apps on PostgreSQL and on the SQLite file. Every run is checked: each review in
  * exactly one Omnidesk case. Writes bench-results/workers.json.
  *
+ * Last, two serve-hook replicas (separate processes) on the PostgreSQL state, each loaded by an
+ * open-loop generator at half the rate: their acknowledgement percentiles.
+ *
  *   npm run build && npx tsx bench/workers.ts [--apps 200] [--reviews 100] [--latency 100] [--workers 1,2,4]
+ *                                             [--hook-rate 200] [--hook-seconds 4]
  *
  * A PostgreSQL server: ASODESK_OMNI_TEST_PG_URL, or an embedded one started here.
  */
@@ -28,6 +32,8 @@ const { values } = parseArgs({
     reviews: { type: 'string', default: '100' },
     latency: { type: 'string', default: '100' },
     workers: { type: 'string', default: '1,2,4' },
+    'hook-rate': { type: 'string', default: '200' },
+    'hook-seconds': { type: 'string', default: '4' },
   },
 });
 const appsCount = Number(values.apps);
@@ -137,6 +143,99 @@ async function freshDatabase(serverUrl: string): Promise<string> {
   return u.toString();
 }
 
+function startReplica(world: World, url: string, port: number): { stop(): Promise<void> } {
+  const child = spawn(
+    process.execPath,
+    [
+      join(root, 'bin/asodesk-omni.js'),
+      'serve-hook',
+      '-q',
+      '-c',
+      world.configPath,
+      '--state',
+      url,
+      '--port',
+      String(port),
+    ],
+    { cwd: world.dir, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const exited = new Promise<void>((r) => child.on('close', () => r()));
+  return {
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function healthy(port: number): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`serve-hook on port ${port} did not start`);
+}
+
+function loadChild(args: string[]): Promise<Record<string, number>> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [join(root, 'bench/hook-load-child.mjs'), ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.on('close', () =>
+      done(JSON.parse(Buffer.concat(out).toString().trim().split('\n').at(-1) ?? '{}') as Record<string, number>),
+    );
+  });
+}
+
+/** Two serve-hook replicas on one PostgreSQL state, each under half the load. */
+async function twoReplicas(serverUrl: string): Promise<Record<string, unknown>> {
+  const world = await seededWorld();
+  try {
+    for (const e of [world.appStore, world.googlePlay, world.rustore]) e.server.setLatency(0);
+    const url = await freshDatabase(serverUrl);
+    const first = await sync(world, ['--state', url]);
+    if (first.code !== 0) throw new Error(`sync before the replicas exited ${first.code}: ${first.stderr}`);
+    const caseIds = world.omnidesk.cases().map((c) => c.caseId);
+    const ports = [18_000 + Math.floor(Math.random() * 5000), 23_500 + Math.floor(Math.random() * 5000)];
+    const replicas = ports.map((port) => startReplica(world, url, port));
+    try {
+      await Promise.all(ports.map(healthy));
+      const secret = String((world.config.webhook as { secret?: string } | undefined)?.secret);
+      const rate = Number(values['hook-rate']);
+      const seconds = values['hook-seconds'];
+      const results = await Promise.all(
+        ports.map((port, i) =>
+          loadChild([
+            `http://127.0.0.1:${port}`,
+            `/omnidesk/webhook/${secret}`,
+            String(rate / 2),
+            seconds,
+            String(caseIds.length),
+            String(1 + i * 10_000_000),
+            String(Math.min(...caseIds)),
+          ]),
+        ),
+      );
+      const p99 = Math.max(...results.map((r) => r.p99Ms ?? NaN));
+      console.log(
+        `two serve-hook replicas at ${rate} req/s in all: p99 ${results.map((r) => r.p99Ms).join(' / ')} ms, errors ${results.map((r) => r.errors).join(' / ')}`,
+      );
+      return { rate, seconds: Number(seconds), perReplica: results, p99Ms: p99 };
+    } finally {
+      await Promise.all(replicas.map((r) => r.stop()));
+    }
+  } finally {
+    await world.stop();
+    rmSync(world.dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const given = process.env.ASODESK_OMNI_TEST_PG_URL;
   const server = given ? { url: given, stop: async () => {} } : await startEmbeddedPg();
@@ -190,6 +289,7 @@ async function main(): Promise<void> {
       await world.stop();
       rmSync(world.dir, { recursive: true, force: true });
     }
+    const replicas = await twoReplicas(server.url);
     const one = delivery['1']?.wallMs;
     const speedup = (n: number): number | undefined =>
       one && delivery[String(n)] ? +(one / delivery[String(n)]!.wallMs).toFixed(2) : undefined;
@@ -198,6 +298,7 @@ async function main(): Promise<void> {
       speedup2: speedup(2),
       speedup4: speedup(4),
       idleSyncMs: { postgres: idlePgMs, sqlite: idleSqliteMs },
+      serveHookTwoReplicas: replicas,
       loadAfter: loadavg().map((l) => +l.toFixed(2)),
     });
     console.log(`speed-up with 2 workers: ${speedup(2)}× (target ≥ 1.8), with 4: ${speedup(4)}×`);

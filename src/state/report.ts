@@ -82,7 +82,10 @@ export async function reportReplies(db: StateDb): Promise<ReportReply[]> {
   }));
 }
 
-/** Every answer's recorded outcome. */
+/**
+ * Every answer's recorded outcome, unpublished ones (no time) first: NULLS FIRST is SQLite's
+ * default for ascending order, PostgreSQL's is NULLS LAST.
+ */
 export async function reportAnswers(db: StateDb): Promise<ReportAnswer[]> {
   const rows = await db.all<{
     review_key: string;
@@ -95,7 +98,7 @@ export async function reportAnswers(db: StateDb): Promise<ReportAnswer[]> {
   }>(`SELECT COALESCE(r.alias_of, r.review_key) AS review_key, a.message_id, a.staff_id, a.outcome,
          a.rating_before, a.version_before, a.published_at
        FROM answer_log a JOIN reviews r ON r.review_key = a.review_key
-       ORDER BY a.published_at, a.message_id`);
+       ORDER BY a.published_at NULLS FIRST, a.message_id`);
   return rows.map((r) => ({
     reviewKey: r.review_key,
     messageId: r.message_id,

@@ -25,7 +25,7 @@ import type { AnswerState, Review, StoreId } from '../../src/domain/review.js';
 import type { Services } from '../../src/engine/services.js';
 import { noteBody } from '../../src/engine/reply-notes.js';
 import { RemoteError } from '../../src/errors.js';
-import type { SqliteStateDb } from '../../src/state/sqlite-handle.js';
+import type { StateDb } from '../../src/state/handle.js';
 import { ReviewStore } from '../../src/state/reviews.js';
 
 export const secret = 'test-secret-0123456789abcdef';
@@ -334,7 +334,7 @@ export function makeReview(partial: Partial<Review> & Pick<Review, 'store' | 'ap
 
 /** A known review whose case is `caseId`. */
 export async function seedReview(
-  db: SqliteStateDb,
+  db: StateDb,
   store: StoreId,
   appId: string,
   reviewId: string,

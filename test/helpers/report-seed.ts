@@ -13,7 +13,7 @@
  */
 import type { Review } from '../../src/domain/review.js';
 import { openDb } from '../../src/state/db.js';
-import type { SqliteStateDb } from '../../src/state/sqlite-handle.js';
+import type { StateDb } from '../../src/state/handle.js';
 import { ReplyOutbox } from '../../src/state/replies.js';
 import { ReplyEffects, type AnswerOutcome } from '../../src/state/reply-effects.js';
 import { ReviewStore } from '../../src/state/reviews.js';
@@ -43,9 +43,9 @@ function review(app: AppId, id: string, rating: number, at: number): Review {
   };
 }
 
-/** Writes the history into a state file (or memory) and returns the open database. */
-export async function seedReportHistory(path = ':memory:'): Promise<SqliteStateDb> {
-  const db = openDb(path);
+/** Writes the history into a state (a state file's path, memory, or an open state) and returns it open. */
+export async function seedReportHistory(into: string | StateDb = ':memory:'): Promise<StateDb> {
+  const db = typeof into === 'string' ? openDb(into) : into;
   const reviews = new ReviewStore(db);
   const outbox = new ReplyOutbox(db);
   const effects = new ReplyEffects(db);
@@ -64,9 +64,11 @@ export async function seedReportHistory(path = ':memory:'): Promise<SqliteStateD
   const reply = async (key: string, messageId: number, staffId: number | null, receivedAt: number): Promise<void> => {
     await outbox.record({ messageId, caseId: 1000 + Math.abs(messageId), reviewKey: key, staffId, text: 'Thanks!' });
     // The outbox stamps its own time; the history needs the fixed one.
-    db.sqlite
-      .prepare('UPDATE replies SET received_at = ?, updated_at = ? WHERE message_id = ?')
-      .run(iso(receivedAt), iso(receivedAt), messageId);
+    await db.run('UPDATE replies SET received_at = ?, updated_at = ? WHERE message_id = ?', [
+      iso(receivedAt),
+      iso(receivedAt),
+      messageId,
+    ]);
   };
   const outcome = async (
     key: string,

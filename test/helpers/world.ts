@@ -6,10 +6,32 @@ import { buildServices } from '../../src/engine/wiring.js';
 import { startWorld, type World, type WorldOptions } from '../../src/emulators/world.js';
 import { memoryLogger } from '../../src/log.js';
 import { openDb } from '../../src/state/db.js';
+import type { StateDb } from '../../src/state/handle.js';
 import { LabelCache } from '../../src/state/labels.js';
 import { sqliteUsageLedger } from '../../src/state/usage.js';
 
 export type { World };
+
+/** States given to worlds (test/helpers/backends.ts), used instead of the world's SQLite file. */
+const givenStates = new WeakMap<World, StateDb>();
+
+/** Makes `syncOnce` and `withWorldState` use `db` (kept open; its opener closes it) for `world`. */
+export function useState(world: World, db: StateDb): World {
+  givenStates.set(world, db);
+  return world;
+}
+
+/** Runs `fn` on the world's state: the given one, or its SQLite file opened for the call. */
+export async function withWorldState<T>(world: World, fn: (db: StateDb) => Promise<T>): Promise<T> {
+  const given = givenStates.get(world);
+  if (given) return fn(given);
+  const db = openDb(world.dbPath);
+  try {
+    return await fn(db);
+  } finally {
+    db.closeSync();
+  }
+}
 
 export async function testWorld(opts: Omit<WorldOptions, 'dir'> & { dir: string }): Promise<World> {
   return startWorld(opts);
@@ -23,9 +45,8 @@ export async function syncOnce(
 ): Promise<SyncReport & { logs: string[] }> {
   world.saveConfig();
   const config: Config = loadConfig({ configPath: world.configPath, dbPath: world.dbPath }, {});
-  const db = openDb(world.dbPath);
   const logger = memoryLogger();
-  try {
+  return withWorldState(world, async (db) => {
     const services = buildServices(config, { configPath: world.configPath, dbPath: world.dbPath }, logger, {
       usage: sqliteUsageLedger(db),
       labelCache: new LabelCache(db),
@@ -34,9 +55,7 @@ export async function syncOnce(
     });
     const report = await new SyncEngine({ db, config, services, logger, now: clock.now }).run(opts);
     return { ...report, logs: logger.lines };
-  } finally {
-    db.closeSync();
-  }
+  });
 }
 
 /** Requests to the store APIs themselves (not token or auth endpoints, not inspection). */

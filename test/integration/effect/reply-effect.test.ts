@@ -5,9 +5,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { worldApps, type World } from '../../../src/emulators/world.js';
-import { openDb } from '../../../src/state/db.js';
+import { backends } from '../../helpers/backends.js';
 import { tempDir } from '../../helpers/temp.js';
-import { syncOnce, testWorld } from '../../helpers/world.js';
+import { syncOnce, testWorld, useState, withWorldState } from '../../helpers/world.js';
 
 const pkg = worldApps.android.appId;
 const hour = 3_600_000;
@@ -53,11 +53,11 @@ async function answered(author: string, stars: number): Promise<string> {
   return id;
 }
 
-describe('reply effect (fixed clock)', () => {
+describe.each(backends)('reply effect (fixed clock), state on %s', (_backend, open) => {
   beforeEach(async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     at(t0 - day);
-    world = await testWorld({ dir: tempDir() });
+    world = useState(await testWorld({ dir: tempDir() }), await open());
   });
   afterEach(async () => {
     await world.stop();
@@ -106,11 +106,8 @@ describe('reply effect (fixed clock)', () => {
     expect(ratingNotes('Ann')[2]).toContain('rating 1 → 2, 22 days after the answer (before the answer: 2).');
     expect(labelsOf('Ann')).toEqual([]);
 
-    const db = openDb(world.dbPath);
-    try {
-      const log = db.sqlite
-        .prepare('SELECT outcome, rating_before, version_before, published_at, staff_id FROM answer_log')
-        .all();
+    await withWorldState(world, async (db) => {
+      const log = await db.all('SELECT outcome, rating_before, version_before, published_at, staff_id FROM answer_log');
       expect(log).toEqual([
         {
           outcome: 'published',
@@ -120,20 +117,16 @@ describe('reply effect (fixed clock)', () => {
           staff_id: 1,
         },
       ]);
-      const edits = db.sqlite
-        .prepare(
-          'SELECT version, rating_from, rating_to, rating_before, label, note_done FROM answer_edits ORDER BY version',
-        )
-        .all();
+      const edits = await db.all(
+        'SELECT version, rating_from, rating_to, rating_before, label, note_done FROM answer_edits ORDER BY version',
+      );
       expect(edits).toEqual([
         { version: 2, rating_from: 2, rating_to: 5, rating_before: 2, label: 'rating-up-after-reply', note_done: 1 },
         { version: 3, rating_from: 5, rating_to: 1, rating_before: 2, label: 'rating-down-after-reply', note_done: 1 },
         { version: 4, rating_from: 1, rating_to: 1, rating_before: 2, label: null, note_done: 1 },
         { version: 5, rating_from: 1, rating_to: 2, rating_before: 2, label: null, note_done: 1 },
       ]);
-    } finally {
-      db.closeSync();
-    }
+    });
   });
 
   it('an edit before the answer owes nothing; a same-day change says so; notes follow the config language', async () => {

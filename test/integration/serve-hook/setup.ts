@@ -1,7 +1,7 @@
 /**
  * The whole reply loop on the real emulators: Omnidesk (which POSTs the channel webhook on an
  * agent's reply), App Store Connect, Google Play and RuStore, wired by `buildServices` from a
- * config pointing at them, a temp SQLite file, and reviews already turned into cases.
+ * config pointing at them, a temp SQLite file (or a given state), and reviews already turned into cases.
  */
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
@@ -19,7 +19,7 @@ import { OmnideskEmulator } from '../../../src/emulators/omnidesk.js';
 import { RuStoreEmulator } from '../../../src/emulators/rustore.js';
 import { memoryLogger } from '../../../src/log.js';
 import { openDb } from '../../../src/state/db.js';
-import type { SqliteStateDb } from '../../../src/state/sqlite-handle.js';
+import type { StateDb } from '../../../src/state/handle.js';
 import { ReviewStore } from '../../../src/state/reviews.js';
 import { makeServiceAccount } from '../../helpers/google-keys.js';
 import { ecP256KeyPair } from '../../helpers/keys.js';
@@ -40,7 +40,7 @@ export interface Loop {
   ru: RuStoreEmulator;
   config: Config;
   location: ConfigLocation;
-  db: SqliteStateDb;
+  db: StateDb;
   services: Services;
   logger: ReturnType<typeof memoryLogger>;
   /** A review in the store and its case in Omnidesk, as a sync would have left them. */
@@ -61,6 +61,8 @@ afterEach(async () => {
 export interface LoopOptions {
   /** Omnidesk's clock (e.g. minutes off this machine's). */
   omniNow?: () => number;
+  /** The state (test/helpers/backends.ts; closed by its opener); else a temp SQLite file. */
+  state?: StateDb;
 }
 
 export async function startLoop(extra: Partial<ConfigInput> = {}, opts: LoopOptions = {}): Promise<Loop> {
@@ -108,10 +110,15 @@ export async function startLoop(extra: Partial<ConfigInput> = {}, opts: LoopOpti
     ...extra,
   });
   const location: ConfigLocation = { configPath: join(dir, 'config.json'), dbPath: join(dir, 'state.db') };
-  const db = openDb(location.dbPath);
-  cleanups.push(() => {
-    db.closeSync();
-  });
+  let db: StateDb;
+  if (opts.state) db = opts.state;
+  else {
+    const file = openDb(location.dbPath);
+    cleanups.push(() => {
+      file.closeSync();
+    });
+    db = file;
+  }
   const logger = memoryLogger();
   const services = buildServices(config, location, logger, {
     backoffBaseMs: 1,

@@ -8,10 +8,11 @@ import { LockedError, RemoteError } from '../../../src/errors.js';
 import { memoryLogger } from '../../../src/log.js';
 import { DeliveryOutbox } from '../../../src/state/deliveries.js';
 import { acquireLock } from '../../../src/state/lock.js';
+import { takeSyncLeases } from '../../../src/state/sync-leases.js';
 import { backends, liveHolder } from '../../helpers/backends.js';
 import { FakeHelpdesk, FakeStore, makeReview } from '../../helpers/fakes.js';
 
-describe.each(backends)('state on %s', (_backend, open) => {
+describe.each(backends)('state on %s', (backend, open) => {
   async function setup(appOverrides: object[] = [{}]) {
     const config: Config = configSchema.parse({
       omnidesk: { subdomain: 'acme', staffEmail: 'a@acme.test', apiKey: 'key-123456', channel: 'cch1' },
@@ -277,18 +278,33 @@ describe.each(backends)('state on %s', (_backend, open) => {
       expect(up.outcome).toBe('ok');
     });
 
-    it('a second run waits for nobody: it sees the lock and stops; a dead holder is taken over', async () => {
+    it('a second run waits for nobody: on SQLite it sees the run lock and stops, on PostgreSQL it leaves the held apps; a dead holder is taken over', async () => {
       const { engine, db } = await setup();
-      const held = await acquireLock(db, 'sync');
-      await expect(engine.run()).rejects.toBeInstanceOf(LockedError);
-      await held.release();
-      // A run killed with SIGKILL leaves its row; its pid is gone.
-      const now = new Date().toISOString();
-      await db.run(
-        `INSERT INTO locks (name, pid, host, token, acquired_at, heartbeat_at) VALUES ('sync', 2147483646, ?, 't', ?, ?)`,
-        [hostname(), now, now],
-      );
-      await expect(engine.run()).resolves.toMatchObject({ outcome: 'ok' });
+      if (backend === 'sqlite') {
+        const held = await acquireLock(db, 'sync');
+        await expect(engine.run()).rejects.toBeInstanceOf(LockedError);
+        await held.release();
+        // A run killed with SIGKILL leaves its row; its pid is gone.
+        const now = new Date().toISOString();
+        await db.run(
+          `INSERT INTO locks (name, pid, host, token, acquired_at, heartbeat_at) VALUES ('sync', 2147483646, ?, 't', ?, ?)`,
+          [hostname(), now, now],
+        );
+        await expect(engine.run()).resolves.toMatchObject({ outcome: 'ok' });
+        return;
+      }
+      // Another worker (its own sessions) holds the shared steps and the app.
+      const other = await takeSyncLeases(db);
+      const app = await other.app('google-play:com.acme.app0');
+      expect(other.shared).toBe(true);
+      expect(app).toBeDefined();
+      const meanwhile = await engine.run();
+      expect(meanwhile).toMatchObject({ outcome: 'ok', apps: [], appsElsewhere: ['app0'], sharedStepsElsewhere: true });
+      // Its sessions end (as when it dies): the next run takes everything.
+      await other.release();
+      const next = await engine.run();
+      expect(next.apps.map((a) => a.app)).toEqual(['app0']);
+      expect(next.sharedStepsElsewhere).toBeUndefined();
     });
 
     it('dry run sends nothing', async () => {

@@ -184,6 +184,8 @@ export const syncSchema = z
     maxPagesPerApp: z.number().int().min(1).default(200),
     /** Seconds spent paging one app per run at most. */
     maxPullSeconds: z.number().positive().default(120),
+    /** Days run reports are kept in the state (the last run, and the last successful one, always stay). */
+    keepRunsDays: z.number().positive().default(7),
   })
   .strict();
 

@@ -133,7 +133,10 @@ export class SyncEngine {
         caseLookups: this.finder?.reads,
         omnideskQuotaLeft: config.omnidesk ? this.deps.services.helpdesk.quotaSnapshot().remaining : undefined,
       };
-      if (runId !== undefined) await runs.finish(runId, outcome, report);
+      if (runId !== undefined) {
+        await runs.finish(runId, outcome, report);
+        await runs.prune(new Date(this.now() - config.sync.keepRunsDays * 86_400_000).toISOString());
+      }
       logger.debug('sync finished', { outcome, apps: reports.length });
       return report;
     } finally {

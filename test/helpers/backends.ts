@@ -10,7 +10,6 @@
  * migration check finds nothing to do; the holder liveness is attached).
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, onTestFinished } from 'vitest';
 import { openDb } from '../../src/state/db.js';
 import type { StateDb, StateDialect } from '../../src/state/handle.js';
@@ -18,20 +17,9 @@ import { PgLiveness } from '../../src/state/postgres/leases.js';
 import { openPgState } from '../../src/state/postgres/migrations.js';
 import type { PgStateDb } from '../../src/state/postgres/pg-handle.js';
 import type { SqliteStateDb } from '../../src/state/sqlite-handle.js';
-import { pgServerUrl, withDatabase } from './pg.js';
+import { admin, pgServerUrl, withDatabase } from './pg.js';
 
 export type OpenState = () => Promise<StateDb>;
-
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: pgServerUrl() });
-  client.on('error', () => {});
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 const opened = new Set<StateDb>();
 const closeAtEnd = new Map<StateDb, () => Promise<void>>();

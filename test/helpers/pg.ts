@@ -18,7 +18,8 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+/** A client on the server's admin database, for CREATE / DROP DATABASE. */
+export async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: pgServerUrl() });
   client.on('error', () => {});
   await client.connect();

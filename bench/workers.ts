@@ -236,6 +236,19 @@ async function twoReplicas(serverUrl: string): Promise<Record<string, unknown>> 
   }
 }
 
+/** Transactions the server committed in `url`'s database (each statement outside a transaction is one). */
+async function serverTransactions(url: string): Promise<number> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  // The statistics are sent by the sessions asynchronously: a fresh snapshot, after they flushed.
+  await client.query('SELECT pg_stat_clear_snapshot()');
+  const r = await client.query<{ n: string }>(
+    'SELECT xact_commit::text AS n FROM pg_stat_database WHERE datname = current_database()',
+  );
+  await client.end();
+  return Number(r.rows[0]?.n ?? 0);
+}
+
 async function main(): Promise<void> {
   const given = process.env.ASODESK_OMNI_TEST_PG_URL;
   const server = given ? { url: given, stop: async () => {} } : await startEmbeddedPg();
@@ -252,6 +265,7 @@ async function main(): Promise<void> {
   > = {};
   try {
     let idlePgMs: number | undefined;
+    let idlePgTransactionsPerApp: number | undefined;
     for (const n of workerCounts) {
       const world = await seededWorld();
       try {
@@ -266,10 +280,14 @@ async function main(): Promise<void> {
         );
         for (const r of runs) if (r.code !== 0) console.log(r.stderr);
         if (n === 1) {
+          const before = await serverTransactions(url);
           const t = performance.now();
           const idle = await sync(world, ['--state', url]);
           idlePgMs = Math.round(performance.now() - t);
-          console.log(`idle sync, PostgreSQL: ${idlePgMs} ms (exit ${idle.code})`);
+          idlePgTransactionsPerApp = +(((await serverTransactions(url)) - before) / appsCount).toFixed(1);
+          console.log(
+            `idle sync, PostgreSQL: ${idlePgMs} ms (exit ${idle.code}), ${idlePgTransactionsPerApp} server transactions per app`,
+          );
         }
       } finally {
         await world.stop();
@@ -298,6 +316,7 @@ async function main(): Promise<void> {
       speedup2: speedup(2),
       speedup4: speedup(4),
       idleSyncMs: { postgres: idlePgMs, sqlite: idleSqliteMs },
+      idlePgTransactionsPerApp,
       serveHookTwoReplicas: replicas,
       loadAfter: loadavg().map((l) => +l.toFixed(2)),
     });

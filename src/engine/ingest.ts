@@ -40,6 +40,8 @@ export interface ImportBacklog {
 
 export class Ingestor {
   private readonly reviews: ReviewStore;
+  /** The state's rows for the page being checked (paging never asks again about a review it has seen this run). */
+  private pageRows: Map<string, ReviewRow | undefined> | undefined;
   private readonly outbox: DeliveryOutbox;
   private readonly setAside: SetAsideRecords;
   /** Records set aside by earlier runs, forgotten once the store serves them readable (loaded on first use). */
@@ -63,7 +65,8 @@ export class Ingestor {
 
   /** Known with the same content (and the same edit date, where the store stamps edits). */
   private async knownUnchanged(r: Review, caps: Capabilities): Promise<boolean> {
-    const row = await this.reviews.resolve(reviewKey(r));
+    const key = reviewKey(r);
+    const row = this.pageRows?.has(key) ? this.pageRows.get(key) : await this.reviews.resolve(key);
     if (!row || row.fingerprint !== contentFingerprint(r)) return false;
     return (
       caps.editDetection !== 'edit-date' ||
@@ -86,6 +89,9 @@ export class Ingestor {
     const caps = connector.capabilities;
     const pager = new Pager(connector, ref, {
       isKnownUnchanged: opts.full ? undefined : (r) => this.knownUnchanged(r, caps),
+      beforeKnownCheck: async (reviews) => {
+        this.pageRows = await this.reviews.resolveMany(reviews.map(reviewKey));
+      },
       budget: opts.budget,
       now: opts.now,
     });

@@ -18,6 +18,8 @@ export interface PagingBudget {
 export interface PagingOptions {
   /** Asked before a page is handed on: a page whose every review is known and unchanged ends its sequence. */
   isKnownUnchanged?: ((review: Review) => boolean | Promise<boolean>) | undefined;
+  /** Called with a page's new reviews before they are asked about one by one (one state read per page, not per review). */
+  beforeKnownCheck?: ((reviews: readonly Review[]) => Promise<void>) | undefined;
   budget?: PagingBudget | undefined;
   now?: (() => number) | undefined;
   signal?: AbortSignal | undefined;
@@ -121,6 +123,7 @@ export class Pager {
         const fresh = reviews.filter((r) => !seen.has(r.reviewId));
         const known = this.opts.isKnownUnchanged;
         let allKnown = known !== undefined && reviews.length > 0;
+        if (allKnown && fresh.length > 1) await this.opts.beforeKnownCheck?.(fresh);
         for (const r of fresh) {
           if (!allKnown || !known) break;
           allKnown = await known(r);

@@ -83,12 +83,30 @@ export function appKeyOf(r: Pick<Review, 'store' | 'appId'>): string {
   return `${r.store}:${r.appId}`;
 }
 
+/** Keys per `IN (…)` list: well below both backends' limits on bound parameters. */
+const resolveBatch = 500;
+
 export class ReviewStore {
   constructor(private readonly db: StateDb) {}
 
   async get(key: string): Promise<ReviewRow | undefined> {
     const r = await this.db.get<RawReview>('SELECT * FROM reviews WHERE review_key = ?', [key]);
     return r ? toRow(r) : undefined;
+  }
+
+  /** `resolve` for many keys in one read (aliases, which are rare, followed one by one). */
+  async resolveMany(keys: readonly string[]): Promise<Map<string, ReviewRow | undefined>> {
+    const found = new Map<string, ReviewRow | undefined>();
+    for (let i = 0; i < keys.length; i += resolveBatch) {
+      const part = keys.slice(i, i + resolveBatch);
+      const rows = await this.db.all<RawReview>(
+        `SELECT * FROM reviews WHERE review_key IN (${part.map(() => '?').join(', ')})`,
+        part,
+      );
+      for (const r of rows.map(toRow)) found.set(r.reviewKey, r.aliasOf ? await this.resolve(r.reviewKey) : r);
+    }
+    for (const key of keys) if (!found.has(key)) found.set(key, undefined);
+    return found;
   }
 
   /** Follows an alias (a public-source id matched to an API id) to the review that owns the case. */

@@ -4,10 +4,11 @@
  * an old Node, a closed pipe, a mistyped option, completion, `demo --json`.
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startWorld } from '../../src/emulators/world.js';
+import { refusingPort, withRefusedLoopback } from '../helpers/ports.js';
 import { hasPython, runInPty } from '../helpers/pty.js';
 import { ensureBuilt, repoRoot, runCli } from '../helpers/spawn.js';
 import { tempDir } from '../helpers/temp.js';
@@ -75,13 +76,16 @@ describe('honest checks', () => {
   it('config check --online: a service that does not answer is exit 5 (try again), a refused key exit 3', async () => {
     const dir = tempDir();
     const world = await startWorld({ dir });
-    const unreachable = world.omnidesk.baseUrl;
     await world.stop();
-    // Everything points at emulators that are gone now: connection refused.
+    // Everything (the config and the Google key's token URI) points at a port that refuses.
+    for (const name of readdirSync(dir).filter((n) => n.endsWith('.json')))
+      writeFileSync(join(dir, name), withRefusedLoopback(readFileSync(join(dir, name), 'utf8')), { mode: 0o600 });
+    const unreachable = (JSON.parse(readFileSync(world.configPath, 'utf8')) as { omnidesk: { baseUrl: string } })
+      .omnidesk.baseUrl;
     const r = await runCli(['config', 'check', '--online', '-c', world.configPath]);
     expect(r.code, r.stdout + r.stderr).toBe(5);
     expect(r.stdout).toContain('could not be reached');
-    expect(unreachable).toMatch(/^http:\/\/127\.0\.0\.1:/);
+    expect(unreachable).toBe(`http://127.0.0.1:${refusingPort}`);
 
     const dir2 = tempDir();
     const live = await startWorld({ dir: dir2 });

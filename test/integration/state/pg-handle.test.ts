@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { StorageError } from '../../../src/errors.js';
 import { PgStateDb, defaultLockKey, type PgStateOptions } from '../../../src/state/postgres/pg-handle.js';
 import { freshPgDatabase, pgServerUrl, withDatabase } from '../../helpers/pg.js';
+import { refusingPort } from '../../helpers/ports.js';
 
 const open: PgStateDb[] = [];
 afterEach(async () => {
@@ -259,11 +260,10 @@ describe('PgStateDb location and errors', () => {
     expect(missing).toBeInstanceOf(StorageError);
     expect(missing.message).toMatch(/no_such_state_db.*does not exist/);
 
-    // A port nobody listens on: the server's own port after it is closed is not knowable, so
-    // a port of a listener opened and closed here.
+    // A port nobody listens on (a freed ephemeral port could be taken by a test beside this one).
     const closed = new URL(server);
     closed.password = encodeURIComponent(secret);
-    closed.port = String(await closedPort());
+    closed.port = String(refusingPort);
     const refused = await errorOf(PgStateDb.connect(closed.toString(), { connectTimeoutMs: 60_000 }));
     expect(refused).toBeInstanceOf(StorageError);
     expect(refused.message).toMatch(/Cannot reach/);
@@ -278,17 +278,6 @@ describe('PgStateDb location and errors', () => {
     }
   });
 });
-
-async function closedPort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Polls an asynchronous condition (each poll is a round trip to the server). */
 async function waitForAsync(cond: () => Promise<boolean>, ms: number, what: string): Promise<void> {

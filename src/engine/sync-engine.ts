@@ -163,7 +163,7 @@ export class SyncEngine {
         const last = (await new AppStates(this.deps.db).get(`${app.store}:${app.appId}`))?.lastSyncAt;
         if (last && last >= runStartedAt) return undefined;
       }
-      return await this.syncApp(app, opts);
+      return await this.deps.db.withScope(`app:${app.store}:${app.appId}`, () => this.syncApp(app, opts));
     } finally {
       await lease.release();
     }

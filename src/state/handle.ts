@@ -48,6 +48,14 @@ export interface StateDb {
   transaction<T>(fn: () => Promise<T>): Promise<T>;
 
   /**
+   * Transactions started in `fn`'s async context touch only `scope`'s rows (one app's sync), so
+   * they need not exclude those of other scopes. PostgreSQL: they take the write lock shared and
+   * the scope's lock exclusively (other workers' apps are written meanwhile; a transaction of the
+   * whole state still waits for all). SQLite has one writer: no effect.
+   */
+  withScope<T>(scope: string, fn: () => Promise<T>): Promise<T>;
+
+  /**
    * Whether the process that wrote `holder` (`pid@host#start`, src/state/liveness.ts) into a
    * claim still runs. SQLite: checked on this host only (another host's holder counts as alive
    * until its claim is stale); PostgreSQL: by the session lock every process holds for its own

@@ -110,6 +110,10 @@ export class SqliteStateDb implements StateDb {
     return this.sqlite.open;
   }
 
+  withScope<T>(_scope: string, fn: () => Promise<T>): Promise<T> {
+    return fn();
+  }
+
   isHolderAlive(holder: string | null | undefined): Promise<boolean> {
     return Promise.resolve(holderAlive(holder));
   }

@@ -11,6 +11,9 @@
  * on SQLite it would also wait for the write lock. Reads outside a transaction take no lock
  * (WAL readers do not either). `lock_timeout` bounds the wait like SQLite's busy timeout.
  *
+ * `withScope` narrows that for one app's sync: its transactions take the write lock shared and
+ * the app's lock exclusively, so several workers write their apps at once.
+ *
  * Inside this process, statements of `fn`'s async context go to its transaction's client
  * (AsyncLocalStorage); other contexts wait until the transaction ends (a promise queue, as the
  * SQLite backend's single connection must), then use the pool.
@@ -29,6 +32,9 @@ import { mayWrite, numberPlaceholders } from './sql.js';
  * (leases.ts).
  */
 export const defaultLockKey = 0x41534f44;
+
+/** First key of scope locks, after the leases' (+1) and holders' (+2) spaces (leases.ts). */
+const scopeSpace = 3;
 
 export interface PgStateOptions {
   /** Connections of the pool (one is held by a running transaction). */
@@ -97,8 +103,9 @@ export class PgStateDb implements StateDb {
   readonly location: string;
   readonly lockKey: number;
   private readonly context = new AsyncLocalStorage<Frame>();
-  private txTail: Promise<void> = Promise.resolve();
-  private txWaiting = 0;
+  /** Transactions queued in this process, per scope ('' the whole state). */
+  private readonly queues = new Map<string, { tail: Promise<void>; waiting: number }>();
+  private readonly scopes = new AsyncLocalStorage<string>();
   private closed: Promise<void> | undefined;
   private liveness: HolderLiveness | undefined;
 
@@ -162,7 +169,8 @@ export class PgStateDb implements StateDb {
     const text = numberPlaceholders(sql);
     const frame = this.context.getStore();
     if (frame && !frame.tx.done) return this.exec(frame.tx.client, text, params, rowMode);
-    if (this.txWaiting > 0) await this.txTail;
+    const queue = this.queues.get(this.scopes.getStore() ?? '');
+    if (queue && queue.waiting > 0) await queue.tail;
     if (mayWrite(sql)) return this.transaction(() => this.query(sql, params, rowMode));
     return this.exec(this.pool, text, params, rowMode);
   }
@@ -191,21 +199,35 @@ export class PgStateDb implements StateDb {
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
     const frame = this.context.getStore();
     if (frame && !frame.tx.done) return this.savepoint(frame, fn);
-    const prev = this.txTail;
+    const scope = this.scopes.getStore() ?? '';
+    let queue = this.queues.get(scope);
+    if (!queue) this.queues.set(scope, (queue = { tail: Promise.resolve(), waiting: 0 }));
+    const prev = queue.tail;
     let release!: () => void;
     const mine = new Promise<void>((resolve) => (release = resolve));
-    this.txTail = prev.then(() => mine);
-    this.txWaiting++;
+    queue.tail = prev.then(() => mine);
+    queue.waiting++;
     try {
       await prev;
-      return await this.runTransaction(fn);
+      return await this.runTransaction(fn, scope);
     } finally {
-      this.txWaiting--;
+      queue.waiting--;
+      if (queue.waiting === 0 && scope !== '') this.queues.delete(scope);
       release();
     }
   }
 
-  private async runTransaction<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Transactions started in `fn`'s async context concern `scope` alone (one app's reviews,
+   * deliveries and bookkeeping): they take the write lock shared and the scope's own lock
+   * exclusively, so two workers' apps are written at the same time, while a transaction of the
+   * whole state (replies, follow-ups, locks) still excludes every other one.
+   */
+  withScope<T>(scope: string, fn: () => Promise<T>): Promise<T> {
+    return this.scopes.run(scope, fn);
+  }
+
+  private async runTransaction<T>(fn: () => Promise<T>, scope: string): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -223,9 +245,11 @@ export class PgStateDb implements StateDb {
       try {
         // One round trip: the lock wait is bounded by lock_timeout, which then stays for the
         // transaction (a bound on any lock wait, as SQLite's busy timeout is).
-        await client.query(
-          `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(this.busyTimeoutMs))}; SELECT pg_advisory_xact_lock(${this.lockKey}, 0)`,
-        );
+        const lock =
+          scope === ''
+            ? `SELECT pg_advisory_xact_lock(${this.lockKey}, 0)`
+            : `SELECT pg_advisory_xact_lock_shared(${this.lockKey}, 0), pg_advisory_xact_lock(${this.lockKey + scopeSpace}, hashtext('${scope.replace(/'/g, "''")}'))`;
+        await client.query(`BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(this.busyTimeoutMs))}; ${lock}`);
       } catch (err) {
         const code = (err as { code?: string }).code;
         throw toPgStorageError(err, this.target, code === '55P03' ? await this.writeLockHolders() : '') ?? err;
@@ -305,7 +329,7 @@ export class PgStateDb implements StateDb {
 
   async close(): Promise<void> {
     this.closed ??= (async () => {
-      await this.txTail;
+      await Promise.all([...this.queues.values()].map((q) => q.tail));
       await this.liveness?.close();
       await this.pool.end();
     })();

@@ -200,6 +200,42 @@ describe('PgStateDb transactions', () => {
     ]);
   });
 
+  it('scoped transactions of two apps run at once; the same app, and a whole-state one, wait', async () => {
+    const { db: one, url } = await freshDb();
+    const two = await connect(url);
+    const probe = await connect(url);
+    const log: string[] = [];
+    const held = gate();
+    const go = gate();
+    // "Worker one" holds a transaction of app A open.
+    const first = one.withScope('app:a', () =>
+      one.transaction(async () => {
+        await one.run('INSERT INTO t (name, n) VALUES (?, ?)', ['a', 1]);
+        held.open();
+        await go.wait;
+        log.push('a:commit');
+      }),
+    );
+    await held.wait;
+    // Another worker's app B is written meanwhile: it commits while A is still open.
+    await two.withScope('app:b', () => two.run('INSERT INTO t (name, n) VALUES (?, ?)', ['b', 1]));
+    log.push('b:committed');
+    // App A from another worker, and a transaction of the whole state, wait for A's commit.
+    const sameApp = two.withScope('app:a', () => two.run('INSERT INTO t (name, n) VALUES (?, ?)', ['a2', 1]));
+    const whole = probe.transaction(async () => {
+      log.push(`whole:sees ${(await probe.value<number>('SELECT COUNT(*) FROM t')) ?? 0}`);
+    });
+    const watcher = await connect(url);
+    const waiting = async (): Promise<number> =>
+      (await watcher.value<number>(`SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`)) ?? 0;
+    await waitForAsync(async () => (await waiting()) >= 2, 60_000, 'both waiting for a lock');
+    go.open();
+    await Promise.all([first, sameApp, whole]);
+    expect(log.slice(0, 2)).toEqual(['b:committed', 'a:commit']);
+    expect(log[2]).toMatch(/^whole:sees [34]$/);
+    expect(await one.column('SELECT name FROM t ORDER BY name')).toEqual(['a', 'a2', 'b']);
+  });
+
   it('gives up on the write lock after the busy timeout with a busy StorageError naming the holder', async () => {
     const { db: one, url } = await freshDb({ applicationName: 'holder-one' });
     const two = await connect(url, { busyTimeoutMs: 300 });

@@ -67,6 +67,8 @@ interface ChildStats {
   cpuUserMs: number;
   cpuSystemMs: number;
   peakRssMb: number;
+  syncedCommits: number;
+  lazyCommits: number;
 }
 
 interface ChildRun {
@@ -282,6 +284,8 @@ async function throughput(appsCount: number, perApp: number): Promise<Record<str
       storeRequests: busy.stores,
       requestsPerReview: round((busy.omnidesk + busy.stores + busy.storeAuth) / Math.max(1, delivered), 3),
       cpuMsPerReview: round(cpuMs / Math.max(1, delivered), 3),
+      syncedCommitsPerReview: round(timed.stats.syncedCommits / Math.max(1, delivered), 3),
+      lazyCommitsPerReview: round(timed.stats.lazyCommits / Math.max(1, delivered), 3),
       cpuMs: Math.round(cpuMs),
       peakRssMb: round(timed.stats.peakRssMb, 1),
       emulatorCpuMs: Math.round((emuCpu.user + emuCpu.system) / 1000),
@@ -556,6 +560,7 @@ check(
   t.delivered === apps * reviews && t.failed === 0,
   `${t.delivered} delivered, ${t.failed} failed`,
 );
+want(`${apps}×${reviews}: disk-synced commits per delivered review`, t.syncedCommitsPerReview, '<=', 0.2, 'count');
 want(`${apps}×${reviews}: peak RSS of the sync (MB)`, t.peakRssMb, '<', 200, 'count');
 want(`${apps}×${reviews}: wall time (ms)`, t.wallMs, '<', 15_000, 'time');
 want(`${apps}×${reviews}: emulators' CPU, % of the sync's`, t.emulatorCpuPctOfCli, '<=', 25, 'ratio');

@@ -3,6 +3,7 @@
 // Plain JS on purpose: a TypeScript loader here would be measured along with the CLI.
 import { writeFileSync } from 'node:fs';
 import { main } from '../dist/cli.js';
+import { commitCounts } from '../dist/state/sqlite-handle.js';
 
 const started = performance.now();
 const code = await main(process.argv);
@@ -17,6 +18,9 @@ if (process.env.BENCH_STATS_FILE) {
       cpuSystemMs: usage.systemCPUTime / 1000,
       // maxRSS is in kilobytes (VmHWM).
       peakRssMb: usage.maxRSS / 1024,
+      // SQLite commits that wrote something: disk-synced, and lazy (safe from a kill, not a power loss).
+      syncedCommits: commitCounts.synced,
+      lazyCommits: commitCounts.lazy,
     }),
   );
 }

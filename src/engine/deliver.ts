@@ -40,11 +40,19 @@ export interface DeliverDeps {
   now?: (() => number) | undefined;
 }
 
+/**
+ * Deliveries claimed per synced commit: the claims of a batch are one disk sync, the outcomes
+ * lazy commits. After a kill, at most this many are reconciled by a lookup instead of trusted.
+ */
+const claimBatch = 25;
+
 export class Deliverer {
   private readonly reviews: ReviewStore;
   private readonly outbox: DeliveryOutbox;
   private readonly rules: CompiledRule[];
   private readonly router: Router;
+  /** Claimed with their batch, request not yet sent. */
+  private readonly unsent = new Map<number, DeliveryRow>();
 
   constructor(private readonly deps: DeliverDeps) {
     this.reviews = new ReviewStore(deps.db);
@@ -60,7 +68,7 @@ export class Deliverer {
   }
 
   async run(): Promise<void> {
-    const { app, report } = this.deps;
+    const { app } = this.deps;
     const appKey = `${app.store}:${app.appId}`;
     const open = await this.outbox.open(appKey);
     if (this.deps.finder && !this.deps.describeOnly) {
@@ -69,7 +77,28 @@ export class Deliverer {
         if (d.kind === 'create' && (await this.reviews.resolve(d.reviewKey))?.caseId == null) due.push(d.reviewKey);
       await this.deps.finder.prepare(appKey, due);
     }
-    for (const d of open) {
+    for (let i = 0; i < open.length; i += claimBatch) {
+      const batch = open.slice(i, i + claimBatch);
+      if (!this.deps.describeOnly) {
+        await this.outbox.claimAll(batch);
+        for (const d of batch) this.unsent.set(d.id, d);
+      }
+      try {
+        if (!(await this.deliverAll(batch))) break;
+      } finally {
+        // Claims of this batch whose requests never went out (waiting edits, a stop on the
+        // first auth error): given back, so the next run need not reconcile them.
+        const unsent = [...this.unsent.values()];
+        this.unsent.clear();
+        await this.outbox.releaseUnsent(unsent);
+      }
+    }
+  }
+
+  /** False when the run should stop (an error that fails every delivery alike). */
+  private async deliverAll(batch: readonly DeliveryRow[]): Promise<boolean> {
+    const { report } = this.deps;
+    for (const d of batch) {
       // An edit superseded by a case created earlier in this loop needs no message.
       if (!this.deps.describeOnly && (await this.outbox.get(d.id))?.state === 'done') continue;
       try {
@@ -79,16 +108,33 @@ export class Deliverer {
         report.failed++;
         const message = errorMessage(err);
         report.errors.push(`${d.reviewKey} v${d.version}: ${message}`);
-        if (!this.deps.describeOnly) await this.outbox.markFailed(d.id, message);
+        if (!this.deps.describeOnly) await this.settle(() => this.outbox.markFailed(d.id, message));
         // Wrong credentials or an exhausted limit fail every delivery alike: stop and say it once.
         if (
           err instanceof RemoteError &&
           (err.kind === 'auth' || err.kind === 'permission' || err.kind === 'rate-limited')
         )
-          break;
+          return false;
         if (!(err instanceof RemoteError)) throw err;
       }
     }
+    return true;
+  }
+
+  /** Just before a delivery's request: its claim, taken with its batch's (or alone, outside one). */
+  private async sending(d: DeliveryRow): Promise<void> {
+    if (this.unsent.delete(d.id)) return;
+    await this.outbox.markSending(d.id);
+  }
+
+  /**
+   * Records an outcome in a lazy commit: its claim was synced before the request, so if a power
+   * loss undoes this record the delivery reads as of unknown outcome and is reconciled (case by
+   * its custom id, edit message by its marker), never sent twice. The run's last commits are
+   * synced and make every lazy one before them durable.
+   */
+  private settle<T>(fn: () => Promise<T>): Promise<T> {
+    return this.deps.db.transaction(fn, { durability: 'lazy' });
   }
 
   private async labelIds(tags: readonly string[]): Promise<number[]> {
@@ -102,8 +148,11 @@ export class Deliverer {
     const row = await this.reviews.resolve(d.reviewKey);
     if (!row) return;
     if (row.caseId !== null) {
-      await this.outbox.markDone(d.id, row.caseId);
-      await this.outbox.supersedeEdits(row.reviewKey, row.latestVersion, row.caseId);
+      const caseId = row.caseId;
+      await this.settle(async () => {
+        await this.outbox.markDone(d.id, caseId);
+        await this.outbox.supersedeEdits(row.reviewKey, row.latestVersion, caseId);
+      });
       return;
     }
     const versions = await this.reviews.versions(row.reviewKey);
@@ -155,7 +204,7 @@ export class Deliverer {
       now: (this.deps.now ?? Date.now)(),
     }))
       await new FollowUps(this.deps.db).queue(f, new Date().toISOString());
-    await this.outbox.markSending(d.id);
+    await this.sending(d);
     const created = await helpdesk.createCase({
       userCustomId: row.reviewKey,
       userFullName: review.author?.trim() || 'App user',
@@ -206,7 +255,9 @@ export class Deliverer {
       await helpdesk.addCustomerMessage(caseId, userId, message.content, message.contentHtml);
       report.updated++;
     }
-    await this.deps.db.transaction(async () => {
+    // Lazy: lost to a power loss, the next run adopts the case again (the catch-up message is
+    // seen in it and not posted twice).
+    await this.settle(async () => {
       await this.reviews.shiftVersions(row.reviewKey, shown);
       await this.finishCreate(d, row.reviewKey, version, caseId, userId, true);
     });
@@ -222,7 +273,7 @@ export class Deliverer {
     userId: number | undefined,
     adopted = false,
   ): Promise<void> {
-    return this.deps.db.transaction(async () => {
+    return this.settle(async () => {
       await this.reviews.setCase(key, caseId, userId, adopted);
       await this.outbox.markDone(d.id, caseId);
       await this.outbox.supersedeEdits(key, version, caseId);
@@ -237,13 +288,14 @@ export class Deliverer {
       // Its case is still to be created by an earlier delivery; this edit waits for it.
       return;
     }
+    const caseId = row.caseId;
     const versions = await this.reviews.versions(row.reviewKey);
     const current = versions.find((v) => v.version === d.version)?.review;
     const earlier = versions.filter((v) => v.version < d.version);
     const previous = earlier.at(-1)?.review;
     const beforePrevious = earlier.at(-2)?.review;
     if (!current || !previous) {
-      await this.outbox.markDone(d.id, row.caseId);
+      await this.settle(() => this.outbox.markDone(d.id, caseId));
       return;
     }
     const message = renderEdit(previous, current, row.reviewKey, d.version);
@@ -266,11 +318,11 @@ export class Deliverer {
     }
     if (messages.some((m) => m.content.includes(marker)) || showsCurrent(messages, current)) {
       await this.relabel(row.caseId, previous, current, beforePrevious);
-      await this.outbox.markDone(d.id, row.caseId);
+      await this.settle(() => this.outbox.markDone(d.id, caseId));
       report.reconciled++;
       return;
     }
-    await this.outbox.markSending(d.id);
+    await this.sending(d);
     let sent;
     try {
       sent = await helpdesk.addCustomerMessage(
@@ -284,7 +336,7 @@ export class Deliverer {
       return this.replaceRemovedCase(d, row);
     }
     await this.relabel(row.caseId, previous, current, beforePrevious);
-    await this.outbox.markDone(d.id, row.caseId, sent.messageId);
+    await this.settle(() => this.outbox.markDone(d.id, caseId, sent.messageId));
     report.updated++;
   }
 
@@ -324,7 +376,7 @@ export class Deliverer {
       report.reconciled++;
       return;
     }
-    await this.outbox.markSending(d.id);
+    await this.sending(d);
     const created = await helpdesk.createCase({
       userCustomId: row.reviewKey,
       userFullName: review.author?.trim() || 'App user',

@@ -197,7 +197,11 @@ export class SyncEngine {
     const interrupted = !firstSync && (await cursors.get(unfinishedKey)) === 'yes';
     const full = firstSync || Boolean(opts.full) || fullScanDue || interrupted;
     if (interrupted) logger.info('previous pull did not finish: reading all pages', { app: app.id });
-    if (!opts.dryRun) await cursors.set(unfinishedKey, 'yes');
+    // Bookkeeping commits are lazy (safe from a kill, not from a power loss): the next synced
+    // commit (the pull's own, a delivery claim) makes them durable; lost with the pull, the
+    // next run only reads again what it had read.
+    const bookkeeping = (fn: () => Promise<void>): Promise<void> => db.transaction(fn, { durability: 'lazy' });
+    if (!opts.dryRun) await bookkeeping(() => cursors.set(unfinishedKey, 'yes'));
 
     if (caps.reviewWindowDays !== undefined) {
       const warning = reviewWindowWarning(
@@ -232,13 +236,14 @@ export class SyncEngine {
         logger.warn('paging stopped early', { app: app.id, detail: warning });
       }
       pulled = true;
-      if (!opts.dryRun) {
-        await states.markPulled(appKey, at(), full);
-        // Every page was read: a set-aside record the store no longer serves is forgotten.
-        if (full) await new SetAsideRecords(db).pruneUnseenSince(appKey, pullStartedAt);
-        await cursors.set(unfinishedKey, 'no');
-        if (firstSync) await states.markFirstSync(appKey, at());
-      }
+      if (!opts.dryRun)
+        await bookkeeping(async () => {
+          await states.markPulled(appKey, at(), full);
+          // Every page was read: a set-aside record the store no longer serves is forgotten.
+          if (full) await new SetAsideRecords(db).pruneUnseenSince(appKey, pullStartedAt);
+          await cursors.set(unfinishedKey, 'no');
+          if (firstSync) await states.markFirstSync(appKey, at());
+        });
     } catch (err) {
       if (isStorageFault(err)) throw err;
       report.errors.push(`pull: ${errorMessage(err)}`);
@@ -261,7 +266,8 @@ export class SyncEngine {
     });
     report.outcome =
       report.errors.length === 0 ? 'ok' : pulled || report.created + report.updated > 0 ? 'partial' : 'failed';
-    if (!opts.dryRun) await states.markOutcome(appKey, at(), report.outcome, report.errors[0] ?? null);
+    if (!opts.dryRun)
+      await bookkeeping(() => states.markOutcome(appKey, at(), report.outcome, report.errors[0] ?? null));
     const { fetched, created, updated, failed, outcome } = report;
     logger.info('app synced', {
       app: app.id,

@@ -57,8 +57,9 @@ export class ChannelCases {
     return this.cursors.get(`channel-read:${this.channel}`);
   }
 
+  // Lazy, like the index itself: lost to a power loss, the channel is read again.
   markRead(at: string): Promise<void> {
-    return this.cursors.set(`channel-read:${this.channel}`, at);
+    return this.db.transaction(() => this.cursors.set(`channel-read:${this.channel}`, at), { durability: 'lazy' });
   }
 
   async reconciled(appKey: string): Promise<boolean> {
@@ -66,7 +67,9 @@ export class ChannelCases {
   }
 
   markReconciled(appKey: string): Promise<void> {
-    return this.cursors.set(`channel-reconciled:${this.channel}:${appKey}`, 'yes');
+    return this.db.transaction(() => this.cursors.set(`channel-reconciled:${this.channel}:${appKey}`, 'yes'), {
+      durability: 'lazy',
+    });
   }
 
   /** Forget what was read (state rebuild): the next find reads the channel again in full. */

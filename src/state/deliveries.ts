@@ -83,6 +83,43 @@ export class DeliveryOutbox {
     ]);
   }
 
+  /**
+   * Claims several deliveries at once, in one synced commit: each is `sending` (attempts + 1)
+   * before any of their requests goes out, so a kill or a power loss after a request leaves it
+   * marked as of unknown outcome (reconciled before sending again), never as not sent.
+   */
+  async claimAll(rows: readonly DeliveryRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const at = nowIso();
+    await this.db.transaction(async () => {
+      for (const row of rows)
+        await this.db.run(
+          `UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = ? WHERE id = ?`,
+          [at, row.id],
+        );
+    });
+  }
+
+  /**
+   * Gives back claims whose requests were never sent (the run stopped first): state and attempts
+   * as before the claim, so the next run does not reconcile what surely was not sent. Lazy: if a
+   * power loss undoes it, the claims stand, which only costs a lookup each.
+   */
+  async releaseUnsent(rows: readonly DeliveryRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const at = nowIso();
+    await this.db.transaction(
+      async () => {
+        for (const row of rows)
+          await this.db.run(
+            `UPDATE deliveries SET state = ?, attempts = ?, updated_at = ? WHERE id = ? AND state = 'sending'`,
+            [row.state, row.attempts, at, row.id],
+          );
+      },
+      { durability: 'lazy' },
+    );
+  }
+
   async markDone(id: number, caseId: number, messageId?: number): Promise<void> {
     await this.db.run(
       `UPDATE deliveries SET state = 'done', case_id = ?, message_id = ?, last_error = NULL, updated_at = ? WHERE id = ?`,

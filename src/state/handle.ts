@@ -25,6 +25,20 @@ export interface RunResult {
   changes: number;
 }
 
+export interface TransactionOptions {
+  /**
+   * `synced` (the default): COMMIT returns once the change is on the disk (SQLite
+   * `synchronous = FULL`; PostgreSQL's `synchronous_commit` as configured).
+   * `lazy`: COMMIT returns once the change is safe from a crash or kill of this process, but a
+   * power loss or an OS crash may undo it, together with the lazy commits after it, never one
+   * before it (SQLite WAL with `synchronous = NORMAL`; PostgreSQL `synchronous_commit = off`).
+   * For writes the next run can redo or reconcile, such as recording the outcome of a request
+   * whose claim was synced; the next synced commit makes every earlier lazy one durable too.
+   * Ignored by a nested call (a savepoint commits with its transaction).
+   */
+  durability?: 'synced' | 'lazy';
+}
+
 export interface StateDb {
   readonly dialect: StateDialect;
   /** Where the state is, for messages: a file path, or the PostgreSQL URL without its password. */
@@ -45,7 +59,7 @@ export interface StateDb {
    * (in its async context) go to the transaction; other async contexts of this process wait
    * until it ends. A nested call becomes a savepoint. Throwing rolls back.
    */
-  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  transaction<T>(fn: () => Promise<T>, options?: TransactionOptions): Promise<T>;
 
   /**
    * Transactions started in `fn`'s async context touch only `scope`'s rows (one app's sync), so

@@ -8,10 +8,15 @@ export class LabelCache {
     return this.db.value<number>('SELECT label_id FROM labels WHERE title = ?', [title]);
   }
 
+  /** Lazy: a cache of Omnidesk's own labels; one lost to a power loss is looked up again. */
   async set(title: string, id: number): Promise<void> {
-    await this.db.run(
-      'INSERT INTO labels (title, label_id) VALUES (?, ?) ON CONFLICT (title) DO UPDATE SET label_id = excluded.label_id',
-      [title, id],
+    await this.db.transaction(
+      () =>
+        this.db.run(
+          'INSERT INTO labels (title, label_id) VALUES (?, ?) ON CONFLICT (title) DO UPDATE SET label_id = excluded.label_id',
+          [title, id],
+        ),
+      { durability: 'lazy' },
     );
   }
 }

@@ -14,7 +14,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type Database from 'better-sqlite3';
-import type { RunResult, SqlParams, StateDb } from './handle.js';
+import type { RunResult, SqlParams, StateDb, TransactionOptions } from './handle.js';
 import { holderAlive } from './liveness.js';
 
 /** One transaction or savepoint level; `root` is the outermost (BEGIN IMMEDIATE) one. */
@@ -29,6 +29,12 @@ interface Frame {
 }
 
 const noParams: SqlParams = [];
+
+/**
+ * Commits that wrote something, in this process, by durability: `synced` ones waited for the
+ * disk. The benchmark reads them per delivered review (a process-wide count, as a profile is).
+ */
+export const commitCounts = { synced: 0, lazy: 0 };
 
 export class SqliteStateDb implements StateDb {
   readonly dialect = 'sqlite' as const;
@@ -89,16 +95,19 @@ export class SqliteStateDb implements StateDb {
   run(sql: string, params: SqlParams = noParams): Promise<RunResult> {
     if (this.active !== undefined && !this.inside()) return this.later(() => this.run(sql, params));
     try {
-      return Promise.resolve({ changes: this.statement(sql).run(...params).changes });
+      const { changes } = this.statement(sql).run(...params);
+      // Outside a transaction a write is its own (synced) commit.
+      if (changes > 0 && this.active === undefined && !this.sqlite.inTransaction) commitCounts.synced++;
+      return Promise.resolve({ changes });
     } catch (err) {
       return Promise.reject(err as Error);
     }
   }
 
-  transaction<T>(fn: () => Promise<T>): Promise<T> {
+  transaction<T>(fn: () => Promise<T>, options?: TransactionOptions): Promise<T> {
     const frame = this.context.getStore();
     if (frame !== undefined && frame.root.open && frame.root === this.active) return this.savepoint(frame, fn);
-    return this.begin(fn);
+    return this.begin(fn, options?.durability === 'lazy');
   }
 
   /** Whether a transaction is open on this connection (tests, diagnostics). */
@@ -145,24 +154,32 @@ export class SqliteStateDb implements StateDb {
     return this.tail.then(step);
   }
 
-  private async begin<T>(fn: () => Promise<T>): Promise<T> {
+  private async begin<T>(fn: () => Promise<T>, lazy: boolean): Promise<T> {
     const before = this.tail;
     let done!: () => void;
     this.tail = new Promise<void>((resolve) => (done = resolve));
     await before;
     const root = { depth: 0, open: true, tail: Promise.resolve() } as Frame;
     root.root = root;
+    // SQLite refuses to change the safety level inside a transaction: lowered for this one
+    // before BEGIN, restored after it ends. In WAL mode NORMAL skips this commit's sync only;
+    // the next FULL commit syncs the log up to and including it.
+    const level = lazy ? (this.sqlite.pragma('synchronous', { simple: true }) as number) : 0;
+    if (level > 1) this.sqlite.pragma('synchronous = NORMAL');
     try {
       this.sqlite.exec('BEGIN IMMEDIATE');
     } catch (err) {
       root.open = false;
+      this.restoreSafety(level);
       done();
       throw err;
     }
     this.active = root;
+    const changesBefore = this.totalChanges();
     try {
       const result = await this.context.run(root, fn);
       this.sqlite.exec('COMMIT');
+      if (this.totalChanges() !== changesBefore) commitCounts[level > 1 ? 'lazy' : 'synced']++;
       return result;
     } catch (err) {
       // COMMIT itself may fail (disk full): the transaction is still open then.
@@ -171,8 +188,13 @@ export class SqliteStateDb implements StateDb {
     } finally {
       root.open = false;
       this.active = undefined;
+      this.restoreSafety(level);
       done();
     }
+  }
+
+  private restoreSafety(level: number): void {
+    if (level > 1 && this.sqlite.open) this.sqlite.pragma(`synchronous = ${level}`);
   }
 
   private async savepoint<T>(parent: Frame, fn: () => Promise<T>): Promise<T> {
@@ -199,6 +221,10 @@ export class SqliteStateDb implements StateDb {
       frame.open = false;
       done();
     }
+  }
+
+  private totalChanges(): number {
+    return this.plucked('SELECT total_changes()').get() as number;
   }
 
   private statement(sql: string): Database.Statement {

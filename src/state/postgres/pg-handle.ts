@@ -20,7 +20,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type pg from 'pg';
-import type { RunResult, SqlParams, StateDb } from '../handle.js';
+import type { RunResult, SqlParams, StateDb, TransactionOptions } from '../handle.js';
 import { holderAlive } from '../liveness.js';
 import { connectionBroke, parsePgUrl, toPgStorageError, type PgTarget } from './pg-faults.js';
 import { mayWrite, numberPlaceholders } from './sql.js';
@@ -196,7 +196,7 @@ export class PgStateDb implements StateDb {
     return { changes: (await this.query(sql, params)).rowCount ?? 0 };
   }
 
-  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+  async transaction<T>(fn: () => Promise<T>, options?: TransactionOptions): Promise<T> {
     const frame = this.context.getStore();
     if (frame && !frame.tx.done) return this.savepoint(frame, fn);
     const scope = this.scopes.getStore() ?? '';
@@ -209,7 +209,7 @@ export class PgStateDb implements StateDb {
     queue.waiting++;
     try {
       await prev;
-      return await this.runTransaction(fn, scope);
+      return await this.runTransaction(fn, scope, options?.durability === 'lazy');
     } finally {
       queue.waiting--;
       if (queue.waiting === 0 && scope !== '') this.queues.delete(scope);
@@ -227,7 +227,7 @@ export class PgStateDb implements StateDb {
     return this.scopes.run(scope, fn);
   }
 
-  private async runTransaction<T>(fn: () => Promise<T>, scope: string): Promise<T> {
+  private async runTransaction<T>(fn: () => Promise<T>, scope: string, lazy: boolean): Promise<T> {
     let client: pg.PoolClient;
     try {
       client = await this.pool.connect();
@@ -249,7 +249,12 @@ export class PgStateDb implements StateDb {
           scope === ''
             ? `SELECT pg_advisory_xact_lock(${this.lockKey}, 0)`
             : `SELECT pg_advisory_xact_lock_shared(${this.lockKey}, 0), pg_advisory_xact_lock(${this.lockKey + scopeSpace}, hashtext('${scope.replace(/'/g, "''")}'))`;
-        await client.query(`BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(this.busyTimeoutMs))}; ${lock}`);
+        // A lazy commit does not wait for the server's WAL flush (a server crash may undo it, a
+        // client kill may not): the server's own equivalent of SQLite's NORMAL.
+        const durability = lazy ? ' SET LOCAL synchronous_commit = off;' : '';
+        await client.query(
+          `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(this.busyTimeoutMs))};${durability} ${lock}`,
+        );
       } catch (err) {
         const code = (err as { code?: string }).code;
         throw toPgStorageError(err, this.target, code === '55P03' ? await this.writeLockHolders() : '') ?? err;

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SqliteStateDb } from '../../../src/state/sqlite-handle.js';
+import { commitCounts, SqliteStateDb } from '../../../src/state/sqlite-handle.js';
 import { tempDir } from '../../helpers/temp.js';
 
 /** A promise and the function that resolves it: lets a test hold a transaction open at a chosen point. */
@@ -232,6 +232,48 @@ describe('SqliteStateDb', () => {
     } finally {
       b.close();
       a.closeSync();
+    }
+  });
+
+  it('a lazy transaction commits without the disk sync, then restores the safety level, also when it fails', async () => {
+    const file = new SqliteStateDb(new Database(join(tempDir(), 'lazy.db')));
+    try {
+      file.sqlite.pragma('journal_mode = WAL');
+      file.sqlite.pragma('synchronous = FULL');
+      file.sqlite.exec('CREATE TABLE t (name TEXT NOT NULL UNIQUE)');
+      const level = (): number => file.sqlite.pragma('synchronous', { simple: true }) as number;
+      const before = { ...commitCounts };
+      const seen = await file.transaction(
+        async () => {
+          await file.run('INSERT INTO t (name) VALUES (?)', ['a']);
+          return level();
+        },
+        { durability: 'lazy' },
+      );
+      // SQLite refuses to change the level inside a transaction: it was lowered before BEGIN.
+      expect(seen).toBe(1);
+      expect(level()).toBe(2);
+      await expect(
+        file.transaction(
+          async () => {
+            await file.run('INSERT INTO t (name) VALUES (?)', ['b']);
+            throw new Error('boom');
+          },
+          { durability: 'lazy' },
+        ),
+      ).rejects.toThrow('boom');
+      expect(level()).toBe(2);
+      await file.transaction(() => file.run('INSERT INTO t (name) VALUES (?)', ['c']));
+      await file.run('INSERT INTO t (name) VALUES (?)', ['d']);
+      // A transaction that wrote nothing is not counted.
+      await file.transaction(() => file.all('SELECT * FROM t'), { durability: 'lazy' });
+      expect(await file.column<string>('SELECT name FROM t ORDER BY name')).toEqual(['a', 'c', 'd']);
+      expect({ lazy: commitCounts.lazy - before.lazy, synced: commitCounts.synced - before.synced }).toEqual({
+        lazy: 1,
+        synced: 2,
+      });
+    } finally {
+      file.closeSync();
     }
   });
 });

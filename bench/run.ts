@@ -37,6 +37,7 @@ import type { LoggedRequest } from '../src/emulators/harness.js';
 import { startWorld, type World } from '../src/emulators/world.js';
 import { memoryLogger } from '../src/log.js';
 import { openDb } from '../src/state/db.js';
+import { sqliteFootprint } from '../src/state/footprint.js';
 import { LabelCache } from '../src/state/labels.js';
 import { sqliteUsageLedger } from '../src/state/usage.js';
 
@@ -254,6 +255,8 @@ async function throughput(appsCount: number, perApp: number): Promise<Record<str
     const delivered = timed.report.apps.reduce((n, a) => n + a.created, 0);
     const failed = timed.report.apps.reduce((n, a) => n + a.failed, 0);
     const busy = requestCounts(world);
+    const footprint = sqliteFootprint(world.dbPath);
+    const perReview = (bytes: number | undefined): number => round((bytes ?? 0) / Math.max(1, footprint.reviews), 0);
 
     const findReads = caseListReads(world);
 
@@ -277,6 +280,10 @@ async function throughput(appsCount: number, perApp: number): Promise<Record<str
       failed,
       outcome: timed.report.outcome,
       wallMs: Math.round(timed.wallMs),
+      storedReviews: footprint.reviews,
+      bytesPerStoredReview: perReview(footprint.bytes),
+      reviewsTableBytesPerReview: perReview(footprint.objects.reviews),
+      versionsTableBytesPerReview: perReview(footprint.objects.review_versions),
       requests: busy.omnidesk + busy.stores + busy.storeAuth,
       omnideskRequests: busy.omnidesk,
       storeRequests: busy.stores,
@@ -559,6 +566,7 @@ check(
 want(`${apps}×${reviews}: peak RSS of the sync (MB)`, t.peakRssMb, '<', 200, 'count');
 want(`${apps}×${reviews}: wall time (ms)`, t.wallMs, '<', 15_000, 'time');
 want(`${apps}×${reviews}: emulators' CPU, % of the sync's`, t.emulatorCpuPctOfCli, '<=', 25, 'ratio');
+want('storage: bytes per stored review', t.bytesPerStoredReview, '<=', 1200, 'count');
 const rl = results.rateLimited as Record<string, number | string> | undefined;
 if (rl) {
   want('rate limit: answers of 429 at saturation', rl.responses429, '=', 0, 'count');

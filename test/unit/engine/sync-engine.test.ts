@@ -123,8 +123,8 @@ describe.each(backends)('state on %s', (backend, open) => {
       gp.reviews[0] = { ...gp.reviews[0]!, text: 'now it crashes' };
       expect((await engine.run()).apps[0]).toMatchObject({ new: 0, edited: 1 });
       expect(
-        await db.value<string>('SELECT fingerprint FROM reviews WHERE review_key = ?', [reviewKey(gp.reviews[0]!)]),
-      ).toBe(storedFingerprint(gp.reviews[0]!));
+        await db.value<string>('SELECT fingerprint FROM reviews WHERE review_key = ?', [reviewKey(gp.reviews[0])]),
+      ).toBe(storedFingerprint(gp.reviews[0]));
     });
 
     it('many new reviews between syncs are all delivered, whenever the source asks whether a page is known', async () => {

@@ -248,6 +248,8 @@ async function throughput(appsCount: number, perApp: number): Promise<Record<str
       }
     }
     clearLogs(world);
+    // The state before the reviews (schema, runs): the storage target counts what reviews add.
+    const emptyState = sqliteFootprint(world.dbPath);
     // This process runs only the emulators while the sync child works: its CPU is theirs.
     const emuCpuBefore = process.cpuUsage();
     const timed = await syncChild(world);
@@ -256,7 +258,14 @@ async function throughput(appsCount: number, perApp: number): Promise<Record<str
     const failed = timed.report.apps.reduce((n, a) => n + a.failed, 0);
     const busy = requestCounts(world);
     const footprint = sqliteFootprint(world.dbPath);
-    const perReview = (bytes: number | undefined): number => round((bytes ?? 0) / Math.max(1, footprint.reviews), 0);
+    const added = Math.max(1, footprint.reviews - emptyState.reviews);
+    const perReview = (name?: string): number =>
+      round(
+        name === undefined
+          ? (footprint.bytes - emptyState.bytes) / added
+          : ((footprint.objects[name] ?? 0) - (emptyState.objects[name] ?? 0)) / added,
+        0,
+      );
 
     const findReads = caseListReads(world);
 
@@ -281,9 +290,10 @@ async function throughput(appsCount: number, perApp: number): Promise<Record<str
       outcome: timed.report.outcome,
       wallMs: Math.round(timed.wallMs),
       storedReviews: footprint.reviews,
-      bytesPerStoredReview: perReview(footprint.bytes),
-      reviewsTableBytesPerReview: perReview(footprint.objects.reviews),
-      versionsTableBytesPerReview: perReview(footprint.objects.review_versions),
+      stateBytes: footprint.bytes,
+      bytesPerStoredReview: perReview(),
+      reviewsTableBytesPerReview: perReview('reviews'),
+      versionsTableBytesPerReview: perReview('review_versions'),
       requests: busy.omnidesk + busy.stores + busy.storeAuth,
       omnideskRequests: busy.omnidesk,
       storeRequests: busy.stores,

@@ -37,6 +37,7 @@ import type { LoggedRequest } from '../src/emulators/harness.js';
 import { startWorld, type World } from '../src/emulators/world.js';
 import { memoryLogger } from '../src/log.js';
 import { openDb } from '../src/state/db.js';
+import { sqliteFootprint } from '../src/state/footprint.js';
 import { LabelCache } from '../src/state/labels.js';
 import { sqliteUsageLedger } from '../src/state/usage.js';
 
@@ -249,6 +250,8 @@ async function throughput(appsCount: number, perApp: number): Promise<Record<str
       }
     }
     clearLogs(world);
+    // The state before the reviews (schema, runs): the storage target counts what reviews add.
+    const emptyState = sqliteFootprint(world.dbPath);
     // This process runs only the emulators while the sync child works: its CPU is theirs.
     const emuCpuBefore = process.cpuUsage();
     const timed = await syncChild(world);
@@ -256,6 +259,15 @@ async function throughput(appsCount: number, perApp: number): Promise<Record<str
     const delivered = timed.report.apps.reduce((n, a) => n + a.created, 0);
     const failed = timed.report.apps.reduce((n, a) => n + a.failed, 0);
     const busy = requestCounts(world);
+    const footprint = sqliteFootprint(world.dbPath);
+    const added = Math.max(1, footprint.reviews - emptyState.reviews);
+    const perReview = (name?: string): number =>
+      round(
+        name === undefined
+          ? (footprint.bytes - emptyState.bytes) / added
+          : ((footprint.objects[name] ?? 0) - (emptyState.objects[name] ?? 0)) / added,
+        0,
+      );
 
     const findReads = caseListReads(world);
 
@@ -279,6 +291,11 @@ async function throughput(appsCount: number, perApp: number): Promise<Record<str
       failed,
       outcome: timed.report.outcome,
       wallMs: Math.round(timed.wallMs),
+      storedReviews: footprint.reviews,
+      stateBytes: footprint.bytes,
+      bytesPerStoredReview: perReview(),
+      reviewsTableBytesPerReview: perReview('reviews'),
+      versionsTableBytesPerReview: perReview('review_versions'),
       requests: busy.omnidesk + busy.stores + busy.storeAuth,
       omnideskRequests: busy.omnidesk,
       storeRequests: busy.stores,
@@ -564,6 +581,7 @@ want(`${apps}×${reviews}: disk-synced commits per delivered review`, t.syncedCo
 want(`${apps}×${reviews}: peak RSS of the sync (MB)`, t.peakRssMb, '<', 200, 'count');
 want(`${apps}×${reviews}: wall time (ms)`, t.wallMs, '<', 15_000, 'time');
 want(`${apps}×${reviews}: emulators' CPU, % of the sync's`, t.emulatorCpuPctOfCli, '<=', 25, 'ratio');
+want('storage: bytes per stored review', t.bytesPerStoredReview, '<=', 1200, 'count');
 const rl = results.rateLimited as Record<string, number | string> | undefined;
 if (rl) {
   want('rate limit: answers of 429 at saturation', rl.responses429, '=', 0, 'count');

@@ -2,6 +2,7 @@
  * The store-neutral review. Every connector (API or public source) maps its payload to this,
  * so the sync engine, filters, tags and case templates never see a store's own shape.
  */
+import { createHash } from 'node:crypto';
 import { storeIds, type StoreId } from '../connectors/stores/ids.js';
 
 export { storeIds, type StoreId };
@@ -68,8 +69,25 @@ export function parseReviewKey(key: string): { store: StoreId; appId: string; re
 
 /**
  * What makes two versions of a review "the same" to the customer: rating, title, text.
- * Stores that give no modification date have their edits found by comparing this.
+ * Stores that give no modification date have their edits found by comparing this. It is also
+ * the fingerprint states before #20 stored (the whole text), and the input of the stored hash.
  */
 export function contentFingerprint(r: Pick<Review, 'rating' | 'title' | 'text'>): string {
   return JSON.stringify([r.rating, r.title ?? '', r.text]);
+}
+
+/** The fingerprint the state stores: sha256 of `contentFingerprint`, base64url (43 characters, whatever the text). */
+export function storedFingerprint(r: Pick<Review, 'rating' | 'title' | 'text'>): string {
+  return createHash('sha256').update(contentFingerprint(r)).digest('base64url');
+}
+
+/** A legacy fingerprint is JSON (starts with `[`), so it can never look like a hash. */
+const hashForm = /^[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Whether `r` has the content a stored fingerprint was taken of. Rows written before #20 hold
+ * the full-text form: it is compared as such, so an upgrade does not make every review an edit.
+ */
+export function sameContent(stored: string, r: Pick<Review, 'rating' | 'title' | 'text'>): boolean {
+  return hashForm.test(stored) ? stored === storedFingerprint(r) : stored === contentFingerprint(r);
 }

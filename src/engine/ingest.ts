@@ -5,7 +5,7 @@
  */
 import type { AppConfig } from '../config/schema.js';
 import type { AppRef, Capabilities, StoreConnector } from '../connectors/stores/types.js';
-import { contentFingerprint, reviewKey, type Review } from '../domain/review.js';
+import { reviewKey, sameContent, type Review } from '../domain/review.js';
 import { classifyChange, evaluate, type Change } from '../rules/filter.js';
 import type { StateDb } from '../state/handle.js';
 import { DeliveryOutbox } from '../state/deliveries.js';
@@ -67,7 +67,7 @@ export class Ingestor {
   private async knownUnchanged(r: Review, caps: Capabilities): Promise<boolean> {
     const key = reviewKey(r);
     const row = this.pageRows?.has(key) ? this.pageRows.get(key) : await this.reviews.resolve(key);
-    if (!row || row.fingerprint !== contentFingerprint(r)) return false;
+    if (!row || !sameContent(row.fingerprint, r)) return false;
     return (
       caps.editDetection !== 'edit-date' ||
       r.updatedAt === undefined ||
@@ -210,7 +210,7 @@ export class Ingestor {
   }
 
   private async recordKnown(row: ReviewRow, review: Review): Promise<void> {
-    if (row.fingerprint === contentFingerprint(review)) {
+    if (sameContent(row.fingerprint, review)) {
       await this.reviews.touch(row.reviewKey, review);
       this.report.unchanged++;
       return;

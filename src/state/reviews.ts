@@ -4,7 +4,7 @@
  * review is known, including versions that filters did not send.
  */
 import type { Review } from '../domain/review.js';
-import { contentFingerprint, reviewKey } from '../domain/review.js';
+import { parseReviewKey, reviewKey, storedFingerprint } from '../domain/review.js';
 import type { StateDb } from './handle.js';
 import { nowIso } from './now.js';
 
@@ -152,7 +152,7 @@ export class ReviewStore {
         review.origin,
         at,
         at,
-        contentFingerprint(review),
+        storedFingerprint(review),
         review.updatedAt ?? null,
         decision,
         dropReason,
@@ -170,12 +170,15 @@ export class ReviewStore {
     await this.insertVersion(key, version, review, at);
     await this.db.run(
       'UPDATE reviews SET latest_version = ?, fingerprint = ?, updated_at = ?, last_seen_at = ? WHERE review_key = ?',
-      [version, contentFingerprint(review), review.updatedAt ?? null, at, key],
+      [version, storedFingerprint(review), review.updatedAt ?? null, at, key],
     );
     return version;
   }
 
-  /** Seen again unchanged; the developer answer (which is not part of the content) is refreshed. */
+  /**
+   * Seen again unchanged: the latest version takes what else the store now says (the developer
+   * answer, thumbs, …; rating, title and text are the same), as history and templates show it.
+   */
   async touch(key: string, review: Review, at = nowIso()): Promise<void> {
     const row = await this.get(key);
     if (!row) return;
@@ -183,16 +186,13 @@ export class ReviewStore {
       'UPDATE reviews SET last_seen_at = ?, updated_at = COALESCE(?, updated_at) WHERE review_key = ?',
       [at, review.updatedAt ?? null, key],
     );
+    const v = versionColumns(key, review);
     await this.db.run(
-      'UPDATE review_versions SET answer_text = ?, answer_state = ?, answer_updated_at = ?, review_json = ? WHERE review_key = ? AND version = ?',
-      [
-        review.developerAnswer?.text ?? null,
-        review.developerAnswer?.state ?? null,
-        review.developerAnswer?.updatedAt ?? null,
-        JSON.stringify(review),
-        key,
-        row.latestVersion,
-      ],
+      `UPDATE review_versions SET ${versionFields
+        .slice(3)
+        .map((f) => `${f} = ?`)
+        .join(', ')} WHERE review_key = ? AND version = ?`,
+      [...v, key, row.latestVersion],
     );
   }
 
@@ -249,11 +249,11 @@ export class ReviewStore {
   }
 
   async versions(key: string): Promise<StoredVersion[]> {
-    const rows = await this.db.all<{ version: number; seen_at: string; review_json: string }>(
-      'SELECT version, seen_at, review_json FROM review_versions WHERE review_key = ? ORDER BY version',
+    const rows = await this.db.all<RawVersion>(
+      `SELECT ${versionFields.join(', ')} FROM review_versions WHERE review_key = ? ORDER BY version`,
       [key],
     );
-    return rows.map((v) => ({ version: v.version, seenAt: v.seen_at, review: JSON.parse(v.review_json) as Review }));
+    return rows.map((v) => ({ version: v.version, seenAt: v.seen_at, review: reviewOf(v) }));
   }
 
   async latest(key: string): Promise<StoredVersion | undefined> {
@@ -294,34 +294,167 @@ export class ReviewStore {
     );
   }
 
-  private async insertVersion(key: string, version: number, r: Review, at: string): Promise<void> {
-    await this.db.run(
-      `INSERT INTO review_versions (review_key, version, seen_at, rating, title, text, author, created_at, updated_at, territory, language, app_version, device, os_version, thumbs_up, thumbs_down, answer_text, answer_state, answer_updated_at, review_json)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        key,
-        version,
-        at,
-        r.rating,
-        r.title ?? null,
-        r.text,
-        r.author ?? null,
-        r.createdAt,
-        r.updatedAt ?? null,
-        r.territory ?? null,
-        r.language ?? null,
-        r.appVersion ?? null,
-        r.device ?? null,
-        r.osVersion ?? null,
-        r.thumbsUp ?? null,
-        r.thumbsDown ?? null,
-        r.developerAnswer?.text ?? null,
-        r.developerAnswer?.state ?? null,
-        r.developerAnswer?.updatedAt ?? null,
-        JSON.stringify(r),
-      ],
-    );
+  private insertVersion(key: string, version: number, r: Review, at: string): Promise<void> {
+    return insertVersion(this.db, key, version, r, at);
   }
+}
+
+/** review_versions' columns in the order `versionColumns` gives values after the first three. */
+const versionFields = [
+  'review_key',
+  'version',
+  'seen_at',
+  'rating',
+  'title',
+  'text',
+  'author',
+  'created_at',
+  'updated_at',
+  'territory',
+  'language',
+  'app_version',
+  'device',
+  'os_version',
+  'thumbs_up',
+  'thumbs_down',
+  'answer_text',
+  'answer_state',
+  'answer_updated_at',
+  'review_json',
+] as const;
+
+interface RawVersion {
+  review_key: string;
+  version: number;
+  seen_at: string;
+  rating: number;
+  title: string | null;
+  text: string;
+  author: string | null;
+  created_at: string;
+  updated_at: string | null;
+  territory: string | null;
+  language: string | null;
+  app_version: string | null;
+  device: string | null;
+  os_version: string | null;
+  thumbs_up: number | null;
+  thumbs_down: number | null;
+  answer_text: string | null;
+  answer_state: string | null;
+  answer_updated_at: string | null;
+  review_json: string;
+}
+
+/** Review fields that have a column of their own (the developer answer's text, state and date too). */
+const columnFields = [
+  'rating',
+  'title',
+  'text',
+  'author',
+  'createdAt',
+  'updatedAt',
+  'territory',
+  'language',
+  'appVersion',
+  'device',
+  'osVersion',
+  'thumbsUp',
+  'thumbsDown',
+] as const;
+
+/**
+ * What of a review its columns do not hold (#20: the whole review as JSON doubled each
+ * version's size): the translation, the edited flag, the answer's id, the origin unless `api`,
+ * and the store, app and review ids only where they differ from the row's key. Never has a
+ * `rating`, which tells it from the whole review that rows written before #20 hold.
+ */
+function extrasOf(key: string, r: Review): string {
+  const extras: Record<string, unknown> = { ...r };
+  for (const f of columnFields) delete extras[f];
+  const ids = parseReviewKey(key);
+  if (ids?.store === r.store) delete extras.store;
+  if (ids?.appId === r.appId) delete extras.appId;
+  if (ids?.reviewId === r.reviewId) delete extras.reviewId;
+  if (r.origin === 'api') delete extras.origin;
+  delete extras.developerAnswer;
+  if (r.developerAnswer) {
+    const { text: _text, state: _state, updatedAt: _updatedAt, ...rest } = r.developerAnswer;
+    if (Object.keys(rest).length > 0) extras.answer = rest;
+  }
+  return JSON.stringify(extras);
+}
+
+/** Values for review_versions' columns from `rating` on (`versionFields.slice(3)`). */
+function versionColumns(key: string, r: Review): (string | number | null)[] {
+  return [
+    r.rating,
+    r.title ?? null,
+    r.text,
+    r.author ?? null,
+    r.createdAt,
+    r.updatedAt ?? null,
+    r.territory ?? null,
+    r.language ?? null,
+    r.appVersion ?? null,
+    r.device ?? null,
+    r.osVersion ?? null,
+    r.thumbsUp ?? null,
+    r.thumbsDown ?? null,
+    r.developerAnswer?.text ?? null,
+    r.developerAnswer?.state ?? null,
+    r.developerAnswer?.updatedAt ?? null,
+    extrasOf(key, r),
+  ];
+}
+
+/** The Review a version row holds: columns plus extras, or the whole review a pre-#20 row kept. */
+function reviewOf(v: RawVersion): Review {
+  const json = JSON.parse(v.review_json) as Record<string, unknown>;
+  if ('rating' in json) return json as unknown as Review;
+  const { answer, store, appId, reviewId, origin, translation, editedFlag, ...other } = json;
+  const ids = parseReviewKey(v.review_key);
+  const set = <T>(value: T | null | undefined): T | undefined => value ?? undefined;
+  const review: Record<string, unknown> = {
+    store: store ?? ids?.store,
+    appId: appId ?? ids?.appId,
+    reviewId: reviewId ?? ids?.reviewId,
+    rating: v.rating,
+    title: set(v.title),
+    text: v.text,
+    author: set(v.author),
+    createdAt: v.created_at,
+    updatedAt: set(v.updated_at),
+    territory: set(v.territory),
+    language: set(v.language),
+    appVersion: set(v.app_version),
+    device: set(v.device),
+    osVersion: set(v.os_version),
+    thumbsUp: set(v.thumbs_up),
+    thumbsDown: set(v.thumbs_down),
+    translation,
+    editedFlag,
+    developerAnswer:
+      v.answer_text === null
+        ? undefined
+        : {
+            text: v.answer_text,
+            updatedAt: set(v.answer_updated_at),
+            state: set(v.answer_state),
+            ...(answer as Record<string, unknown> | undefined),
+          },
+    origin: origin ?? 'api',
+    ...other,
+  };
+  // As JSON gave it before: no keys holding undefined.
+  return JSON.parse(JSON.stringify(review)) as Review;
+}
+
+async function insertVersion(db: StateDb, key: string, version: number, r: Review, at: string): Promise<void> {
+  await db.run(
+    `INSERT INTO review_versions (${versionFields.join(', ')}) VALUES (${versionFields.map(() => '?').join(', ')})`,
+    [key, version, at, ...versionColumns(key, r)],
+  );
 }
 
 /**
@@ -337,12 +470,12 @@ export function succeed(db: StateDb, oldKey: string, newReview: Review, at = now
        SELECT ?, app_key, store, app_id, ?, ?, first_seen_at, ?, latest_version, fingerprint, updated_at, decision, drop_reason, case_id, case_user_id, case_adopted_at FROM reviews WHERE review_key = ?`,
       [newKey, newReview.reviewId, newReview.origin, at, oldKey],
     );
-    await db.run(
-      `INSERT INTO review_versions (review_key, version, seen_at, rating, title, text, author, created_at, updated_at, territory, language, app_version, device, os_version, thumbs_up, thumbs_down, answer_text, answer_state, answer_updated_at, review_json)
-       SELECT ?, version, seen_at, rating, title, text, author, created_at, updated_at, territory, language, app_version, device, os_version, thumbs_up, thumbs_down, answer_text, answer_state, answer_updated_at, review_json
-       FROM review_versions WHERE review_key = ?`,
-      [newKey, oldKey],
+    // Rebuilt rather than copied in SQL: the extras name the old ids, which the new key no longer gives.
+    const versions = await db.all<RawVersion>(
+      `SELECT ${versionFields.join(', ')} FROM review_versions WHERE review_key = ? ORDER BY version`,
+      [oldKey],
     );
+    for (const v of versions) await insertVersion(db, newKey, v.version, reviewOf(v), v.seen_at);
     await db.run('UPDATE reviews SET alias_of = ? WHERE review_key = ? OR alias_of = ?', [newKey, oldKey, oldKey]);
     // Deliveries still open for the old key now belong to the new one.
     await db.run(`UPDATE deliveries SET review_key = ? WHERE review_key = ? AND state != 'done'`, [newKey, oldKey]);

@@ -6,7 +6,7 @@
  * giving the same figures.
  */
 import { describe, expect, it } from 'vitest';
-import type { Review } from '../../../src/domain/review.js';
+import { reviewKey, type Review } from '../../../src/domain/review.js';
 import { backlogTaken } from '../../../src/state/backlog.js';
 import { ChannelCases } from '../../../src/state/channel-cases.js';
 import { Cursors } from '../../../src/state/cursors.js';
@@ -16,7 +16,7 @@ import { LabelCache } from '../../../src/state/labels.js';
 import { lastFinishedRun, lastSuccessfulSync, oldestPendingReply } from '../../../src/state/metrics.js';
 import { ReplyOutbox } from '../../../src/state/replies.js';
 import { reportAnswers, reportReplies, reportReviews, reportVersions } from '../../../src/state/report.js';
-import { ReviewStore } from '../../../src/state/reviews.js';
+import { ReviewStore, succeed } from '../../../src/state/reviews.js';
 import { Runs } from '../../../src/state/runs.js';
 import { SetAsideRecords } from '../../../src/state/set-aside.js';
 import { appCounts, replyCounts } from '../../../src/state/stats.js';
@@ -121,6 +121,62 @@ describe.each(backends)('state contract on %s', (backend, open) => {
     const cursors = new Cursors(db);
     await cursors.set('c', text);
     expect(await cursors.get('c')).toBe(text);
+  });
+
+  it('versions read back the same Review objects as the whole-review JSON gave (#20), also rows written before it', async () => {
+    const db = await open();
+    const reviews = new ReviewStore(db);
+    const rich = gp('r-rich', {
+      title: '',
+      author: 'Ann',
+      updatedAt: '2025-01-02T00:00:00.000Z',
+      territory: 'USA',
+      language: 'en',
+      appVersion: '1.2',
+      device: 'Pixel',
+      osVersion: '14',
+      thumbsUp: 0,
+      thumbsDown: 3,
+      translation: { language: 'ru', text: 'отзыв' },
+      editedFlag: true,
+      developerAnswer: { text: 'thanks', state: 'PUBLISHED', updatedAt: '2025-01-03T00:00:00.000Z', id: 'a1' },
+      origin: 'public',
+    });
+    const bare = gp('r-bare');
+    const asJson = (r: Review): Review => JSON.parse(JSON.stringify(r)) as Review;
+    const row = await reviews.insert(rich, 'deliver', null);
+    await reviews.addVersion(row.reviewKey, { ...bare, reviewId: 'r-rich', rating: 5 });
+    await reviews.insert(bare, 'deliver', null);
+    const richVersions = await reviews.versions(row.reviewKey);
+    expect(richVersions.map((v) => v.review)).toStrictEqual([
+      asJson(rich),
+      asJson({ ...bare, reviewId: 'r-rich', rating: 5 }),
+    ]);
+    expect((await reviews.latest(reviewKey(bare)))!.review).toStrictEqual(asJson(bare));
+    // Only what the columns do not hold is kept as JSON.
+    expect(
+      await db.value<string>('SELECT review_json FROM review_versions WHERE review_key = ? AND version = 1', [
+        row.reviewKey,
+      ]),
+    ).toBe('{"origin":"public","translation":{"language":"ru","text":"отзыв"},"editedFlag":true,"answer":{"id":"a1"}}');
+    // Seen again: the latest version takes the new answer and thumbs.
+    const again = { ...bare, reviewId: 'r-rich', rating: 5, thumbsUp: 9, developerAnswer: { text: 'hi', id: 'a2' } };
+    await reviews.touch(row.reviewKey, again);
+    expect((await reviews.latest(row.reviewKey))!.review).toStrictEqual(asJson(again));
+    // A re-created review takes over the history, which still names the old ids.
+    const successor = gp('r-new', { text: 'edited' });
+    await succeed(db, row.reviewKey, successor);
+    expect((await reviews.versions(reviewKey(successor))).map((v) => v.review)).toStrictEqual([
+      asJson(rich),
+      asJson(again),
+    ]);
+    // A row written before #20 holds the whole review: read as it is.
+    const legacy = { ...rich, reviewId: 'r-bare', text: 'legacy' };
+    await db.run('UPDATE review_versions SET review_json = ? WHERE review_key = ?', [
+      JSON.stringify(legacy),
+      reviewKey(bare),
+    ]);
+    expect((await reviews.latest(reviewKey(bare)))!.review).toStrictEqual(asJson(legacy));
   });
 
   it('ON CONFLICT paths: upserts keep one row and apply the update rule', async () => {

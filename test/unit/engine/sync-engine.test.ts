@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { configSchema, type Config } from '../../../src/config/schema.js';
 import type { StoreConnector } from '../../../src/connectors/stores/types.js';
-import type { StoreId } from '../../../src/domain/review.js';
+import { contentFingerprint, reviewKey, storedFingerprint, type StoreId } from '../../../src/domain/review.js';
 import { SyncEngine } from '../../../src/engine/sync-engine.js';
 import { LockedError, RemoteError } from '../../../src/errors.js';
 import { memoryLogger } from '../../../src/log.js';
@@ -102,6 +102,29 @@ describe.each(backends)('state on %s', (backend, open) => {
       expect(gp.requests).toBe(1);
       expect(helpdesk.writes).toBe(writes);
       expect(report.apps[0]).toMatchObject({ new: 0, edited: 0, created: 0, updated: 0 });
+    });
+
+    it('rows written before #20 (full-text fingerprint, whole review JSON) are unchanged; a changed text is an edit', async () => {
+      const { engine, stores, helpdesk, db } = await setup();
+      const gp = stores['google-play'];
+      for (let i = 0; i < 3; i++) gp.reviews.push(makeReview({ store: 'google-play', appId: 'com.acme.app0' }));
+      await engine.run();
+      const stored = await db.column<string>('SELECT fingerprint FROM reviews ORDER BY review_key');
+      expect(stored.every((f) => /^[A-Za-z0-9_-]{43}$/.test(f))).toBe(true);
+      // What an older version left: the content as JSON text, and the whole review per version.
+      for (const r of gp.reviews) {
+        const key = reviewKey(r);
+        await db.run('UPDATE reviews SET fingerprint = ? WHERE review_key = ?', [contentFingerprint(r), key]);
+        await db.run('UPDATE review_versions SET review_json = ? WHERE review_key = ?', [JSON.stringify(r), key]);
+      }
+      const writes = helpdesk.writes;
+      expect((await engine.run()).apps[0]).toMatchObject({ new: 0, edited: 0, unchanged: 3, updated: 0 });
+      expect(helpdesk.writes).toBe(writes);
+      gp.reviews[0] = { ...gp.reviews[0]!, text: 'now it crashes' };
+      expect((await engine.run()).apps[0]).toMatchObject({ new: 0, edited: 1 });
+      expect(
+        await db.value<string>('SELECT fingerprint FROM reviews WHERE review_key = ?', [reviewKey(gp.reviews[0])]),
+      ).toBe(storedFingerprint(gp.reviews[0]));
     });
 
     it('many new reviews between syncs are all delivered, whenever the source asks whether a page is known', async () => {
